@@ -1,0 +1,67 @@
+//! Every change of the model is an event; a step's events are the micro-steps the UI animates.
+
+use crate::view::{FrameId, FrameView, GcView, ObjId, ObjectView, Reference};
+use serde::{Deserialize, Serialize};
+
+/// Who gained or dropped a reference, for narration ("`b = a` binds b ...").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Holder {
+    /// A name in a frame (a fast local, a cell variable's cell, or a module global).
+    Name { frame: FrameId, name: String },
+    /// A frame's evaluation stack (a temporary).
+    Stack { frame: FrameId },
+    /// A slot of another object.
+    Object { obj: ObjId, label: String },
+    /// The interpreter itself (sys.intern's table, the running function, builtins).
+    Runtime { what: String },
+}
+
+/// The phases of one cyclic garbage collection, as CPython's `gc_collect_main` runs them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GcPhase {
+    /// The collection starts for generations 0..=generation.
+    Start { generation: u8 },
+    /// gc_refs := refcount for every tracked object of those generations.
+    CopyRefcounts,
+    /// gc_refs -= 1 for each reference from inside the set.
+    SubtractInternal,
+    /// Objects left with gc_refs > 0, and everything they reach, are reachable; the rest are not.
+    FindUnreachable,
+    /// `__del__` of unreachable objects runs (once per object, PEP 442).
+    Finalize,
+    /// Unreachable objects' references are cleared, which frees them.
+    Clear,
+    /// Survivors move to the next generation.
+    Done { collected: u32 },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum Event {
+    /// A new object, with its state at birth (refcount 0 until its first holder takes it).
+    Alloc { object: Box<ObjectView> },
+    /// A reference count changed to `count`.
+    Refcount { obj: ObjId, count: u64, delta: i8, holder: Holder },
+    /// The object's memory went back to the allocator (or to a free list).
+    Free { obj: ObjId, address: u64 },
+    /// A container or attribute holder changed its contents.
+    Change { obj: ObjId, value: String, size: u64, referents: Vec<Reference> },
+    /// Interning, immortality or GC tracking changed.
+    Flags { obj: ObjId, interned: bool, immortal: bool, gc_tracked: bool, generation: Option<u8> },
+    /// A name in a frame now refers to `target`.
+    Bind { frame: FrameId, name: String, target: ObjId },
+    Unbind { frame: FrameId, name: String },
+    /// A temporary pushed onto / popped off a frame's evaluation stack.
+    Push { frame: FrameId, obj: ObjId },
+    Pop { frame: FrameId },
+    FramePush { frame: Box<FrameView> },
+    FramePop { frame: FrameId },
+    /// A frame moved to another line.
+    Line { frame: FrameId, line: u32 },
+    /// Text written to stdout.
+    Output { text: String },
+    /// A cycle-collector phase; `objects` are the ones the phase marks.
+    Gc { phase: GcPhase, objects: Vec<ObjId>, gc: GcView },
+}

@@ -1,0 +1,14 @@
+//! memlane's model of CPython's memory: every Python value as a heap object with a
+//! reference count, an address from a model of pymalloc, GC tracking and generations.
+//! The interpreter (memlane-python) drives it; the front end draws its snapshots.
+//! Nothing here knows of the web, wasm or SVG.
+
+pub mod event;
+pub mod profile;
+pub mod trace;
+pub mod view;
+
+pub use event::{Event, GcPhase, Holder};
+pub use profile::{Profile, Version, IMMORTAL_REFCOUNT};
+pub use trace::{Outcome, Recorder, Step, Trace};
+pub use view::{Binding, FrameId, FrameView, GcView, ObjId, ObjectView, Placement, Reference, Snapshot};

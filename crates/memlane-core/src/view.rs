@@ -1,0 +1,204 @@
+//! The serialisable view model: what one step of a program looks like.
+//! The front end and `memlane trace` render these; they never recompute them.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A heap object's identity for its whole life. Never reused, unlike its address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ObjId(pub u32);
+
+/// A frame's identity for its whole life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FrameId(pub u32);
+
+/// One reference held by an object: a list slot, a dict value, an attribute, a cell's contents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    /// How the holder names the slot: `[0]`, `key 'a'`, `.x`, `cell`, `__class__`.
+    pub label: String,
+    pub target: ObjId,
+}
+
+/// Where an object's memory came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// Statically allocated inside the python3 executable (None, True, small ints).
+    Static,
+    /// A block of a pymalloc pool.
+    Pool,
+    /// malloc, for requests over 512 bytes.
+    Malloc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ObjectView {
+    pub id: ObjId,
+    /// The Python type name: `int`, `list`, `function`, or a class's own name for instances.
+    pub type_name: String,
+    /// A short value text (`[1, 2]`, `'abc'`, `<function f>`), shortened for long values.
+    pub value: String,
+    /// `id(obj)`: the simulated virtual address of the object header.
+    pub address: u64,
+    /// `sys.getsizeof(obj)`.
+    pub size: u64,
+    /// References the model holds to the object. For immortal objects this is still the
+    /// modelled count; `sys.getrefcount` reports the immortal value instead.
+    pub refcount: u64,
+    pub immortal: bool,
+    pub interned: bool,
+    /// `gc.is_tracked(obj)`, and the generation it sits in while tracked.
+    pub gc_tracked: bool,
+    pub generation: Option<u8>,
+    pub placement: Placement,
+    /// Machinery the reader does not write: code objects, constant tables, name tuples,
+    /// the parser's constant pool, module dicts. Views may hide these.
+    pub internal: bool,
+    pub referents: Vec<Reference>,
+}
+
+/// A local name of a frame and the object it refers to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Binding {
+    pub name: String,
+    pub target: ObjId,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameView {
+    pub id: FrameId,
+    /// `<module>` for the module frame, else the function's qualified name.
+    pub function: String,
+    pub line: u32,
+    /// Names bound in the frame, in the order they were first bound.
+    pub locals: Vec<Binding>,
+    /// The evaluation stack: temporaries the frame holds while it computes an expression.
+    pub stack: Vec<ObjId>,
+    /// Where CPython 3.11+ keeps this interpreter frame: inside a chunk of the thread's
+    /// data stack (heap memory), not on the C stack.
+    pub address: u64,
+    /// Bytes the frame occupies in the data stack.
+    pub size: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcView {
+    pub enabled: bool,
+    /// `gc.get_count()`.
+    pub counts: [u32; 3],
+    /// `gc.get_threshold()`.
+    pub thresholds: [u32; 3],
+    pub collections: u32,
+}
+
+/// Everything there is to see after one step.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Frames from the outermost (`<module>`) to the innermost (current).
+    pub frames: Vec<FrameView>,
+    pub objects: BTreeMap<ObjId, ObjectView>,
+    pub stdout: String,
+    pub gc: GcView,
+}
+
+impl Snapshot {
+    pub fn object(&self, id: ObjId) -> Option<&ObjectView> {
+        self.objects.get(&id)
+    }
+
+    pub fn frame(&self, id: FrameId) -> Option<&FrameView> {
+        self.frames.iter().find(|f| f.id == id)
+    }
+
+    fn frame_mut(&mut self, id: FrameId) -> Option<&mut FrameView> {
+        self.frames.iter_mut().find(|f| f.id == id)
+    }
+
+    /// Who holds `target`: each holder described in words, one entry per reference.
+    pub fn holders(&self, target: ObjId) -> Vec<String> {
+        let mut out = Vec::new();
+        for frame in &self.frames {
+            for b in frame.locals.iter().filter(|b| b.target == target) {
+                out.push(format!("name `{}` in {}", b.name, frame.function));
+            }
+            for _ in frame.stack.iter().filter(|&&t| t == target) {
+                out.push(format!("a temporary on {}'s evaluation stack", frame.function));
+            }
+        }
+        for obj in self.objects.values() {
+            for r in obj.referents.iter().filter(|r| r.target == target) {
+                out.push(format!("{} {} of {} at {:#x}", obj.type_name, r.label, obj.value, obj.address));
+            }
+        }
+        out
+    }
+
+    /// Applies one event. Events carry the values after the change, so applying a step's
+    /// events in order to the snapshot before it yields the snapshot after it.
+    pub fn apply(&mut self, event: &crate::event::Event) {
+        use crate::event::Event::*;
+        match event {
+            Alloc { object } => {
+                self.objects.insert(object.id, (**object).clone());
+            }
+            Refcount { obj, count, .. } => {
+                if let Some(o) = self.objects.get_mut(obj) {
+                    o.refcount = *count;
+                }
+            }
+            Free { obj, .. } => {
+                self.objects.remove(obj);
+            }
+            Change { obj, value, size, referents } => {
+                if let Some(o) = self.objects.get_mut(obj) {
+                    o.value.clone_from(value);
+                    o.size = *size;
+                    o.referents.clone_from(referents);
+                }
+            }
+            Flags { obj, interned, immortal, gc_tracked, generation } => {
+                if let Some(o) = self.objects.get_mut(obj) {
+                    o.interned = *interned;
+                    o.immortal = *immortal;
+                    o.gc_tracked = *gc_tracked;
+                    o.generation = *generation;
+                }
+            }
+            Bind { frame, name, target } => {
+                if let Some(f) = self.frame_mut(*frame) {
+                    match f.locals.iter_mut().find(|b| &b.name == name) {
+                        Some(b) => b.target = *target,
+                        None => f.locals.push(Binding { name: name.clone(), target: *target }),
+                    }
+                }
+            }
+            Unbind { frame, name } => {
+                if let Some(f) = self.frame_mut(*frame) {
+                    f.locals.retain(|b| &b.name != name);
+                }
+            }
+            Push { frame, obj } => {
+                if let Some(f) = self.frame_mut(*frame) {
+                    f.stack.push(*obj);
+                }
+            }
+            Pop { frame } => {
+                if let Some(f) = self.frame_mut(*frame) {
+                    f.stack.pop();
+                }
+            }
+            FramePush { frame } => self.frames.push((**frame).clone()),
+            FramePop { frame } => self.frames.retain(|f| f.id != *frame),
+            Line { frame, line } => {
+                if let Some(f) = self.frame_mut(*frame) {
+                    f.line = *line;
+                }
+            }
+            Output { text } => self.stdout.push_str(text),
+            Gc { gc, .. } => self.gc = gc.clone(),
+        }
+    }
+}
