@@ -62,6 +62,7 @@ pub enum Event {
     Line { frame: FrameId, line: u32 },
     /// Text written to stdout.
     Output { text: String },
-    /// A cycle-collector phase; `objects` are the ones the phase marks.
-    Gc { phase: GcPhase, objects: Vec<ObjId>, gc: GcView },
+    /// A cycle-collector phase; `objects` are the ones the phase marks, and during the
+    /// refcount phases `gc_refs` holds each one's working count (same order).
+    Gc { phase: GcPhase, objects: Vec<ObjId>, gc_refs: Vec<u64>, gc: GcView },
 }

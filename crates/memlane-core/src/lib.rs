@@ -3,11 +3,18 @@
 //! The interpreter (memlane-python) drives it; the front end draws its snapshots.
 //! Nothing here knows of the web, wasm or SVG.
 
+pub mod alloc;
 pub mod event;
+pub mod gc;
+pub mod hash;
+pub mod heap;
+pub mod object;
 pub mod profile;
 pub mod trace;
 pub mod view;
 
+pub use heap::Heap;
+pub use object::{BuiltinType, Payload};
 pub use event::{Event, GcPhase, Holder};
 pub use profile::{Profile, Version, IMMORTAL_REFCOUNT};
 pub use trace::{Outcome, Recorder, Step, Trace};

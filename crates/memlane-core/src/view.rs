@@ -48,6 +48,10 @@ pub struct ObjectView {
     /// References the model holds to the object. For immortal objects this is still the
     /// modelled count; `sys.getrefcount` reports the immortal value instead.
     pub refcount: u64,
+    /// How many of those references the interpreter holds outside frames and objects
+    /// (builtins, sys.modules, a running `__del__`; for 3.11's static singletons, the
+    /// references of the whole runtime).
+    pub runtime_refs: u64,
     pub immortal: bool,
     pub interned: bool,
     /// `gc.is_tracked(obj)`, and the generation it sits in while tracked.

@@ -1,0 +1,451 @@
+//! Where object memory comes from: a model of pymalloc (1 MiB arenas from mmap, 16 KiB
+//! pools, 16-byte size classes up to 512 bytes, LIFO reuse of freed blocks), glibc malloc
+//! for larger requests, and the thread's data stack that holds interpreter frames.
+//! The layout follows CPython 3.11's obmalloc.c on 64-bit Linux.
+
+use std::collections::BTreeMap;
+
+pub const ARENA_SIZE: u64 = 1 << 20;
+pub const POOL_SIZE: u64 = 16 << 10;
+/// `sizeof(struct pool_header)` rounded up to the alignment.
+pub const POOL_OVERHEAD: u64 = 48;
+pub const ALIGNMENT: u64 = 16;
+/// Requests above this go to malloc.
+pub const SMALL_REQUEST_THRESHOLD: u64 = 512;
+pub const PAGE_SIZE: u64 = 4096;
+const SIZE_CLASSES: usize = (SMALL_REQUEST_THRESHOLD / ALIGNMENT) as usize;
+/// Size of a chunk of the thread's data stack (`_PY_DATA_STACK_CHUNK_SIZE`).
+pub const DATA_STACK_CHUNK: u64 = 16 << 10;
+
+/// Fixed points of the simulated process layout (ASLR off, as under `setarch -R`).
+pub const HEAP_START: u64 = 0x5555_5555_9000 + 0x2_0000; // just after python3's .bss
+pub const MMAP_BASE: u64 = 0x7fff_f7c0_0000; // below the shared libraries
+pub const STATIC_BASE: u64 = 0x5555_5590_0000; // python3's data segment: static objects
+
+pub fn size_class(size: u64) -> usize {
+    ((size.max(1) - 1) / ALIGNMENT) as usize
+}
+
+pub fn block_size(class: usize) -> u64 {
+    (class as u64 + 1) * ALIGNMENT
+}
+
+/// A mapped region of the simulated address space.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub start: u64,
+    pub len: u64,
+    pub what: RegionKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegionKind {
+    Arena,
+    DataStack,
+    LargeMalloc,
+}
+
+/// mmap and munmap: top-down placement into the highest gap that fits, as Linux does.
+#[derive(Clone, Debug, Default)]
+pub struct AddressSpace {
+    /// start -> region
+    pub regions: BTreeMap<u64, Region>,
+}
+
+impl AddressSpace {
+    pub fn mmap(&mut self, len: u64, what: RegionKind) -> u64 {
+        let len = len.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+        // Walk mapped regions from the top, looking for the first gap below MMAP_BASE.
+        let mut ceiling = MMAP_BASE;
+        for r in self.regions.values().rev() {
+            if r.start + r.len <= ceiling && ceiling - (r.start + r.len) >= len {
+                break;
+            }
+            ceiling = ceiling.min(r.start);
+        }
+        let start = ceiling - len;
+        self.regions.insert(start, Region { start, len, what });
+        start
+    }
+
+    pub fn munmap(&mut self, start: u64) -> Option<Region> {
+        self.regions.remove(&start)
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Pool {
+    arena: usize,
+    class: usize,
+    /// Freed blocks, most recent last (LIFO, like the pool's freeblock list).
+    free: Vec<u64>,
+    next_offset: u64,
+    used: u32,
+}
+
+impl Pool {
+    fn capacity(&self) -> u32 {
+        ((POOL_SIZE - POOL_OVERHEAD) / block_size(self.class)) as u32
+    }
+    fn is_full(&self) -> bool {
+        self.used == self.capacity()
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Arena {
+    address: u64,
+    /// Next never-used pool.
+    pool_address: u64,
+    /// Pools that were used and emptied again, most recent last.
+    free_pools: Vec<u64>,
+    nfreepools: u32,
+    ntotalpools: u32,
+}
+
+/// What the allocator did, for the address-space view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AllocatorEvent {
+    ArenaMapped { address: u64 },
+    ArenaUnmapped { address: u64 },
+}
+
+#[derive(Clone, Debug)]
+pub struct Allocator {
+    pub space: AddressSpace,
+    arenas: Vec<Option<Arena>>,
+    /// Arenas with free pools, fewest free pools first (pymalloc's `usable_arenas`).
+    usable: Vec<usize>,
+    pools: BTreeMap<u64, Pool>,
+    /// Partly used pools per size class, the one allocations come from first.
+    used_pools: Vec<Vec<u64>>,
+    malloc: Malloc,
+    data_stack: DataStack,
+    pub events: Vec<AllocatorEvent>,
+}
+
+impl Default for Allocator {
+    fn default() -> Allocator {
+        Allocator::new()
+    }
+}
+
+impl Allocator {
+    pub fn new() -> Allocator {
+        Allocator {
+            space: AddressSpace::default(),
+            arenas: Vec::new(),
+            usable: Vec::new(),
+            pools: BTreeMap::new(),
+            used_pools: vec![Vec::new(); SIZE_CLASSES],
+            malloc: Malloc::default(),
+            data_stack: DataStack::default(),
+            events: Vec::new(),
+        }
+    }
+
+    /// `PyObject_Malloc(size)`: a pool block up to 512 bytes, else malloc.
+    pub fn malloc(&mut self, size: u64) -> u64 {
+        if size == 0 || size > SMALL_REQUEST_THRESHOLD {
+            return self.malloc.alloc(size.max(1), &mut self.space);
+        }
+        let class = size_class(size);
+        if let Some(&pool_addr) = self.used_pools[class].first() {
+            let pool = self.pools.get_mut(&pool_addr).expect("used pool exists");
+            let block = match pool.free.pop() {
+                Some(b) => b,
+                None => {
+                    let b = pool_addr + pool.next_offset;
+                    pool.next_offset += block_size(class);
+                    b
+                }
+            };
+            pool.used += 1;
+            if pool.is_full() {
+                self.used_pools[class].remove(0);
+            }
+            return block;
+        }
+        let pool_addr = self.new_pool();
+        let arena = self.arena_of(pool_addr);
+        // A pool that last held this size class keeps its free list (obmalloc's
+        // "luckily, this pool last contained blocks of the same size class").
+        let block = match self.pools.get_mut(&pool_addr) {
+            Some(pool) if pool.class == class && !pool.free.is_empty() => {
+                pool.used = 1;
+                pool.free.pop().expect("checked")
+            }
+            _ => {
+                let pool = Pool { arena, class, free: Vec::new(), next_offset: POOL_OVERHEAD + block_size(class), used: 1 };
+                self.pools.insert(pool_addr, pool);
+                pool_addr + POOL_OVERHEAD
+            }
+        };
+        if !self.pools[&pool_addr].is_full() {
+            self.used_pools[class].insert(0, pool_addr);
+        }
+        block
+    }
+
+    /// `PyObject_Free(addr)`.
+    pub fn free(&mut self, addr: u64) {
+        let pool_addr = addr & !(POOL_SIZE - 1);
+        let Some(pool) = self.pools.get_mut(&pool_addr).filter(|p| p.used > 0) else {
+            self.malloc.free(addr, &mut self.space);
+            return;
+        };
+        let was_full = pool.is_full();
+        pool.free.push(addr);
+        pool.used -= 1;
+        let class = pool.class;
+        if pool.used == 0 {
+            let arena = pool.arena;
+            self.used_pools[class].retain(|&p| p != pool_addr);
+            self.release_pool(arena, pool_addr);
+        } else if was_full {
+            self.used_pools[class].insert(0, pool_addr);
+        }
+    }
+
+    /// The block size an allocation of `size` bytes really occupies.
+    pub fn usable_size(size: u64) -> u64 {
+        if size <= SMALL_REQUEST_THRESHOLD {
+            block_size(size_class(size))
+        } else {
+            Malloc::chunk_size(size)
+        }
+    }
+
+    pub fn push_frame(&mut self, size: u64) -> u64 {
+        self.data_stack.push(size, &mut self.space)
+    }
+
+    pub fn pop_frame(&mut self) {
+        self.data_stack.pop(&mut self.space)
+    }
+
+    /// Live arenas' addresses, in the order they were mapped.
+    pub fn arenas(&self) -> impl Iterator<Item = u64> + '_ {
+        self.arenas.iter().flatten().map(|a| a.address)
+    }
+
+    fn arena_of(&self, pool_addr: u64) -> usize {
+        self.arenas.iter().position(|a| a.as_ref().is_some_and(|a| pool_addr >= a.address && pool_addr < a.address + ARENA_SIZE)).expect("pool inside an arena")
+    }
+
+    fn new_pool(&mut self) -> u64 {
+        if self.usable.is_empty() {
+            let address = self.space.mmap(ARENA_SIZE, RegionKind::Arena);
+            self.events.push(AllocatorEvent::ArenaMapped { address });
+            // Pools are 16 KiB aligned; a misaligned mapping loses one pool.
+            let excess = address & (POOL_SIZE - 1);
+            let mut arena = Arena { address, pool_address: address, free_pools: Vec::new(), nfreepools: (ARENA_SIZE / POOL_SIZE) as u32, ntotalpools: (ARENA_SIZE / POOL_SIZE) as u32 };
+            if excess != 0 {
+                arena.nfreepools -= 1;
+                arena.ntotalpools -= 1;
+                arena.pool_address += POOL_SIZE - excess;
+            }
+            let slot = match self.arenas.iter().position(Option::is_none) {
+                Some(i) => {
+                    self.arenas[i] = Some(arena);
+                    i
+                }
+                None => {
+                    self.arenas.push(Some(arena));
+                    self.arenas.len() - 1
+                }
+            };
+            self.usable.insert(0, slot);
+        }
+        let index = self.usable[0];
+        let arena = self.arenas[index].as_mut().expect("usable arena");
+        let pool = match arena.free_pools.pop() {
+            Some(p) => p,
+            None => {
+                let p = arena.pool_address;
+                arena.pool_address += POOL_SIZE;
+                p
+            }
+        };
+        arena.nfreepools -= 1;
+        if arena.nfreepools == 0 {
+            self.usable.remove(0);
+        }
+        pool
+    }
+
+    fn release_pool(&mut self, index: usize, pool_addr: u64) {
+        let arena = self.arenas[index].as_mut().expect("arena of a live pool");
+        arena.free_pools.push(pool_addr);
+        arena.nfreepools += 1;
+        let (nf, total, address) = (arena.nfreepools, arena.ntotalpools, arena.address);
+        self.usable.retain(|&i| i != index);
+        // An empty arena goes back to the OS unless it is the only one with free pools.
+        if nf == total && !self.usable.is_empty() {
+            self.arenas[index] = None;
+            self.pools.retain(|&p, _| p < address || p >= address + ARENA_SIZE);
+            self.space.munmap(address);
+            self.events.push(AllocatorEvent::ArenaUnmapped { address });
+            return;
+        }
+        let at = self.usable.partition_point(|&i| self.arenas[i].as_ref().map_or(0, |a| a.nfreepools) <= nf);
+        self.usable.insert(at, index);
+    }
+}
+
+/// glibc malloc in brief: 16-byte-aligned chunks with a 16-byte header carved from
+/// `[heap]`, freed chunks reused last-in first-out per size (tcache/fastbin behaviour),
+/// and mmap for requests of 128 KiB or more.
+#[derive(Clone, Debug, Default)]
+struct Malloc {
+    top: u64,
+    free: BTreeMap<u64, Vec<u64>>,
+    sizes: BTreeMap<u64, u64>,
+    mapped: BTreeMap<u64, u64>,
+}
+
+const MMAP_THRESHOLD: u64 = 128 << 10;
+
+impl Malloc {
+    fn chunk_size(size: u64) -> u64 {
+        (size + 8).div_ceil(16).max(2) * 16
+    }
+
+    fn alloc(&mut self, size: u64, space: &mut AddressSpace) -> u64 {
+        if size >= MMAP_THRESHOLD {
+            let start = space.mmap(size + 16, RegionKind::LargeMalloc);
+            self.mapped.insert(start + 16, start);
+            return start + 16;
+        }
+        if self.top == 0 {
+            self.top = HEAP_START;
+        }
+        let chunk = Malloc::chunk_size(size);
+        let addr = match self.free.get_mut(&chunk).and_then(Vec::pop) {
+            Some(a) => a,
+            None => {
+                let a = self.top + 16;
+                self.top += chunk;
+                a
+            }
+        };
+        self.sizes.insert(addr, chunk);
+        addr
+    }
+
+    fn free(&mut self, addr: u64, space: &mut AddressSpace) {
+        if let Some(start) = self.mapped.remove(&addr) {
+            space.munmap(start);
+        } else if let Some(chunk) = self.sizes.remove(&addr) {
+            self.free.entry(chunk).or_default().push(addr);
+        }
+    }
+}
+
+/// The thread's data stack: chunks of memory in which CPython 3.11+ places interpreter
+/// frames, pushed and popped like a stack.
+#[derive(Clone, Debug, Default)]
+struct DataStack {
+    chunks: Vec<Chunk>,
+}
+
+#[derive(Clone, Debug)]
+struct Chunk {
+    start: u64,
+    len: u64,
+    /// (address, size) of each frame in the chunk, innermost last.
+    frames: Vec<(u64, u64)>,
+}
+
+impl Chunk {
+    /// The chunk header (previous pointer, size, top) comes first.
+    fn top(&self) -> u64 {
+        self.frames.last().map_or(self.start + 16, |(a, s)| a + s)
+    }
+}
+
+impl DataStack {
+    fn push(&mut self, size: u64, space: &mut AddressSpace) -> u64 {
+        if !self.chunks.last().is_some_and(|c| c.top() + size <= c.start + c.len) {
+            let len = DATA_STACK_CHUNK.max((size + 16).div_ceil(PAGE_SIZE) * PAGE_SIZE);
+            let start = space.mmap(len, RegionKind::DataStack);
+            self.chunks.push(Chunk { start, len, frames: Vec::new() });
+        }
+        let chunk = self.chunks.last_mut().expect("a chunk");
+        let at = chunk.top();
+        chunk.frames.push((at, size));
+        at
+    }
+
+    fn pop(&mut self, space: &mut AddressSpace) {
+        let count = self.chunks.len();
+        let Some(chunk) = self.chunks.last_mut() else { return };
+        chunk.frames.pop();
+        // A chunk emptied by the pop is returned, except the thread's first.
+        if chunk.frames.is_empty() && count > 1 {
+            let start = chunk.start;
+            self.chunks.pop();
+            space.munmap(start);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn freed_blocks_are_reused_last_in_first_out() {
+        let mut a = Allocator::new();
+        let x = a.malloc(64);
+        let y = a.malloc(64);
+        assert_eq!(y, x + 64);
+        a.free(x);
+        a.free(y);
+        assert_eq!(a.malloc(60), y);
+        assert_eq!(a.malloc(50), x);
+    }
+
+    #[test]
+    fn size_classes_use_separate_pools() {
+        let mut a = Allocator::new();
+        let small = a.malloc(16);
+        let big = a.malloc(500);
+        assert_ne!(small & !(POOL_SIZE - 1), big & !(POOL_SIZE - 1));
+        assert_eq!(small % POOL_SIZE, POOL_OVERHEAD);
+    }
+
+    #[test]
+    fn an_emptied_second_arena_is_unmapped() {
+        let mut a = Allocator::new();
+        // Fill more than one arena with 512-byte blocks.
+        let per_pool = (POOL_SIZE - POOL_OVERHEAD) / 512;
+        let n = per_pool * 64 + 1;
+        let blocks: Vec<u64> = (0..n).map(|_| a.malloc(512)).collect();
+        assert_eq!(a.arenas().count(), 2);
+        for b in blocks.iter().rev() {
+            a.free(*b);
+        }
+        assert_eq!(a.arenas().count(), 1, "one empty arena is kept in reserve");
+        assert!(a.events.iter().any(|e| matches!(e, AllocatorEvent::ArenaUnmapped { .. })));
+    }
+
+    #[test]
+    fn large_requests_come_from_malloc() {
+        let mut a = Allocator::new();
+        let x = a.malloc(1000);
+        assert!((HEAP_START..HEAP_START + (1 << 20)).contains(&x));
+        a.free(x);
+        assert_eq!(a.malloc(1000), x);
+    }
+
+    #[test]
+    fn data_stack_frames_are_stacked() {
+        let mut a = Allocator::new();
+        let f1 = a.push_frame(100);
+        let f2 = a.push_frame(200);
+        assert_eq!(f2, f1 + 100);
+        a.pop_frame();
+        assert_eq!(a.push_frame(50), f2);
+    }
+}

@@ -1,0 +1,293 @@
+//! CPython's cyclic garbage collector (Modules/gcmodule.c of 3.11/3.12), phase by phase:
+//! merge the younger generations, copy refcounts to gc_refs, subtract references from
+//! inside the set, move what is unreachable aside, finalize (`__del__`, PEP 442), check
+//! for resurrection, clear what is still unreachable, and age the survivors.
+
+use crate::event::{Event, GcPhase, Holder};
+use crate::heap::Heap;
+use crate::object::Payload;
+use crate::view::{GcView, ObjId};
+use indexmap::IndexSet;
+use std::collections::HashMap;
+
+/// A collection between its analysis and its clearing: the interpreter runs the
+/// finalizers of `to_finalize` in between, then calls `Heap::gc_finish`.
+#[derive(Debug)]
+pub struct Collection {
+    pub generation: u8,
+    pub unreachable: Vec<ObjId>,
+    pub to_finalize: Vec<ObjId>,
+}
+
+impl Heap {
+    pub fn gc_view(&self) -> GcView {
+        GcView { enabled: self.gc.enabled, counts: self.gc.counts, thresholds: self.gc.thresholds, collections: self.gc.collections }
+    }
+
+    fn gc_event(&mut self, phase: GcPhase, objects: Vec<ObjId>, gc_refs: Vec<u64>) {
+        let gc = self.gc_view();
+        self.record(Event::Gc { phase, objects, gc_refs, gc });
+    }
+
+    /// The generation an automatic collection should collect now, if any
+    /// (`gc_collect_generations`: the oldest generation over its threshold).
+    pub fn gc_due(&self) -> Option<u8> {
+        let gc = &self.gc;
+        if !gc.enabled || gc.collecting || gc.thresholds[0] == 0 || gc.counts[0] <= gc.thresholds[0] {
+            return None;
+        }
+        (0..3u8).rev().find(|&i| {
+            let i = i as usize;
+            gc.counts[i] > gc.thresholds[i] && !(i == 2 && gc.long_lived_pending < gc.long_lived_total / 4)
+        })
+    }
+
+    /// Runs the collection up to finding the unreachable objects.
+    pub fn gc_begin(&mut self, generation: u8) -> Collection {
+        let g = generation as usize;
+        self.gc.collecting = true;
+        if g + 1 < 3 {
+            self.gc.counts[g + 1] += 1;
+        }
+        for i in 0..=g {
+            self.gc.counts[i] = 0;
+        }
+        self.gc_event(GcPhase::Start { generation }, Vec::new(), Vec::new());
+
+        // Merge the younger generations into the one collected (appended, oldest first).
+        let mut young: IndexSet<ObjId> = std::mem::take(&mut self.gc.generations[g]);
+        for i in 0..g {
+            young.extend(std::mem::take(&mut self.gc.generations[i]));
+        }
+
+        let mut gc_refs: HashMap<ObjId, u64> = young.iter().map(|&id| (id, self.get(id).refcount)).collect();
+        let list: Vec<ObjId> = young.iter().copied().collect();
+        self.gc_event(GcPhase::CopyRefcounts, list.clone(), list.iter().map(|id| gc_refs[id]).collect());
+
+        for &id in &list {
+            for t in self.get(id).payload.targets() {
+                if let Some(r) = gc_refs.get_mut(&t) {
+                    *r = r.saturating_sub(1);
+                }
+            }
+        }
+        self.gc_event(GcPhase::SubtractInternal, list.clone(), list.iter().map(|id| gc_refs[id]).collect());
+
+        let (reachable, unreachable) = self.move_unreachable(list, &mut gc_refs);
+        self.gc_event(GcPhase::FindUnreachable, unreachable.clone(), Vec::new());
+
+        // Survivors: tuples of atomic items are untracked; the rest age a generation.
+        for &id in &reachable {
+            if matches!(self.get(id).payload, Payload::Tuple(_)) && self.all_atomic(id) {
+                self.get_mut(id).gc_tracked = false;
+                self.record_flags(id);
+            }
+        }
+        let reachable: Vec<ObjId> = reachable.into_iter().filter(|&id| self.get(id).gc_tracked).collect();
+        let old = if g < 2 { g + 1 } else { 2 };
+        if g == 2 {
+            // Dicts are untracked only in full collections (CPython issue #14775).
+            for &id in &reachable {
+                if matches!(self.get(id).payload, Payload::Dict(_)) && self.all_atomic(id) {
+                    self.get_mut(id).gc_tracked = false;
+                    self.record_flags(id);
+                }
+            }
+            self.gc.long_lived_pending = 0;
+        } else if g == 1 {
+            self.gc.long_lived_pending += reachable.len();
+        }
+        for id in reachable {
+            if self.get(id).gc_tracked {
+                self.place_in_generation(id, old);
+            }
+        }
+        if g == 2 {
+            self.gc.long_lived_total = self.gc.generations[2].len();
+        }
+        // Unreachable objects stay in a list of their own until cleared.
+        let to_finalize = unreachable.iter().copied().filter(|&id| self.has_unfinalized_del(id)).collect();
+        Collection { generation, unreachable, to_finalize }
+    }
+
+    /// CPython's `move_unreachable`: one pass over the list, objects with gc_refs of zero
+    /// moved aside tentatively and brought back when something reachable refers to them.
+    fn move_unreachable(&mut self, list: Vec<ObjId>, gc_refs: &mut HashMap<ObjId, u64>) -> (Vec<ObjId>, Vec<ObjId>) {
+        let mut young: std::collections::VecDeque<ObjId> = list.into();
+        let mut reachable = Vec::new();
+        let mut unreachable: IndexSet<ObjId> = IndexSet::new();
+        while let Some(id) = young.pop_front() {
+            if gc_refs[&id] == 0 {
+                unreachable.insert(id);
+                continue;
+            }
+            reachable.push(id);
+            for t in self.get(id).payload.targets() {
+                if unreachable.shift_remove(&t) {
+                    gc_refs.insert(t, 1);
+                    young.push_back(t);
+                } else if let Some(r) = gc_refs.get_mut(&t) {
+                    if *r == 0 {
+                        *r = 1;
+                    }
+                }
+            }
+        }
+        (reachable, unreachable.into_iter().collect())
+    }
+
+    fn place_in_generation(&mut self, id: ObjId, generation: usize) {
+        let o = self.get_mut(id);
+        o.generation = generation as u8;
+        self.gc.generations[generation].insert(id);
+        self.record_flags(id);
+    }
+
+    fn all_atomic(&self, id: ObjId) -> bool {
+        self.get(id).payload.targets().into_iter().all(|t| !self.may_be_tracked(t))
+    }
+
+    fn has_unfinalized_del(&self, id: ObjId) -> bool {
+        let o = self.get(id);
+        !o.finalized && matches!(&o.payload, Payload::Instance(inst) if self.class_lookup(inst.class, "__del__").is_some())
+    }
+
+    /// Announces the finalizer phase (the interpreter then calls each `__del__`).
+    pub fn gc_finalize_phase(&mut self, c: &Collection) {
+        self.gc_event(GcPhase::Finalize, c.to_finalize.clone(), Vec::new());
+        for &id in &c.to_finalize {
+            self.mark_finalized(id);
+        }
+    }
+
+    /// Finishes a collection after the finalizers ran: objects a finalizer resurrected (and
+    /// what they reach) survive; the rest are cleared, which frees them. Returns what
+    /// `gc.collect()` returns: the number of unreachable objects found.
+    pub fn gc_finish(&mut self, c: Collection) -> u32 {
+        let old = if c.generation < 2 { c.generation as usize + 1 } else { 2 };
+        let alive: Vec<ObjId> = c.unreachable.iter().copied().filter(|&id| self.is_live(id)).collect();
+        let mut gc_refs: HashMap<ObjId, u64> = alive.iter().map(|&id| (id, self.get(id).refcount)).collect();
+        for &id in &alive {
+            for t in self.get(id).payload.targets() {
+                if let Some(r) = gc_refs.get_mut(&t) {
+                    *r = r.saturating_sub(1);
+                }
+            }
+        }
+        let (resurrected, still) = self.move_unreachable(alive, &mut gc_refs);
+        for id in resurrected {
+            self.place_in_generation(id, old);
+        }
+        let found = still.len() as u32;
+        self.gc_event(GcPhase::Clear, still.clone(), Vec::new());
+        for id in still {
+            if self.is_live(id) {
+                self.gc_clear(id);
+            }
+            // Still alive after clearing (a tuple waiting on another member): it ages.
+            if self.is_live(id) && self.get(id).gc_tracked {
+                let g = self.get(id).generation as usize;
+                self.gc.generations[g].shift_remove(&id);
+                self.place_in_generation(id, old);
+            }
+        }
+        if c.generation == 2 {
+            self.clear_free_lists();
+        }
+        self.gc.collecting = false;
+        self.gc.collections += 1;
+        self.gc_event(GcPhase::Done { collected: found }, Vec::new(), Vec::new());
+        found
+    }
+
+    /// `tp_clear`: drops the references an object holds, breaking the cycle.
+    fn gc_clear(&mut self, id: ObjId) {
+        let dropped: Vec<(String, ObjId)> = match self.payload_mut(id) {
+            Payload::List(l) => {
+                let items = std::mem::take(&mut l.items);
+                l.capacity = 0;
+                items.into_iter().enumerate().rev().map(|(i, t)| (format!("[{i}]"), t)).collect()
+            }
+            Payload::Dict(d) => {
+                let items: Vec<_> = d.items().collect();
+                *d = Default::default();
+                items.into_iter().flat_map(|(k, v)| [("key".to_string(), k), ("value".to_string(), v)]).collect()
+            }
+            Payload::Set(s) => {
+                let items: Vec<_> = s.items().collect();
+                *s = Default::default();
+                items.into_iter().map(|t| ("item".to_string(), t)).collect()
+            }
+            Payload::Instance(inst) => std::mem::take(&mut inst.attrs).into_iter().map(|(k, v)| (format!(".{k}"), v)).collect(),
+            Payload::Cell(c) => c.take().map(|t| ("cell_contents".to_string(), t)).into_iter().collect(),
+            Payload::Function(f) => {
+                let mut out = Vec::new();
+                if let Some(d) = f.defaults.take() {
+                    out.push(("__defaults__".to_string(), d));
+                }
+                if let Some(d) = f.kwdefaults.take() {
+                    out.push(("__kwdefaults__".to_string(), d));
+                }
+                if let Some(c) = f.closure.take() {
+                    out.push(("__closure__".to_string(), c));
+                }
+                out
+            }
+            Payload::Class(c) => std::mem::take(&mut c.attrs).into_iter().map(|(k, v)| (format!(".{k}"), v)).collect(),
+            _ => Vec::new(),
+        };
+        if dropped.is_empty() {
+            return;
+        }
+        self.changed(id);
+        for (label, t) in dropped {
+            self.decref(t, Holder::Object { obj: id, label });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::event::Holder;
+    use crate::heap::Heap;
+    use crate::object::{List, Payload};
+    use crate::profile::{Profile, Version};
+    use crate::view::FrameId;
+
+    fn stack() -> Holder {
+        Holder::Stack { frame: FrameId(0) }
+    }
+
+    #[test]
+    fn a_self_referencing_list_is_found_and_freed() {
+        let mut heap = Heap::new(Profile::new(Version::Py311));
+        let l = heap.alloc(Payload::List(List::default()));
+        heap.incref(l, stack());
+        heap.payload_mut(l).clone_from(&Payload::List(List { items: vec![l], capacity: 4 }));
+        heap.incref(l, Holder::Object { obj: l, label: "[0]".into() });
+        heap.decref(l, stack());
+        assert!(heap.is_live(l), "refcounting alone cannot free a cycle");
+        let c = heap.gc_begin(2);
+        assert_eq!(c.unreachable, vec![l]);
+        assert_eq!(heap.gc_finish(c), 1);
+        assert!(!heap.is_live(l));
+        heap.check_refcounts(&Default::default()).unwrap();
+    }
+
+    #[test]
+    fn a_reachable_cycle_survives_and_ages() {
+        let mut heap = Heap::new(Profile::new(Version::Py313));
+        let a = heap.alloc(Payload::List(List::default()));
+        let b = heap.alloc(Payload::List(List::default()));
+        heap.incref(a, stack());
+        heap.payload_mut(a).clone_from(&Payload::List(List { items: vec![b], capacity: 4 }));
+        heap.incref(b, Holder::Object { obj: a, label: "[0]".into() });
+        heap.payload_mut(b).clone_from(&Payload::List(List { items: vec![a], capacity: 4 }));
+        heap.incref(a, Holder::Object { obj: b, label: "[0]".into() });
+        let c = heap.gc_begin(0);
+        assert!(c.unreachable.is_empty());
+        assert_eq!(heap.gc_finish(c), 0);
+        assert_eq!(heap.get(a).generation, 1);
+        assert_eq!(heap.gc.counts, [0, 1, 0]);
+    }
+}

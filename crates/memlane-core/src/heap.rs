@@ -1,0 +1,943 @@
+//! The heap: every Python object, its reference count, its memory, its GC state.
+//! Every change goes through here and is recorded as an event.
+
+use crate::alloc::{Allocator, STATIC_BASE};
+use crate::event::{Event, Holder};
+use crate::hash::{hash_float, hash_int, hash_str, hash_tuple, Key};
+use crate::object::*;
+use crate::profile::{Profile, IMMORTAL_REFCOUNT};
+use crate::trace::{Outcome, Recorder, Trace};
+use crate::view::{ObjId, ObjectView, Placement, Reference};
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// CPython's per-type free lists (lists, dicts and floats hold up to this many freed objects;
+/// tuples this many per length 1..=19).
+const LIST_FREELIST: usize = 80;
+const DICT_FREELIST: usize = 80;
+const FLOAT_FREELIST: usize = 100;
+const TUPLE_FREELIST: usize = 2000;
+const TUPLE_FREELIST_LENGTHS: usize = 20;
+/// 3.11 initialised statically allocated singletons with this refcount.
+const PY311_STATIC_REFCOUNT: u64 = 999_999_999;
+
+pub const GC_HEADER: u64 = 16;
+
+#[derive(Clone, Debug, Default)]
+struct FreeLists {
+    lists: Vec<u64>,
+    dicts: Vec<u64>,
+    floats: Vec<u64>,
+    tuples: Vec<Vec<u64>>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Statics {
+    none: Option<ObjId>,
+    true_: Option<ObjId>,
+    false_: Option<ObjId>,
+    small_ints: HashMap<i64, ObjId>,
+    empty_tuple: Option<ObjId>,
+    empty_str: Option<ObjId>,
+    chars: HashMap<char, ObjId>,
+    types: HashMap<BuiltinType, ObjId>,
+    next_address: u64,
+}
+
+/// The cycle collector's bookkeeping: which tracked objects sit in which generation, in
+/// the order they were tracked (the order collections walk them).
+#[derive(Clone, Debug)]
+pub struct GcState {
+    pub enabled: bool,
+    pub thresholds: [u32; 3],
+    pub counts: [u32; 3],
+    pub generations: [indexmap::IndexSet<ObjId>; 3],
+    pub collecting: bool,
+    pub collections: u32,
+    /// Objects that survived a gen-1 collection since the last full one.
+    pub long_lived_pending: usize,
+    pub long_lived_total: usize,
+}
+
+pub struct Heap {
+    pub profile: Profile,
+    objects: Vec<Option<Box<Object>>>,
+    pub allocator: Allocator,
+    pub recorder: Recorder,
+    statics: Statics,
+    interned: HashMap<Rc<str>, ObjId>,
+    free_lists: FreeLists,
+    pub gc: GcState,
+    /// Objects whose refcount reached zero and whose `__del__` must run before they go.
+    pending_finalizers: Vec<ObjId>,
+    live: usize,
+}
+
+/// A cap on value texts in views.
+const VALUE_TEXT_MAX: usize = 60;
+
+impl Heap {
+    pub fn new(profile: Profile) -> Heap {
+        let thresholds = profile.gc_thresholds();
+        Heap {
+            profile,
+            objects: Vec::new(),
+            allocator: Allocator::new(),
+            recorder: Recorder::new(),
+            statics: Statics { next_address: STATIC_BASE, ..Statics::default() },
+            interned: HashMap::new(),
+            free_lists: FreeLists { tuples: vec![Vec::new(); TUPLE_FREELIST_LENGTHS], ..FreeLists::default() },
+            gc: GcState {
+                enabled: true,
+                thresholds,
+                counts: [0; 3],
+                generations: Default::default(),
+                collecting: false,
+                collections: 0,
+                long_lived_pending: 0,
+                long_lived_total: 0,
+            },
+            pending_finalizers: Vec::new(),
+            live: 0,
+        }
+    }
+
+    pub fn finish(self, outcome: Outcome) -> Trace {
+        self.recorder.finish(self.profile, outcome)
+    }
+
+    pub fn record(&mut self, event: Event) {
+        self.recorder.record(event);
+    }
+
+    // ----- access -----
+
+    pub fn get(&self, id: ObjId) -> &Object {
+        self.objects[id.0 as usize].as_deref().expect("live object")
+    }
+
+    pub fn get_mut(&mut self, id: ObjId) -> &mut Object {
+        self.objects[id.0 as usize].as_deref_mut().expect("live object")
+    }
+
+    pub fn is_live(&self, id: ObjId) -> bool {
+        self.objects.get(id.0 as usize).is_some_and(Option::is_some)
+    }
+
+    pub fn payload(&self, id: ObjId) -> &Payload {
+        &self.get(id).payload
+    }
+
+    pub fn live_count(&self) -> usize {
+        self.live
+    }
+
+    pub fn live_ids(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.objects.iter().enumerate().filter(|(_, o)| o.is_some()).map(|(i, _)| ObjId(i as u32))
+    }
+
+    /// What `sys.getrefcount` reports (before the caller's own argument reference).
+    pub fn reported_refcount(&self, id: ObjId) -> u64 {
+        let o = self.get(id);
+        if o.immortal {
+            IMMORTAL_REFCOUNT
+        } else {
+            o.refcount
+        }
+    }
+
+    // ----- allocation -----
+
+    /// Allocates a new object in pymalloc (or a free list); refcount 0 until a holder takes it.
+    pub fn alloc(&mut self, payload: Payload) -> ObjId {
+        self.alloc_with(payload, false)
+    }
+
+    /// Allocates an object the reader does not write (code objects, name tables, ...).
+    pub fn alloc_internal(&mut self, payload: Payload) -> ObjId {
+        self.alloc_with(payload, true)
+    }
+
+    fn alloc_with(&mut self, payload: Payload, internal: bool) -> ObjId {
+        let gc_type = payload.is_gc_type();
+        let preheader = if matches!(payload, Payload::Instance(_)) { self.profile.instance_preheader() } else { 0 };
+        let header = if gc_type { GC_HEADER } else { 0 };
+        let block_len = self.block_len(&payload);
+        let block = self.take_block(&payload, block_len);
+        let address = block + header + preheader;
+        let track = self.tracked_at_birth(&payload);
+        let mut object = Object {
+            refcount: 0,
+            runtime_refs: 0,
+            payload,
+            address,
+            block,
+            block_len,
+            storage: None,
+            placement: Placement::Pool,
+            immortal: false,
+            interned: false,
+            gc_tracked: false,
+            generation: 0,
+            finalized: false,
+            internal,
+        };
+        if block_len > crate::alloc::SMALL_REQUEST_THRESHOLD {
+            object.placement = Placement::Malloc;
+        }
+        let id = self.insert(object);
+        self.resize_storage(id);
+        if gc_type {
+            self.gc.counts[0] += 1;
+        }
+        self.record_alloc(id);
+        if track {
+            self.track(id);
+        }
+        id
+    }
+
+    fn insert(&mut self, object: Object) -> ObjId {
+        let id = ObjId(self.objects.len() as u32);
+        self.objects.push(Some(Box::new(object)));
+        self.live += 1;
+        id
+    }
+
+    fn record_alloc(&mut self, id: ObjId) {
+        let view = self.view(id);
+        self.record(Event::Alloc { object: Box::new(view) });
+    }
+
+    /// Bytes of the object's own block: what `sys.getsizeof` counts minus separately
+    /// allocated storage, plus the pre-header of instances.
+    fn block_len(&self, payload: &Payload) -> u64 {
+        match payload {
+            Payload::List(_) => 56,
+            Payload::Dict(_) => 64,
+            Payload::Set(_) => 216,
+            Payload::Instance(_) => self.profile.instance_size(),
+            _ => self.base_size(payload),
+        }
+    }
+
+    fn take_block(&mut self, payload: &Payload, len: u64) -> u64 {
+        let reused = match payload {
+            Payload::List(_) => self.free_lists.lists.pop(),
+            Payload::Dict(_) => self.free_lists.dicts.pop(),
+            Payload::Float(_) => self.free_lists.floats.pop(),
+            Payload::Tuple(items) if !items.is_empty() && items.len() < TUPLE_FREELIST_LENGTHS => self.free_lists.tuples[items.len()].pop(),
+            _ => None,
+        };
+        reused.unwrap_or_else(|| self.allocator.malloc(len))
+    }
+
+    /// Returns the block to its free list, or to pymalloc.
+    fn release_block(&mut self, payload: &Payload, block: u64) {
+        let list = match payload {
+            Payload::List(_) => Some((&mut self.free_lists.lists, LIST_FREELIST)),
+            Payload::Dict(_) => Some((&mut self.free_lists.dicts, DICT_FREELIST)),
+            Payload::Float(_) => Some((&mut self.free_lists.floats, FLOAT_FREELIST)),
+            Payload::Tuple(items) if !items.is_empty() && items.len() < TUPLE_FREELIST_LENGTHS => Some((&mut self.free_lists.tuples[items.len()], TUPLE_FREELIST)),
+            _ => None,
+        };
+        match list {
+            Some((list, cap)) if list.len() < cap => list.push(block),
+            _ => self.allocator.free(block),
+        }
+    }
+
+    /// `gc.collect()` of the oldest generation empties the free lists.
+    pub fn clear_free_lists(&mut self) {
+        let mut blocks = Vec::new();
+        blocks.append(&mut self.free_lists.lists);
+        blocks.append(&mut self.free_lists.dicts);
+        blocks.append(&mut self.free_lists.floats);
+        for t in &mut self.free_lists.tuples {
+            blocks.append(t);
+        }
+        for b in blocks {
+            self.allocator.free(b);
+        }
+    }
+
+    /// Keeps a list's item array or a dict's keys table the size CPython would give it.
+    fn resize_storage(&mut self, id: ObjId) {
+        let want = match &self.get(id).payload {
+            Payload::List(l) => l.capacity as u64 * 8,
+            Payload::Dict(d) => self.dict_keys_size(d),
+            Payload::Set(s) if s.table.len() > 8 => s.table.len() as u64 * 16,
+            _ => 0,
+        };
+        let have = self.get(id).storage.map_or(0, |(_, len)| len);
+        if want == have {
+            return;
+        }
+        if let Some((addr, _)) = self.get(id).storage {
+            self.allocator.free(addr);
+        }
+        let storage = (want > 0).then(|| (self.allocator.malloc(want), want));
+        self.get_mut(id).storage = storage;
+    }
+
+    fn dict_keys_size(&self, d: &Dict) -> u64 {
+        let Some(log2) = d.log2_size else { return 0 };
+        let index_bytes: u64 = match log2 {
+            0..=7 => 1,
+            8..=15 => 2,
+            16..=31 => 4,
+            _ => 8,
+        } << log2;
+        let entry = if d.unicode { 16 } else { 24 };
+        32 + index_bytes + d.usable() as u64 * entry
+    }
+
+    /// A statically allocated object inside the python3 executable.
+    fn alloc_static(&mut self, payload: Payload) -> ObjId {
+        let size = self.base_size(&payload).max(16);
+        let address = self.statics.next_address;
+        self.statics.next_address += size.div_ceil(16) * 16;
+        let (immortal, runtime_refs) = if self.profile.has_immortal_objects() {
+            (true, 0)
+        } else {
+            (false, PY311_STATIC_REFCOUNT)
+        };
+        let id = self.insert(Object {
+            refcount: runtime_refs,
+            runtime_refs,
+            payload,
+            address,
+            block: address,
+            block_len: size,
+            storage: None,
+            placement: Placement::Static,
+            immortal,
+            interned: false,
+            gc_tracked: false,
+            generation: 0,
+            finalized: false,
+            internal: false,
+        });
+        self.record_alloc(id);
+        id
+    }
+
+    // ----- singletons, small ints, interning -----
+
+    pub fn none(&mut self) -> ObjId {
+        if let Some(id) = self.statics.none {
+            return id;
+        }
+        let id = self.alloc_static(Payload::None);
+        self.fix_runtime_refs(id, 5000);
+        self.statics.none = Some(id);
+        id
+    }
+
+    pub fn bool(&mut self, value: bool) -> ObjId {
+        let slot = if value { self.statics.true_ } else { self.statics.false_ };
+        if let Some(id) = slot {
+            return id;
+        }
+        let id = self.alloc_static(Payload::Bool(value));
+        self.fix_runtime_refs(id, 500);
+        if value {
+            self.statics.true_ = Some(id);
+        } else {
+            self.statics.false_ = Some(id);
+        }
+        id
+    }
+
+    /// 3.11's None, True and False are static but were not born with the large refcount;
+    /// the runtime's own references to them cannot be known, so the model uses an estimate.
+    fn fix_runtime_refs(&mut self, id: ObjId, estimate: u64) {
+        if !self.profile.has_immortal_objects() {
+            let o = self.get_mut(id);
+            o.runtime_refs = estimate;
+            o.refcount = estimate;
+            self.record(Event::Refcount { obj: id, count: estimate, delta: 0, holder: Holder::Runtime { what: "the rest of the interpreter".into() } });
+        }
+    }
+
+    /// An int: the cached object for -5..=256, else a new object.
+    pub fn int(&mut self, value: BigInt) -> ObjId {
+        if let Some(small) = value.to_i64().filter(|v| (-5..=256).contains(v)) {
+            if let Some(&id) = self.statics.small_ints.get(&small) {
+                return id;
+            }
+            let id = self.alloc_static(Payload::Int(value));
+            self.statics.small_ints.insert(small, id);
+            return id;
+        }
+        self.alloc(Payload::Int(value))
+    }
+
+    pub fn int_i64(&mut self, value: i64) -> ObjId {
+        self.int(BigInt::from(value))
+    }
+
+    pub fn float(&mut self, value: f64) -> ObjId {
+        self.alloc(Payload::Float(value))
+    }
+
+    pub fn empty_tuple(&mut self) -> ObjId {
+        if let Some(id) = self.statics.empty_tuple {
+            return id;
+        }
+        let id = self.alloc_static(Payload::Tuple(Vec::new()));
+        self.statics.empty_tuple = Some(id);
+        id
+    }
+
+    /// A str: `""` and one-character Latin-1 strings are cached singletons, others new.
+    pub fn str(&mut self, value: &str) -> ObjId {
+        let mut chars = value.chars();
+        match (chars.next(), chars.next()) {
+            (None, _) => {
+                if let Some(id) = self.statics.empty_str {
+                    return id;
+                }
+                let id = self.alloc_static(Payload::Str(Rc::from("")));
+                self.set_interned(id);
+                self.statics.empty_str = Some(id);
+                id
+            }
+            (Some(c), None) if (c as u32) < 256 => {
+                if let Some(&id) = self.statics.chars.get(&c) {
+                    return id;
+                }
+                let id = self.alloc_static(Payload::Str(Rc::from(value)));
+                self.set_interned(id);
+                self.statics.chars.insert(c, id);
+                id
+            }
+            _ => self.alloc(Payload::Str(Rc::from(value))),
+        }
+    }
+
+    /// `sys.intern` / compile-time interning: the canonical object for this text.
+    /// Returns the interned object, which is `id` itself if the text was not interned yet.
+    pub fn intern(&mut self, id: ObjId) -> ObjId {
+        let Payload::Str(text) = &self.get(id).payload else { return id };
+        if self.get(id).interned {
+            return id;
+        }
+        if let Some(&existing) = self.interned.get(text) {
+            return existing;
+        }
+        let text = text.clone();
+        self.interned.insert(text, id);
+        self.set_interned(id);
+        id
+    }
+
+    /// The interned str for `text`, creating it if needed.
+    pub fn interned_str(&mut self, text: &str) -> ObjId {
+        if let Some(&id) = self.interned.get(text) {
+            return id;
+        }
+        let id = self.str(text);
+        self.intern(id)
+    }
+
+    fn set_interned(&mut self, id: ObjId) {
+        let immortal = self.profile.interned_strings_immortal() || self.get(id).immortal;
+        let o = self.get_mut(id);
+        o.interned = true;
+        o.immortal = immortal;
+        self.record_flags(id);
+    }
+
+    /// The type object of a built-in type (static, immortal from 3.12).
+    pub fn type_object(&mut self, t: BuiltinType) -> ObjId {
+        if let Some(&id) = self.statics.types.get(&t) {
+            return id;
+        }
+        let bases = match t.base() {
+            Some(b) => vec![self.type_object(b)],
+            None => Vec::new(),
+        };
+        let id = self.alloc_static(Payload::Class(Class { name: Rc::from(t.name()), bases: Vec::new(), attrs: Default::default(), builtin: Some(t) }));
+        self.get_mut(id).internal = true;
+        for b in bases {
+            self.class_add_base(id, b);
+        }
+        self.statics.types.insert(t, id);
+        id
+    }
+
+    fn class_add_base(&mut self, class: ObjId, base: ObjId) {
+        let i = match &mut self.get_mut(class).payload {
+            Payload::Class(c) => {
+                c.bases.push(base);
+                c.bases.len() - 1
+            }
+            _ => return,
+        };
+        self.incref(base, Holder::Object { obj: class, label: format!("__bases__[{i}]") });
+        self.changed(class);
+    }
+
+    // ----- reference counting -----
+
+    pub fn incref(&mut self, id: ObjId, holder: Holder) {
+        let o = self.get_mut(id);
+        o.refcount += 1;
+        let count = o.refcount;
+        self.record(Event::Refcount { obj: id, count, delta: 1, holder });
+    }
+
+    /// A reference from the runtime (builtins, sys.modules, a running `__del__`).
+    pub fn incref_runtime(&mut self, id: ObjId, what: &str) {
+        self.get_mut(id).runtime_refs += 1;
+        self.incref(id, Holder::Runtime { what: what.into() });
+    }
+
+    pub fn decref_runtime(&mut self, id: ObjId, what: &str) {
+        self.get_mut(id).runtime_refs -= 1;
+        self.decref(id, Holder::Runtime { what: what.into() });
+    }
+
+    /// Drops a reference; at zero the object is finalized or freed, and what it held is
+    /// released in turn (iteratively: deep structures do not exhaust the Rust stack).
+    pub fn decref(&mut self, id: ObjId, holder: Holder) {
+        if self.drop_ref(id, holder) {
+            self.dealloc(id);
+        }
+    }
+
+    /// Decrements; true when the object must now be deallocated.
+    fn drop_ref(&mut self, id: ObjId, holder: Holder) -> bool {
+        let o = self.get_mut(id);
+        debug_assert!(o.refcount > 0, "decref of an object with no references");
+        o.refcount = o.refcount.saturating_sub(1);
+        let count = o.refcount;
+        let static_object = o.placement == Placement::Static;
+        self.record(Event::Refcount { obj: id, count, delta: -1, holder });
+        if count > 0 || static_object {
+            return false;
+        }
+        if self.needs_finalizer(id) {
+            self.pending_finalizers.push(id);
+            return false;
+        }
+        true
+    }
+
+    fn needs_finalizer(&self, id: ObjId) -> bool {
+        let o = self.get(id);
+        !o.finalized && matches!(&o.payload, Payload::Instance(inst) if self.class_lookup(inst.class, "__del__").is_some())
+    }
+
+    /// Instances waiting for their `__del__` (the interpreter runs them, then calls
+    /// `finish_finalizer`).
+    pub fn take_pending_finalizers(&mut self) -> Vec<ObjId> {
+        std::mem::take(&mut self.pending_finalizers)
+    }
+
+    pub fn mark_finalized(&mut self, id: ObjId) {
+        self.get_mut(id).finalized = true;
+    }
+
+    /// After `__del__` ran: free the object unless it was resurrected.
+    pub fn finish_finalizer(&mut self, id: ObjId) {
+        if self.is_live(id) && self.get(id).refcount == 0 {
+            self.dealloc(id);
+        }
+    }
+
+    fn dealloc(&mut self, root: ObjId) {
+        let mut stack = vec![(root, self.dealloc_order(root))];
+        self.untrack(root);
+        while let Some((obj, children)) = stack.last_mut() {
+            let obj = *obj;
+            match children.pop() {
+                Some(r) => {
+                    if self.drop_ref(r.target, Holder::Object { obj, label: r.label }) {
+                        self.untrack(r.target);
+                        let order = self.dealloc_order(r.target);
+                        stack.push((r.target, order));
+                    }
+                }
+                None => {
+                    stack.pop();
+                    self.release(obj);
+                }
+            }
+        }
+    }
+
+    /// References in the reverse of the order CPython's dealloc drops them (popped from the end).
+    fn dealloc_order(&self, id: ObjId) -> Vec<Reference> {
+        let payload = &self.get(id).payload;
+        let mut refs = Vec::new();
+        payload.referents(&mut refs);
+        match payload {
+            // list_dealloc and tupledealloc drop items from the last to the first.
+            Payload::List(_) | Payload::Tuple(_) => {}
+            _ => refs.reverse(),
+        }
+        refs
+    }
+
+    fn release(&mut self, id: ObjId) {
+        let o = self.objects[id.0 as usize].take().expect("live object");
+        self.live -= 1;
+        if let Payload::Str(text) = &o.payload {
+            if o.interned && self.interned.get(text) == Some(&id) {
+                self.interned.remove(text);
+            }
+        }
+        if o.payload.is_gc_type() && self.gc.counts[0] > 0 {
+            self.gc.counts[0] -= 1;
+        }
+        if let Some((addr, _)) = o.storage {
+            self.allocator.free(addr);
+        }
+        self.release_block(&o.payload, o.block);
+        self.record(Event::Free { obj: id, address: o.address });
+    }
+
+    // ----- GC tracking -----
+
+    fn tracked_at_birth(&self, payload: &Payload) -> bool {
+        match payload {
+            // Dicts are tracked only once they hold something trackable (MAINTAIN_TRACKING).
+            Payload::Dict(_) => false,
+            p => p.is_gc_type(),
+        }
+    }
+
+    pub fn track(&mut self, id: ObjId) {
+        if self.get(id).gc_tracked {
+            return;
+        }
+        let o = self.get_mut(id);
+        o.gc_tracked = true;
+        o.generation = 0;
+        self.gc.generations[0].insert(id);
+        self.record_flags(id);
+    }
+
+    pub fn untrack(&mut self, id: ObjId) {
+        if !self.get(id).gc_tracked {
+            return;
+        }
+        let g = self.get(id).generation as usize;
+        self.gc.generations[g].shift_remove(&id);
+        self.get_mut(id).gc_tracked = false;
+        self.record_flags(id);
+    }
+
+    /// Can this object ever be part of a cycle? (`_PyObject_GC_MAY_BE_TRACKED`)
+    pub fn may_be_tracked(&self, id: ObjId) -> bool {
+        let o = self.get(id);
+        o.payload.is_gc_type() && (!matches!(o.payload, Payload::Tuple(_)) || o.gc_tracked)
+    }
+
+    pub fn record_flags(&mut self, id: ObjId) {
+        let o = self.get(id);
+        let event = Event::Flags { obj: id, interned: o.interned, immortal: o.immortal, gc_tracked: o.gc_tracked, generation: o.gc_tracked.then_some(o.generation) };
+        self.record(event);
+    }
+
+    // ----- contents -----
+
+    /// Records that `id`'s contents changed (its value text, size and references).
+    pub fn changed(&mut self, id: ObjId) {
+        self.resize_storage(id);
+        let view = self.view(id);
+        self.record(Event::Change { obj: id, value: view.value, size: view.size, referents: view.referents });
+    }
+
+    /// Replaces a payload in place. The caller has already moved references in or out.
+    pub fn set_payload(&mut self, id: ObjId, payload: Payload) {
+        self.get_mut(id).payload = payload;
+        self.changed(id);
+    }
+
+    pub fn payload_mut(&mut self, id: ObjId) -> &mut Payload {
+        &mut self.get_mut(id).payload
+    }
+
+    /// Walks a class and its bases for an attribute (single inheritance).
+    pub fn class_lookup(&self, class: ObjId, name: &str) -> Option<ObjId> {
+        let mut cur = Some(class);
+        while let Some(c) = cur {
+            match &self.get(c).payload {
+                Payload::Class(cls) => {
+                    if let Some(&v) = cls.attrs.get(name) {
+                        return Some(v);
+                    }
+                    cur = cls.bases.first().copied();
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The Python hash and dict/set key of an object, or None when it is unhashable.
+    pub fn key_of(&self, id: ObjId) -> Option<(i64, Key)> {
+        let o = self.get(id);
+        Some(match &o.payload {
+            Payload::None => (0x7fff_f7d9_4c60 >> 4, Key::None),
+            Payload::Bool(b) => (*b as i64, Key::Int(BigInt::from(*b as u8))),
+            Payload::Int(v) => (hash_int(v), Key::Int(v.clone())),
+            Payload::Float(v) => (hash_float(*v, o.address), Key::from_float(*v, id.0)),
+            Payload::Str(s) => (hash_str(s), Key::Str(s.clone())),
+            Payload::Tuple(items) => {
+                let mut hashes = Vec::with_capacity(items.len());
+                let mut keys = Vec::with_capacity(items.len());
+                for &item in items {
+                    let (h, k) = self.key_of(item)?;
+                    hashes.push(h);
+                    keys.push(k);
+                }
+                (hash_tuple(&hashes), Key::Tuple(keys))
+            }
+            Payload::List(_) | Payload::Dict(_) => return None,
+            Payload::Set(s) if !s.frozen => return None,
+            Payload::Instance(inst) if self.class_lookup(inst.class, "__eq__").is_some() && self.class_lookup(inst.class, "__hash__").is_none() => return None,
+            _ => ((o.address >> 4) as i64, Key::Identity(id.0)),
+        })
+    }
+
+    // ----- sizes -----
+
+    /// `sys.getsizeof`.
+    pub fn sizeof(&self, id: ObjId) -> u64 {
+        let o = self.get(id);
+        match &o.payload {
+            Payload::List(l) => 56 + 8 * l.capacity as u64,
+            Payload::Dict(d) => 64 + self.dict_keys_size(d),
+            Payload::Set(s) => 216 + if s.table.len() > 8 { 16 * s.table.len() as u64 } else { 0 },
+            Payload::Instance(_) => self.profile.instance_size(),
+            p => self.base_size(p),
+        }
+    }
+
+    fn base_size(&self, payload: &Payload) -> u64 {
+        let gc = if payload.is_gc_type() { GC_HEADER } else { 0 };
+        gc + match payload {
+            Payload::None => 16,
+            Payload::Bool(_) => 28,
+            Payload::Int(v) => {
+                let digits = v.magnitude().bits().div_ceil(30).max(1);
+                24 + 4 * digits
+            }
+            Payload::Float(_) => 24,
+            Payload::Str(s) => self.str_size(s),
+            Payload::Tuple(items) => 24 + 8 * items.len() as u64,
+            Payload::List(_) => 40,
+            Payload::Dict(_) => 48,
+            Payload::Set(_) => 200,
+            Payload::Range { .. } => 48,
+            Payload::Slice { .. } => 40,
+            Payload::Function(_) => self.profile.function_size() - GC_HEADER,
+            Payload::Class(_) => self.profile.class_size() - GC_HEADER,
+            Payload::Instance(_) => self.profile.instance_size() - GC_HEADER,
+            Payload::BoundMethod { .. } => 48,
+            Payload::Cell(_) => 24,
+            Payload::Module(_) => 56,
+            Payload::Code(_) => 160,
+            Payload::Builtin(_) => 56,
+            Payload::Iterator(_) => 32,
+            Payload::Generator(_) => 184,
+        }
+    }
+
+    fn str_size(&self, s: &str) -> u64 {
+        let len = s.chars().count() as u64;
+        let max = s.chars().map(|c| c as u32).max().unwrap_or(0);
+        if max < 128 {
+            self.profile.str_ascii_header() + len + 1
+        } else {
+            let width = if max < 256 {
+                1
+            } else if max < 65536 {
+                2
+            } else {
+                4
+            };
+            self.profile.str_compact_header() + width * (len + 1)
+        }
+    }
+
+    // ----- views -----
+
+    pub fn type_name(&self, id: ObjId) -> String {
+        match &self.get(id).payload {
+            Payload::Instance(inst) => match &self.get(inst.class).payload {
+                Payload::Class(c) => c.name.to_string(),
+                _ => "object".into(),
+            },
+            Payload::Iterator(it) => it.kind.type_name().into(),
+            p => p.builtin_type().name().into(),
+        }
+    }
+
+    pub fn view(&self, id: ObjId) -> ObjectView {
+        let o = self.get(id);
+        let mut referents = Vec::new();
+        o.payload.referents(&mut referents);
+        if let Payload::Dict(d) = &o.payload {
+            // Label dict slots by their keys: `key 'a'` and `['a']`.
+            for (i, (k, _)) in d.items().enumerate() {
+                let key = self.short_value(k);
+                referents[2 * i].label = format!("key {key}");
+                referents[2 * i + 1].label = format!("[{key}]");
+            }
+        }
+        ObjectView {
+            id,
+            type_name: self.type_name(id),
+            value: self.short_value(id),
+            address: o.address,
+            size: self.sizeof(id),
+            refcount: o.refcount,
+            runtime_refs: o.runtime_refs,
+            immortal: o.immortal,
+            interned: o.interned,
+            gc_tracked: o.gc_tracked,
+            generation: o.gc_tracked.then_some(o.generation),
+            placement: o.placement,
+            internal: o.internal,
+            referents,
+        }
+    }
+
+    /// A short text for an object's card: the repr of scalars, a summary of containers.
+    pub fn short_value(&self, id: ObjId) -> String {
+        let o = self.get(id);
+        let text = match &o.payload {
+            Payload::None => "None".into(),
+            Payload::Bool(b) => if *b { "True" } else { "False" }.into(),
+            Payload::Int(v) => {
+                if v.magnitude().bits() > 190 {
+                    let digits = (v.magnitude().bits() as f64 * std::f64::consts::LOG10_2) as u64 + 1;
+                    format!("{}<int of about {digits} digits>", if v.is_negative() { "-" } else { "" })
+                } else {
+                    v.to_string()
+                }
+            }
+            Payload::Float(v) => float_text(*v),
+            Payload::Str(s) => quote(s),
+            Payload::List(l) => format!("list of {}", l.items.len()),
+            Payload::Tuple(t) => format!("tuple of {}", t.len()),
+            Payload::Dict(d) => format!("dict of {}", d.len()),
+            Payload::Set(s) => format!("{} of {}", if s.frozen { "frozenset" } else { "set" }, s.len()),
+            Payload::Range { start, stop, step } => {
+                if *step == 1 {
+                    format!("range({start}, {stop})")
+                } else {
+                    format!("range({start}, {stop}, {step})")
+                }
+            }
+            Payload::Slice { .. } => "slice".into(),
+            Payload::Function(f) => format!("function {}", f.qualname),
+            Payload::Class(c) => format!("class {}", c.name),
+            Payload::Instance(_) => format!("{} object", self.type_name(id)),
+            Payload::BoundMethod { function, .. } => match &self.get(*function).payload {
+                Payload::Function(f) => format!("bound method {}", f.qualname),
+                _ => "bound method".into(),
+            },
+            Payload::Cell(_) => "cell".into(),
+            Payload::Module(m) => format!("module {}", m.name),
+            Payload::Code(c) => format!("code {}", c.qualname),
+            Payload::Builtin(b) => match b.owner {
+                Some(owner) => format!("built-in {owner}.{}", b.name),
+                None => format!("built-in {}", b.name),
+            },
+            Payload::Iterator(it) => it.kind.type_name().into(),
+            Payload::Generator(g) => format!("generator {}", g.qualname),
+        };
+        shorten(text)
+    }
+
+    /// Checks the model's central invariant on its own objects: each refcount equals the
+    /// references held by other objects plus `extra` (frames, stacks) plus runtime holds.
+    pub fn check_refcounts(&self, extra: &HashMap<ObjId, u64>) -> Result<(), String> {
+        let mut held: HashMap<ObjId, u64> = extra.clone();
+        for id in self.live_ids() {
+            for t in self.get(id).payload.targets() {
+                if !self.is_live(t) {
+                    return Err(format!("object {id:?} refers to freed object {t:?}"));
+                }
+                *held.entry(t).or_default() += 1;
+            }
+        }
+        for id in self.live_ids() {
+            let o = self.get(id);
+            let expected = held.get(&id).copied().unwrap_or(0) + o.runtime_refs;
+            if o.refcount != expected {
+                return Err(format!("{} {:?} ({}) has refcount {} but {} references", self.type_name(id), id, self.short_value(id), o.refcount, expected));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn shorten(mut text: String) -> String {
+    if text.chars().count() > VALUE_TEXT_MAX {
+        text = text.chars().take(VALUE_TEXT_MAX - 1).collect::<String>() + "…";
+    }
+    text
+}
+
+/// Python's float repr, for views (the interpreter has the full formatter).
+pub fn float_text(v: f64) -> String {
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let sci = format!("{v:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..16).contains(&exp) {
+        let s = format!("{v}");
+        if s.contains('.') {
+            s
+        } else {
+            s + ".0"
+        }
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    }
+}
+
+/// Python's str repr in brief (quotes and the common escapes).
+pub fn quote(s: &str) -> String {
+    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(q);
+    out
+}
+
+impl Heap {
+    /// True when the payload is the int zero (for `bool()` and friends).
+    pub fn is_zero_int(&self, id: ObjId) -> bool {
+        matches!(&self.get(id).payload, Payload::Int(v) if v.is_zero())
+    }
+}

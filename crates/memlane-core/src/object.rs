@@ -1,0 +1,594 @@
+//! Heap objects: a header (refcount, address, GC state) and a payload per Python type.
+
+use crate::hash::Key;
+use crate::view::{ObjId, Placement, Reference};
+use indexmap::IndexMap;
+use num_bigint::BigInt;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A name as CPython keeps it in attribute and name tables.
+pub type Name = Rc<str>;
+
+#[derive(Clone, Debug)]
+pub struct Object {
+    /// References the model holds.
+    pub refcount: u64,
+    /// References from parts of CPython memlane does not model (the small-int cache, the
+    /// runtime's own uses of None). Counted by `sys.getrefcount`, never by the invariant.
+    pub runtime_refs: u64,
+    pub payload: Payload,
+    /// `id()`: the address of the object header.
+    pub address: u64,
+    /// Start and length of the memory block (GC header and pre-header included).
+    pub block: u64,
+    pub block_len: u64,
+    /// A second allocation the object owns: a list's item array, a dict's keys table.
+    pub storage: Option<(u64, u64)>,
+    pub placement: Placement,
+    pub immortal: bool,
+    pub interned: bool,
+    pub gc_tracked: bool,
+    pub generation: u8,
+    /// PEP 442: `__del__` runs at most once per object.
+    pub finalized: bool,
+    pub internal: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Payload {
+    None,
+    Bool(bool),
+    Int(BigInt),
+    Float(f64),
+    Str(Rc<str>),
+    List(List),
+    Tuple(Vec<ObjId>),
+    Dict(Dict),
+    Set(Set),
+    Range { start: i64, stop: i64, step: i64 },
+    Slice { start: ObjId, stop: ObjId, step: ObjId },
+    Function(Function),
+    Class(Class),
+    Instance(Instance),
+    BoundMethod { function: ObjId, receiver: ObjId },
+    Cell(Option<ObjId>),
+    Module(Module),
+    Code(Code),
+    Builtin(Builtin),
+    Iterator(Iter),
+    Generator(Generator),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct List {
+    pub items: Vec<ObjId>,
+    /// `allocated`: slots in the item array, which grows by CPython's over-allocation rule.
+    pub capacity: usize,
+}
+
+/// An insertion-ordered dict with CPython's table geometry (for `sys.getsizeof`).
+#[derive(Clone, Debug, Default)]
+pub struct Dict {
+    /// Entries in insertion order; deleted ones leave a hole until the next resize.
+    pub entries: Vec<Option<(ObjId, ObjId)>>,
+    pub index: HashMap<Key, usize>,
+    /// log2 of the index table size; `None` while the dict has no keys table at all.
+    pub log2_size: Option<u8>,
+    /// All keys are str: entries take 16 bytes instead of 24.
+    pub unicode: bool,
+}
+
+impl Dict {
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+    pub fn items(&self) -> impl Iterator<Item = (ObjId, ObjId)> + '_ {
+        self.entries.iter().flatten().copied()
+    }
+    pub fn get(&self, key: &Key) -> Option<(ObjId, ObjId)> {
+        self.index.get(key).and_then(|&i| self.entries[i])
+    }
+    /// Entries the keys table can hold before it must grow (`USABLE_FRACTION`).
+    pub fn usable(&self) -> usize {
+        self.log2_size.map_or(0, |l| ((1usize << l) << 1) / 3)
+    }
+}
+
+/// A set with CPython's open-addressing table, so iteration order matches CPython's.
+#[derive(Clone, Debug)]
+pub struct Set {
+    pub table: Vec<SetSlot>,
+    pub fill: usize,
+    pub used: usize,
+    pub frozen: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetSlot {
+    Empty,
+    Dummy,
+    Full { hash: i64, key: Key, item: ObjId },
+}
+
+impl Default for Set {
+    fn default() -> Set {
+        Set { table: vec![SetSlot::Empty; 8], fill: 0, used: 0, frozen: false }
+    }
+}
+
+impl Set {
+    pub fn items(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.table.iter().filter_map(|s| match s {
+            SetSlot::Full { item, .. } => Some(*item),
+            _ => None,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.used
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.used == 0
+    }
+
+    fn find(&self, hash: i64, key: &Key) -> Result<usize, usize> {
+        // CPython's probe sequence: 9 linear probes, then perturbed jumps.
+        let mask = self.table.len() - 1;
+        let mut perturb = hash as u64;
+        let mut i = (hash as u64 as usize) & mask;
+        let mut free_slot = None;
+        loop {
+            let probes = if i + 9 <= mask { 9 } else { 0 };
+            for j in i..=i + probes {
+                match &self.table[j] {
+                    SetSlot::Empty => return Err(free_slot.unwrap_or(j)),
+                    SetSlot::Full { hash: h, key: k, .. } if *h == hash && k == key => return Ok(j),
+                    SetSlot::Dummy if free_slot.is_none() => free_slot = Some(j),
+                    _ => {}
+                }
+            }
+            perturb >>= 5;
+            i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
+        }
+    }
+
+    pub fn contains(&self, hash: i64, key: &Key) -> bool {
+        self.find(hash, key).is_ok()
+    }
+
+    /// Inserts; returns false when an equal item was already there.
+    pub fn insert(&mut self, hash: i64, key: Key, item: ObjId) -> bool {
+        match self.find(hash, &key) {
+            Ok(_) => false,
+            Err(slot) => {
+                if self.table[slot] == SetSlot::Empty {
+                    self.fill += 1;
+                }
+                self.used += 1;
+                self.table[slot] = SetSlot::Full { hash, key, item };
+                let mask = self.table.len() - 1;
+                if self.fill * 5 >= mask * 3 {
+                    self.resize(if self.used > 50_000 { self.used * 2 } else { self.used * 4 });
+                }
+                true
+            }
+        }
+    }
+
+    pub fn remove(&mut self, hash: i64, key: &Key) -> Option<ObjId> {
+        let slot = self.find(hash, key).ok()?;
+        let old = std::mem::replace(&mut self.table[slot], SetSlot::Dummy);
+        self.used -= 1;
+        match old {
+            SetSlot::Full { item, .. } => Some(item),
+            _ => None,
+        }
+    }
+
+    fn resize(&mut self, min_used: usize) {
+        let mut size = 8;
+        while size <= min_used {
+            size <<= 1;
+        }
+        let old = std::mem::replace(&mut self.table, vec![SetSlot::Empty; size]);
+        self.fill = self.used;
+        let mask = size - 1;
+        for slot in old {
+            if let SetSlot::Full { hash, key, item } = slot {
+                let mut perturb = hash as u64;
+                let mut i = (hash as u64 as usize) & mask;
+                'probe: loop {
+                    let probes = if i + 9 <= mask { 9 } else { 0 };
+                    for j in i..=i + probes {
+                        if self.table[j] == SetSlot::Empty {
+                            self.table[j] = SetSlot::Full { hash, key, item };
+                            break 'probe;
+                        }
+                    }
+                    perturb >>= 5;
+                    i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: Name,
+    pub qualname: Name,
+    pub code: ObjId,
+    pub globals: ObjId,
+    /// `__defaults__`: a tuple, as CPython keeps it.
+    pub defaults: Option<ObjId>,
+    /// `__kwdefaults__`: a dict.
+    pub kwdefaults: Option<ObjId>,
+    /// `__closure__`: a tuple of cells.
+    pub closure: Option<ObjId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Class {
+    pub name: Name,
+    pub bases: Vec<ObjId>,
+    /// The class namespace (`__dict__`), in definition order.
+    pub attrs: IndexMap<Name, ObjId>,
+    /// Set for built-in types (int, list, ValueError, ...).
+    pub builtin: Option<BuiltinType>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub class: ObjId,
+    /// Attribute values, kept inline in the object as CPython 3.11+ does (no dict object).
+    pub attrs: IndexMap<Name, ObjId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub name: Name,
+    /// The module's globals, for `__main__`.
+    pub dict: Option<ObjId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Code {
+    pub name: Name,
+    pub qualname: Name,
+    /// `co_consts`: a tuple, shared with other code objects of the same compilation when equal.
+    pub consts: ObjId,
+    /// `co_names`: a tuple of interned strs.
+    pub names: ObjId,
+    /// The interpreter's index of the compiled body; opaque to the model.
+    pub unit: u32,
+    pub first_line: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Builtin {
+    pub name: &'static str,
+    /// The module or object the builtin is bound to (`sys` for `sys.getrefcount`).
+    pub owner: Option<&'static str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Iter {
+    pub kind: IterKind,
+    /// The iterated object (or the inner iterators, for zip and enumerate).
+    pub sources: Vec<ObjId>,
+    pub index: i64,
+    pub stop: i64,
+    pub step: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IterKind {
+    List,
+    ListReverse,
+    Tuple,
+    Str,
+    Range,
+    DictKeys,
+    DictValues,
+    DictItems,
+    Set,
+    Enumerate,
+    Zip,
+    /// A Python-level sequence iterated through `__getitem__` / generator objects wrap frames.
+    Call,
+}
+
+impl IterKind {
+    pub fn type_name(self) -> &'static str {
+        match self {
+            IterKind::List => "list_iterator",
+            IterKind::ListReverse => "list_reverseiterator",
+            IterKind::Tuple => "tuple_iterator",
+            IterKind::Str => "str_ascii_iterator",
+            IterKind::Range => "range_iterator",
+            IterKind::DictKeys => "dict_keyiterator",
+            IterKind::DictValues => "dict_valueiterator",
+            IterKind::DictItems => "dict_itemiterator",
+            IterKind::Set => "set_iterator",
+            IterKind::Enumerate => "enumerate",
+            IterKind::Zip => "zip",
+            IterKind::Call => "iterator",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Generator {
+    pub name: Name,
+    pub qualname: Name,
+    /// The interpreter's handle of the suspended frame.
+    pub frame: u32,
+    pub finished: bool,
+    pub running: bool,
+    /// `<genexpr>` and generator functions both make generators.
+    pub code: ObjId,
+}
+
+/// The built-in types memlane models, each with a static type object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BuiltinType {
+    Object,
+    Type,
+    NoneType,
+    Bool,
+    Int,
+    Float,
+    Str,
+    List,
+    Tuple,
+    Dict,
+    Set,
+    FrozenSet,
+    Range,
+    Slice,
+    Function,
+    BuiltinFunction,
+    Method,
+    Cell,
+    Module,
+    Code,
+    Generator,
+    Iterator,
+    BaseException,
+    Exception,
+    ArithmeticError,
+    ZeroDivisionError,
+    OverflowError,
+    LookupError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    NameError,
+    UnboundLocalError,
+    AttributeError,
+    RuntimeError,
+    RecursionError,
+    NotImplementedError,
+    AssertionError,
+    StopIteration,
+    MemoryError,
+    KeyboardInterrupt,
+    UnicodeError,
+}
+
+impl BuiltinType {
+    pub const ALL: &'static [BuiltinType] = &[
+        BuiltinType::Object, BuiltinType::Type, BuiltinType::NoneType, BuiltinType::Bool, BuiltinType::Int,
+        BuiltinType::Float, BuiltinType::Str, BuiltinType::List, BuiltinType::Tuple, BuiltinType::Dict,
+        BuiltinType::Set, BuiltinType::FrozenSet, BuiltinType::Range, BuiltinType::Slice, BuiltinType::Function,
+        BuiltinType::BuiltinFunction, BuiltinType::Method, BuiltinType::Cell, BuiltinType::Module,
+        BuiltinType::Code, BuiltinType::Generator, BuiltinType::Iterator, BuiltinType::BaseException,
+        BuiltinType::Exception, BuiltinType::ArithmeticError, BuiltinType::ZeroDivisionError,
+        BuiltinType::OverflowError, BuiltinType::LookupError, BuiltinType::KeyError, BuiltinType::IndexError,
+        BuiltinType::TypeError, BuiltinType::ValueError, BuiltinType::NameError,
+        BuiltinType::UnboundLocalError, BuiltinType::AttributeError, BuiltinType::RuntimeError,
+        BuiltinType::RecursionError, BuiltinType::NotImplementedError, BuiltinType::AssertionError,
+        BuiltinType::StopIteration, BuiltinType::MemoryError, BuiltinType::KeyboardInterrupt,
+        BuiltinType::UnicodeError,
+    ];
+
+    pub fn name(self) -> &'static str {
+        use BuiltinType::*;
+        match self {
+            Object => "object",
+            Type => "type",
+            NoneType => "NoneType",
+            Bool => "bool",
+            Int => "int",
+            Float => "float",
+            Str => "str",
+            List => "list",
+            Tuple => "tuple",
+            Dict => "dict",
+            Set => "set",
+            FrozenSet => "frozenset",
+            Range => "range",
+            Slice => "slice",
+            Function => "function",
+            BuiltinFunction => "builtin_function_or_method",
+            Method => "method",
+            Cell => "cell",
+            Module => "module",
+            Code => "code",
+            Generator => "generator",
+            Iterator => "iterator",
+            BaseException => "BaseException",
+            Exception => "Exception",
+            ArithmeticError => "ArithmeticError",
+            ZeroDivisionError => "ZeroDivisionError",
+            OverflowError => "OverflowError",
+            LookupError => "LookupError",
+            KeyError => "KeyError",
+            IndexError => "IndexError",
+            TypeError => "TypeError",
+            ValueError => "ValueError",
+            NameError => "NameError",
+            UnboundLocalError => "UnboundLocalError",
+            AttributeError => "AttributeError",
+            RuntimeError => "RuntimeError",
+            RecursionError => "RecursionError",
+            NotImplementedError => "NotImplementedError",
+            AssertionError => "AssertionError",
+            StopIteration => "StopIteration",
+            MemoryError => "MemoryError",
+            KeyboardInterrupt => "KeyboardInterrupt",
+            UnicodeError => "UnicodeError",
+        }
+    }
+
+    /// The single base of each built-in type.
+    pub fn base(self) -> Option<BuiltinType> {
+        use BuiltinType::*;
+        Some(match self {
+            Object => return None,
+            Bool => Int,
+            BaseException => Object,
+            Exception | KeyboardInterrupt => BaseException,
+            ArithmeticError | LookupError | TypeError | ValueError | NameError | AttributeError | RuntimeError
+            | AssertionError | StopIteration | MemoryError => Exception,
+            ZeroDivisionError | OverflowError => ArithmeticError,
+            KeyError | IndexError => LookupError,
+            UnboundLocalError => NameError,
+            RecursionError | NotImplementedError => RuntimeError,
+            UnicodeError => ValueError,
+            _ => Object,
+        })
+    }
+
+    pub fn from_name(name: &str) -> Option<BuiltinType> {
+        BuiltinType::ALL.iter().copied().find(|t| t.name() == name)
+    }
+
+    pub fn is_exception(self) -> bool {
+        let mut t = Some(self);
+        while let Some(x) = t {
+            if x == BuiltinType::BaseException {
+                return true;
+            }
+            t = x.base();
+        }
+        false
+    }
+}
+
+impl Payload {
+    /// The built-in type of the payload (instances answer with `Object`; ask the class).
+    pub fn builtin_type(&self) -> BuiltinType {
+        match self {
+            Payload::None => BuiltinType::NoneType,
+            Payload::Bool(_) => BuiltinType::Bool,
+            Payload::Int(_) => BuiltinType::Int,
+            Payload::Float(_) => BuiltinType::Float,
+            Payload::Str(_) => BuiltinType::Str,
+            Payload::List(_) => BuiltinType::List,
+            Payload::Tuple(_) => BuiltinType::Tuple,
+            Payload::Dict(_) => BuiltinType::Dict,
+            Payload::Set(s) if s.frozen => BuiltinType::FrozenSet,
+            Payload::Set(_) => BuiltinType::Set,
+            Payload::Range { .. } => BuiltinType::Range,
+            Payload::Slice { .. } => BuiltinType::Slice,
+            Payload::Function(_) => BuiltinType::Function,
+            Payload::Class(_) => BuiltinType::Type,
+            Payload::Instance(_) => BuiltinType::Object,
+            Payload::BoundMethod { .. } => BuiltinType::Method,
+            Payload::Cell(_) => BuiltinType::Cell,
+            Payload::Module(_) => BuiltinType::Module,
+            Payload::Code(_) => BuiltinType::Code,
+            Payload::Builtin(_) => BuiltinType::BuiltinFunction,
+            Payload::Iterator(_) => BuiltinType::Iterator,
+            Payload::Generator(_) => BuiltinType::Generator,
+        }
+    }
+
+    /// Is this a type CPython's cycle collector knows (`Py_TPFLAGS_HAVE_GC`)?
+    pub fn is_gc_type(&self) -> bool {
+        !matches!(
+            self,
+            Payload::None | Payload::Bool(_) | Payload::Int(_) | Payload::Float(_) | Payload::Str(_) | Payload::Range { .. } | Payload::Slice { .. }
+        )
+    }
+
+    /// Every reference the object holds, in CPython's `tp_traverse` order, with labels.
+    pub fn referents(&self, out: &mut Vec<Reference>) {
+        let mut push = |label: String, target: ObjId| out.push(Reference { label, target });
+        match self {
+            Payload::List(l) => l.items.iter().enumerate().for_each(|(i, &t)| push(format!("[{i}]"), t)),
+            Payload::Tuple(items) => items.iter().enumerate().for_each(|(i, &t)| push(format!("[{i}]"), t)),
+            Payload::Dict(d) => {
+                for (i, (k, v)) in d.items().enumerate() {
+                    push(format!("key {i}"), k);
+                    push(format!("value {i}"), v);
+                }
+            }
+            Payload::Set(s) => s.items().for_each(|t| push("item".into(), t)),
+            Payload::Slice { start, stop, step } => {
+                push("start".into(), *start);
+                push("stop".into(), *stop);
+                push("step".into(), *step);
+            }
+            Payload::Function(f) => {
+                push("__code__".into(), f.code);
+                push("__globals__".into(), f.globals);
+                if let Some(d) = f.defaults {
+                    push("__defaults__".into(), d);
+                }
+                if let Some(d) = f.kwdefaults {
+                    push("__kwdefaults__".into(), d);
+                }
+                if let Some(c) = f.closure {
+                    push("__closure__".into(), c);
+                }
+            }
+            Payload::Class(c) => {
+                c.bases.iter().enumerate().for_each(|(i, &b)| push(format!("__bases__[{i}]"), b));
+                c.attrs.iter().for_each(|(k, &v)| push(format!(".{k}"), v));
+            }
+            Payload::Instance(o) => {
+                push("__class__".into(), o.class);
+                o.attrs.iter().for_each(|(k, &v)| push(format!(".{k}"), v));
+            }
+            Payload::BoundMethod { function, receiver } => {
+                push("__func__".into(), *function);
+                push("__self__".into(), *receiver);
+            }
+            Payload::Cell(Some(t)) => push("cell_contents".into(), *t),
+            Payload::Module(m) => {
+                if let Some(d) = m.dict {
+                    push("__dict__".into(), d);
+                }
+            }
+            Payload::Code(c) => {
+                push("co_consts".into(), c.consts);
+                push("co_names".into(), c.names);
+            }
+            Payload::Iterator(it) => it.sources.iter().for_each(|&t| push("source".into(), t)),
+            Payload::Generator(g) => push("gi_code".into(), g.code),
+            Payload::None
+            | Payload::Bool(_)
+            | Payload::Int(_)
+            | Payload::Float(_)
+            | Payload::Str(_)
+            | Payload::Range { .. }
+            | Payload::Cell(None)
+            | Payload::Builtin(_) => {}
+        }
+    }
+
+    /// The referenced objects alone, without labels (for refcounting and the collector).
+    pub fn targets(&self) -> Vec<ObjId> {
+        let mut refs = Vec::new();
+        self.referents(&mut refs);
+        refs.into_iter().map(|r| r.target).collect()
+    }
+}
