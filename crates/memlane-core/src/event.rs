@@ -58,6 +58,9 @@ pub enum Event {
     Pop { frame: FrameId },
     FramePush { frame: Box<FrameView> },
     FramePop { frame: FrameId },
+    /// A generator's frame leaves the call stack at `yield`, and comes back on `next()`.
+    FrameSuspend { frame: FrameId },
+    FrameResume { frame: FrameId },
     /// A frame moved to another line.
     Line { frame: FrameId, line: u32 },
     /// Text written to stdout.

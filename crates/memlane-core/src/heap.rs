@@ -296,13 +296,18 @@ impl Heap {
 
     /// A statically allocated object inside the python3 executable.
     fn alloc_static(&mut self, payload: Payload) -> ObjId {
+        self.alloc_static_with(payload, PY311_STATIC_REFCOUNT)
+    }
+
+    /// `py311_refs`: the refcount 3.11 gives the object from the rest of the runtime.
+    fn alloc_static_with(&mut self, payload: Payload, py311_refs: u64) -> ObjId {
         let size = self.base_size(&payload).max(16);
         let address = self.statics.next_address;
         self.statics.next_address += size.div_ceil(16) * 16;
         let (immortal, runtime_refs) = if self.profile.has_immortal_objects() {
             (true, 0)
         } else {
-            (false, PY311_STATIC_REFCOUNT)
+            (false, py311_refs)
         };
         let id = self.insert(Object {
             refcount: runtime_refs,
@@ -330,8 +335,7 @@ impl Heap {
         if let Some(id) = self.statics.none {
             return id;
         }
-        let id = self.alloc_static(Payload::None);
-        self.fix_runtime_refs(id, 5000);
+        let id = self.alloc_static_with(Payload::None, 5000);
         self.statics.none = Some(id);
         id
     }
@@ -341,25 +345,13 @@ impl Heap {
         if let Some(id) = slot {
             return id;
         }
-        let id = self.alloc_static(Payload::Bool(value));
-        self.fix_runtime_refs(id, 500);
+        let id = self.alloc_static_with(Payload::Bool(value), 500);
         if value {
             self.statics.true_ = Some(id);
         } else {
             self.statics.false_ = Some(id);
         }
         id
-    }
-
-    /// 3.11's None, True and False are static but were not born with the large refcount;
-    /// the runtime's own references to them cannot be known, so the model uses an estimate.
-    fn fix_runtime_refs(&mut self, id: ObjId, estimate: u64) {
-        if !self.profile.has_immortal_objects() {
-            let o = self.get_mut(id);
-            o.runtime_refs = estimate;
-            o.refcount = estimate;
-            self.record(Event::Refcount { obj: id, count: estimate, delta: 0, holder: Holder::Runtime { what: "the rest of the interpreter".into() } });
-        }
     }
 
     /// An int: the cached object for -5..=256, else a new object.
@@ -412,10 +404,34 @@ impl Heap {
                 let id = self.alloc_static(Payload::Str(Rc::from(value)));
                 self.set_interned(id);
                 self.statics.chars.insert(c, id);
+                // 3.13 keeps these statically allocated strings in the interned table, so
+                // interning a one-character literal finds them.
+                if self.profile.version >= crate::profile::Version::Py313 {
+                    self.interned.insert(Rc::from(value), id);
+                }
                 id
             }
             _ => self.alloc(Payload::Str(Rc::from(value))),
         }
+    }
+
+    /// A new str object even for one character (what the parser makes of a literal);
+    /// `""` is still the singleton.
+    pub fn new_str(&mut self, value: &str) -> ObjId {
+        if value.is_empty() {
+            return self.str(value);
+        }
+        self.alloc(Payload::Str(Rc::from(value)))
+    }
+
+    /// Drops a runtime hold without freeing: the object is being handed to a new holder
+    /// (a built-in's return value on its way to the stack).
+    pub fn decref_runtime_soft(&mut self, id: ObjId) {
+        let o = self.get_mut(id);
+        o.runtime_refs -= 1;
+        o.refcount -= 1;
+        let count = o.refcount;
+        self.record(Event::Refcount { obj: id, count, delta: -1, holder: Holder::Runtime { what: "a reference the interpreter holds".into() } });
     }
 
     /// `sys.intern` / compile-time interning: the canonical object for this text.
@@ -429,6 +445,9 @@ impl Heap {
             return existing;
         }
         let text = text.clone();
+        if self.profile.version >= crate::profile::Version::Py313 && text.chars().count() == 1 && text.chars().all(|c| (c as u32) < 256) {
+            return self.str(&text);
+        }
         self.interned.insert(text, id);
         self.set_interned(id);
         id

@@ -299,6 +299,11 @@ pub enum IterKind {
     Set,
     Enumerate,
     Zip,
+    /// `dict.keys()`, `values()`, `items()`: views, not iterators; iterating one makes a
+    /// dict iterator.
+    KeysView,
+    ValuesView,
+    ItemsView,
     /// A Python-level sequence iterated through `__getitem__` / generator objects wrap frames.
     Call,
 }
@@ -317,6 +322,9 @@ impl IterKind {
             IterKind::Set => "set_iterator",
             IterKind::Enumerate => "enumerate",
             IterKind::Zip => "zip",
+            IterKind::KeysView => "dict_keys",
+            IterKind::ValuesView => "dict_values",
+            IterKind::ItemsView => "dict_items",
             IterKind::Call => "iterator",
         }
     }

@@ -86,6 +86,12 @@ pub struct FrameView {
     pub address: u64,
     /// Bytes the frame occupies in the data stack.
     pub size: u64,
+    /// Module and class bodies keep their names in a dict object: the bindings shown
+    /// here are that dict's entries, not references of their own.
+    pub namespace: Option<ObjId>,
+    /// A generator's frame between two `next()` calls: it lives inside the generator
+    /// object, off the call stack.
+    pub suspended: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,6 +127,47 @@ impl Snapshot {
         self.frames.iter_mut().find(|f| f.id == id)
     }
 
+    /// Counts the references the snapshot shows to each object: frame names (of frames
+    /// without a namespace dict), evaluation stacks, object slots, and runtime holds.
+    pub fn reference_counts(&self) -> std::collections::HashMap<ObjId, u64> {
+        let mut counts = std::collections::HashMap::new();
+        for f in &self.frames {
+            if f.namespace.is_none() {
+                for b in &f.locals {
+                    *counts.entry(b.target).or_insert(0) += 1;
+                }
+            }
+            for &t in &f.stack {
+                *counts.entry(t).or_insert(0) += 1;
+            }
+        }
+        for o in self.objects.values() {
+            for r in &o.referents {
+                *counts.entry(r.target).or_insert(0) += 1;
+            }
+            *counts.entry(o.id).or_insert(0) += o.runtime_refs;
+        }
+        counts
+    }
+
+    /// The model's invariant, checked on a snapshot: every live object's refcount equals the
+    /// references shown to it, and nothing refers to a freed object.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let counts = self.reference_counts();
+        for (id, n) in &counts {
+            if !self.objects.contains_key(id) && *n > 0 {
+                return Err(format!("freed object {id:?} is still referenced"));
+            }
+        }
+        for o in self.objects.values() {
+            let shown = counts.get(&o.id).copied().unwrap_or(0);
+            if o.refcount != shown {
+                return Err(format!("{} {} ({}) has refcount {} but {} references are shown", o.type_name, o.id.0, o.value, o.refcount, shown));
+            }
+        }
+        Ok(())
+    }
+
     /// Who holds `target`: each holder described in words, one entry per reference.
     pub fn holders(&self, target: ObjId) -> Vec<String> {
         let mut out = Vec::new();
@@ -148,9 +195,12 @@ impl Snapshot {
             Alloc { object } => {
                 self.objects.insert(object.id, (**object).clone());
             }
-            Refcount { obj, count, .. } => {
+            Refcount { obj, count, delta, holder } => {
                 if let Some(o) = self.objects.get_mut(obj) {
                     o.refcount = *count;
+                    if matches!(holder, crate::event::Holder::Runtime { .. }) {
+                        o.runtime_refs = o.runtime_refs.saturating_add_signed(*delta as i64);
+                    }
                 }
             }
             Free { obj, .. } => {
@@ -196,6 +246,18 @@ impl Snapshot {
             }
             FramePush { frame } => self.frames.push((**frame).clone()),
             FramePop { frame } => self.frames.retain(|f| f.id != *frame),
+            FrameSuspend { frame } => {
+                if let Some(f) = self.frame_mut(*frame) {
+                    f.suspended = true;
+                }
+            }
+            FrameResume { frame } => {
+                if let Some(i) = self.frames.iter().position(|f| f.id == *frame) {
+                    let mut f = self.frames.remove(i);
+                    f.suspended = false;
+                    self.frames.push(f);
+                }
+            }
             Line { frame, line } => {
                 if let Some(f) = self.frame_mut(*frame) {
                     f.line = *line;

@@ -2,11 +2,22 @@
 //! The interpreter keeps every value in memlane-core's heap; it knows nothing of drawing.
 
 pub mod ast;
+pub mod builtins;
+pub mod bytecode;
+pub mod compile;
+pub mod containers;
+pub mod exec;
 pub mod format;
+pub mod instr;
 pub mod lexer;
+pub mod methods;
+pub mod ops;
 pub mod parser;
+pub mod symtable;
+pub mod vm;
 
-use memlane_core::{Outcome, Profile, Recorder, Trace};
+use memlane_core::{Heap, Outcome, Profile, Recorder, Trace};
+use vm::{Halt, Limits, Vm};
 
 /// How to run a program.
 #[derive(Clone, Debug)]
@@ -25,9 +36,49 @@ impl Default for RunOptions {
 }
 
 /// Runs `source` to its end (or to a limit) and returns its full history.
-/// Never panics on any input: every failure is an `Outcome`.
+/// Every failure is an `Outcome`, never a panic.
 pub fn run(source: &str, options: &RunOptions) -> Trace {
-    // Placeholder until the interpreter lands (same session); see interp.rs.
-    let _ = source;
-    Recorder::new().finish(options.profile, Outcome::Limit { message: "the interpreter is not built yet".into() })
+    let module = match parser::parse(source) {
+        Ok(m) => m,
+        Err(e) => {
+            let outcome = match &e.kind {
+                parser::ParseErrorKind::Unsupported(what) => Outcome::Unsupported { message: format!("`{what}` is not supported (line {})", e.line), line: e.line },
+                parser::ParseErrorKind::Syntax(msg) => syntax_error(source, &options.filename, msg, e.line, e.col),
+            };
+            return Recorder::new().finish(options.profile, outcome);
+        }
+    };
+    let compiled = match compile::compile(&module, options.profile.version) {
+        Ok(c) => c,
+        Err(e) => {
+            let outcome = if e.unsupported {
+                Outcome::Unsupported { message: format!("{} not supported (line {})", e.message, e.line), line: e.line }
+            } else {
+                syntax_error(source, &options.filename, &e.message, e.line, e.col)
+            };
+            return Recorder::new().finish(options.profile, outcome);
+        }
+    };
+    let limits = Limits { max_steps: options.max_steps, recursion_limit: options.profile.recursion_limit() as usize, max_native_depth: 150 };
+    let mut vm = Vm::new(Heap::new(options.profile), compiled, limits, options.filename.clone(), source);
+    vm.materialize();
+    let outcome = match vm.run_module() {
+        Ok(()) => Outcome::Finished,
+        Err(Halt::Exception(e)) => vm.uncaught(e),
+        Err(Halt::Limit(message)) => Outcome::Limit { message },
+    };
+    if !matches!(outcome, Outcome::Limit { .. }) {
+        vm.shutdown();
+    }
+    vm.heap.finish(outcome)
+}
+
+/// CPython's report of a SyntaxError: file, line, the source line and a caret.
+fn syntax_error(source: &str, filename: &str, message: &str, line: u32, col: u32) -> Outcome {
+    let text = source.lines().nth(line.saturating_sub(1) as usize).unwrap_or("");
+    let trimmed = text.trim_start();
+    let indent = text.len() - trimmed.len();
+    let caret = (col as usize).saturating_sub(1).saturating_sub(indent);
+    let traceback = format!("  File \"{filename}\", line {line}\n    {}\n    {}^\nSyntaxError: {message}\n", trimmed.trim_end(), " ".repeat(caret));
+    Outcome::Exception { type_name: "SyntaxError".into(), message: message.into(), line: Some(line), traceback }
 }

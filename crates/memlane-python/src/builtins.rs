@@ -1,0 +1,739 @@
+//! Built-in functions, the `sys` and `gc` modules, and methods of built-in types.
+
+use crate::format;
+use crate::vm::*;
+use memlane_core::event::{Event, Holder};
+use memlane_core::object::*;
+use memlane_core::ObjId;
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+use std::rc::Rc;
+
+const FUNCTIONS: &[&str] = &[
+    "print", "len", "id", "isinstance", "issubclass", "abs", "min", "max", "sum", "sorted", "reversed", "enumerate", "zip", "chr", "ord", "repr", "hex", "oct", "bin", "iter", "next", "round", "divmod", "hash", "callable", "any", "all", "format", "pow", "getattr", "setattr", "hasattr", "delattr",
+];
+
+const SYS: &[&str] = &["getrefcount", "getsizeof", "intern", "getrecursionlimit", "setrecursionlimit"];
+const GC: &[&str] = &["collect", "get_count", "get_threshold", "set_threshold", "isenabled", "enable", "disable", "is_tracked"];
+
+fn methods_of(t: BuiltinType) -> &'static [&'static str] {
+    match t {
+        BuiltinType::List => &["append", "extend", "insert", "pop", "remove", "index", "count", "clear", "copy", "reverse", "sort"],
+        BuiltinType::Dict => &["get", "keys", "values", "items", "pop", "setdefault", "update", "clear", "copy", "popitem"],
+        BuiltinType::Str => &[
+            "join", "split", "rsplit", "strip", "lstrip", "rstrip", "upper", "lower", "replace", "startswith", "endswith", "find", "rfind", "index", "count", "format", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower", "isidentifier", "title", "capitalize", "center", "ljust", "rjust", "zfill", "swapcase", "splitlines", "partition",
+        ],
+        BuiltinType::Set => &["add", "remove", "discard", "pop", "clear", "union", "intersection", "difference", "update", "copy", "issubset", "issuperset"],
+        BuiltinType::Tuple => &["index", "count"],
+        BuiltinType::Int | BuiltinType::Bool => &["bit_length"],
+        BuiltinType::Float => &["is_integer"],
+        _ => &[],
+    }
+}
+
+type Kwargs<'a> = &'a [(Rc<str>, ObjId)];
+
+impl Vm {
+    /// A built-in name: a type object or a built-in function (made on first use).
+    pub fn builtin(&mut self, name: &str) -> Option<ObjId> {
+        if let Some(t) = BuiltinType::from_name(name) {
+            if !matches!(t, BuiltinType::NoneType | BuiltinType::Function | BuiltinType::BuiltinFunction | BuiltinType::Method | BuiltinType::Cell | BuiltinType::Module | BuiltinType::Code | BuiltinType::Generator | BuiltinType::Iterator) {
+                return Some(self.heap.type_object(t));
+            }
+        }
+        let &fixed = FUNCTIONS.iter().find(|&&f| f == name)?;
+        Some(self.builtin_function(fixed, None))
+    }
+
+    fn builtin_function(&mut self, name: &'static str, owner: Option<&'static str>) -> ObjId {
+        let key: &'static str = name;
+        let cache_key = match owner {
+            Some(o) => format!("{o}.{key}"),
+            None => key.to_string(),
+        };
+        if let Some(&f) = self.builtin_cache.get(&cache_key) {
+            return f;
+        }
+        let f = self.heap.alloc_internal(Payload::Builtin(Builtin { name, owner }));
+        self.heap.incref_runtime(f, if owner.is_some() { "its module or type" } else { "the builtins module" });
+        self.builtin_cache.insert(cache_key, f);
+        f
+    }
+
+    pub fn module(&mut self, name: &str) -> ObjId {
+        let key: &'static str = if name == "sys" { "sys" } else { "gc" };
+        if let Some(&m) = self.modules.get(key) {
+            return m;
+        }
+        let m = self.heap.alloc_internal(Payload::Module(Module { name: Rc::from(key), dict: None }));
+        self.heap.incref_runtime(m, "sys.modules");
+        self.modules.insert(key, m);
+        m
+    }
+
+    pub fn module_attr(&mut self, module: &str, name: &str) -> Option<ObjId> {
+        let (table, owner): (&[&'static str], &'static str) = if module == "sys" { (SYS, "sys") } else { (GC, "gc") };
+        if let Some(&n) = table.iter().find(|&&n| n == name) {
+            return Some(self.builtin_function(n, Some(owner)));
+        }
+        if module == "sys" && name == "maxsize" {
+            return Some(self.heap.int(BigInt::from(i64::MAX)));
+        }
+        None
+    }
+
+    /// The method descriptor for `obj.name` when obj is of a built-in type.
+    pub fn builtin_method(&mut self, obj: ObjId, name: &str) -> Option<ObjId> {
+        let t = match self.heap.payload(obj) {
+            Payload::Iterator(it) if matches!(it.kind, IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView) => return None,
+            p => p.builtin_type(),
+        };
+        let &m = methods_of(t).iter().find(|&&m| m == name)?;
+        Some(self.builtin_function(m, Some(t.name())))
+    }
+
+    fn expect_args(&mut self, name: &str, args: &[ObjId], min: usize, max: usize) -> PyResult<()> {
+        if args.len() < min || args.len() > max {
+            let msg = if min == max {
+                if min == 0 {
+                    format!("{name}() takes no arguments ({} given)", args.len())
+                } else if min == 1 {
+                    format!("{name}() takes exactly one argument ({} given)", args.len())
+                } else {
+                    format!("{name} expected {min} arguments, got {}", args.len())
+                }
+            } else if args.len() < min {
+                format!("{name} expected at least {min} argument{}, got {}", if min == 1 { "" } else { "s" }, args.len())
+            } else {
+                format!("{name} expected at most {max} argument{}, got {}", if max == 1 { "" } else { "s" }, args.len())
+            };
+            return Err(self.error(BuiltinType::TypeError, msg));
+        }
+        Ok(())
+    }
+
+    fn kwarg(kwargs: Kwargs, name: &str) -> Option<ObjId> {
+        kwargs.iter().find(|(k, _)| &**k == name).map(|(_, v)| *v)
+    }
+
+    fn str_arg(&mut self, v: ObjId, func: &str) -> PyResult<Rc<str>> {
+        match self.heap.payload(v) {
+            Payload::Str(s) => Ok(s.clone()),
+            _ => {
+                let t = self.heap.type_name(v);
+                Err(self.error(BuiltinType::TypeError, format!("{func} argument must be str, not {t}")))
+            }
+        }
+    }
+
+    /// Calls a built-in; the result is returned unheld (the caller pushes or holds it).
+    pub fn call_builtin(&mut self, b: &Builtin, args: &[ObjId], kwargs: Kwargs) -> VmResult {
+        match b.owner {
+            None => self.call_function(b.name, args, kwargs),
+            Some("sys") => self.call_sys(b.name, args),
+            Some("gc") => self.call_gc(b.name, args),
+            Some(_) => {
+                if args.is_empty() {
+                    return Err(self.error(BuiltinType::TypeError, format!("unbound method {}() needs an argument", b.name)).into());
+                }
+                self.call_method(b.name, args[0], &args[1..], kwargs)
+            }
+        }
+    }
+
+    fn call_function(&mut self, name: &str, args: &[ObjId], kwargs: Kwargs) -> VmResult {
+        let none = self.heap.none();
+        Ok(match name {
+            "print" => {
+                let sep = match Vm::kwarg(kwargs, "sep") {
+                    Some(s) if !matches!(self.heap.payload(s), Payload::None) => self.str_arg(s, "sep")?.to_string(),
+                    _ => " ".into(),
+                };
+                let end = match Vm::kwarg(kwargs, "end") {
+                    Some(e) if !matches!(self.heap.payload(e), Payload::None) => self.str_arg(e, "end")?.to_string(),
+                    _ => "\n".into(),
+                };
+                let mut parts = Vec::with_capacity(args.len());
+                for &a in args {
+                    parts.push(self.str_of(a)?);
+                }
+                let text = parts.join(&sep) + &end;
+                self.heap.record(Event::Output { text });
+                none
+            }
+            "len" => {
+                self.expect_args("len", args, 1, 1)?;
+                let n = self.len_of(args[0])?;
+                self.heap.int(BigInt::from(n))
+            }
+            "id" => {
+                self.expect_args("id", args, 1, 1)?;
+                let a = self.heap.get(args[0]).address;
+                self.heap.int(BigInt::from(a))
+            }
+            "isinstance" => {
+                self.expect_args("isinstance", args, 2, 2)?;
+                let r = self.isinstance(args[0], args[1])?;
+                self.heap.bool(r)
+            }
+            "issubclass" => {
+                self.expect_args("issubclass", args, 2, 2)?;
+                let r = self.subclass_of(args[0], args[1]);
+                self.heap.bool(r)
+            }
+            "abs" => {
+                self.expect_args("abs", args, 1, 1)?;
+                match self.heap.payload(args[0]).clone() {
+                    Payload::Int(i) => self.heap.int(i.abs()),
+                    Payload::Bool(b) => self.heap.int(BigInt::from(b as u8)),
+                    Payload::Float(f) => self.heap.float(f.abs()),
+                    _ => {
+                        let t = self.heap.type_name(args[0]);
+                        return Err(self.error(BuiltinType::TypeError, format!("bad operand type for abs(): '{t}'")).into());
+                    }
+                }
+            }
+            "min" | "max" => self.min_max(name, args, kwargs)?,
+            "sum" => {
+                self.expect_args("sum", args, 1, 2)?;
+                let items = self.iterate(args[0])?;
+                let mut acc = match args.get(1).copied().or(Vm::kwarg(kwargs, "start")) {
+                    Some(s) => s,
+                    None => self.heap.int(BigInt::zero()),
+                };
+                self.hold(acc);
+                let mut result = Ok(());
+                for &it in &items {
+                    match self.binary_op(acc, it, crate::ast::Operator::Add, false) {
+                        Ok(r) => {
+                            self.release(acc);
+                            acc = r;
+                        }
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+                for it in items {
+                    self.release(it);
+                }
+                self.heap.decref_runtime_soft(acc);
+                result?;
+                acc
+            }
+            "sorted" => {
+                self.expect_args("sorted", args, 1, 1)?;
+                let l = self.new_list(0);
+                self.hold(l);
+                let r = self.list_extend(l, args[0]).and_then(|_| self.sort_list_in_place(l, kwargs));
+                self.heap.decref_runtime_soft(l);
+                r?;
+                l
+            }
+            "reversed" => {
+                self.expect_args("reversed", args, 1, 1)?;
+                match self.heap.payload(args[0]) {
+                    Payload::List(_) => {
+                        let it = self.new_iterator(IterKind::ListReverse, vec![args[0]], 0);
+                        self.heap.decref_runtime_soft(it);
+                        it
+                    }
+                    _ => {
+                        let items = self.iterate(args[0])?;
+                        let rev: Vec<ObjId> = items.iter().rev().copied().collect();
+                        let t = self.new_tuple(&rev);
+                        for it in items {
+                            self.release(it);
+                        }
+                        self.hold(t);
+                        let it = self.new_iterator(IterKind::Tuple, vec![t], 0);
+                        self.release(t);
+                        self.heap.decref_runtime_soft(it);
+                        it
+                    }
+                }
+            }
+            "enumerate" => {
+                self.expect_args("enumerate", args, 1, 2)?;
+                let inner = self.get_iter(args[0])?;
+                let start = match args.get(1).copied().or(Vm::kwarg(kwargs, "start")) {
+                    Some(s) => self.index_value(s)?,
+                    None => 0,
+                };
+                let it = self.new_iterator(IterKind::Enumerate, vec![inner], start);
+                self.release(inner);
+                self.heap.decref_runtime_soft(it);
+                it
+            }
+            "zip" => {
+                let mut inners = Vec::new();
+                for &a in args {
+                    inners.push(self.get_iter(a)?);
+                }
+                let it = self.new_iterator(IterKind::Zip, inners.clone(), 0);
+                for i in inners {
+                    self.release(i);
+                }
+                self.heap.decref_runtime_soft(it);
+                it
+            }
+            "iter" => {
+                self.expect_args("iter", args, 1, 1)?;
+                let it = self.get_iter(args[0])?;
+                self.heap.decref_runtime_soft(it);
+                it
+            }
+            "next" => {
+                self.expect_args("next", args, 1, 2)?;
+                match self.iter_next(args[0])? {
+                    Some(v) => {
+                        self.heap.decref_runtime_soft(v);
+                        v
+                    }
+                    None => match args.get(1) {
+                        Some(&d) => d,
+                        None => {
+                            let class = self.heap.type_object(BuiltinType::StopIteration);
+                            let e = self.exception_instance(class, &[]);
+                            self.heap.incref_runtime(e, "the exception being raised");
+                            self.release(e);
+                            return Err(Exc(e).into());
+                        }
+                    },
+                }
+            }
+            "chr" => {
+                self.expect_args("chr", args, 1, 1)?;
+                let n = self.index_value(args[0])?;
+                match u32::try_from(n).ok().and_then(char::from_u32) {
+                    Some(c) => self.heap.str(&c.to_string()),
+                    None => return Err(self.error(BuiltinType::ValueError, "chr() arg not in range(0x110000)").into()),
+                }
+            }
+            "ord" => {
+                self.expect_args("ord", args, 1, 1)?;
+                let s = self.str_arg(args[0], "ord()")?;
+                let mut chars = s.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => self.heap.int(BigInt::from(c as u32)),
+                    _ => return Err(self.error(BuiltinType::TypeError, format!("ord() expected a character, but string of length {} found", s.chars().count())).into()),
+                }
+            }
+            "repr" | "ascii" => {
+                self.expect_args(name, args, 1, 1)?;
+                let r = self.repr(args[0])?;
+                self.heap.str(&r)
+            }
+            "hex" | "oct" | "bin" => {
+                self.expect_args(name, args, 1, 1)?;
+                let Some(i) = self.int_value(args[0]) else {
+                    let t = self.heap.type_name(args[0]);
+                    return Err(self.error(BuiltinType::TypeError, format!("'{t}' object cannot be interpreted as an integer")).into());
+                };
+                let s = match name {
+                    "hex" => format::int_hex(&i),
+                    "oct" => format::int_oct(&i),
+                    _ => format::int_bin(&i),
+                };
+                self.heap.str(&s)
+            }
+            "round" => {
+                self.expect_args("round", args, 1, 2)?;
+                let digits = match args.get(1) {
+                    Some(&d) if !matches!(self.heap.payload(d), Payload::None) => Some(self.index_value(d)?),
+                    _ => None,
+                };
+                match (self.heap.payload(args[0]).clone(), digits) {
+                    (Payload::Int(i), _) => self.heap.int(i),
+                    (Payload::Bool(b), _) => self.heap.int(BigInt::from(b as u8)),
+                    (Payload::Float(f), None) => {
+                        let r = f.round_ties_even();
+                        match num_traits::FromPrimitive::from_f64(r) {
+                            Some(i) => self.heap.int(i),
+                            None => return Err(self.error(BuiltinType::OverflowError, "cannot convert float infinity to integer").into()),
+                        }
+                    }
+                    (Payload::Float(f), Some(d)) => {
+                        let text = format!("{:.*}", d.clamp(0, 300) as usize, f);
+                        let v: f64 = if d >= 0 { text.parse().unwrap_or(f) } else { (f / 10f64.powi(-d as i32)).round_ties_even() * 10f64.powi(-d as i32) };
+                        self.heap.float(v)
+                    }
+                    _ => {
+                        let t = self.heap.type_name(args[0]);
+                        return Err(self.error(BuiltinType::TypeError, format!("type {t} doesn't define __round__ method")).into());
+                    }
+                }
+            }
+            "divmod" => {
+                self.expect_args("divmod", args, 2, 2)?;
+                let q = self.binary_op(args[0], args[1], crate::ast::Operator::FloorDiv, false)?;
+                let m = self.binary_op(args[0], args[1], crate::ast::Operator::Mod, false)?;
+                let t = self.new_tuple(&[q, m]);
+                self.release(q);
+                self.release(m);
+                t
+            }
+            "pow" => {
+                self.expect_args("pow", args, 2, 2)?;
+                let r = self.binary_op(args[0], args[1], crate::ast::Operator::Pow, false)?;
+                self.heap.decref_runtime_soft(r);
+                r
+            }
+            "hash" => {
+                self.expect_args("hash", args, 1, 1)?;
+                match self.heap.key_of(args[0]) {
+                    Some((h, _)) => self.heap.int(BigInt::from(h)),
+                    None => {
+                        let t = self.heap.type_name(args[0]);
+                        return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")).into());
+                    }
+                }
+            }
+            "callable" => {
+                self.expect_args("callable", args, 1, 1)?;
+                let c = matches!(self.heap.payload(args[0]), Payload::Function(_) | Payload::Class(_) | Payload::Builtin(_) | Payload::BoundMethod { .. });
+                self.heap.bool(c)
+            }
+            "any" | "all" => {
+                self.expect_args(name, args, 1, 1)?;
+                let items = self.iterate(args[0])?;
+                let want = name == "any";
+                let mut result = !want;
+                let mut err = None;
+                for &it in &items {
+                    match self.truthy(it) {
+                        Ok(t) if t == want => {
+                            result = want;
+                            break;
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            err = Some(e);
+                            break;
+                        }
+                    }
+                }
+                for it in items {
+                    self.release(it);
+                }
+                if let Some(e) = err {
+                    return Err(e);
+                }
+                self.heap.bool(result)
+            }
+            "format" => {
+                self.expect_args("format", args, 1, 2)?;
+                let spec = match args.get(1) {
+                    Some(&s) => self.str_arg(s, "format()")?.to_string(),
+                    None => String::new(),
+                };
+                let s = self.format_with_spec(args[0], &spec)?;
+                self.heap.str(&s)
+            }
+            "getattr" | "hasattr" => {
+                self.expect_args(name, args, 2, 3)?;
+                let attr = self.str_arg(args[1], "attribute name")?;
+                match self.getattr(args[0], &attr) {
+                    Ok(v) => {
+                        self.heap.decref_runtime_soft(v);
+                        if name == "hasattr" {
+                            self.heap.bool(true)
+                        } else {
+                            v
+                        }
+                    }
+                    Err(e) => {
+                        if name == "hasattr" || args.len() == 3 {
+                            self.heap.decref_runtime(e.0, "the exception being raised");
+                            if name == "hasattr" {
+                                self.heap.bool(false)
+                            } else {
+                                args[2]
+                            }
+                        } else {
+                            return Err(e.into());
+                        }
+                    }
+                }
+            }
+            "setattr" => {
+                self.expect_args("setattr", args, 3, 3)?;
+                let attr = self.str_arg(args[1], "attribute name")?;
+                self.setattr(args[0], &attr, args[2])?;
+                none
+            }
+            "delattr" => {
+                self.expect_args("delattr", args, 2, 2)?;
+                let attr = self.str_arg(args[1], "attribute name")?;
+                self.delattr(args[0], &attr)?;
+                none
+            }
+            _ => return Err(self.error(BuiltinType::NotImplementedError, format!("{name}() is not available in memlane")).into()),
+        })
+    }
+
+    fn isinstance(&mut self, obj: ObjId, t: ObjId) -> PyResult<bool> {
+        if let Payload::Tuple(items) = self.heap.payload(t).clone() {
+            for it in items {
+                if self.isinstance(obj, it)? {
+                    return Ok(true);
+                }
+            }
+            return Ok(false);
+        }
+        if !matches!(self.heap.payload(t), Payload::Class(_)) {
+            return Err(self.error(BuiltinType::TypeError, "isinstance() arg 2 must be a type, a tuple of types, or a union"));
+        }
+        let class = self.class_of(obj);
+        Ok(self.subclass_of(class, t))
+    }
+
+    pub fn len_of(&mut self, v: ObjId) -> VmResult<usize> {
+        Ok(match self.heap.payload(v) {
+            Payload::Str(s) => s.chars().count(),
+            Payload::List(l) => l.items.len(),
+            Payload::Tuple(t) => t.len(),
+            Payload::Dict(d) => d.len(),
+            Payload::Set(s) => s.len(),
+            Payload::Range { start, stop, step } => crate::ops::range_len(*start, *stop, *step) as usize,
+            Payload::Iterator(it) if matches!(it.kind, IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView) => {
+                let d = it.sources[0];
+                self.dict_items(d).len()
+            }
+            Payload::Instance(_) => match self.call_dunder(v, "__len__", &[])? {
+                Some(r) => {
+                    let n = self.int_value(r).and_then(|i| i.to_usize()).unwrap_or(0);
+                    self.release(r);
+                    n
+                }
+                None => {
+                    let t = self.heap.type_name(v);
+                    return Err(self.error(BuiltinType::TypeError, format!("object of type '{t}' has no len()")).into());
+                }
+            },
+            _ => {
+                let t = self.heap.type_name(v);
+                return Err(self.error(BuiltinType::TypeError, format!("object of type '{t}' has no len()")).into());
+            }
+        })
+    }
+
+    fn min_max(&mut self, name: &str, args: &[ObjId], kwargs: Kwargs) -> VmResult {
+        if args.is_empty() {
+            return Err(self.error(BuiltinType::TypeError, format!("{name} expected at least 1 argument, got 0")).into());
+        }
+        let items = if args.len() == 1 { self.iterate(args[0])? } else {
+            for &a in args {
+                self.hold(a);
+            }
+            args.to_vec()
+        };
+        let key = Vm::kwarg(kwargs, "key");
+        let default = Vm::kwarg(kwargs, "default");
+        let result = self.min_max_items(name, &items, key);
+        for it in items.iter().copied() {
+            self.release(it);
+        }
+        match result? {
+            Some(v) => Ok(v),
+            None => match default {
+                Some(d) => Ok(d),
+                None => {
+                    let msg = if self.heap.profile.version >= memlane_core::Version::Py312 { format!("{name}() iterable argument is empty") } else { format!("{name}() arg is an empty sequence") };
+                    Err(self.error(BuiltinType::ValueError, msg).into())
+                }
+            },
+        }
+    }
+
+    fn min_max_items(&mut self, name: &str, items: &[ObjId], key: Option<ObjId>) -> VmResult<Option<ObjId>> {
+        let op = if name == "min" { crate::ast::CmpOp::Lt } else { crate::ast::CmpOp::Gt };
+        let mut best: Option<(ObjId, ObjId)> = None;
+        for &it in items {
+            let k = match key {
+                Some(f) if !matches!(self.heap.payload(f), Payload::None) => self.call(f, &[it], &[])?,
+                _ => {
+                    self.hold(it);
+                    it
+                }
+            };
+            match best {
+                None => best = Some((it, k)),
+                Some((_, bk)) => {
+                    let r = self.rich_compare(k, bk, op)?;
+                    let better = self.truthy(r)?;
+                    self.release(r);
+                    if better {
+                        self.release(bk);
+                        best = Some((it, k));
+                    } else {
+                        self.release(k);
+                    }
+                }
+            }
+        }
+        Ok(best.map(|(v, k)| {
+            self.release(k);
+            v
+        }))
+    }
+
+    /// `list.sort` (stable), with `key` and `reverse`.
+    pub fn sort_list_in_place(&mut self, l: ObjId, kwargs: Kwargs) -> VmResult<()> {
+        let items = self.list_items(l);
+        let key = Vm::kwarg(kwargs, "key").filter(|&k| !matches!(self.heap.payload(k), Payload::None));
+        let reverse = match Vm::kwarg(kwargs, "reverse") {
+            Some(r) => self.truthy(r)?,
+            None => false,
+        };
+        let mut keys = Vec::with_capacity(items.len());
+        for &it in &items {
+            match key {
+                Some(f) => match self.call(f, &[it], &[]) {
+                    Ok(k) => keys.push(k),
+                    Err(e) => {
+                        for k in keys {
+                            self.release(k);
+                        }
+                        return Err(e);
+                    }
+                },
+                None => {
+                    self.hold(it);
+                    keys.push(it);
+                }
+            }
+        }
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        if reverse {
+            order.reverse();
+        }
+        let mut error = None;
+        order.sort_by(|&a, &b| {
+            if error.is_some() {
+                return std::cmp::Ordering::Equal;
+            }
+            match self.rich_compare(keys[b], keys[a], crate::ast::CmpOp::Lt) {
+                Ok(r) => {
+                    let lt = matches!(self.heap.payload(r), Payload::Bool(true));
+                    self.release(r);
+                    // Only `<` is asked, as list.sort does: b < a means a sorts after b.
+                    if lt {
+                        std::cmp::Ordering::Greater
+                    } else {
+                        std::cmp::Ordering::Less
+                    }
+                }
+                Err(e) => {
+                    error = Some(e);
+                    std::cmp::Ordering::Equal
+                }
+            }
+        });
+        if reverse {
+            order.reverse();
+        }
+        for k in keys {
+            self.release(k);
+        }
+        if let Some(e) = error {
+            return Err(e);
+        }
+        let sorted: Vec<ObjId> = order.into_iter().map(|i| items[i]).collect();
+        let cap = match self.heap.payload(l) {
+            Payload::List(list) => list.capacity,
+            _ => 0,
+        };
+        self.list_replace_all(l, sorted, cap);
+        Ok(())
+    }
+
+    fn call_sys(&mut self, name: &str, args: &[ObjId]) -> VmResult {
+        Ok(match name {
+            "getrefcount" => {
+                self.expect_args("getrefcount", args, 1, 1)?;
+                let n = self.heap.reported_refcount(args[0]);
+                self.heap.int(BigInt::from(n))
+            }
+            "getsizeof" => {
+                self.expect_args("getsizeof", args, 1, 2)?;
+                let n = self.heap.sizeof(args[0]);
+                self.heap.int(BigInt::from(n))
+            }
+            "intern" => {
+                self.expect_args("intern", args, 1, 1)?;
+                if !matches!(self.heap.payload(args[0]), Payload::Str(_)) {
+                    let t = self.heap.type_name(args[0]);
+                    return Err(self.error(BuiltinType::TypeError, format!("intern() argument must be str, not {t}")).into());
+                }
+                self.heap.intern(args[0])
+            }
+            "getrecursionlimit" => self.heap.int(BigInt::from(self.limits.recursion_limit)),
+            "setrecursionlimit" => {
+                self.expect_args("setrecursionlimit", args, 1, 1)?;
+                let n = self.index_value(args[0])?;
+                if n < 1 {
+                    return Err(self.error(BuiltinType::ValueError, "recursion limit must be greater or equal than 1").into());
+                }
+                self.limits.recursion_limit = (n as usize).min(10_000);
+                self.heap.none()
+            }
+            _ => unreachable!(),
+        })
+    }
+
+    fn call_gc(&mut self, name: &str, args: &[ObjId]) -> VmResult {
+        Ok(match name {
+            "collect" => {
+                let g = match args.first() {
+                    Some(&g) => self.index_value(g)?,
+                    None => 2,
+                };
+                if !(0..=2).contains(&g) {
+                    return Err(self.error(BuiltinType::ValueError, "invalid generation").into());
+                }
+                let n = self.collect(g as u8)?;
+                self.heap.int(BigInt::from(n))
+            }
+            "get_count" => {
+                let c = self.heap.gc.counts;
+                self.int_tuple(&c)
+            }
+            "get_threshold" => {
+                let t = self.heap.gc.thresholds;
+                self.int_tuple(&t)
+            }
+            "set_threshold" => {
+                for (i, &a) in args.iter().take(3).enumerate() {
+                    let v = self.index_value(a)?;
+                    self.heap.gc.thresholds[i] = v.max(0) as u32;
+                }
+                self.heap.none()
+            }
+            "isenabled" => self.heap.bool(self.heap.gc.enabled),
+            "enable" | "disable" => {
+                self.heap.gc.enabled = name == "enable";
+                self.heap.none()
+            }
+            "is_tracked" => {
+                self.expect_args("is_tracked", args, 1, 1)?;
+                let t = self.heap.get(args[0]).gc_tracked;
+                self.heap.bool(t)
+            }
+            _ => unreachable!(),
+        })
+    }
+
+    fn int_tuple(&mut self, values: &[u32]) -> ObjId {
+        let ints: Vec<ObjId> = values.iter().map(|&v| self.heap.int(BigInt::from(v))).collect();
+        for &i in &ints {
+            self.hold(i);
+        }
+        let t = self.new_tuple(&ints);
+        for i in ints {
+            self.release(i);
+        }
+        t
+    }
+}

@@ -1,0 +1,507 @@
+//! Building and changing lists, tuples, dicts and sets with CPython's own growth rules
+//! (they decide `sys.getsizeof` and which blocks pymalloc hands out).
+
+use crate::vm::*;
+use memlane_core::event::{Event, Holder};
+use memlane_core::object::*;
+use memlane_core::ObjId;
+
+/// `list_resize`: over-allocate by about 1/8, rounded to a multiple of 4.
+pub fn list_growth(allocated: usize, newsize: usize) -> usize {
+    if allocated >= newsize && newsize >= allocated >> 1 {
+        return allocated;
+    }
+    if newsize == 0 {
+        return 0;
+    }
+    let mut new_allocated = (newsize + (newsize >> 3) + 6) & !3;
+    // Do not overallocate if the new size is closer to the overallocated size than the old.
+    if newsize - allocated.min(newsize) > new_allocated - newsize {
+        new_allocated = (newsize + 3) & !3;
+    }
+    new_allocated
+}
+
+/// `calculate_log2_keysize`: the smallest power of two (at least 8) holding `minsize`.
+pub fn dict_log2_for(minsize: usize) -> u8 {
+    let mut log2 = 3u8;
+    while (1usize << log2) < minsize {
+        log2 += 1;
+    }
+    log2
+}
+
+impl Vm {
+    fn label(i: usize) -> String {
+        format!("[{i}]")
+    }
+
+    // ----- tuples -----
+
+    pub fn new_tuple(&mut self, items: &[ObjId]) -> ObjId {
+        if items.is_empty() {
+            return self.heap.empty_tuple();
+        }
+        let t = self.heap.alloc(Payload::Tuple(items.to_vec()));
+        for (i, &it) in items.iter().enumerate() {
+            self.heap.incref(it, Holder::Object { obj: t, label: Vm::label(i) });
+        }
+        self.heap.changed(t);
+        t
+    }
+
+    pub fn new_tuple_internal(&mut self, items: &[ObjId]) -> ObjId {
+        let t = self.new_tuple(items);
+        if !items.is_empty() {
+            self.heap.get_mut(t).internal = true;
+            self.heap.changed(t);
+        }
+        t
+    }
+
+    /// A tuple that takes over references the caller owned (BUILD_TUPLE steals them).
+    pub fn new_tuple_owning(&mut self, items: Vec<ObjId>) -> ObjId {
+        if items.is_empty() {
+            return self.heap.empty_tuple();
+        }
+        let t = self.heap.alloc(Payload::Tuple(items.clone()));
+        self.record_takeover(t, &items);
+        t
+    }
+
+    /// Records that `holder` now holds references that were someone else's.
+    fn record_takeover(&mut self, holder: ObjId, items: &[ObjId]) {
+        for (i, &it) in items.iter().enumerate() {
+            let count = self.heap.get(it).refcount;
+            self.heap.record(Event::Refcount { obj: it, count, delta: 0, holder: Holder::Object { obj: holder, label: Vm::label(i) } });
+        }
+        self.heap.changed(holder);
+    }
+
+    pub fn tuple_items(&self, t: ObjId) -> Vec<ObjId> {
+        match self.heap.payload(t) {
+            Payload::Tuple(items) => items.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    // ----- lists -----
+
+    pub fn new_list(&mut self, capacity: usize) -> ObjId {
+        self.heap.alloc(Payload::List(List { items: Vec::new(), capacity }))
+    }
+
+    /// BUILD_LIST n: exactly n slots, taking over the stack's references.
+    pub fn new_list_owning(&mut self, items: Vec<ObjId>) -> ObjId {
+        let n = items.len();
+        let l = self.heap.alloc(Payload::List(List { items: items.clone(), capacity: n }));
+        self.record_takeover(l, &items);
+        l
+    }
+
+    /// A list of exactly these items (list_new_prealloc: slices, concatenation, repeat).
+    pub fn new_list_from(&mut self, items: &[ObjId]) -> ObjId {
+        let l = self.heap.alloc(Payload::List(List { items: items.to_vec(), capacity: items.len() }));
+        for (i, &it) in items.iter().enumerate() {
+            self.heap.incref(it, Holder::Object { obj: l, label: Vm::label(i) });
+        }
+        self.heap.changed(l);
+        l
+    }
+
+    pub fn list_items(&self, l: ObjId) -> Vec<ObjId> {
+        match self.heap.payload(l) {
+            Payload::List(list) => list.items.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn list_len(&self, l: ObjId) -> usize {
+        match self.heap.payload(l) {
+            Payload::List(list) => list.items.len(),
+            _ => 0,
+        }
+    }
+
+    fn list_mut(&mut self, l: ObjId) -> &mut List {
+        match self.heap.payload_mut(l) {
+            Payload::List(list) => list,
+            _ => unreachable!("a list"),
+        }
+    }
+
+    /// `list.append`: takes a new reference to `v`.
+    pub fn list_push(&mut self, l: ObjId, v: ObjId) {
+        let list = self.list_mut(l);
+        let n = list.items.len();
+        list.capacity = list_growth(list.capacity, n + 1);
+        list.items.push(v);
+        self.heap.incref(v, Holder::Object { obj: l, label: Vm::label(n) });
+        self.heap.changed(l);
+    }
+
+    pub fn list_insert(&mut self, l: ObjId, index: usize, v: ObjId) {
+        let list = self.list_mut(l);
+        let n = list.items.len();
+        list.capacity = list_growth(list.capacity, n + 1);
+        list.items.insert(index.min(n), v);
+        self.heap.incref(v, Holder::Object { obj: l, label: Vm::label(index.min(n)) });
+        self.heap.changed(l);
+    }
+
+    /// Removes the item at `index`; the caller gets its reference (release it).
+    pub fn list_remove_at(&mut self, l: ObjId, index: usize) -> ObjId {
+        let list = self.list_mut(l);
+        let v = list.items.remove(index);
+        let n = list.items.len();
+        list.capacity = list_growth(list.capacity, n);
+        self.heap.incref_runtime(v, "a reference the interpreter holds");
+        self.heap.changed(l);
+        self.heap.decref(v, Holder::Object { obj: l, label: Vm::label(index) });
+        v
+    }
+
+    pub fn list_set(&mut self, l: ObjId, index: usize, v: ObjId) {
+        let old = std::mem::replace(&mut self.list_mut(l).items[index], v);
+        self.heap.incref(v, Holder::Object { obj: l, label: Vm::label(index) });
+        self.heap.changed(l);
+        self.heap.decref(old, Holder::Object { obj: l, label: Vm::label(index) });
+    }
+
+    /// Replaces the whole contents (slice assignment, sort, reverse, clear).
+    pub fn list_replace_all(&mut self, l: ObjId, items: Vec<ObjId>, capacity: usize) {
+        for (i, &it) in items.iter().enumerate() {
+            self.heap.incref(it, Holder::Object { obj: l, label: Vm::label(i) });
+        }
+        let list = self.list_mut(l);
+        let old = std::mem::replace(&mut list.items, items);
+        list.capacity = capacity;
+        self.heap.changed(l);
+        for (i, it) in old.into_iter().enumerate().rev() {
+            self.heap.decref(it, Holder::Object { obj: l, label: Vm::label(i) });
+        }
+    }
+
+    /// `list.extend` / LIST_EXTEND / `list(iterable)`, with CPython's preallocation.
+    pub fn list_extend(&mut self, l: ObjId, src: ObjId) -> VmResult<()> {
+        let exact = matches!(self.heap.payload(src), Payload::List(_) | Payload::Tuple(_));
+        let items = self.iterate(src)?;
+        let m = self.list_len(l);
+        let n = items.len();
+        if exact {
+            let list = self.list_mut(l);
+            list.capacity = if list.capacity == 0 { (n + 1) & !1 } else { list_growth(list.capacity, m + n) };
+            for (i, &it) in items.iter().enumerate() {
+                self.list_mut(l).items.push(it);
+                self.heap.incref(it, Holder::Object { obj: l, label: Vm::label(m + i) });
+            }
+            self.heap.changed(l);
+        } else {
+            // The length hint (exact for ranges and sized iterators, 8 otherwise) first.
+            let hint = self.length_hint(src).unwrap_or(8);
+            {
+                let list = self.list_mut(l);
+                if list.capacity == 0 {
+                    if hint > 0 {
+                        list.capacity = (hint + 1) & !1;
+                    }
+                } else {
+                    list.capacity = list_growth(list.capacity, m + hint);
+                }
+            }
+            for &it in &items {
+                let list = self.list_mut(l);
+                if list.items.len() >= list.capacity {
+                    list.capacity = list_growth(list.capacity, list.items.len() + 1);
+                }
+                let i = list.items.len();
+                list.items.push(it);
+                self.heap.incref(it, Holder::Object { obj: l, label: Vm::label(i) });
+            }
+            let list = self.list_mut(l);
+            if list.items.len() < list.capacity {
+                list.capacity = list_growth(list.capacity, list.items.len());
+            }
+            self.heap.changed(l);
+        }
+        for it in items {
+            self.release(it);
+        }
+        Ok(())
+    }
+
+    // ----- dicts -----
+
+    pub fn new_dict(&mut self) -> ObjId {
+        self.heap.alloc(Payload::Dict(Dict { unicode: true, ..Dict::default() }))
+    }
+
+    /// `dict_new_presized`: small displays start empty, larger ones sized for their items.
+    pub fn new_dict_presized(&mut self, n: usize) -> ObjId {
+        let d = self.new_dict();
+        if n > 5 {
+            if let Payload::Dict(dict) = self.heap.payload_mut(d) {
+                dict.log2_size = Some(dict_log2_for((n * 3 + 1) / 2));
+            }
+            self.heap.changed(d);
+        }
+        d
+    }
+
+    pub fn dict_get(&mut self, d: ObjId, key: ObjId) -> PyResult<Option<ObjId>> {
+        let Some((_, k)) = self.heap.key_of(key) else {
+            let t = self.heap.type_name(key);
+            return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")));
+        };
+        Ok(match self.heap.payload(d) {
+            Payload::Dict(dict) => dict.get(&k).map(|(_, v)| v),
+            _ => None,
+        })
+    }
+
+    pub fn dict_get_str(&self, d: ObjId, key: &str) -> Option<ObjId> {
+        match self.heap.payload(d) {
+            Payload::Dict(dict) => dict.get(&memlane_core::hash::Key::Str(key.into())).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// `d[key] = value`: new references to both (the key only when it is new).
+    pub fn dict_set(&mut self, d: ObjId, key: ObjId, value: ObjId) -> PyResult<()> {
+        let Some((_, k)) = self.heap.key_of(key) else {
+            let t = self.heap.type_name(key);
+            return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")));
+        };
+        let key_text = self.heap.short_value(key);
+        let is_str = matches!(self.heap.payload(key), Payload::Str(_));
+        let trackable = self.heap.may_be_tracked(key) || self.heap.may_be_tracked(value);
+        let existing = match self.heap.payload(d) {
+            Payload::Dict(dict) => dict.index.get(&k).copied(),
+            _ => return Ok(()),
+        };
+        match existing {
+            Some(i) => {
+                let old = match self.heap.payload_mut(d) {
+                    Payload::Dict(dict) => {
+                        let e = dict.entries[i].as_mut().expect("live entry");
+                        std::mem::replace(&mut e.1, value)
+                    }
+                    _ => unreachable!(),
+                };
+                self.heap.incref(value, Holder::Object { obj: d, label: format!("[{key_text}]") });
+                self.heap.changed(d);
+                self.heap.decref(old, Holder::Object { obj: d, label: format!("[{key_text}]") });
+            }
+            None => {
+                if let Payload::Dict(dict) = self.heap.payload_mut(d) {
+                    if dict.unicode && !is_str && dict.log2_size.is_some() {
+                        // A non-str key converts the table to the general layout.
+                        dict.unicode = false;
+                        let used = dict.len();
+                        dict.log2_size = Some(dict_log2_for(used * 3));
+                        compact(dict);
+                    }
+                    if dict.log2_size.is_none() {
+                        dict.unicode = is_str;
+                        dict.log2_size = Some(3);
+                    } else if dict.entries.len() >= dict.usable() {
+                        let used = dict.len();
+                        dict.log2_size = Some(dict_log2_for(used * 3));
+                        compact(dict);
+                    }
+                    dict.index.insert(k, dict.entries.len());
+                    dict.entries.push(Some((key, value)));
+                }
+                self.heap.incref(key, Holder::Object { obj: d, label: format!("key {key_text}") });
+                self.heap.incref(value, Holder::Object { obj: d, label: format!("[{key_text}]") });
+                self.heap.changed(d);
+            }
+        }
+        if trackable && !self.heap.get(d).gc_tracked {
+            self.heap.track(d);
+        }
+        self.sync_namespace_binding(d, key, Some(value));
+        Ok(())
+    }
+
+    /// Removes `key`; Ok(false) when absent.
+    pub fn dict_del(&mut self, d: ObjId, key: ObjId) -> PyResult<bool> {
+        let Some((_, k)) = self.heap.key_of(key) else {
+            let t = self.heap.type_name(key);
+            return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")));
+        };
+        let entry = match self.heap.payload_mut(d) {
+            Payload::Dict(dict) => match dict.index.remove(&k) {
+                Some(i) => dict.entries[i].take(),
+                None => None,
+            },
+            _ => None,
+        };
+        let Some((stored_key, value)) = entry else { return Ok(false) };
+        let key_text = self.heap.short_value(stored_key);
+        self.sync_namespace_binding(d, stored_key, None);
+        self.heap.changed(d);
+        self.heap.decref(value, Holder::Object { obj: d, label: format!("[{key_text}]") });
+        self.heap.decref(stored_key, Holder::Object { obj: d, label: format!("key {key_text}") });
+        Ok(true)
+    }
+
+    pub fn dict_items(&self, d: ObjId) -> Vec<(ObjId, ObjId)> {
+        match self.heap.payload(d) {
+            Payload::Dict(dict) => dict.items().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn dict_clear(&mut self, d: ObjId) {
+        let items = self.dict_items(d);
+        if let Payload::Dict(dict) = self.heap.payload_mut(d) {
+            *dict = Dict { unicode: true, ..Dict::default() };
+        }
+        self.heap.changed(d);
+        for (k, v) in items {
+            self.sync_namespace_binding(d, k, None);
+            self.heap.decref(v, Holder::Object { obj: d, label: "value".into() });
+            self.heap.decref(k, Holder::Object { obj: d, label: "key".into() });
+        }
+    }
+
+    pub fn dict_update(&mut self, d: ObjId, src: ObjId) -> VmResult<()> {
+        match self.heap.payload(src) {
+            Payload::Dict(_) => {
+                for (k, v) in self.dict_items(src) {
+                    self.dict_set(d, k, v)?;
+                }
+            }
+            _ => {
+                let pairs = self.iterate(src)?;
+                for p in &pairs {
+                    let kv = self.iterate(*p)?;
+                    if kv.len() != 2 {
+                        let n = kv.len();
+                        for o in kv.into_iter().chain(pairs.iter().copied()) {
+                            self.release(o);
+                        }
+                        return Err(self.error(BuiltinType::ValueError, format!("dictionary update sequence element #0 has length {n}; 2 is required")).into());
+                    }
+                    self.dict_set(d, kv[0], kv[1])?;
+                    self.release(kv[0]);
+                    self.release(kv[1]);
+                }
+                for p in pairs {
+                    self.release(p);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Keyword arguments from a `**mapping`.
+    pub fn dict_str_items(&mut self, d: ObjId) -> PyResult<Vec<(std::rc::Rc<str>, ObjId)>> {
+        let mut out = Vec::new();
+        for (k, v) in self.dict_items(d) {
+            match self.heap.payload(k) {
+                Payload::Str(s) => out.push((s.clone(), v)),
+                _ => return Err(self.error(BuiltinType::TypeError, "keywords must be strings")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Keeps the names shown for module and class frames in step with their dicts.
+    fn sync_namespace_binding(&mut self, d: ObjId, key: ObjId, value: Option<ObjId>) {
+        let Payload::Str(name) = self.heap.payload(key) else { return };
+        let name = name.to_string();
+        let frames: Vec<_> = self.frames.iter().filter(|f| f.namespace == Some(d)).map(|f| f.id).collect();
+        for frame in frames {
+            match value {
+                Some(target) => self.heap.record(Event::Bind { frame, name: name.clone(), target }),
+                None => self.heap.record(Event::Unbind { frame, name: name.clone() }),
+            }
+        }
+    }
+
+    // ----- sets -----
+
+    pub fn new_set(&mut self) -> ObjId {
+        self.heap.alloc(Payload::Set(Set::default()))
+    }
+
+    pub fn new_frozenset(&mut self, items: &[ObjId]) -> ObjId {
+        let s = self.heap.alloc(Payload::Set(Set { frozen: true, ..Set::default() }));
+        for &it in items {
+            let _ = self.set_add(s, it);
+        }
+        s
+    }
+
+    pub fn set_add(&mut self, s: ObjId, v: ObjId) -> PyResult<()> {
+        let Some((h, k)) = self.heap.key_of(v) else {
+            let t = self.heap.type_name(v);
+            return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")));
+        };
+        let added = match self.heap.payload_mut(s) {
+            Payload::Set(set) => set.insert(h, k, v),
+            _ => false,
+        };
+        if added {
+            self.heap.incref(v, Holder::Object { obj: s, label: "item".into() });
+            self.heap.changed(s);
+        }
+        Ok(())
+    }
+
+    pub fn set_discard(&mut self, s: ObjId, v: ObjId) -> PyResult<bool> {
+        let Some((h, k)) = self.heap.key_of(v) else {
+            let t = self.heap.type_name(v);
+            return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")));
+        };
+        let removed = match self.heap.payload_mut(s) {
+            Payload::Set(set) => set.remove(h, &k),
+            _ => None,
+        };
+        match removed {
+            Some(item) => {
+                self.heap.changed(s);
+                self.heap.decref(item, Holder::Object { obj: s, label: "item".into() });
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    pub fn set_items(&self, s: ObjId) -> Vec<ObjId> {
+        match self.heap.payload(s) {
+            Payload::Set(set) => set.items().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn set_update(&mut self, s: ObjId, src: ObjId) -> VmResult<()> {
+        let items = self.iterate(src)?;
+        let mut r = Ok(());
+        for &it in &items {
+            if r.is_ok() {
+                r = self.set_add(s, it);
+            }
+        }
+        for it in items {
+            self.release(it);
+        }
+        r.map_err(Halt::from)
+    }
+}
+
+/// Drops deleted entries (a resize does), keeping the index pointing at the right slots.
+fn compact(dict: &mut Dict) {
+    let mut new_position = Vec::with_capacity(dict.entries.len());
+    let mut live = 0;
+    for e in &dict.entries {
+        new_position.push(live);
+        live += e.is_some() as usize;
+    }
+    for position in dict.index.values_mut() {
+        *position = new_position[*position];
+    }
+    dict.entries.retain(Option::is_some);
+}

@@ -1,0 +1,741 @@
+//! Methods of built-in types (`list.append`, `str.split`, ...) and the constructors of
+//! built-in types (`int("5")`, `list(it)`, `ValueError("x")`).
+
+use crate::format;
+use crate::vm::*;
+use memlane_core::event::Holder;
+use memlane_core::object::*;
+use memlane_core::ObjId;
+use num_bigint::BigInt;
+use num_traits::{ToPrimitive, Zero};
+use std::rc::Rc;
+
+type Kwargs<'a> = &'a [(Rc<str>, ObjId)];
+
+impl Vm {
+    fn arity(&mut self, owner: &str, name: &str, args: &[ObjId], min: usize, max: usize) -> PyResult<()> {
+        if args.len() < min || args.len() > max {
+            let msg = if max == 0 {
+                format!("{owner}.{name}() takes no arguments ({} given)", args.len())
+            } else if min == max && min == 1 {
+                format!("{owner}.{name}() takes exactly one argument ({} given)", args.len())
+            } else if args.len() < min {
+                format!("{name} expected at least {min} argument{}, got {}", if min == 1 { "" } else { "s" }, args.len())
+            } else {
+                format!("{name} expected at most {max} argument{}, got {}", if max == 1 { "" } else { "s" }, args.len())
+            };
+            return Err(self.error(BuiltinType::TypeError, msg));
+        }
+        Ok(())
+    }
+
+    fn text(&mut self, v: ObjId, what: &str) -> PyResult<Rc<str>> {
+        match self.heap.payload(v) {
+            Payload::Str(s) => Ok(s.clone()),
+            _ => {
+                let t = self.heap.type_name(v);
+                Err(self.error(BuiltinType::TypeError, format!("{what}, not {t}")))
+            }
+        }
+    }
+
+    /// A list of new str objects, returned unheld.
+    fn str_list(&mut self, parts: Vec<String>) -> ObjId {
+        let l = self.new_list(0);
+        self.hold(l);
+        for p in parts {
+            let s = self.heap.str(&p);
+            self.list_push(l, s);
+        }
+        self.heap.decref_runtime_soft(l);
+        l
+    }
+
+    /// Calls `receiver.name(*args)` for a built-in type; the result is returned unheld.
+    pub fn call_method(&mut self, name: &str, receiver: ObjId, args: &[ObjId], kwargs: Kwargs) -> VmResult {
+        let none = self.heap.none();
+        let payload = self.heap.payload(receiver).clone();
+        Ok(match (&payload, name) {
+            (Payload::List(_), "append") => {
+                self.arity("list", name, args, 1, 1)?;
+                self.list_push(receiver, args[0]);
+                none
+            }
+            (Payload::List(_), "extend") => {
+                self.arity("list", name, args, 1, 1)?;
+                self.list_extend(receiver, args[0])?;
+                none
+            }
+            (Payload::List(l), "insert") => {
+                self.arity("list", name, args, 2, 2)?;
+                let i = self.index_value(args[0])?;
+                let n = l.items.len() as i64;
+                let at = if i < 0 { (i + n).max(0) } else { i.min(n) };
+                self.list_insert(receiver, at as usize, args[1]);
+                none
+            }
+            (Payload::List(l), "pop") => {
+                self.arity("list", name, args, 0, 1)?;
+                if l.items.is_empty() {
+                    return Err(self.error(BuiltinType::IndexError, "pop from empty list").into());
+                }
+                let n = l.items.len() as i64;
+                let i = match args.first() {
+                    Some(&a) => self.index_value(a)?,
+                    None => -1,
+                };
+                let at = if i < 0 { i + n } else { i };
+                if at < 0 || at >= n {
+                    return Err(self.error(BuiltinType::IndexError, "pop index out of range").into());
+                }
+                let v = self.list_remove_at(receiver, at as usize);
+                self.heap.decref_runtime_soft(v);
+                v
+            }
+            (Payload::List(l), "remove") => {
+                self.arity("list", name, args, 1, 1)?;
+                for (i, &it) in l.items.iter().enumerate() {
+                    if self.eq(it, args[0])? {
+                        let v = self.list_remove_at(receiver, i);
+                        self.release(v);
+                        return Ok(none);
+                    }
+                }
+                return Err(self.error(BuiltinType::ValueError, "list.remove(x): x not in list").into());
+            }
+            (Payload::List(List { items, .. }) | Payload::Tuple(items), "index") => {
+                self.arity(if matches!(payload, Payload::List(_)) { "list" } else { "tuple" }, name, args, 1, 3)?;
+                for (i, &it) in items.iter().enumerate() {
+                    if self.eq(it, args[0])? {
+                        return Ok(self.heap.int(BigInt::from(i)));
+                    }
+                }
+                if matches!(payload, Payload::Tuple(_)) {
+                    return Err(self.error(BuiltinType::ValueError, "tuple.index(x): x not in tuple").into());
+                }
+                let r = self.repr(args[0])?;
+                return Err(self.error(BuiltinType::ValueError, format!("{r} is not in list")).into());
+            }
+            (Payload::List(List { items, .. }) | Payload::Tuple(items), "count") => {
+                let mut n = 0;
+                for &it in items {
+                    if self.eq(it, args[0])? {
+                        n += 1;
+                    }
+                }
+                self.heap.int(BigInt::from(n))
+            }
+            (Payload::List(_), "clear") => {
+                self.list_replace_all(receiver, Vec::new(), 0);
+                none
+            }
+            (Payload::List(l), "copy") => self.new_list_from(&l.items.clone()),
+            (Payload::List(l), "reverse") => {
+                let items: Vec<ObjId> = l.items.iter().rev().copied().collect();
+                self.list_replace_all(receiver, items, l.capacity);
+                none
+            }
+            (Payload::List(_), "sort") => {
+                self.sort_list_in_place(receiver, kwargs)?;
+                none
+            }
+            (Payload::Dict(_), "get") => {
+                self.arity("dict", name, args, 1, 2)?;
+                match self.dict_get(receiver, args[0])? {
+                    Some(v) => v,
+                    None => args.get(1).copied().unwrap_or(none),
+                }
+            }
+            (Payload::Dict(_), "keys" | "values" | "items") => {
+                let kind = match name {
+                    "keys" => IterKind::KeysView,
+                    "values" => IterKind::ValuesView,
+                    _ => IterKind::ItemsView,
+                };
+                let v = self.new_iterator(kind, vec![receiver], 0);
+                self.heap.decref_runtime_soft(v);
+                v
+            }
+            (Payload::Dict(_), "pop") => {
+                self.arity("dict", name, args, 1, 2)?;
+                match self.dict_get(receiver, args[0])? {
+                    Some(v) => {
+                        self.hold(v);
+                        self.dict_del(receiver, args[0])?;
+                        self.heap.decref_runtime_soft(v);
+                        v
+                    }
+                    None => match args.get(1) {
+                        Some(&d) => d,
+                        None => return Err(self.error_with(BuiltinType::KeyError, args[0]).into()),
+                    },
+                }
+            }
+            (Payload::Dict(_), "setdefault") => {
+                self.arity("dict", name, args, 1, 2)?;
+                match self.dict_get(receiver, args[0])? {
+                    Some(v) => v,
+                    None => {
+                        let d = args.get(1).copied().unwrap_or(none);
+                        self.dict_set(receiver, args[0], d)?;
+                        d
+                    }
+                }
+            }
+            (Payload::Dict(_), "update") => {
+                if let Some(&src) = args.first() {
+                    self.dict_update(receiver, src)?;
+                }
+                for (k, v) in kwargs {
+                    let key = self.heap.str(k);
+                    self.hold(key);
+                    self.dict_set(receiver, key, *v)?;
+                    self.release(key);
+                }
+                none
+            }
+            (Payload::Dict(_), "clear") => {
+                self.dict_clear(receiver);
+                none
+            }
+            (Payload::Dict(_), "copy") => {
+                let d = self.new_dict();
+                self.hold(d);
+                self.dict_update(d, receiver)?;
+                self.heap.decref_runtime_soft(d);
+                d
+            }
+            (Payload::Dict(d), "popitem") => {
+                let Some((k, v)) = d.items().last() else {
+                    return Err(self.error(BuiltinType::KeyError, "popitem(): dictionary is empty").into());
+                };
+                let t = self.new_tuple(&[k, v]);
+                self.hold(t);
+                self.dict_del(receiver, k)?;
+                self.heap.decref_runtime_soft(t);
+                t
+            }
+            (Payload::Set(_), "add") => {
+                self.set_add(receiver, args[0])?;
+                none
+            }
+            (Payload::Set(_), "remove" | "discard") => {
+                self.arity("set", name, args, 1, 1)?;
+                if !self.set_discard(receiver, args[0])? && name == "remove" {
+                    return Err(self.error_with(BuiltinType::KeyError, args[0]).into());
+                }
+                none
+            }
+            (Payload::Set(s), "pop") => {
+                let Some(item) = s.items().next() else {
+                    return Err(self.error(BuiltinType::KeyError, "pop from an empty set").into());
+                };
+                self.hold(item);
+                self.set_discard(receiver, item)?;
+                self.heap.decref_runtime_soft(item);
+                item
+            }
+            (Payload::Set(_), "clear") => {
+                for it in self.set_items(receiver) {
+                    self.set_discard(receiver, it)?;
+                }
+                none
+            }
+            (Payload::Set(_), "update") => {
+                for &a in args {
+                    self.set_update(receiver, a)?;
+                }
+                none
+            }
+            (Payload::Set(_), "copy" | "union" | "intersection" | "difference") => {
+                let mut acc = self.new_set();
+                self.hold(acc);
+                self.set_update(acc, receiver)?;
+                for &a in args {
+                    let other = self.new_set();
+                    self.hold(other);
+                    self.set_update(other, a)?;
+                    let op = match name {
+                        "union" => crate::ast::Operator::BitOr,
+                        "intersection" => crate::ast::Operator::BitAnd,
+                        _ => crate::ast::Operator::Sub,
+                    };
+                    let r = self.binary_op(acc, other, op, false)?;
+                    self.release(other);
+                    self.release(acc);
+                    acc = r;
+                }
+                self.heap.decref_runtime_soft(acc);
+                acc
+            }
+            (Payload::Set(_), "issubset" | "issuperset") => {
+                let other = self.new_set();
+                self.hold(other);
+                self.set_update(other, args[0])?;
+                let op = if name == "issubset" { crate::ast::CmpOp::LtE } else { crate::ast::CmpOp::GtE };
+                let r = self.rich_compare(receiver, other, op)?;
+                self.release(other);
+                self.heap.decref_runtime_soft(r);
+                r
+            }
+            (Payload::Int(i), "bit_length") => self.heap.int(BigInt::from(i.bits())),
+            (Payload::Bool(b), "bit_length") => self.heap.int(BigInt::from(*b as u8)),
+            (Payload::Float(f), "is_integer") => self.heap.bool(f.fract() == 0.0 && f.is_finite()),
+            (Payload::Str(s), _) => return self.str_method(name, s.clone(), receiver, args, kwargs),
+            _ => {
+                let t = self.heap.type_name(receiver);
+                return Err(self.error(BuiltinType::AttributeError, format!("'{t}' object has no attribute '{name}'")).into());
+            }
+        })
+    }
+
+    fn str_method(&mut self, name: &str, s: Rc<str>, receiver: ObjId, args: &[ObjId], _kwargs: Kwargs) -> VmResult {
+        let arg_text = |vm: &mut Vm, i: usize, what: &str| -> PyResult<Rc<str>> {
+            match args.get(i) {
+                Some(&a) => vm.text(a, what),
+                None => Err(vm.error(BuiltinType::TypeError, format!("{name}() takes at least 1 argument (0 given)"))),
+            }
+        };
+        let strip_chars = |vm: &mut Vm| -> PyResult<Option<Rc<str>>> {
+            match args.first() {
+                Some(&a) if !matches!(vm.heap.payload(a), Payload::None) => Ok(Some(vm.text(a, "strip arg must be None or str")?)),
+                _ => Ok(None),
+            }
+        };
+        let r = match name {
+            "join" => {
+                self.arity("str", name, args, 1, 1)?;
+                let items = self.iterate(args[0])?;
+                let mut parts = Vec::with_capacity(items.len());
+                let mut err = None;
+                for (i, &it) in items.iter().enumerate() {
+                    match self.heap.payload(it) {
+                        Payload::Str(p) => parts.push(p.to_string()),
+                        _ => {
+                            let t = self.heap.type_name(it);
+                            err = Some(format!("sequence item {i}: expected str instance, {t} found"));
+                            break;
+                        }
+                    }
+                }
+                for it in items {
+                    self.release(it);
+                }
+                if let Some(m) = err {
+                    return Err(self.error(BuiltinType::TypeError, m).into());
+                }
+                let joined = parts.join(&s);
+                if parts.len() == 1 && joined == *s {
+                    // One item: CPython returns that very object when it is a str.
+                }
+                return Ok(self.heap.str(&joined));
+            }
+            "split" | "rsplit" => {
+                let sep = match args.first() {
+                    Some(&a) if !matches!(self.heap.payload(a), Payload::None) => Some(self.text(a, "must be str or None")?),
+                    _ => None,
+                };
+                let maxsplit = match args.get(1) {
+                    Some(&m) => self.index_value(m)?,
+                    None => -1,
+                };
+                let parts: Vec<String> = match sep {
+                    None => {
+                        let words: Vec<&str> = s.split_whitespace().collect();
+                        if maxsplit < 0 || (maxsplit as usize) >= words.len() {
+                            words.into_iter().map(str::to_owned).collect()
+                        } else {
+                            let mut out: Vec<String> = Vec::new();
+                            let mut rest = s.trim_start();
+                            for _ in 0..maxsplit {
+                                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                                out.push(rest[..end].to_string());
+                                rest = rest[end..].trim_start();
+                            }
+                            if !rest.is_empty() {
+                                out.push(rest.to_string());
+                            }
+                            out
+                        }
+                    }
+                    Some(sep) => {
+                        if sep.is_empty() {
+                            return Err(self.error(BuiltinType::ValueError, "empty separator").into());
+                        }
+                        if maxsplit < 0 {
+                            s.split(&*sep).map(str::to_owned).collect()
+                        } else if name == "split" {
+                            s.splitn(maxsplit as usize + 1, &*sep).map(str::to_owned).collect()
+                        } else {
+                            let mut v: Vec<String> = s.rsplitn(maxsplit as usize + 1, &*sep).map(str::to_owned).collect();
+                            v.reverse();
+                            v
+                        }
+                    }
+                };
+                return Ok(self.str_list(parts));
+            }
+            "splitlines" => return Ok(self.str_list(s.lines().map(str::to_owned).collect())),
+            "strip" => match strip_chars(self)? {
+                Some(c) => s.trim_matches(|x| c.contains(x)).to_string(),
+                None => s.trim().to_string(),
+            },
+            "lstrip" => match strip_chars(self)? {
+                Some(c) => s.trim_start_matches(|x| c.contains(x)).to_string(),
+                None => s.trim_start().to_string(),
+            },
+            "rstrip" => match strip_chars(self)? {
+                Some(c) => s.trim_end_matches(|x| c.contains(x)).to_string(),
+                None => s.trim_end().to_string(),
+            },
+            "upper" => s.to_uppercase(),
+            "lower" => s.to_lowercase(),
+            "swapcase" => s.chars().map(|c| if c.is_uppercase() { c.to_lowercase().collect::<String>() } else { c.to_uppercase().collect() }).collect(),
+            "title" => {
+                let mut out = String::new();
+                let mut prev_cased = false;
+                for c in s.chars() {
+                    if prev_cased {
+                        out.extend(c.to_lowercase());
+                    } else {
+                        out.extend(c.to_uppercase());
+                    }
+                    prev_cased = c.is_alphabetic();
+                }
+                out
+            }
+            "capitalize" => {
+                let mut cs = s.chars();
+                match cs.next() {
+                    Some(f) => f.to_uppercase().collect::<String>() + &cs.as_str().to_lowercase(),
+                    None => String::new(),
+                }
+            }
+            "replace" => {
+                self.arity("str", name, args, 2, 3)?;
+                let old = arg_text(self, 0, "replace() argument 1 must be str")?;
+                let new = arg_text(self, 1, "replace() argument 2 must be str")?;
+                match args.get(2) {
+                    Some(&n) => {
+                        let n = self.index_value(n)?;
+                        if n < 0 {
+                            s.replace(&*old, &new)
+                        } else {
+                            s.replacen(&*old, &new, n as usize)
+                        }
+                    }
+                    None => s.replace(&*old, &new),
+                }
+            }
+            "startswith" | "endswith" => {
+                let mut options = Vec::new();
+                match self.heap.payload(args[0]).clone() {
+                    Payload::Tuple(items) => {
+                        for it in items {
+                            options.push(self.text(it, "tuple for startswith must only contain str")?);
+                        }
+                    }
+                    _ => options.push(arg_text(self, 0, &format!("{name} first arg must be str or a tuple of str"))?),
+                }
+                let hit = options.iter().any(|o| if name == "startswith" { s.starts_with(&**o) } else { s.ends_with(&**o) });
+                return Ok(self.heap.bool(hit));
+            }
+            "find" | "rfind" | "index" | "count" => {
+                let sub = arg_text(self, 0, "must be str")?;
+                let chars: Vec<char> = s.chars().collect();
+                let char_index = |byte: usize| s[..byte].chars().count() as i64;
+                let r = match name {
+                    "find" | "index" => s.find(&*sub).map(char_index).unwrap_or(-1),
+                    "rfind" => s.rfind(&*sub).map(char_index).unwrap_or(-1),
+                    _ => {
+                        let _ = chars;
+                        if sub.is_empty() {
+                            s.chars().count() as i64 + 1
+                        } else {
+                            s.matches(&*sub).count() as i64
+                        }
+                    }
+                };
+                if name == "index" && r < 0 {
+                    return Err(self.error(BuiltinType::ValueError, "substring not found").into());
+                }
+                return Ok(self.heap.int(BigInt::from(r)));
+            }
+            "isdigit" | "isalpha" | "isalnum" | "isspace" | "isupper" | "islower" | "isidentifier" => {
+                let v = !s.is_empty()
+                    && match name {
+                        "isdigit" => s.chars().all(|c| c.is_ascii_digit() || format::unicode_decimal(c).is_some()),
+                        "isalpha" => s.chars().all(char::is_alphabetic),
+                        "isalnum" => s.chars().all(char::is_alphanumeric),
+                        "isspace" => s.chars().all(format::is_unicode_space),
+                        "isupper" => s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase),
+                        "islower" => s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase),
+                        _ => s.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') && s.chars().all(|c| c.is_alphanumeric() || c == '_'),
+                    };
+                return Ok(self.heap.bool(v));
+            }
+            "center" | "ljust" | "rjust" => {
+                let width = self.index_value(args[0])?.max(0) as usize;
+                let fill = match args.get(1) {
+                    Some(&f) => arg_text(self, 1, "fill character must be str")?.chars().next().unwrap_or(' '),
+                    None => ' ',
+                };
+                let n = s.chars().count();
+                if width <= n {
+                    return Ok(receiver);
+                }
+                let pad = width - n;
+                let (left, right) = match name {
+                    "ljust" => (0, pad),
+                    "rjust" => (pad, 0),
+                    _ => {
+                        let left = pad / 2 + (pad & width & 1);
+                        (left, pad - left)
+                    }
+                };
+                format!("{}{}{}", fill.to_string().repeat(left), s, fill.to_string().repeat(right))
+            }
+            "zfill" => {
+                let width = self.index_value(args[0])?.max(0) as usize;
+                let n = s.chars().count();
+                if width <= n {
+                    return Ok(receiver);
+                }
+                let (sign, rest) = match s.chars().next() {
+                    Some(c @ ('+' | '-')) => (c.to_string(), &s[1..]),
+                    _ => (String::new(), &s[..]),
+                };
+                format!("{sign}{}{rest}", "0".repeat(width - n))
+            }
+            "partition" => {
+                let sep = arg_text(self, 0, "must be str")?;
+                let (a, b, c) = match s.find(&*sep) {
+                    Some(i) => (s[..i].to_string(), sep.to_string(), s[i + sep.len()..].to_string()),
+                    None => (s.to_string(), String::new(), String::new()),
+                };
+                let parts: Vec<ObjId> = [a, b, c].iter().map(|p| self.heap.str(p)).collect();
+                for &p in &parts {
+                    self.hold(p);
+                }
+                let t = self.new_tuple(&parts);
+                for p in parts {
+                    self.release(p);
+                }
+                return Ok(t);
+            }
+            "format" => {
+                let mut out = String::new();
+                let mut auto = 0;
+                let mut chars = s.chars().peekable();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '{' if chars.peek() == Some(&'{') => {
+                            chars.next();
+                            out.push('{');
+                        }
+                        '}' if chars.peek() == Some(&'}') => {
+                            chars.next();
+                            out.push('}');
+                        }
+                        '{' => {
+                            let mut field = String::new();
+                            for d in chars.by_ref() {
+                                if d == '}' {
+                                    break;
+                                }
+                                field.push(d);
+                            }
+                            let (name_part, spec) = field.split_once(':').map_or((field.as_str(), ""), |(a, b)| (a, b));
+                            let idx = if name_part.is_empty() {
+                                auto += 1;
+                                auto - 1
+                            } else {
+                                name_part.parse::<usize>().unwrap_or(usize::MAX)
+                            };
+                            let Some(&v) = args.get(idx) else {
+                                return Err(self.error(BuiltinType::IndexError, format!("Replacement index {idx} out of range for positional args tuple")).into());
+                            };
+                            out.push_str(&self.format_with_spec(v, spec)?);
+                        }
+                        c => out.push(c),
+                    }
+                }
+                out
+            }
+            _ => return Err(self.error(BuiltinType::AttributeError, format!("'str' object has no attribute '{name}'")).into()),
+        };
+        if r == *s {
+            return Ok(receiver);
+        }
+        Ok(self.heap.str(&r))
+    }
+
+    /// Calling a built-in type: `int("5")`, `list(it)`, `ValueError("msg")`, `object()`.
+    /// Returns the new object unheld.
+    pub fn construct_builtin(&mut self, t: BuiltinType, class: ObjId, args: &[ObjId], kwargs: Kwargs) -> VmResult {
+        let name = t.name();
+        if t.is_exception() {
+            let e = self.exception_instance(class, args);
+            self.heap.decref_runtime_soft(e);
+            return Ok(e);
+        }
+        if !kwargs.is_empty() && !matches!(t, BuiltinType::Dict | BuiltinType::Int) {
+            return Err(self.error(BuiltinType::TypeError, format!("{name}() takes no keyword arguments")).into());
+        }
+        let arg = args.first().copied();
+        Ok(match t {
+            BuiltinType::Int => {
+                let base = match args.get(1).copied().or(kwargs.iter().find(|(k, _)| &**k == "base").map(|(_, v)| *v)) {
+                    Some(b) => Some(self.index_value(b)?),
+                    None => None,
+                };
+                match (arg, base) {
+                    (None, _) => self.heap.int(BigInt::zero()),
+                    (Some(a), base) => match (self.heap.payload(a).clone(), base) {
+                        (Payload::Str(s), b) => match format::int_parse(&s, b.unwrap_or(10)) {
+                            Ok(v) => self.new_int(v)?,
+                            Err(m) => return Err(self.error(BuiltinType::ValueError, m).into()),
+                        },
+                        (_, Some(_)) => return Err(self.error(BuiltinType::TypeError, "int() can't convert non-string with explicit base").into()),
+                        (Payload::Int(i), _) => self.heap.int(i),
+                        (Payload::Bool(b), _) => self.heap.int(BigInt::from(b as u8)),
+                        (Payload::Float(f), _) => {
+                            if f.is_nan() {
+                                return Err(self.error(BuiltinType::ValueError, "cannot convert float NaN to integer").into());
+                            }
+                            match num_traits::FromPrimitive::from_f64(f.trunc()) {
+                                Some(i) => self.heap.int(i),
+                                None => return Err(self.error(BuiltinType::OverflowError, "cannot convert float infinity to integer").into()),
+                            }
+                        }
+                        _ => {
+                            let tn = self.heap.type_name(a);
+                            return Err(self.error(BuiltinType::TypeError, format!("int() argument must be a string, a bytes-like object or a real number, not '{tn}'")).into());
+                        }
+                    },
+                }
+            }
+            BuiltinType::Float => match arg {
+                None => self.heap.float(0.0),
+                Some(a) => match self.heap.payload(a).clone() {
+                    Payload::Float(f) => self.heap.float(f),
+                    Payload::Int(i) => match i.to_f64().filter(|f| f.is_finite()) {
+                        Some(f) => self.heap.float(f),
+                        None => return Err(self.error(BuiltinType::OverflowError, "int too large to convert to float").into()),
+                    },
+                    Payload::Bool(b) => self.heap.float(b as u8 as f64),
+                    Payload::Str(s) => match format::str_float_parse(&s) {
+                        Some(f) => self.heap.float(f),
+                        None => {
+                            let m = format::float_parse_error(&s);
+                            return Err(self.error(BuiltinType::ValueError, m).into());
+                        }
+                    },
+                    _ => {
+                        let tn = self.heap.type_name(a);
+                        return Err(self.error(BuiltinType::TypeError, format!("float() argument must be a string or a real number, not '{tn}'")).into());
+                    }
+                },
+            },
+            BuiltinType::Str => match arg {
+                None => self.heap.str(""),
+                Some(a) => {
+                    if matches!(self.heap.payload(a), Payload::Str(_)) {
+                        a
+                    } else {
+                        let s = self.str_of(a)?;
+                        self.heap.str(&s)
+                    }
+                }
+            },
+            BuiltinType::Bool => match arg {
+                None => self.heap.bool(false),
+                Some(a) => {
+                    let v = self.truthy(a)?;
+                    self.heap.bool(v)
+                }
+            },
+            BuiltinType::List => {
+                let l = self.new_list(0);
+                if let Some(a) = arg {
+                    self.hold(l);
+                    let r = self.list_extend(l, a);
+                    self.heap.decref_runtime_soft(l);
+                    r?;
+                }
+                l
+            }
+            BuiltinType::Tuple => match arg {
+                None => self.heap.empty_tuple(),
+                Some(a) if matches!(self.heap.payload(a), Payload::Tuple(_)) => a,
+                Some(a) => {
+                    let items = self.iterate(a)?;
+                    let t = self.new_tuple(&items);
+                    for it in items {
+                        self.release(it);
+                    }
+                    t
+                }
+            },
+            BuiltinType::Dict => {
+                let d = self.new_dict();
+                self.hold(d);
+                if let Some(a) = arg {
+                    self.dict_update(d, a)?;
+                }
+                for (k, v) in kwargs {
+                    let key = self.heap.str(k);
+                    self.hold(key);
+                    self.dict_set(d, key, *v)?;
+                    self.release(key);
+                }
+                self.heap.decref_runtime_soft(d);
+                d
+            }
+            BuiltinType::Set | BuiltinType::FrozenSet => {
+                let s = if t == BuiltinType::Set { self.new_set() } else { self.heap.alloc(Payload::Set(Set { frozen: true, ..Set::default() })) };
+                if let Some(a) = arg {
+                    self.hold(s);
+                    let r = self.set_update(s, a);
+                    self.heap.decref_runtime_soft(s);
+                    r?;
+                }
+                s
+            }
+            BuiltinType::Range => {
+                let mut v = Vec::new();
+                for &a in args {
+                    match self.int_value(a) {
+                        Some(i) => v.push(i.to_i64().unwrap_or(i64::MAX)),
+                        None => {
+                            let tn = self.heap.type_name(a);
+                            return Err(self.error(BuiltinType::TypeError, format!("'{tn}' object cannot be interpreted as an integer")).into());
+                        }
+                    }
+                }
+                let (start, stop, step) = match v.len() {
+                    1 => (0, v[0], 1),
+                    2 => (v[0], v[1], 1),
+                    3 => (v[0], v[1], v[2]),
+                    0 => return Err(self.error(BuiltinType::TypeError, "range expected at least 1 argument, got 0").into()),
+                    n => return Err(self.error(BuiltinType::TypeError, format!("range expected at most 3 arguments, got {n}")).into()),
+                };
+                if step == 0 {
+                    return Err(self.error(BuiltinType::ValueError, "range() arg 3 must not be zero").into());
+                }
+                self.heap.alloc(Payload::Range { start, stop, step })
+            }
+            BuiltinType::Object => {
+                let inst = self.heap.alloc(Payload::Instance(Instance { class, attrs: Default::default() }));
+                self.heap.incref(class, Holder::Object { obj: inst, label: "__class__".into() });
+                self.heap.changed(inst);
+                inst
+            }
+            BuiltinType::Type => match arg {
+                Some(a) if args.len() == 1 => self.class_of(a),
+                _ => return Err(self.error(BuiltinType::TypeError, "type() takes 1 argument in memlane").into()),
+            },
+            _ => return Err(self.error(BuiltinType::TypeError, format!("cannot create '{name}' instances")).into()),
+        })
+    }
+}

@@ -1,0 +1,32 @@
+x = 1
+y = x = 2
+a, b = 1, 2
+(c, d) = [e, f] = 3, 4
+a, *rest = [1, 2, 3]
+*init, last = range(5)
+[p, (q, r)] = 1, (2, 3)
+obj.attr = 5
+obj.a.b = 6
+items[0] = 7
+items[1:2] = [8]
+matrix[1][2] = 9
+x += 1
+x -= 2
+x *= 3
+x /= 4
+x //= 5
+x %= 6
+x **= 7
+x <<= 1
+x >>= 1
+x &= 3
+x |= 4
+x ^= 5
+x @= m
+obj.count += 1
+items[i] -= 1
+t = 1,
+u = ()
+v = (1,)
+w = (1)
+z = -1

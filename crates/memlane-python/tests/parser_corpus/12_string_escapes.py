@@ -1,0 +1,22 @@
+a = "line\nbreak"
+b = "tab\there"
+c = "back\\slash"
+d = 'it\'s'
+e = "say \"hi\""
+f = "\x41\x42"
+g = "\u00e9"
+h = "\U0001F600"
+i = "\101\102\7\0"
+j = "\a\b\f\v\r"
+k = "keep \d unknown"
+l = r"raw \n stays"
+m = R"RAW\t"
+n = 'single'
+o = "it's"
+p = 'say "x"'
+q = "both ' and \""
+r = "caf\xe9 \u2603 é"
+s = "line \
+continued"
+t = ""
+u = ''

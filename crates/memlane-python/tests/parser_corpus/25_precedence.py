@@ -1,0 +1,21 @@
+a = b or c and d
+a = not b and c
+a = b | c & d
+a = b ^ c | d
+a = b << c + d
+a = b + c * d ** e
+a = -b ** c
+a = (-b) ** c
+a = b ** -c
+a = ~b + c
+a = b if c or d else e and f
+a = lambda: b if c else d
+a = b < c | d
+a = b == c and d != e
+a = b % c // d / e * f
+a = b @ c + d
+a = await_ + 1
+a = (b, c) + (d,)
+a = [b] * 3
+a = b.c.d(e)[f].g
+a = not b in c

@@ -1,0 +1,10 @@
+# Converting between types with the builtin constructors.
+print(int("42"), int(3.99), int(-3.99), int(True))
+print(float("2.5"), float(3), float("-0"))
+print(str(12), str(1.0), str([1, "a"]), str(None))
+print(list("abc"), tuple([1, 2]), set([1, 1, 2]))
+print(dict([("a", 1), ("b", 2)]), dict(x=1, y=2))
+print(bool(""), bool("x"), bool(0), bool(-1), bool(None))
+print(chr(65), ord("A"), ord("\n"), chr(0x263A) == "\u263a")
+print(repr(3), repr("3"), hex(3054), type(3).__name__, type("3").__name__)
+print(int("ff", 16), int("0b101", 0), int("-12"))

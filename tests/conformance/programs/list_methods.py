@@ -1,0 +1,17 @@
+# list methods mutate in place and mostly return None.
+a = [3, 1, 2]
+print(a.append(4), a)
+a.extend([5, 6])
+a.insert(0, 0)
+print(a)
+print(a.pop(), a.pop(0), a)
+a.remove(2)
+print(a, a.index(4), a.count(1))
+r = a.reverse()
+print(r, a)
+a.sort()
+print(a)
+b = a.copy()
+b.clear()
+print(a, b)
+print([1, 2] * 2, [1] + [2], 2 in [1, 2], [1, 2] < [1, 3])

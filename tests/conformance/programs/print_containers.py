@@ -1,0 +1,10 @@
+# How print shows lists, tuples, dicts, sets and nested containers.
+print([1, "two", 3.0, None, True])
+print((1,), (), (1, 2))
+print({"a": [1, 2], "b": {"c": (3,)}})
+print({1, 2, 3}, set(), {(1, 2)})
+print([[], [[]], [[], []]])
+print([1, 2], (3, 4), sep=" | ")
+print("a", "b", "c", sep="", end="!\n")
+print()
+print(list(range(3)), tuple("ab"), dict(x=1))

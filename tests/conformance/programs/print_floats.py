@@ -1,0 +1,10 @@
+# Float repr picks the shortest string that round-trips.
+print(0.1 + 0.2)
+print(1e16, 1e15, 123456789012345678.0)
+print(1e-5, 0.0001, 1e-4)
+print(1.0, -0.0, 2.5, 100.0)
+print(1 / 3, 2 / 3, 10 / 2)
+print(float("inf"), -float("inf"), float("nan"))
+print(3.14159, f"{3.14159:.2f}", f"{2.5:.0f}", f"{3.5:.0f}")
+print(0.1 * 3, 1.1 * 1.1)
+print(2 ** 0.5, 7 // 2, -7 // 2, 7 % 3, -7 % 3, 7.5 // 2)

@@ -1,0 +1,13 @@
+# Ints from -5 to 256 are cached; larger ones built at run time are new objects.
+a = int("256")
+b = int("256")
+print(a is b)
+c = int("257")
+d = int("257")
+print(c is d, c == d)
+e = int("-5")
+f = int("-5")
+print(e is f)
+g = int("-6")
+h = int("-6")
+print(g is h)
