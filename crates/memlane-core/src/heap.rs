@@ -24,6 +24,9 @@ const TUPLE_FREELIST_LENGTHS: usize = 20;
 const PY311_STATIC_REFCOUNT: u64 = 999_999_999;
 
 pub const GC_HEADER: u64 = 16;
+/// References the standard library holds to its interned one-letter names (an estimate:
+/// the real number depends on which modules start-up imported).
+const STDLIB_NAME_REFS: u64 = 10;
 
 #[derive(Clone, Debug, Default)]
 struct FreeLists {
@@ -160,12 +163,37 @@ impl Heap {
         self.alloc_with(payload, true)
     }
 
+    /// Allocates through the type's `tp_alloc`, bypassing its free list (`list()`, `dict()`).
+    pub fn alloc_generic(&mut self, payload: Payload) -> ObjId {
+        self.alloc_with_options(payload, false, false)
+    }
+
+    /// An object the interpreter made at start-up, before the program (a built-in function,
+    /// a module): it does not count as a new allocation and sits in the oldest generation.
+    pub fn alloc_preexisting(&mut self, payload: Payload) -> ObjId {
+        let id = self.alloc_with(payload, true);
+        if self.get(id).payload.is_gc_type() {
+            self.gc.counts[0] = self.gc.counts[0].saturating_sub(1);
+        }
+        if self.get(id).gc_tracked {
+            self.gc.generations[0].shift_remove(&id);
+            self.get_mut(id).generation = 2;
+            self.gc.generations[2].insert(id);
+            self.record_flags(id);
+        }
+        id
+    }
+
     fn alloc_with(&mut self, payload: Payload, internal: bool) -> ObjId {
+        self.alloc_with_options(payload, internal, true)
+    }
+
+    fn alloc_with_options(&mut self, payload: Payload, internal: bool, free_lists: bool) -> ObjId {
         let gc_type = payload.is_gc_type();
         let preheader = if matches!(payload, Payload::Instance(_)) { self.profile.instance_preheader() } else { 0 };
         let header = if gc_type { GC_HEADER } else { 0 };
         let block_len = self.block_len(&payload);
-        let block = self.take_block(&payload, block_len);
+        let block = if free_lists { self.take_block(&payload, block_len) } else { self.allocator.malloc(block_len) };
         let address = block + header + preheader;
         let track = self.tracked_at_birth(&payload);
         let mut object = Object {
@@ -445,8 +473,21 @@ impl Heap {
             return existing;
         }
         let text = text.clone();
-        if self.profile.version >= crate::profile::Version::Py313 && text.chars().count() == 1 && text.chars().all(|c| (c as u32) < 256) {
+        let one_char = text.chars().count() == 1 && text.chars().all(|c| (c as u32) < 256);
+        if one_char && self.profile.version >= crate::profile::Version::Py313 {
             return self.str(&text);
+        }
+        if one_char && text.chars().all(|c| c.is_ascii_alphabetic() || c == '_') {
+            // 3.11 and 3.12: by the time a script runs, the standard library's code objects
+            // have interned their one-letter names (`e`, `x`, `_`): a separate object from
+            // the Latin-1 singleton, which interning then finds.
+            let existing = self.alloc_preexisting(Payload::Str(text.clone()));
+            self.get_mut(existing).runtime_refs = STDLIB_NAME_REFS;
+            self.get_mut(existing).refcount = STDLIB_NAME_REFS;
+            self.record(Event::Refcount { obj: existing, count: STDLIB_NAME_REFS, delta: STDLIB_NAME_REFS as i8, holder: Holder::Runtime { what: "the standard library's code objects".into() } });
+            self.interned.insert(text, existing);
+            self.set_interned(existing);
+            return existing;
         }
         self.interned.insert(text, id);
         self.set_interned(id);
@@ -734,9 +775,14 @@ impl Heap {
             Payload::List(l) => 56 + 8 * l.capacity as u64,
             Payload::Dict(d) => 64 + self.dict_keys_size(d),
             Payload::Set(s) => 216 + if s.table.len() > 8 { 16 * s.table.len() as u64 } else { 0 },
+            Payload::Instance(i) if self.is_bare_object(i.class) => 16,
             Payload::Instance(_) => self.profile.instance_size(),
             p => self.base_size(p),
         }
+    }
+
+    fn is_bare_object(&self, class: ObjId) -> bool {
+        matches!(&self.get(class).payload, Payload::Class(c) if c.builtin == Some(BuiltinType::Object))
     }
 
     fn base_size(&self, payload: &Payload) -> u64 {

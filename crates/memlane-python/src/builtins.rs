@@ -54,7 +54,7 @@ impl Vm {
         if let Some(&f) = self.builtin_cache.get(&cache_key) {
             return f;
         }
-        let f = self.heap.alloc_internal(Payload::Builtin(Builtin { name, owner }));
+        let f = self.heap.alloc_preexisting(Payload::Builtin(Builtin { name, owner }));
         self.heap.incref_runtime(f, if owner.is_some() { "its module or type" } else { "the builtins module" });
         self.builtin_cache.insert(cache_key, f);
         f
@@ -65,7 +65,7 @@ impl Vm {
         if let Some(&m) = self.modules.get(key) {
             return m;
         }
-        let m = self.heap.alloc_internal(Payload::Module(Module { name: Rc::from(key), dict: None }));
+        let m = self.heap.alloc_preexisting(Payload::Module(Module { name: Rc::from(key), dict: None }));
         self.heap.incref_runtime(m, "sys.modules");
         self.modules.insert(key, m);
         m
@@ -203,16 +203,49 @@ impl Vm {
                 };
                 self.hold(acc);
                 let mut result = Ok(());
+                // 3.12+ adds floats with Neumaier's compensated summation (gh-100425).
+                let compensated = self.heap.profile.version >= memlane_core::Version::Py312;
+                let mut float_sum: Option<(f64, f64)> = None;
                 for &it in &items {
+                    let item_float = match self.heap.payload(it) {
+                        Payload::Float(f) => Some(*f),
+                        Payload::Int(i) if float_sum.is_some() => i.to_f64(),
+                        _ => None,
+                    };
+                    if let (true, Some((sum, c)), Some(x)) = (compensated, float_sum, item_float) {
+                        let t = sum + x;
+                        let c = if sum.abs() >= x.abs() { c + ((sum - t) + x) } else { c + ((x - t) + sum) };
+                        float_sum = Some((t, c));
+                        continue;
+                    }
+                    if let Some((sum, c)) = float_sum.take() {
+                        let total = if c != 0.0 && c.is_finite() { sum + c } else { sum };
+                        let f = self.heap.float(total);
+                        self.hold(f);
+                        self.release(acc);
+                        acc = f;
+                    }
                     match self.binary_op(acc, it, crate::ast::Operator::Add, false) {
                         Ok(r) => {
                             self.release(acc);
                             acc = r;
+                            if let Payload::Float(f) = self.heap.payload(acc) {
+                                float_sum = Some((*f, 0.0));
+                            }
                         }
                         Err(e) => {
                             result = Err(e);
                             break;
                         }
+                    }
+                }
+                if let Some((sum, c)) = float_sum {
+                    let total = if c != 0.0 && c.is_finite() { sum + c } else { sum };
+                    if total.to_bits() != self.float_bits(acc) {
+                        let f = self.heap.float(total);
+                        self.hold(f);
+                        self.release(acc);
+                        acc = f;
                     }
                 }
                 for it in items {
@@ -473,6 +506,13 @@ impl Vm {
         })
     }
 
+    fn float_bits(&self, o: ObjId) -> u64 {
+        match self.heap.payload(o) {
+            Payload::Float(f) => f.to_bits(),
+            _ => u64::MAX,
+        }
+    }
+
     fn isinstance(&mut self, obj: ObjId, t: ObjId) -> PyResult<bool> {
         if let Payload::Tuple(items) = self.heap.payload(t).clone() {
             for it in items {
@@ -607,38 +647,16 @@ impl Vm {
         }
         let mut order: Vec<usize> = (0..items.len()).collect();
         if reverse {
+            // list.sort(reverse=True) reverses, sorts stably, and reverses back.
             order.reverse();
         }
-        let mut error = None;
-        order.sort_by(|&a, &b| {
-            if error.is_some() {
-                return std::cmp::Ordering::Equal;
-            }
-            match self.rich_compare(keys[b], keys[a], crate::ast::CmpOp::Lt) {
-                Ok(r) => {
-                    let lt = matches!(self.heap.payload(r), Payload::Bool(true));
-                    self.release(r);
-                    // Only `<` is asked, as list.sort does: b < a means a sorts after b.
-                    if lt {
-                        std::cmp::Ordering::Greater
-                    } else {
-                        std::cmp::Ordering::Less
-                    }
-                }
-                Err(e) => {
-                    error = Some(e);
-                    std::cmp::Ordering::Equal
-                }
-            }
-        });
-        if reverse {
-            order.reverse();
-        }
+        let sorted = self.merge_sort(order, &keys);
         for k in keys {
             self.release(k);
         }
-        if let Some(e) = error {
-            return Err(e);
+        let mut order = sorted?;
+        if reverse {
+            order.reverse();
         }
         let sorted: Vec<ObjId> = order.into_iter().map(|i| items[i]).collect();
         let cap = match self.heap.payload(l) {
@@ -647,6 +665,34 @@ impl Vm {
         };
         self.list_replace_all(l, sorted, cap);
         Ok(())
+    }
+
+    /// A stable merge sort that, like CPython's, asks only `b < a`.
+    fn merge_sort(&mut self, order: Vec<usize>, keys: &[ObjId]) -> VmResult<Vec<usize>> {
+        if order.len() <= 1 {
+            return Ok(order);
+        }
+        let mut right = order;
+        let left = right.drain(..right.len() / 2).collect();
+        let left = self.merge_sort(left, keys)?;
+        let right = self.merge_sort(right, keys)?;
+        let mut out = Vec::with_capacity(left.len() + right.len());
+        let (mut i, mut j) = (0, 0);
+        while i < left.len() && j < right.len() {
+            let r = self.rich_compare(keys[right[j]], keys[left[i]], crate::ast::CmpOp::Lt)?;
+            let right_first = self.truthy(r);
+            self.release(r);
+            if right_first? {
+                out.push(right[j]);
+                j += 1;
+            } else {
+                out.push(left[i]);
+                i += 1;
+            }
+        }
+        out.extend_from_slice(&left[i..]);
+        out.extend_from_slice(&right[j..]);
+        Ok(out)
     }
 
     fn call_sys(&mut self, name: &str, args: &[ObjId]) -> VmResult {

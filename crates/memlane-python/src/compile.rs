@@ -82,8 +82,12 @@ pub fn compile(module: &Module, version: Version) -> CResult<Compiled> {
     Ok(Compiled { units: c.units, module_unit, literals: c.literals, canonical: c.canonical })
 }
 
-fn loc_key(loc: &Loc) -> (u32, u32, u32, u32) {
-    (loc.line, loc.col, loc.end_line, loc.end_col)
+/// Literals are found again by where they are and what they are: the parts of an
+/// f-string all carry the f-string's own location.
+type LiteralKey = (u32, u32, u32, u32, String);
+
+fn loc_key(loc: &Loc, value: &ConstValue) -> LiteralKey {
+    (loc.line, loc.col, loc.end_line, loc.end_col, value.key())
 }
 
 fn constant_value(c: &Constant) -> ConstValue {
@@ -99,13 +103,14 @@ fn constant_value(c: &Constant) -> ConstValue {
 }
 
 /// Every literal the parser turned into an object, in source order.
-fn collect_literals(module: &Module, out: &mut Vec<ConstValue>, at: &mut HashMap<(u32, u32, u32, u32), usize>) {
-    fn expr(e: &Expr, out: &mut Vec<ConstValue>, at: &mut HashMap<(u32, u32, u32, u32), usize>) {
+fn collect_literals(module: &Module, out: &mut Vec<ConstValue>, at: &mut HashMap<LiteralKey, usize>) {
+    fn expr(e: &Expr, out: &mut Vec<ConstValue>, at: &mut HashMap<LiteralKey, usize>) {
         if let ExprKind::Constant(c) = &e.kind {
             // None, True, False and Ellipsis are singletons the arena does not hold.
             if matches!(c, Constant::Int(_) | Constant::Float(_) | Constant::Str(_)) {
-                at.insert(loc_key(&e.loc), out.len());
-                out.push(constant_value(c));
+                let v = constant_value(c);
+                at.insert(loc_key(&e.loc, &v), out.len());
+                out.push(v);
             }
             return;
         }
@@ -126,18 +131,18 @@ fn collect_literals(module: &Module, out: &mut Vec<ConstValue>, at: &mut HashMap
             _ => crate::symtable::for_each_child(e, &mut |c| expr(c, out, at)),
         }
     }
-    fn comps(gens: &[Comprehension], out: &mut Vec<ConstValue>, at: &mut HashMap<(u32, u32, u32, u32), usize>) {
+    fn comps(gens: &[Comprehension], out: &mut Vec<ConstValue>, at: &mut HashMap<LiteralKey, usize>) {
         for g in gens {
             expr(&g.target, out, at);
             expr(&g.iter, out, at);
             g.ifs.iter().for_each(|i| expr(i, out, at));
         }
     }
-    fn args_exprs(a: &Arguments, out: &mut Vec<ConstValue>, at: &mut HashMap<(u32, u32, u32, u32), usize>) {
+    fn args_exprs(a: &Arguments, out: &mut Vec<ConstValue>, at: &mut HashMap<LiteralKey, usize>) {
         a.defaults.iter().for_each(|d| expr(d, out, at));
         a.kw_defaults.iter().flatten().for_each(|d| expr(d, out, at));
     }
-    fn stmts(body: &[Stmt], out: &mut Vec<ConstValue>, at: &mut HashMap<(u32, u32, u32, u32), usize>) {
+    fn stmts(body: &[Stmt], out: &mut Vec<ConstValue>, at: &mut HashMap<LiteralKey, usize>) {
         for s in body {
             match &s.kind {
                 StmtKind::FunctionDef { args, body, .. } => {
@@ -194,7 +199,7 @@ fn collect_literals(module: &Module, out: &mut Vec<ConstValue>, at: &mut HashMap
 struct Compiler {
     symbols: SymbolTable,
     literals: Vec<ConstValue>,
-    literal_at: HashMap<(u32, u32, u32, u32), usize>,
+    literal_at: HashMap<LiteralKey, usize>,
     canonical: HashMap<String, usize>,
     units: Vec<CodeUnit>,
     stack: Vec<Unit>,
@@ -843,7 +848,7 @@ impl Compiler {
                 // co_consts[0] is the docstring, or None.
                 let (doc, rest) = match body.first().map(|s| &s.kind) {
                     Some(StmtKind::Expr(Expr { kind: ExprKind::Constant(Constant::Str(d)), loc })) => {
-                        let lit = self.literal_at.get(&loc_key(loc)).copied();
+                        let lit = self.literal_at.get(&loc_key(loc, &ConstValue::Str(d.clone()))).copied();
                         (Some((d.clone(), lit)), &body[1..])
                     }
                     _ => (None, body),
@@ -981,6 +986,7 @@ impl Compiler {
             }
             ExprKind::UnaryOp { op, operand } => fold_unary(*op, &self.fold(operand)?),
             ExprKind::BinOp { left, op, right } => fold_binary(&self.fold(left)?, *op, &self.fold(right)?),
+            ExprKind::Subscript { value, slice, ctx: ExprContext::Load } => fold_subscript(&self.fold(value)?, &self.fold(slice)?),
             _ => None,
         }
     }
@@ -996,15 +1002,17 @@ impl Compiler {
     fn expr_inner(&mut self, e: &Expr) -> CResult {
         match &e.kind {
             ExprKind::Constant(c) => {
-                let lit = self.literal_at.get(&loc_key(&e.loc)).copied();
-                self.load_const(constant_value(c), lit);
+                let v = constant_value(c);
+                let lit = self.literal_at.get(&loc_key(&e.loc, &v)).copied();
+                self.load_const(v, lit);
             }
-            ExprKind::Tuple { .. } | ExprKind::UnaryOp { .. } | ExprKind::BinOp { .. } if self.fold(e).is_some() => {
+            ExprKind::Tuple { .. } | ExprKind::UnaryOp { .. } | ExprKind::BinOp { .. } | ExprKind::Subscript { .. } if self.fold(e).is_some() => {
                 let v = self.fold(e).expect("checked");
                 let lit = match &v {
                     // Folding made a new object unless the result is a cached singleton.
                     ConstValue::Int(i) if (-5..=256).contains(&i.to_i64().unwrap_or(1000)) => None,
                     ConstValue::Tuple(t) if t.is_empty() => None,
+                    ConstValue::Str(s) if s.chars().count() <= 1 && s.chars().all(|c| (c as u32) < 256) => None,
                     _ => Some(self.new_literal(v.clone())),
                 };
                 self.load_const(v, lit);
@@ -1441,6 +1449,23 @@ fn stack_effect(i: Instr) -> i32 {
         BuildClass(n) => -(n as i32) - 2,
         Raise(n) => -(n as i32),
         ImportName(_) => -1,
+    }
+}
+
+/// ast_opt's fold_subscr: a constant indexed by a constant int.
+fn fold_subscript(value: &ConstValue, index: &ConstValue) -> Option<ConstValue> {
+    let i = as_int(index)?.to_i64()?;
+    let pick = |len: usize| -> Option<usize> {
+        let i = if i < 0 { i + len as i64 } else { i };
+        (0..len as i64).contains(&i).then_some(i as usize)
+    };
+    match value {
+        ConstValue::Str(s) => {
+            let chars: Vec<char> = s.chars().collect();
+            Some(ConstValue::Str(chars[pick(chars.len())?].to_string()))
+        }
+        ConstValue::Tuple(items) => Some(items[pick(items.len())?].clone()),
+        _ => None,
     }
 }
 

@@ -520,8 +520,14 @@ impl Vm {
                 return Ok(r);
             }
         }
-        let inst = self.new_instance(class);
-        self.hold(inst);
+        // BaseException.__new__ keeps the positional arguments as `args`.
+        let inst = if self.is_exception_class(class) {
+            self.exception_instance(class, args)
+        } else {
+            let inst = self.new_instance(class);
+            self.hold(inst);
+            inst
+        };
         if let Some(init) = self.heap.class_lookup(class, "__init__") {
             let mut all = vec![inst];
             all.extend_from_slice(args);
@@ -540,7 +546,7 @@ impl Vm {
                     return Err(e);
                 }
             }
-        } else if !args.is_empty() || !kwargs.is_empty() {
+        } else if (!args.is_empty() || !kwargs.is_empty()) && !self.is_exception_class(class) {
             self.release(inst);
             let name = match self.heap.payload(class) {
                 Payload::Class(c) => c.name.to_string(),

@@ -79,6 +79,12 @@ fn syntax_error(source: &str, filename: &str, message: &str, line: u32, col: u32
     let trimmed = text.trim_start();
     let indent = text.len() - trimmed.len();
     let caret = (col as usize).saturating_sub(1).saturating_sub(indent);
-    let traceback = format!("  File \"{filename}\", line {line}\n    {}\n    {}^\nSyntaxError: {message}\n", trimmed.trim_end(), " ".repeat(caret));
-    Outcome::Exception { type_name: "SyntaxError".into(), message: message.into(), line: Some(line), traceback }
+    // Indentation problems are IndentationError, a subclass of SyntaxError.
+    let type_name = if message.starts_with("unexpected indent") || message.starts_with("expected an indented block") || message.starts_with("unindent does not match") || message.starts_with("unexpected unindent") {
+        "IndentationError"
+    } else {
+        "SyntaxError"
+    };
+    let traceback = format!("  File \"{filename}\", line {line}\n    {}\n    {}^\n{type_name}: {message}\n", trimmed.trim_end(), " ".repeat(caret));
+    Outcome::Exception { type_name: type_name.into(), message: message.into(), line: Some(line), traceback }
 }

@@ -95,7 +95,7 @@ impl Vm {
             (Payload::List(l), "remove") => {
                 self.arity("list", name, args, 1, 1)?;
                 for (i, &it) in l.items.iter().enumerate() {
-                    if self.eq(it, args[0])? {
+                    if self.eq_bool(it, args[0])? {
                         let v = self.list_remove_at(receiver, i);
                         self.release(v);
                         return Ok(none);
@@ -106,7 +106,7 @@ impl Vm {
             (Payload::List(List { items, .. }) | Payload::Tuple(items), "index") => {
                 self.arity(if matches!(payload, Payload::List(_)) { "list" } else { "tuple" }, name, args, 1, 3)?;
                 for (i, &it) in items.iter().enumerate() {
-                    if self.eq(it, args[0])? {
+                    if self.eq_bool(it, args[0])? {
                         return Ok(self.heap.int(BigInt::from(i)));
                     }
                 }
@@ -119,7 +119,7 @@ impl Vm {
             (Payload::List(List { items, .. }) | Payload::Tuple(items), "count") => {
                 let mut n = 0;
                 for &it in items {
-                    if self.eq(it, args[0])? {
+                    if self.eq_bool(it, args[0])? {
                         n += 1;
                     }
                 }
@@ -324,11 +324,16 @@ impl Vm {
                 if let Some(m) = err {
                     return Err(self.error(BuiltinType::TypeError, m).into());
                 }
-                let joined = parts.join(&s);
-                if parts.len() == 1 && joined == *s {
-                    // One item: CPython returns that very object when it is a str.
+                // One str item: CPython returns that very object.
+                if parts.len() == 1 {
+                    let only = self.iterate(args[0])?;
+                    let item = only[0];
+                    for o in only {
+                        self.release(o);
+                    }
+                    return Ok(item);
                 }
-                return Ok(self.heap.str(&joined));
+                return Ok(self.heap.str(&parts.join(&s)));
             }
             "split" | "rsplit" => {
                 let sep = match args.first() {
@@ -640,11 +645,17 @@ impl Vm {
             BuiltinType::Str => match arg {
                 None => self.heap.str(""),
                 Some(a) => {
-                    if matches!(self.heap.payload(a), Payload::Str(_)) {
-                        a
-                    } else {
-                        let s = self.str_of(a)?;
-                        self.heap.str(&s)
+                    match self.heap.payload(a) {
+                        Payload::Str(_) => a,
+                        // Number formatting builds a new string, even of one character.
+                        Payload::Int(_) | Payload::Float(_) => {
+                            let s = self.str_of(a)?;
+                            self.heap.new_str(&s)
+                        }
+                        _ => {
+                            let s = self.str_of(a)?;
+                            self.heap.str(&s)
+                        }
                     }
                 }
             },
@@ -656,7 +667,8 @@ impl Vm {
                 }
             },
             BuiltinType::List => {
-                let l = self.new_list(0);
+                // list() allocates through tp_alloc, not the free list.
+                let l = self.heap.alloc_generic(Payload::List(List::default()));
                 if let Some(a) = arg {
                     self.hold(l);
                     let r = self.list_extend(l, a);
@@ -678,7 +690,7 @@ impl Vm {
                 }
             },
             BuiltinType::Dict => {
-                let d = self.new_dict();
+                let d = self.heap.alloc_generic(Payload::Dict(Dict { unicode: true, ..Dict::default() }));
                 self.hold(d);
                 if let Some(a) = arg {
                     self.dict_update(d, a)?;
@@ -726,7 +738,9 @@ impl Vm {
                 self.heap.alloc(Payload::Range { start, stop, step })
             }
             BuiltinType::Object => {
+                // A bare object(): 16 bytes, no GC header, never tracked.
                 let inst = self.heap.alloc(Payload::Instance(Instance { class, attrs: Default::default() }));
+                self.heap.untrack(inst);
                 self.heap.incref(class, Holder::Object { obj: inst, label: "__class__".into() });
                 self.heap.changed(inst);
                 inst

@@ -492,6 +492,9 @@ impl Vm {
         let pa = self.heap.payload(a).clone();
         let pb = self.heap.payload(b).clone();
         let r = match (&pa, &pb, op) {
+            // Concatenating an empty string returns the other operand itself.
+            (Payload::Str(x), Payload::Str(y), Operator::Add) if y.is_empty() => Some(if x.is_empty() { b } else { a }),
+            (Payload::Str(x), Payload::Str(_), Operator::Add) if x.is_empty() => Some(b),
             (Payload::Str(x), Payload::Str(y), Operator::Add) => Some(self.heap.str(&format!("{x}{y}"))),
             (Payload::Str(s), _, Operator::Mult) | (_, Payload::Str(s), Operator::Mult) if self.int_value(if matches!(pa, Payload::Str(_)) { b } else { a }).is_some() => {
                 let n = self.repeat_count(if matches!(pa, Payload::Str(_)) { b } else { a });
@@ -551,7 +554,7 @@ impl Vm {
                 self.hold(d);
                 self.dict_update(d, a)?;
                 self.dict_update(d, b)?;
-                self.release(d);
+                self.heap.decref_runtime_soft(d);
                 Some(d)
             }
             _ => None,
@@ -607,7 +610,7 @@ impl Vm {
         for o in out {
             self.set_add(r, o)?;
         }
-        self.release(r);
+        self.heap.decref_runtime_soft(r);
         Ok(r)
     }
 
@@ -809,10 +812,18 @@ impl Vm {
 
     // ----- comparison -----
 
-    /// `==` for the model's types (identity first, as CPython's containers do).
-    pub fn eq(&mut self, a: ObjId, b: ObjId) -> VmResult<bool> {
+    /// `PyObject_RichCompareBool`: identity first, as containers compare their items.
+    pub fn eq_bool(&mut self, a: ObjId, b: ObjId) -> VmResult<bool> {
         if a == b {
-            return Ok(!matches!(self.heap.payload(a), Payload::Float(f) if f.is_nan()));
+            return Ok(true);
+        }
+        self.eq(a, b)
+    }
+
+    /// `a == b` as the operator computes it (NaN differs from itself).
+    pub fn eq(&mut self, a: ObjId, b: ObjId) -> VmResult<bool> {
+        if a == b && !matches!(self.heap.payload(a), Payload::Float(_) | Payload::Instance(_)) {
+            return Ok(true);
         }
         if let (Some(x), Some(y)) = (self.num(a), self.num(b)) {
             return Ok(match (x, y) {
@@ -835,7 +846,7 @@ impl Vm {
                     let Some((_, key)) = self.heap.key_of(k) else { return Ok(false) };
                     match y.get(&key) {
                         Some((_, w)) => {
-                            if !self.eq(v, w)? {
+                            if !self.eq_bool(v, w)? {
                                 return Ok(false);
                             }
                         }
@@ -876,7 +887,7 @@ impl Vm {
             return Ok(false);
         }
         for (&p, &q) in x.iter().zip(y) {
-            if !self.eq(p, q)? {
+            if !self.eq_bool(p, q)? {
                 return Ok(false);
             }
         }
@@ -906,7 +917,7 @@ impl Vm {
                     _ => unreachable!(),
                 };
                 for (&p, &q) in x.iter().zip(&y) {
-                    if !self.eq(p, q)? {
+                    if !self.eq_bool(p, q)? {
                         return match self.order(p, q)? {
                             Some(o) => Ok(Some(o)),
                             None => Err(self.order_error(p, q, "<").into()),
@@ -992,7 +1003,7 @@ impl Vm {
         match self.heap.payload(container).clone() {
             Payload::List(List { items, .. }) | Payload::Tuple(items) => {
                 for it in items {
-                    if self.eq(it, item)? {
+                    if self.eq_bool(it, item)? {
                         return Ok(true);
                     }
                 }
@@ -1030,7 +1041,7 @@ impl Vm {
                 let items = self.iterate(container)?;
                 let mut found = false;
                 for &it in &items {
-                    if !found && self.eq(it, item)? {
+                    if !found && self.eq_bool(it, item)? {
                         found = true;
                     }
                 }

@@ -10,12 +10,13 @@ use std::fmt;
 use crate::ast::*;
 use crate::lexer::{self, char_offset, EscapeError, LexErrorKind, Lexed, Origin, StrLit, Tok, Token};
 
-/// Budget for syntactic nesting. Each nested expression costs [`EXPR_COST`] (it is a
-/// dozen stack frames deep), each unary operator, trailer (`.x`, `(...)`, `[...]`) or
-/// chained binary operator costs 1. This admits CPython's 200 nested brackets while
-/// keeping the parser's, the tree's and its users' recursion shallow.
-pub const MAX_NESTING: u32 = 1200;
+/// Budget for syntactic nesting, so that parsing (and walking the tree) cannot overflow
+/// the stack. A nested expression costs [`EXPR_COST`], a prefix operator or `**`
+/// [`PREFIX_COST`], a trailer (`.x`, `(...)`, `[...]`) or chained binary operator 1.
+/// This admits CPython's 200 nested brackets; expression trees stay under 1000 deep.
+pub const MAX_NESTING: u32 = 1000;
 const EXPR_COST: u32 = 4;
+const PREFIX_COST: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ParseErrorKind {
@@ -69,6 +70,9 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 type PResult<T> = Result<T, ParseError>;
+
+/// A primary already parsed, with the index of its first token.
+type Pre = Option<(Expr, usize)>;
 
 /// Parses a module. Never panics; deep nesting gives an error rather than a stack overflow.
 pub fn parse(source: &str) -> Result<Module, ParseError> {
@@ -266,7 +270,7 @@ impl<'a> Parser<'a> {
         self.depth += cost;
         if self.depth > MAX_NESTING {
             let t = self.peek();
-            return Err(self.error_at_token("too many nested parentheses", t));
+            return Err(self.error_at_token("expression is nested too deeply", t));
         }
         Ok(())
     }
@@ -662,7 +666,7 @@ impl<'a> Parser<'a> {
     fn parses_as_bitwise_or(&mut self, from: usize, to: usize) -> bool {
         self.probe(|p| {
             p.pos = from;
-            p.binary(0)?;
+            p.binary(0, None)?;
             Ok(p.pos == to)
         }) == Some(true)
     }
@@ -1026,7 +1030,7 @@ impl<'a> Parser<'a> {
         if self.at_op("*") {
             let start = self.start();
             self.advance();
-            let value = self.binary(0)?;
+            let value = self.binary(0, None)?;
             return Ok(Expr {
                 kind: ExprKind::Starred { value: Box::new(value), ctx: ExprContext::Load },
                 loc: self.loc_from(start),
@@ -1035,73 +1039,123 @@ impl<'a> Parser<'a> {
         self.expression()
     }
 
+    #[inline(always)]
     fn star_named_expression(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP star_named_expression {}", &m as *const u8 as usize); }
         if self.at_op("*") {
             return self.star_expression();
         }
         self.named_expression()
     }
 
+    // The functions from here to `atom` recurse once per nesting level, so each keeps
+    // only its pass-through case and leaves building nodes to `#[inline(never)]`
+    // helpers: that keeps their stack frames small (see `MAX_NESTING`).
+
     /// An expression where CPython's grammar allows `:=`; also gives CPython's hints for
     /// `=` written where `==` was meant.
     fn named_expression(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP named_expression {}", &m as *const u8 as usize); }
         let before = self.pos;
         let e = self.expression()?;
-        if self.at_op(":=") {
-            return Err(self.unsupported("walrus operator (:=)", pos_of(&e)));
-        }
-        if !self.quiet && self.at_op("=") && self.parses_as_bitwise_or(before, self.pos) {
-            let after_eq = self.probe(|p| {
-                p.advance();
-                p.binary(0)?;
-                if p.at_op("=") || p.at_op(":=") {
-                    return Err(p.invalid_syntax());
-                }
-                Ok(())
-            });
-            if after_eq.is_some() {
-                if matches!(e.kind, ExprKind::Name { .. }) {
-                    return Err(self.error_at("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", pos_of(&e)));
-                }
-                let excluded = matches!(
-                    e.kind,
-                    ExprKind::List { .. }
-                        | ExprKind::Tuple { .. }
-                        | ExprKind::GeneratorExp { .. }
-                        | ExprKind::Constant(Constant::True | Constant::False | Constant::None)
-                );
-                if !excluded {
-                    return Err(self.error_at(
-                        format!("cannot assign to {} here. Maybe you meant '==' instead of '='?", expr_name(&e)),
-                        pos_of(&e),
-                    ));
-                }
-            }
+        if self.at_op(":=") || (!self.quiet && self.at_op("=")) {
+            return self.named_expression_error(e, before);
         }
         Ok(e)
     }
 
+    #[inline(never)]
+    fn named_expression_error(&mut self, e: Expr, before: usize) -> PResult<Expr> {
+        if self.at_op(":=") {
+            return Err(self.unsupported("walrus operator (:=)", pos_of(&e)));
+        }
+        if !self.parses_as_bitwise_or(before, self.pos) {
+            return Ok(e);
+        }
+        let after_eq = self.probe(|p| {
+            p.advance();
+            p.binary(0, None)?;
+            if p.at_op("=") || p.at_op(":=") {
+                return Err(p.invalid_syntax());
+            }
+            Ok(())
+        });
+        if after_eq.is_none() {
+            return Ok(e);
+        }
+        if matches!(e.kind, ExprKind::Name { .. }) {
+            return Err(self.error_at("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", pos_of(&e)));
+        }
+        let excluded = matches!(
+            e.kind,
+            ExprKind::List { .. }
+                | ExprKind::Tuple { .. }
+                | ExprKind::GeneratorExp { .. }
+                | ExprKind::Constant(Constant::True | Constant::False | Constant::None)
+        );
+        if excluded {
+            return Ok(e);
+        }
+        Err(self.error_at(
+            format!("cannot assign to {} here. Maybe you meant '==' instead of '='?", expr_name(&e)),
+            pos_of(&e),
+        ))
+    }
+
     fn expression(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP expression {}", &m as *const u8 as usize); }
         self.enter(EXPR_COST)?;
-        let e = self.expression_inner();
+        let start_pos = self.pos;
+        let e = if self.at_kw("lambda") {
+            self.lambda()
+        } else if self.starts_primary() {
+            // Fast path: a primary with no operator after it skips the precedence chain.
+            match self.primary() {
+                Ok(p) if self.at_chain_operator() => self.disjunction(Some((p, start_pos))),
+                other => other,
+            }
+        } else {
+            self.disjunction(None)
+        };
+        let e = match e {
+            Ok(e) if self.at_kw("if") || (!self.quiet && self.can_start_expression()) => {
+                self.expression_rest(e, start_pos)
+            }
+            other => other,
+        };
         self.leave(EXPR_COST);
         e
     }
 
-    fn expression_inner(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP expression_inner {}", &m as *const u8 as usize); }
-        if self.at_kw("lambda") {
-            return self.lambda();
+    fn starts_primary(&mut self) -> bool {
+        match &self.peek().tok {
+            Tok::Name(n) => !is_keyword(n) || matches!(n.as_str(), "None" | "True" | "False"),
+            Tok::Int(_) | Tok::Float(_) | Tok::Str(_) => true,
+            Tok::Op(o) => matches!(*o, "(" | "[" | "{" | "..."),
+            _ => false,
         }
-        let start = self.start();
-        let start_pos = self.pos;
-        let body = self.disjunction()?;
+    }
+
+    /// Whether the current token continues an expression inside the `disjunction` chain.
+    fn at_chain_operator(&mut self) -> bool {
+        match &self.peek().tok {
+            Tok::Name(n) => matches!(n.as_str(), "or" | "and" | "not" | "in" | "is"),
+            Tok::Op(o) => matches!(
+                *o,
+                "|" | "^" | "&" | "<<" | ">>" | "+" | "-" | "*" | "/" | "//" | "%" | "@" | "**" | "==" | "!=" | "<"
+                    | "<=" | ">" | ">="
+            ),
+            _ => false,
+        }
+    }
+
+    /// After a disjunction: a conditional expression, or CPython's hints for a missing comma.
+    #[inline(never)]
+    fn expression_rest(&mut self, body: Expr, start_pos: usize) -> PResult<Expr> {
+        if matches!(body.kind, ExprKind::Lambda { .. }) {
+            return Ok(body);
+        }
+        let start = self.tok_at(start_pos).start;
         if self.at_kw("if") {
             self.advance();
-            let test = self.disjunction()?;
+            let test = self.disjunction(None)?;
             if !self.eat_kw("else") {
                 if self.at_op(":") {
                     return Err(self.invalid_syntax());
@@ -1114,7 +1168,7 @@ impl<'a> Parser<'a> {
                 loc: self.loc_from(start),
             });
         }
-        if !self.quiet && self.can_start_expression() && !self.at_op("*") {
+        if !self.at_op("*") {
             self.check_missing_comma(&body, start_pos)?;
         }
         Ok(body)
@@ -1122,6 +1176,7 @@ impl<'a> Parser<'a> {
 
     /// CPython's `invalid_expression` and `invalid_legacy_expression`: an expression
     /// directly followed by another one.
+    #[inline(never)]
     fn check_missing_comma(&mut self, a: &Expr, a_pos: usize) -> PResult<()> {
         let legacy = match &a.kind {
             ExprKind::Name { id, .. } if id == "print" || id == "exec" => Some(id.clone()),
@@ -1156,6 +1211,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    #[inline(never)]
     fn lambda(&mut self) -> PResult<Expr> {
         let start = self.start();
         self.advance();
@@ -1165,115 +1221,146 @@ impl<'a> Parser<'a> {
         Ok(Expr { kind: ExprKind::Lambda { args: Box::new(args), body: Box::new(body) }, loc: self.loc_from(start) })
     }
 
-    fn disjunction(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP disjunction {}", &m as *const u8 as usize); }
-        self.bool_op("or", BoolOp::Or)
+    /// `pre` is a primary the caller has already parsed, with the index of its first token.
+    fn disjunction(&mut self, pre: Pre) -> PResult<Expr> {
+        let start_pos = pre.as_ref().map_or(self.pos, |p| p.1);
+        let first = self.conjunction(pre)?;
+        if self.at_kw("or") {
+            return self.bool_op_rest(first, start_pos, BoolOp::Or);
+        }
+        Ok(first)
     }
 
-    fn bool_op(&mut self, kw: &str, op: BoolOp) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP bool_op {}", &m as *const u8 as usize); }
-        let start = self.start();
-        let operand = |p: &mut Self| if op == BoolOp::Or { p.bool_op("and", BoolOp::And) } else { p.inversion() };
-        let first = operand(self)?;
-        if !self.at_kw(kw) {
-            return Ok(first);
+    fn conjunction(&mut self, pre: Pre) -> PResult<Expr> {
+        let start_pos = pre.as_ref().map_or(self.pos, |p| p.1);
+        let first = self.inversion(pre)?;
+        if self.at_kw("and") {
+            return self.bool_op_rest(first, start_pos, BoolOp::And);
         }
+        Ok(first)
+    }
+
+    #[inline(never)]
+    fn bool_op_rest(&mut self, first: Expr, start_pos: usize, op: BoolOp) -> PResult<Expr> {
+        let kw = if op == BoolOp::Or { "or" } else { "and" };
         let mut values = vec![first];
         while self.eat_kw(kw) {
-            values.push(operand(self)?);
+            values.push(if op == BoolOp::Or { self.conjunction(None)? } else { self.inversion(None)? });
         }
-        Ok(Expr { kind: ExprKind::BoolOp { op, values }, loc: self.loc_from(start) })
+        Ok(Expr { kind: ExprKind::BoolOp { op, values }, loc: self.loc_from(self.tok_at(start_pos).start) })
     }
 
-    fn inversion(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP inversion {}", &m as *const u8 as usize); }
-        if self.at_kw("not") {
-            let start = self.start();
-            self.advance();
-            self.enter(1)?;
-            let operand = self.inversion()?;
-            self.leave(1);
-            return Ok(Expr {
-                kind: ExprKind::UnaryOp { op: UnaryOp::Not, operand: Box::new(operand) },
-                loc: self.loc_from(start),
-            });
+    fn inversion(&mut self, pre: Pre) -> PResult<Expr> {
+        if pre.is_none() && self.at_kw("not") {
+            return self.not_rest();
         }
-        self.comparison()
+        self.comparison(pre)
     }
 
-    fn comparison(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP comparison {}", &m as *const u8 as usize); }
+    #[inline(never)]
+    fn not_rest(&mut self) -> PResult<Expr> {
         let start = self.start();
-        let left = self.binary(0)?;
+        self.advance();
+        self.enter(PREFIX_COST)?;
+        let operand = self.inversion(None)?;
+        self.leave(PREFIX_COST);
+        Ok(Expr { kind: ExprKind::UnaryOp { op: UnaryOp::Not, operand: Box::new(operand) }, loc: self.loc_from(start) })
+    }
+
+    fn comparison(&mut self, pre: Pre) -> PResult<Expr> {
+        let start_pos = pre.as_ref().map_or(self.pos, |p| p.1);
+        let left = self.binary(0, pre)?;
+        if self.comparison_operator().is_some() {
+            return self.comparison_rest(left, start_pos);
+        }
+        Ok(left)
+    }
+
+    /// The comparison operator at the current token and how many tokens it takes.
+    fn comparison_operator(&mut self) -> Option<(CmpOp, usize)> {
+        Some(match &self.peek().tok {
+            Tok::Op("==") => (CmpOp::Eq, 1),
+            Tok::Op("!=") => (CmpOp::NotEq, 1),
+            Tok::Op("<") => (CmpOp::Lt, 1),
+            Tok::Op("<=") => (CmpOp::LtE, 1),
+            Tok::Op(">") => (CmpOp::Gt, 1),
+            Tok::Op(">=") => (CmpOp::GtE, 1),
+            Tok::Name(n) if n == "in" && !self.stop_at_in => (CmpOp::In, 1),
+            Tok::Name(n) if n == "is" => {
+                if matches!(&self.peek_nth(1).tok, Tok::Name(n) if n == "not") {
+                    (CmpOp::IsNot, 2)
+                } else {
+                    (CmpOp::Is, 1)
+                }
+            }
+            Tok::Name(n) if n == "not" && !self.stop_at_in => {
+                if matches!(&self.peek_nth(1).tok, Tok::Name(n) if n == "in") {
+                    (CmpOp::NotIn, 2)
+                } else {
+                    return None;
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    #[inline(never)]
+    fn comparison_rest(&mut self, left: Expr, start_pos: usize) -> PResult<Expr> {
         let mut ops = Vec::new();
         let mut comparators = Vec::new();
-        loop {
-            let op = match &self.peek().tok {
-                Tok::Op("==") => CmpOp::Eq,
-                Tok::Op("!=") => CmpOp::NotEq,
-                Tok::Op("<") => CmpOp::Lt,
-                Tok::Op("<=") => CmpOp::LtE,
-                Tok::Op(">") => CmpOp::Gt,
-                Tok::Op(">=") => CmpOp::GtE,
-                Tok::Name(n) if n == "in" && !self.stop_at_in => CmpOp::In,
-                Tok::Name(n) if n == "is" => {
-                    if matches!(&self.peek_nth(1).tok, Tok::Name(n) if n == "not") {
-                        self.advance();
-                        CmpOp::IsNot
-                    } else {
-                        CmpOp::Is
-                    }
-                }
-                Tok::Name(n) if n == "not" && !self.stop_at_in => {
-                    if matches!(&self.peek_nth(1).tok, Tok::Name(n) if n == "in") {
-                        self.advance();
-                        CmpOp::NotIn
-                    } else {
-                        break;
-                    }
-                }
-                _ => break,
-            };
-            self.advance();
+        while let Some((op, len)) = self.comparison_operator() {
+            for _ in 0..len {
+                self.advance();
+            }
             ops.push(op);
-            comparators.push(self.binary(0)?);
+            comparators.push(self.binary(0, None)?);
         }
-        if ops.is_empty() {
-            return Ok(left);
-        }
-        Ok(Expr { kind: ExprKind::Compare { left: Box::new(left), ops, comparators }, loc: self.loc_from(start) })
+        let loc = self.loc_from(self.tok_at(start_pos).start);
+        Ok(Expr { kind: ExprKind::Compare { left: Box::new(left), ops, comparators }, loc })
     }
 
-    /// Binary operators from `|` down to `*`, by precedence climbing. `min` is the lowest
-    /// precedence level accepted here (0 is `|`).
-    fn binary(&mut self, min: u8) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP binary {}", &m as *const u8 as usize); }
-        let start = self.start();
-        let mut left = self.factor()?;
+    /// The binary operator at the current token and its precedence level (0 is `|`).
+    fn binary_operator(&mut self) -> Option<(Operator, u8)> {
+        Some(match self.peek().tok {
+            Tok::Op("|") => (Operator::BitOr, 0),
+            Tok::Op("^") => (Operator::BitXor, 1),
+            Tok::Op("&") => (Operator::BitAnd, 2),
+            Tok::Op("<<") => (Operator::LShift, 3),
+            Tok::Op(">>") => (Operator::RShift, 3),
+            Tok::Op("+") => (Operator::Add, 4),
+            Tok::Op("-") => (Operator::Sub, 4),
+            Tok::Op("*") => (Operator::Mult, 5),
+            Tok::Op("/") => (Operator::Div, 5),
+            Tok::Op("//") => (Operator::FloorDiv, 5),
+            Tok::Op("%") => (Operator::Mod, 5),
+            Tok::Op("@") => (Operator::MatMult, 5),
+            _ => return None,
+        })
+    }
+
+    /// Binary operators from `|` down to `*`, by precedence climbing: this parses
+    /// operators of precedence `min` or higher.
+    fn binary(&mut self, min: u8, pre: Pre) -> PResult<Expr> {
+        let start_pos = pre.as_ref().map_or(self.pos, |p| p.1);
+        let left = self.factor(pre)?;
+        match self.binary_operator() {
+            Some((_, prec)) if prec >= min => self.binary_rest(left, start_pos, min),
+            _ => Ok(left),
+        }
+    }
+
+    #[inline(never)]
+    fn binary_rest(&mut self, mut left: Expr, start_pos: usize, min: u8) -> PResult<Expr> {
+        let start = self.tok_at(start_pos).start;
         let mut chain = 0;
-        loop {
-            let (op, prec) = match self.peek().tok {
-                Tok::Op("|") => (Operator::BitOr, 0),
-                Tok::Op("^") => (Operator::BitXor, 1),
-                Tok::Op("&") => (Operator::BitAnd, 2),
-                Tok::Op("<<") => (Operator::LShift, 3),
-                Tok::Op(">>") => (Operator::RShift, 3),
-                Tok::Op("+") => (Operator::Add, 4),
-                Tok::Op("-") => (Operator::Sub, 4),
-                Tok::Op("*") => (Operator::Mult, 5),
-                Tok::Op("/") => (Operator::Div, 5),
-                Tok::Op("//") => (Operator::FloorDiv, 5),
-                Tok::Op("%") => (Operator::Mod, 5),
-                Tok::Op("@") => (Operator::MatMult, 5),
-                _ => break,
-            };
+        while let Some((op, prec)) = self.binary_operator() {
             if prec < min {
                 break;
             }
             self.advance();
             self.enter(1)?;
             chain += 1;
-            let right = self.binary(prec + 1)?;
+            let right = self.binary(prec + 1, None)?;
             left = Expr {
                 kind: ExprKind::BinOp { left: Box::new(left), op, right: Box::new(right) },
                 loc: self.loc_from(start),
@@ -1283,45 +1370,71 @@ impl<'a> Parser<'a> {
         Ok(left)
     }
 
-    fn factor(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP factor {}", &m as *const u8 as usize); }
+    fn factor(&mut self, pre: Pre) -> PResult<Expr> {
+        if pre.is_none() && matches!(self.peek().tok, Tok::Op("+" | "-" | "~")) {
+            return self.unary_rest();
+        }
+        self.power(pre)
+    }
+
+    #[inline(never)]
+    fn unary_rest(&mut self) -> PResult<Expr> {
         let op = match self.peek().tok {
             Tok::Op("+") => UnaryOp::UAdd,
             Tok::Op("-") => UnaryOp::USub,
-            Tok::Op("~") => UnaryOp::Invert,
-            _ => return self.power(),
+            _ => UnaryOp::Invert,
         };
         let start = self.start();
         self.advance();
-        self.enter(1)?;
-        let operand = self.factor()?;
-        self.leave(1);
+        self.enter(PREFIX_COST)?;
+        let operand = self.factor(None)?;
+        self.leave(PREFIX_COST);
         Ok(Expr { kind: ExprKind::UnaryOp { op, operand: Box::new(operand) }, loc: self.loc_from(start) })
     }
 
-    fn power(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP power {}", &m as *const u8 as usize); }
-        let start = self.start();
-        if self.at_kw("await") {
-            return Err(self.unsupported("await", start));
+    fn power(&mut self, pre: Pre) -> PResult<Expr> {
+        let (base, start_pos) = match pre {
+            Some(p) => p,
+            None => {
+                if self.at_kw("await") {
+                    let t = self.peek();
+                    return Err(self.unsupported("await", t.start));
+                }
+                let start_pos = self.pos;
+                (self.primary()?, start_pos)
+            }
+        };
+        if self.at_op("**") {
+            return self.power_rest(base, start_pos);
         }
-        let base = self.primary()?;
-        if !self.eat_op("**") {
-            return Ok(base);
-        }
-        self.enter(1)?;
-        let exp = self.factor()?;
-        self.leave(1);
+        Ok(base)
+    }
+
+    #[inline(never)]
+    fn power_rest(&mut self, base: Expr, start_pos: usize) -> PResult<Expr> {
+        self.advance();
+        self.enter(PREFIX_COST)?;
+        let exp = self.factor(None)?;
+        self.leave(PREFIX_COST);
         Ok(Expr {
             kind: ExprKind::BinOp { left: Box::new(base), op: Operator::Pow, right: Box::new(exp) },
-            loc: self.loc_from(start),
+            loc: self.loc_from(self.tok_at(start_pos).start),
         })
     }
 
     fn primary(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP primary {}", &m as *const u8 as usize); }
-        let start = self.start();
-        let mut e = self.atom()?;
+        let start_pos = self.pos;
+        let e = self.atom()?;
+        if matches!(self.peek().tok, Tok::Op("." | "(" | "[")) {
+            return self.primary_rest(e, start_pos);
+        }
+        Ok(e)
+    }
+
+    /// Trailers: `.name`, `(args)` and `[slices]`.
+    #[inline(never)]
+    fn primary_rest(&mut self, mut e: Expr, start_pos: usize) -> PResult<Expr> {
+        let start = self.tok_at(start_pos).start;
         let mut chain = 0;
         loop {
             if self.at_op(".") {
@@ -1334,17 +1447,13 @@ impl<'a> Parser<'a> {
             } else if self.at_op("(") {
                 let open = self.advance();
                 let (args, keywords) = self.call_args_or_genexp(open)?;
-                e = Expr {
-                    kind: ExprKind::Call { func: Box::new(e), args, keywords },
-                    loc: self.loc_from(start),
-                };
+                e = Expr { kind: ExprKind::Call { func: Box::new(e), args, keywords }, loc: self.loc_from(start) };
             } else if self.at_op("[") {
                 self.advance();
-                let slice = self.bracketed(|p| {
-                    let slice = p.slices()?;
-                    p.expect_op("]")?;
-                    Ok(slice)
-                })?;
+                let stop_at_in = std::mem::replace(&mut self.stop_at_in, false);
+                let slice = self.slices()?;
+                self.expect_op("]")?;
+                self.stop_at_in = stop_at_in;
                 e = Expr {
                     kind: ExprKind::Subscript { value: Box::new(e), slice: Box::new(slice), ctx: ExprContext::Load },
                     loc: self.loc_from(start),
@@ -1371,7 +1480,6 @@ impl<'a> Parser<'a> {
     }
 
     fn call_args_inner(&mut self, open: Option<&Token>) -> PResult<(Vec<Expr>, Vec<Keyword>)> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP call_args_inner {}", &m as *const u8 as usize); }
         let stop_at_in = std::mem::replace(&mut self.stop_at_in, false);
         let mut args = Vec::new();
         let mut keywords: Vec<Keyword> = Vec::new();
@@ -1457,7 +1565,6 @@ impl<'a> Parser<'a> {
     }
 
     fn slices(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP slices {}", &m as *const u8 as usize); }
         let start = self.start();
         let first = self.slice()?;
         if !self.at_op(",") {
@@ -1474,7 +1581,6 @@ impl<'a> Parser<'a> {
     }
 
     fn slice(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP slice {}", &m as *const u8 as usize); }
         if self.at_op("*") {
             return self.star_expression();
         }
@@ -1502,46 +1608,48 @@ impl<'a> Parser<'a> {
     }
 
     fn atom(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP atom {}", &m as *const u8 as usize); }
-        let t = self.peek();
-        let constant = |p: &mut Self, c: Constant| {
-            p.advance();
-            Ok(Expr { kind: ExprKind::Constant(c), loc: p.loc_from(t.start) })
-        };
-        match &t.tok {
-            Tok::Name(n) => match n.as_str() {
-                "None" => constant(self, Constant::None),
-                "True" => constant(self, Constant::True),
-                "False" => constant(self, Constant::False),
-                n if is_keyword(n) => Err(self.invalid_syntax()),
-                _ => {
-                    self.advance();
-                    Ok(Expr { kind: ExprKind::Name { id: n.to_string(), ctx: ExprContext::Load }, loc: self.loc_from(t.start) })
-                }
-            },
-            Tok::Int(i) => constant(self, Constant::Int(i.clone())),
-            Tok::Float(f) => constant(self, Constant::Float(*f)),
-            Tok::Imag => Err(self.unsupported("complex numbers", t.start)),
+        match &self.peek().tok {
+            Tok::Op("(") => self.paren(),
+            Tok::Op("[") => self.list_display(),
+            Tok::Op("{") => self.brace_display(),
             Tok::Str(_) => self.strings(),
-            Tok::Op("...") => constant(self, Constant::Ellipsis),
-            Tok::Op("(") => self.bracketed(Self::paren),
-            Tok::Op("[") => self.bracketed(Self::list_display),
-            Tok::Op("{") => self.bracketed(Self::brace_display),
-            _ => Err(self.invalid_syntax()),
+            _ => self.simple_atom(),
         }
     }
 
-    /// Inside brackets `in` compares again, even within a `for` target.
-    fn bracketed<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP bracketed {}", &m as *const u8 as usize); }
-        let stop_at_in = std::mem::replace(&mut self.stop_at_in, false);
-        let result = f(self);
-        self.stop_at_in = stop_at_in;
-        result
+    /// A name, number, `None`/`True`/`False` or `...`.
+    #[inline(never)]
+    fn simple_atom(&mut self) -> PResult<Expr> {
+        let t = self.peek();
+        let kind = match &t.tok {
+            Tok::Name(n) => match n.as_str() {
+                "None" => ExprKind::Constant(Constant::None),
+                "True" => ExprKind::Constant(Constant::True),
+                "False" => ExprKind::Constant(Constant::False),
+                n if is_keyword(n) => return Err(self.invalid_syntax()),
+                _ => ExprKind::Name { id: n.to_string(), ctx: ExprContext::Load },
+            },
+            Tok::Int(i) => ExprKind::Constant(Constant::Int(i.clone())),
+            Tok::Float(f) => ExprKind::Constant(Constant::Float(*f)),
+            Tok::Op("...") => ExprKind::Constant(Constant::Ellipsis),
+            Tok::Imag => return Err(self.unsupported("complex numbers", t.start)),
+            _ => return Err(self.invalid_syntax()),
+        };
+        self.advance();
+        Ok(Expr { kind, loc: self.loc_from(t.start) })
     }
 
+    #[inline(always)]
     fn paren(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP paren {}", &m as *const u8 as usize); }
+        // Inside brackets `in` compares again, even within a `for` target.
+        let stop_at_in = std::mem::replace(&mut self.stop_at_in, false);
+        let e = self.paren_inner();
+        self.stop_at_in = stop_at_in;
+        e
+    }
+
+    #[inline(never)]
+    fn paren_inner(&mut self) -> PResult<Expr> {
         let start = self.start();
         self.advance();
         if self.eat_op(")") {
@@ -1583,8 +1691,17 @@ impl<'a> Parser<'a> {
         Ok(Expr { kind: ExprKind::Tuple { elts, ctx: ExprContext::Load }, loc: self.loc_from(start) })
     }
 
+    #[inline(always)]
     fn list_display(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP list_display {}", &m as *const u8 as usize); }
+        // Inside brackets `in` compares again, even within a `for` target.
+        let stop_at_in = std::mem::replace(&mut self.stop_at_in, false);
+        let e = self.list_display_inner();
+        self.stop_at_in = stop_at_in;
+        e
+    }
+
+    #[inline(never)]
+    fn list_display_inner(&mut self) -> PResult<Expr> {
         let start = self.start();
         self.advance();
         if self.eat_op("]") {
@@ -1613,8 +1730,17 @@ impl<'a> Parser<'a> {
         Ok(elts)
     }
 
+    #[inline(always)]
     fn brace_display(&mut self) -> PResult<Expr> {
-        if std::env::var_os("STACKPROBE").is_some() { let m = 0u8; eprintln!("SP brace_display {}", &m as *const u8 as usize); }
+        // Inside brackets `in` compares again, even within a `for` target.
+        let stop_at_in = std::mem::replace(&mut self.stop_at_in, false);
+        let e = self.brace_display_inner();
+        self.stop_at_in = stop_at_in;
+        e
+    }
+
+    #[inline(never)]
+    fn brace_display_inner(&mut self) -> PResult<Expr> {
         let start = self.start();
         self.advance();
         if self.eat_op("}") {
@@ -1637,7 +1763,7 @@ impl<'a> Parser<'a> {
             self.advance();
             Some(e)
         };
-        let first_value = if first_key.is_some() { self.expression()? } else { self.binary(0)? };
+        let first_value = if first_key.is_some() { self.expression()? } else { self.binary(0, None)? };
         if first_key.is_some() && (self.at_kw("for") || self.at_kw("async")) {
             let generators = self.comprehension_clauses()?;
             self.expect_op("}")?;
@@ -1655,7 +1781,7 @@ impl<'a> Parser<'a> {
             }
             if self.eat_op("**") {
                 keys.push(None);
-                values.push(self.binary(0)?);
+                values.push(self.binary(0, None)?);
             } else {
                 keys.push(Some(self.expression()?));
                 self.expect_op(":")?;
@@ -1677,10 +1803,10 @@ impl<'a> Parser<'a> {
                 break;
             }
             let target = self.for_target()?;
-            let iter = self.disjunction()?;
+            let iter = self.disjunction(None)?;
             let mut ifs = Vec::new();
             while self.eat_kw("if") {
-                ifs.push(self.disjunction()?);
+                ifs.push(self.disjunction(None)?);
             }
             generators.push(Comprehension { target, iter, ifs, is_async: false });
         }
