@@ -28,7 +28,12 @@ struct StepJson<'a> {
 /// Writes `{"format":1, "python":..., "outcome":..., "steps":[...]}`; each step carries its
 /// events and the full state after it (frames and live objects).
 pub fn write_trace_json(trace: &Trace, out: &mut impl Write) -> std::io::Result<()> {
-    let header = Header { format: FORMAT_VERSION, python: trace.profile.version.as_str(), steps: trace.len(), outcome: &trace.outcome };
+    let header = Header {
+        format: FORMAT_VERSION,
+        python: trace.profile.version.as_str(),
+        steps: trace.len(),
+        outcome: &trace.outcome,
+    };
     let head = serde_json::to_string(&header).map_err(std::io::Error::other)?;
     // Splice the steps array into the header object, streaming one step at a time.
     write!(out, "{},\"trace\":[", &head[..head.len() - 1])?;

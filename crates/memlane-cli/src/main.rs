@@ -35,19 +35,27 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         match a.as_str() {
             "--python" => {
                 let v = args.next().ok_or("--python needs a version")?;
-                let version = Version::parse(&v).ok_or(format!("unknown Python version '{v}' (use 3.11, 3.12 or 3.13)"))?;
+                let version = Version::parse(&v).ok_or(format!(
+                    "unknown Python version '{v}' (use 3.11, 3.12 or 3.13)"
+                ))?;
                 options.profile = Profile::new(version);
             }
             "--max-steps" => {
                 let v = args.next().ok_or("--max-steps needs a number")?;
-                options.max_steps = v.parse().map_err(|_| format!("--max-steps: '{v}' is not a number"))?;
+                options.max_steps = v
+                    .parse()
+                    .map_err(|_| format!("--max-steps: '{v}' is not a number"))?;
             }
             _ if file.is_none() => file = Some(a),
             _ => return Err(format!("unexpected argument '{a}'")),
         }
     }
     let file = file.ok_or("no FILE given")?;
-    Ok(Args { command, options, file })
+    Ok(Args {
+        command,
+        options,
+        file,
+    })
 }
 
 fn main() -> ExitCode {
@@ -108,7 +116,8 @@ fn main() -> ExitCode {
             eprint!("{traceback}");
             ExitCode::from(1)
         }
-        memlane_core::Outcome::Unsupported { message, .. } | memlane_core::Outcome::Limit { message } => {
+        memlane_core::Outcome::Unsupported { message, .. }
+        | memlane_core::Outcome::Limit { message } => {
             eprintln!("memlane: {message}");
             ExitCode::from(1)
         }

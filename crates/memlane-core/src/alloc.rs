@@ -176,7 +176,13 @@ impl Allocator {
                 pool.free.pop().expect("checked")
             }
             _ => {
-                let pool = Pool { arena, class, free: Vec::new(), next_offset: POOL_OVERHEAD + block_size(class), used: 1 };
+                let pool = Pool {
+                    arena,
+                    class,
+                    free: Vec::new(),
+                    next_offset: POOL_OVERHEAD + block_size(class),
+                    used: 1,
+                };
                 self.pools.insert(pool_addr, pool);
                 pool_addr + POOL_OVERHEAD
             }
@@ -230,7 +236,13 @@ impl Allocator {
     }
 
     fn arena_of(&self, pool_addr: u64) -> usize {
-        self.arenas.iter().position(|a| a.as_ref().is_some_and(|a| pool_addr >= a.address && pool_addr < a.address + ARENA_SIZE)).expect("pool inside an arena")
+        self.arenas
+            .iter()
+            .position(|a| {
+                a.as_ref()
+                    .is_some_and(|a| pool_addr >= a.address && pool_addr < a.address + ARENA_SIZE)
+            })
+            .expect("pool inside an arena")
     }
 
     fn new_pool(&mut self) -> u64 {
@@ -239,7 +251,13 @@ impl Allocator {
             self.events.push(AllocatorEvent::ArenaMapped { address });
             // Pools are 16 KiB aligned; a misaligned mapping loses one pool.
             let excess = address & (POOL_SIZE - 1);
-            let mut arena = Arena { address, pool_address: address, free_pools: Vec::new(), nfreepools: (ARENA_SIZE / POOL_SIZE) as u32, ntotalpools: (ARENA_SIZE / POOL_SIZE) as u32 };
+            let mut arena = Arena {
+                address,
+                pool_address: address,
+                free_pools: Vec::new(),
+                nfreepools: (ARENA_SIZE / POOL_SIZE) as u32,
+                ntotalpools: (ARENA_SIZE / POOL_SIZE) as u32,
+            };
             if excess != 0 {
                 arena.nfreepools -= 1;
                 arena.ntotalpools -= 1;
@@ -283,12 +301,15 @@ impl Allocator {
         // An empty arena goes back to the OS unless it is the only one with free pools.
         if nf == total && !self.usable.is_empty() {
             self.arenas[index] = None;
-            self.pools.retain(|&p, _| p < address || p >= address + ARENA_SIZE);
+            self.pools
+                .retain(|&p, _| p < address || p >= address + ARENA_SIZE);
             self.space.munmap(address);
             self.events.push(AllocatorEvent::ArenaUnmapped { address });
             return;
         }
-        let at = self.usable.partition_point(|&i| self.arenas[i].as_ref().map_or(0, |a| a.nfreepools) <= nf);
+        let at = self
+            .usable
+            .partition_point(|&i| self.arenas[i].as_ref().map_or(0, |a| a.nfreepools) <= nf);
         self.usable.insert(at, index);
     }
 }
@@ -366,10 +387,18 @@ impl Chunk {
 
 impl DataStack {
     fn push(&mut self, size: u64, space: &mut AddressSpace) -> u64 {
-        if !self.chunks.last().is_some_and(|c| c.top() + size <= c.start + c.len) {
+        if self
+            .chunks
+            .last()
+            .is_none_or(|c| c.top() + size > c.start + c.len)
+        {
             let len = DATA_STACK_CHUNK.max((size + 16).div_ceil(PAGE_SIZE) * PAGE_SIZE);
             let start = space.mmap(len, RegionKind::DataStack);
-            self.chunks.push(Chunk { start, len, frames: Vec::new() });
+            self.chunks.push(Chunk {
+                start,
+                len,
+                frames: Vec::new(),
+            });
         }
         let chunk = self.chunks.last_mut().expect("a chunk");
         let at = chunk.top();
@@ -379,7 +408,9 @@ impl DataStack {
 
     fn pop(&mut self, space: &mut AddressSpace) {
         let count = self.chunks.len();
-        let Some(chunk) = self.chunks.last_mut() else { return };
+        let Some(chunk) = self.chunks.last_mut() else {
+            return;
+        };
         chunk.frames.pop();
         // A chunk emptied by the pop is returned, except the thread's first.
         if chunk.frames.is_empty() && count > 1 {
@@ -427,7 +458,10 @@ mod tests {
             a.free(*b);
         }
         assert_eq!(a.arenas().count(), 1, "one empty arena is kept in reserve");
-        assert!(a.events.iter().any(|e| matches!(e, AllocatorEvent::ArenaUnmapped { .. })));
+        assert!(a
+            .events
+            .iter()
+            .any(|e| matches!(e, AllocatorEvent::ArenaUnmapped { .. })));
     }
 
     #[test]

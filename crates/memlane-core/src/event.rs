@@ -41,31 +41,82 @@ pub enum GcPhase {
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum Event {
     /// A new object, with its state at birth (refcount 0 until its first holder takes it).
-    Alloc { object: Box<ObjectView> },
+    Alloc {
+        object: Box<ObjectView>,
+    },
     /// A reference count changed to `count`.
-    Refcount { obj: ObjId, count: u64, delta: i8, holder: Holder },
+    Refcount {
+        obj: ObjId,
+        count: u64,
+        delta: i8,
+        holder: Holder,
+    },
     /// The object's memory went back to the allocator (or to a free list).
-    Free { obj: ObjId, address: u64 },
+    Free {
+        obj: ObjId,
+        address: u64,
+    },
     /// A container or attribute holder changed its contents.
-    Change { obj: ObjId, value: String, size: u64, referents: Vec<Reference> },
+    Change {
+        obj: ObjId,
+        value: String,
+        size: u64,
+        referents: Vec<Reference>,
+    },
     /// Interning, immortality or GC tracking changed.
-    Flags { obj: ObjId, interned: bool, immortal: bool, gc_tracked: bool, generation: Option<u8> },
+    Flags {
+        obj: ObjId,
+        interned: bool,
+        immortal: bool,
+        gc_tracked: bool,
+        generation: Option<u8>,
+    },
     /// A name in a frame now refers to `target`.
-    Bind { frame: FrameId, name: String, target: ObjId },
-    Unbind { frame: FrameId, name: String },
+    Bind {
+        frame: FrameId,
+        name: String,
+        target: ObjId,
+    },
+    Unbind {
+        frame: FrameId,
+        name: String,
+    },
     /// A temporary pushed onto / popped off a frame's evaluation stack.
-    Push { frame: FrameId, obj: ObjId },
-    Pop { frame: FrameId },
-    FramePush { frame: Box<FrameView> },
-    FramePop { frame: FrameId },
+    Push {
+        frame: FrameId,
+        obj: ObjId,
+    },
+    Pop {
+        frame: FrameId,
+    },
+    FramePush {
+        frame: Box<FrameView>,
+    },
+    FramePop {
+        frame: FrameId,
+    },
     /// A generator's frame leaves the call stack at `yield`, and comes back on `next()`.
-    FrameSuspend { frame: FrameId },
-    FrameResume { frame: FrameId },
+    FrameSuspend {
+        frame: FrameId,
+    },
+    FrameResume {
+        frame: FrameId,
+    },
     /// A frame moved to another line.
-    Line { frame: FrameId, line: u32 },
+    Line {
+        frame: FrameId,
+        line: u32,
+    },
     /// Text written to stdout.
-    Output { text: String },
+    Output {
+        text: String,
+    },
     /// A cycle-collector phase; `objects` are the ones the phase marks, and during the
     /// refcount phases `gc_refs` holds each one's working count (same order).
-    Gc { phase: GcPhase, objects: Vec<ObjId>, gc_refs: Vec<u64>, gc: GcView },
+    Gc {
+        phase: GcPhase,
+        objects: Vec<ObjId>,
+        gc_refs: Vec<u64>,
+        gc: GcView,
+    },
 }

@@ -21,24 +21,36 @@ pub struct Collection {
 
 impl Heap {
     pub fn gc_view(&self) -> GcView {
-        GcView { enabled: self.gc.enabled, counts: self.gc.counts, thresholds: self.gc.thresholds, collections: self.gc.collections }
+        GcView {
+            enabled: self.gc.enabled,
+            counts: self.gc.counts,
+            thresholds: self.gc.thresholds,
+            collections: self.gc.collections,
+        }
     }
 
     fn gc_event(&mut self, phase: GcPhase, objects: Vec<ObjId>, gc_refs: Vec<u64>) {
         let gc = self.gc_view();
-        self.record(Event::Gc { phase, objects, gc_refs, gc });
+        self.record(Event::Gc {
+            phase,
+            objects,
+            gc_refs,
+            gc,
+        });
     }
 
     /// The generation an automatic collection should collect now, if any
     /// (`gc_collect_generations`: the oldest generation over its threshold).
     pub fn gc_due(&self) -> Option<u8> {
         let gc = &self.gc;
-        if !gc.enabled || gc.collecting || gc.thresholds[0] == 0 || gc.counts[0] <= gc.thresholds[0] {
+        if !gc.enabled || gc.collecting || gc.thresholds[0] == 0 || gc.counts[0] <= gc.thresholds[0]
+        {
             return None;
         }
         (0..3u8).rev().find(|&i| {
             let i = i as usize;
-            gc.counts[i] > gc.thresholds[i] && !(i == 2 && gc.long_lived_pending < gc.long_lived_total / 4)
+            gc.counts[i] > gc.thresholds[i]
+                && !(i == 2 && gc.long_lived_pending < gc.long_lived_total / 4)
         })
     }
 
@@ -60,9 +72,16 @@ impl Heap {
             young.extend(std::mem::take(&mut self.gc.generations[i]));
         }
 
-        let mut gc_refs: HashMap<ObjId, u64> = young.iter().map(|&id| (id, self.get(id).refcount)).collect();
+        let mut gc_refs: HashMap<ObjId, u64> = young
+            .iter()
+            .map(|&id| (id, self.get(id).refcount))
+            .collect();
         let list: Vec<ObjId> = young.iter().copied().collect();
-        self.gc_event(GcPhase::CopyRefcounts, list.clone(), list.iter().map(|id| gc_refs[id]).collect());
+        self.gc_event(
+            GcPhase::CopyRefcounts,
+            list.clone(),
+            list.iter().map(|id| gc_refs[id]).collect(),
+        );
 
         for &id in &list {
             for t in self.get(id).payload.targets() {
@@ -71,7 +90,11 @@ impl Heap {
                 }
             }
         }
-        self.gc_event(GcPhase::SubtractInternal, list.clone(), list.iter().map(|id| gc_refs[id]).collect());
+        self.gc_event(
+            GcPhase::SubtractInternal,
+            list.clone(),
+            list.iter().map(|id| gc_refs[id]).collect(),
+        );
 
         let (reachable, unreachable) = self.move_unreachable(list, &mut gc_refs);
         self.gc_event(GcPhase::FindUnreachable, unreachable.clone(), Vec::new());
@@ -83,7 +106,10 @@ impl Heap {
                 self.record_flags(id);
             }
         }
-        let reachable: Vec<ObjId> = reachable.into_iter().filter(|&id| self.get(id).gc_tracked).collect();
+        let reachable: Vec<ObjId> = reachable
+            .into_iter()
+            .filter(|&id| self.get(id).gc_tracked)
+            .collect();
         let old = if g < 2 { g + 1 } else { 2 };
         if g == 2 {
             // Dicts are untracked only in full collections (CPython issue #14775).
@@ -106,13 +132,25 @@ impl Heap {
             self.gc.long_lived_total = self.gc.generations[2].len();
         }
         // Unreachable objects stay in a list of their own until cleared.
-        let to_finalize = unreachable.iter().copied().filter(|&id| self.has_unfinalized_del(id)).collect();
-        Collection { generation, unreachable, to_finalize }
+        let to_finalize = unreachable
+            .iter()
+            .copied()
+            .filter(|&id| self.has_unfinalized_del(id))
+            .collect();
+        Collection {
+            generation,
+            unreachable,
+            to_finalize,
+        }
     }
 
     /// CPython's `move_unreachable`: one pass over the list, objects with gc_refs of zero
     /// moved aside tentatively and brought back when something reachable refers to them.
-    fn move_unreachable(&mut self, list: Vec<ObjId>, gc_refs: &mut HashMap<ObjId, u64>) -> (Vec<ObjId>, Vec<ObjId>) {
+    fn move_unreachable(
+        &mut self,
+        list: Vec<ObjId>,
+        gc_refs: &mut HashMap<ObjId, u64>,
+    ) -> (Vec<ObjId>, Vec<ObjId>) {
         let mut young: std::collections::VecDeque<ObjId> = list.into();
         let mut reachable = Vec::new();
         let mut unreachable: IndexSet<ObjId> = IndexSet::new();
@@ -144,12 +182,17 @@ impl Heap {
     }
 
     fn all_atomic(&self, id: ObjId) -> bool {
-        self.get(id).payload.targets().into_iter().all(|t| !self.may_be_tracked(t))
+        self.get(id)
+            .payload
+            .targets()
+            .into_iter()
+            .all(|t| !self.may_be_tracked(t))
     }
 
     fn has_unfinalized_del(&self, id: ObjId) -> bool {
         let o = self.get(id);
-        !o.finalized && matches!(&o.payload, Payload::Instance(inst) if self.class_lookup(inst.class, "__del__").is_some())
+        !o.finalized
+            && matches!(&o.payload, Payload::Instance(inst) if self.class_lookup(inst.class, "__del__").is_some())
     }
 
     /// Announces the finalizer phase (the interpreter then calls each `__del__`).
@@ -164,9 +207,21 @@ impl Heap {
     /// what they reach) survive; the rest are cleared, which frees them. Returns what
     /// `gc.collect()` returns: the number of unreachable objects found.
     pub fn gc_finish(&mut self, c: Collection) -> u32 {
-        let old = if c.generation < 2 { c.generation as usize + 1 } else { 2 };
-        let alive: Vec<ObjId> = c.unreachable.iter().copied().filter(|&id| self.is_live(id)).collect();
-        let mut gc_refs: HashMap<ObjId, u64> = alive.iter().map(|&id| (id, self.get(id).refcount)).collect();
+        let old = if c.generation < 2 {
+            c.generation as usize + 1
+        } else {
+            2
+        };
+        let alive: Vec<ObjId> = c
+            .unreachable
+            .iter()
+            .copied()
+            .filter(|&id| self.is_live(id))
+            .collect();
+        let mut gc_refs: HashMap<ObjId, u64> = alive
+            .iter()
+            .map(|&id| (id, self.get(id).refcount))
+            .collect();
         for &id in &alive {
             for t in self.get(id).payload.targets() {
                 if let Some(r) = gc_refs.get_mut(&t) {
@@ -206,20 +261,35 @@ impl Heap {
             Payload::List(l) => {
                 let items = std::mem::take(&mut l.items);
                 l.capacity = 0;
-                items.into_iter().enumerate().rev().map(|(i, t)| (format!("[{i}]"), t)).collect()
+                items
+                    .into_iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(i, t)| (format!("[{i}]"), t))
+                    .collect()
             }
             Payload::Dict(d) => {
                 let items: Vec<_> = d.items().collect();
                 *d = Default::default();
-                items.into_iter().flat_map(|(k, v)| [("key".to_string(), k), ("value".to_string(), v)]).collect()
+                items
+                    .into_iter()
+                    .flat_map(|(k, v)| [("key".to_string(), k), ("value".to_string(), v)])
+                    .collect()
             }
             Payload::Set(s) => {
                 let items: Vec<_> = s.items().collect();
                 *s = Default::default();
                 items.into_iter().map(|t| ("item".to_string(), t)).collect()
             }
-            Payload::Instance(inst) => std::mem::take(&mut inst.attrs).into_iter().map(|(k, v)| (format!(".{k}"), v)).collect(),
-            Payload::Cell(c) => c.take().map(|t| ("cell_contents".to_string(), t)).into_iter().collect(),
+            Payload::Instance(inst) => std::mem::take(&mut inst.attrs)
+                .into_iter()
+                .map(|(k, v)| (format!(".{k}"), v))
+                .collect(),
+            Payload::Cell(c) => c
+                .take()
+                .map(|t| ("cell_contents".to_string(), t))
+                .into_iter()
+                .collect(),
             Payload::Function(f) => {
                 let mut out = Vec::new();
                 if let Some(d) = f.defaults.take() {
@@ -233,7 +303,10 @@ impl Heap {
                 }
                 out
             }
-            Payload::Class(c) => std::mem::take(&mut c.attrs).into_iter().map(|(k, v)| (format!(".{k}"), v)).collect(),
+            Payload::Class(c) => std::mem::take(&mut c.attrs)
+                .into_iter()
+                .map(|(k, v)| (format!(".{k}"), v))
+                .collect(),
             _ => Vec::new(),
         };
         if dropped.is_empty() {
@@ -263,8 +336,17 @@ mod tests {
         let mut heap = Heap::new(Profile::new(Version::Py311));
         let l = heap.alloc(Payload::List(List::default()));
         heap.incref(l, stack());
-        heap.payload_mut(l).clone_from(&Payload::List(List { items: vec![l], capacity: 4 }));
-        heap.incref(l, Holder::Object { obj: l, label: "[0]".into() });
+        heap.payload_mut(l).clone_from(&Payload::List(List {
+            items: vec![l],
+            capacity: 4,
+        }));
+        heap.incref(
+            l,
+            Holder::Object {
+                obj: l,
+                label: "[0]".into(),
+            },
+        );
         heap.decref(l, stack());
         assert!(heap.is_live(l), "refcounting alone cannot free a cycle");
         let c = heap.gc_begin(2);
@@ -280,10 +362,28 @@ mod tests {
         let a = heap.alloc(Payload::List(List::default()));
         let b = heap.alloc(Payload::List(List::default()));
         heap.incref(a, stack());
-        heap.payload_mut(a).clone_from(&Payload::List(List { items: vec![b], capacity: 4 }));
-        heap.incref(b, Holder::Object { obj: a, label: "[0]".into() });
-        heap.payload_mut(b).clone_from(&Payload::List(List { items: vec![a], capacity: 4 }));
-        heap.incref(a, Holder::Object { obj: b, label: "[0]".into() });
+        heap.payload_mut(a).clone_from(&Payload::List(List {
+            items: vec![b],
+            capacity: 4,
+        }));
+        heap.incref(
+            b,
+            Holder::Object {
+                obj: a,
+                label: "[0]".into(),
+            },
+        );
+        heap.payload_mut(b).clone_from(&Payload::List(List {
+            items: vec![a],
+            capacity: 4,
+        }));
+        heap.incref(
+            a,
+            Holder::Object {
+                obj: b,
+                label: "[0]".into(),
+            },
+        );
         let c = heap.gc_begin(0);
         assert!(c.unreachable.is_empty());
         assert_eq!(heap.gc_finish(c), 0);

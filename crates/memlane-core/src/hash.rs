@@ -45,7 +45,11 @@ pub fn hash_float(v: f64, identity: u64) -> i64 {
             x -= MODULUS;
         }
     }
-    let e = if e >= 0 { e % 61 } else { 61 - 1 - ((-1 - e) % 61) };
+    let e = if e >= 0 {
+        e % 61
+    } else {
+        61 - 1 - ((-1 - e) % 61)
+    };
     x = ((x << e) & MODULUS) | (x >> (61 - e));
     let h = x as i64;
     fix_minus_one(if v < 0.0 { -h } else { h })

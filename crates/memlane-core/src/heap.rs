@@ -89,9 +89,15 @@ impl Heap {
             objects: Vec::new(),
             allocator: Allocator::new(),
             recorder: Recorder::new(),
-            statics: Statics { next_address: STATIC_BASE, ..Statics::default() },
+            statics: Statics {
+                next_address: STATIC_BASE,
+                ..Statics::default()
+            },
             interned: HashMap::new(),
-            free_lists: FreeLists { tuples: vec![Vec::new(); TUPLE_FREELIST_LENGTHS], ..FreeLists::default() },
+            free_lists: FreeLists {
+                tuples: vec![Vec::new(); TUPLE_FREELIST_LENGTHS],
+                ..FreeLists::default()
+            },
             gc: GcState {
                 enabled: true,
                 thresholds,
@@ -122,7 +128,9 @@ impl Heap {
     }
 
     pub fn get_mut(&mut self, id: ObjId) -> &mut Object {
-        self.objects[id.0 as usize].as_deref_mut().expect("live object")
+        self.objects[id.0 as usize]
+            .as_deref_mut()
+            .expect("live object")
     }
 
     pub fn is_live(&self, id: ObjId) -> bool {
@@ -138,7 +146,11 @@ impl Heap {
     }
 
     pub fn live_ids(&self) -> impl Iterator<Item = ObjId> + '_ {
-        self.objects.iter().enumerate().filter(|(_, o)| o.is_some()).map(|(i, _)| ObjId(i as u32))
+        self.objects
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.is_some())
+            .map(|(i, _)| ObjId(i as u32))
     }
 
     /// What `sys.getrefcount` reports (before the caller's own argument reference).
@@ -190,10 +202,18 @@ impl Heap {
 
     fn alloc_with_options(&mut self, payload: Payload, internal: bool, free_lists: bool) -> ObjId {
         let gc_type = payload.is_gc_type();
-        let preheader = if matches!(payload, Payload::Instance(_)) { self.profile.instance_preheader() } else { 0 };
+        let preheader = if matches!(payload, Payload::Instance(_)) {
+            self.profile.instance_preheader()
+        } else {
+            0
+        };
         let header = if gc_type { GC_HEADER } else { 0 };
         let block_len = self.block_len(&payload);
-        let block = if free_lists { self.take_block(&payload, block_len) } else { self.allocator.malloc(block_len) };
+        let block = if free_lists {
+            self.take_block(&payload, block_len)
+        } else {
+            self.allocator.malloc(block_len)
+        };
         let address = block + header + preheader;
         let track = self.tracked_at_birth(&payload);
         let mut object = Object {
@@ -236,7 +256,9 @@ impl Heap {
 
     fn record_alloc(&mut self, id: ObjId) {
         let view = self.view(id);
-        self.record(Event::Alloc { object: Box::new(view) });
+        self.record(Event::Alloc {
+            object: Box::new(view),
+        });
     }
 
     /// Bytes of the object's own block: what `sys.getsizeof` counts minus separately
@@ -256,7 +278,9 @@ impl Heap {
             Payload::List(_) => self.free_lists.lists.pop(),
             Payload::Dict(_) => self.free_lists.dicts.pop(),
             Payload::Float(_) => self.free_lists.floats.pop(),
-            Payload::Tuple(items) if !items.is_empty() && items.len() < TUPLE_FREELIST_LENGTHS => self.free_lists.tuples[items.len()].pop(),
+            Payload::Tuple(items) if !items.is_empty() && items.len() < TUPLE_FREELIST_LENGTHS => {
+                self.free_lists.tuples[items.len()].pop()
+            }
             _ => None,
         };
         reused.unwrap_or_else(|| self.allocator.malloc(len))
@@ -268,7 +292,9 @@ impl Heap {
             Payload::List(_) => Some((&mut self.free_lists.lists, LIST_FREELIST)),
             Payload::Dict(_) => Some((&mut self.free_lists.dicts, DICT_FREELIST)),
             Payload::Float(_) => Some((&mut self.free_lists.floats, FLOAT_FREELIST)),
-            Payload::Tuple(items) if !items.is_empty() && items.len() < TUPLE_FREELIST_LENGTHS => Some((&mut self.free_lists.tuples[items.len()], TUPLE_FREELIST)),
+            Payload::Tuple(items) if !items.is_empty() && items.len() < TUPLE_FREELIST_LENGTHS => {
+                Some((&mut self.free_lists.tuples[items.len()], TUPLE_FREELIST))
+            }
             _ => None,
         };
         match list {
@@ -369,7 +395,11 @@ impl Heap {
     }
 
     pub fn bool(&mut self, value: bool) -> ObjId {
-        let slot = if value { self.statics.true_ } else { self.statics.false_ };
+        let slot = if value {
+            self.statics.true_
+        } else {
+            self.statics.false_
+        };
         if let Some(id) = slot {
             return id;
         }
@@ -459,13 +489,22 @@ impl Heap {
         o.runtime_refs -= 1;
         o.refcount -= 1;
         let count = o.refcount;
-        self.record(Event::Refcount { obj: id, count, delta: -1, holder: Holder::Runtime { what: "a reference the interpreter holds".into() } });
+        self.record(Event::Refcount {
+            obj: id,
+            count,
+            delta: -1,
+            holder: Holder::Runtime {
+                what: "a reference the interpreter holds".into(),
+            },
+        });
     }
 
     /// `sys.intern` / compile-time interning: the canonical object for this text.
     /// Returns the interned object, which is `id` itself if the text was not interned yet.
     pub fn intern(&mut self, id: ObjId) -> ObjId {
-        let Payload::Str(text) = &self.get(id).payload else { return id };
+        let Payload::Str(text) = &self.get(id).payload else {
+            return id;
+        };
         if self.get(id).interned {
             return id;
         }
@@ -484,7 +523,14 @@ impl Heap {
             let existing = self.alloc_preexisting(Payload::Str(text.clone()));
             self.get_mut(existing).runtime_refs = STDLIB_NAME_REFS;
             self.get_mut(existing).refcount = STDLIB_NAME_REFS;
-            self.record(Event::Refcount { obj: existing, count: STDLIB_NAME_REFS, delta: STDLIB_NAME_REFS as i8, holder: Holder::Runtime { what: "the standard library's code objects".into() } });
+            self.record(Event::Refcount {
+                obj: existing,
+                count: STDLIB_NAME_REFS,
+                delta: STDLIB_NAME_REFS as i8,
+                holder: Holder::Runtime {
+                    what: "the standard library's code objects".into(),
+                },
+            });
             self.interned.insert(text, existing);
             self.set_interned(existing);
             return existing;
@@ -520,7 +566,12 @@ impl Heap {
             Some(b) => vec![self.type_object(b)],
             None => Vec::new(),
         };
-        let id = self.alloc_static(Payload::Class(Class { name: Rc::from(t.name()), bases: Vec::new(), attrs: Default::default(), builtin: Some(t) }));
+        let id = self.alloc_static(Payload::Class(Class {
+            name: Rc::from(t.name()),
+            bases: Vec::new(),
+            attrs: Default::default(),
+            builtin: Some(t),
+        }));
         self.get_mut(id).internal = true;
         for b in bases {
             self.class_add_base(id, b);
@@ -537,7 +588,13 @@ impl Heap {
             }
             _ => return,
         };
-        self.incref(base, Holder::Object { obj: class, label: format!("__bases__[{i}]") });
+        self.incref(
+            base,
+            Holder::Object {
+                obj: class,
+                label: format!("__bases__[{i}]"),
+            },
+        );
         self.changed(class);
     }
 
@@ -547,7 +604,12 @@ impl Heap {
         let o = self.get_mut(id);
         o.refcount += 1;
         let count = o.refcount;
-        self.record(Event::Refcount { obj: id, count, delta: 1, holder });
+        self.record(Event::Refcount {
+            obj: id,
+            count,
+            delta: 1,
+            holder,
+        });
     }
 
     /// A reference from the runtime (builtins, sys.modules, a running `__del__`).
@@ -576,7 +638,12 @@ impl Heap {
         o.refcount = o.refcount.saturating_sub(1);
         let count = o.refcount;
         let static_object = o.placement == Placement::Static;
-        self.record(Event::Refcount { obj: id, count, delta: -1, holder });
+        self.record(Event::Refcount {
+            obj: id,
+            count,
+            delta: -1,
+            holder,
+        });
         if count > 0 || static_object {
             return false;
         }
@@ -589,7 +656,8 @@ impl Heap {
 
     fn needs_finalizer(&self, id: ObjId) -> bool {
         let o = self.get(id);
-        !o.finalized && matches!(&o.payload, Payload::Instance(inst) if self.class_lookup(inst.class, "__del__").is_some())
+        !o.finalized
+            && matches!(&o.payload, Payload::Instance(inst) if self.class_lookup(inst.class, "__del__").is_some())
     }
 
     /// Instances waiting for their `__del__` (the interpreter runs them, then calls
@@ -616,7 +684,13 @@ impl Heap {
             let obj = *obj;
             match children.pop() {
                 Some(r) => {
-                    if self.drop_ref(r.target, Holder::Object { obj, label: r.label }) {
+                    if self.drop_ref(
+                        r.target,
+                        Holder::Object {
+                            obj,
+                            label: r.label,
+                        },
+                    ) {
                         self.untrack(r.target);
                         let order = self.dealloc_order(r.target);
                         stack.push((r.target, order));
@@ -658,7 +732,10 @@ impl Heap {
             self.allocator.free(addr);
         }
         self.release_block(&o.payload, o.block);
-        self.record(Event::Free { obj: id, address: o.address });
+        self.record(Event::Free {
+            obj: id,
+            address: o.address,
+        });
     }
 
     // ----- GC tracking -----
@@ -700,7 +777,13 @@ impl Heap {
 
     pub fn record_flags(&mut self, id: ObjId) {
         let o = self.get(id);
-        let event = Event::Flags { obj: id, interned: o.interned, immortal: o.immortal, gc_tracked: o.gc_tracked, generation: o.gc_tracked.then_some(o.generation) };
+        let event = Event::Flags {
+            obj: id,
+            interned: o.interned,
+            immortal: o.immortal,
+            gc_tracked: o.gc_tracked,
+            generation: o.gc_tracked.then_some(o.generation),
+        };
         self.record(event);
     }
 
@@ -710,7 +793,12 @@ impl Heap {
     pub fn changed(&mut self, id: ObjId) {
         self.resize_storage(id);
         let view = self.view(id);
-        self.record(Event::Change { obj: id, value: view.value, size: view.size, referents: view.referents });
+        self.record(Event::Change {
+            obj: id,
+            value: view.value,
+            size: view.size,
+            referents: view.referents,
+        });
     }
 
     /// Replaces a payload in place. The caller has already moved references in or out.
@@ -761,7 +849,12 @@ impl Heap {
             }
             Payload::List(_) | Payload::Dict(_) => return None,
             Payload::Set(s) if !s.frozen => return None,
-            Payload::Instance(inst) if self.class_lookup(inst.class, "__eq__").is_some() && self.class_lookup(inst.class, "__hash__").is_none() => return None,
+            Payload::Instance(inst)
+                if self.class_lookup(inst.class, "__eq__").is_some()
+                    && self.class_lookup(inst.class, "__hash__").is_none() =>
+            {
+                return None
+            }
             _ => ((o.address >> 4) as i64, Key::Identity(id.0)),
         })
     }
@@ -774,7 +867,13 @@ impl Heap {
         match &o.payload {
             Payload::List(l) => 56 + 8 * l.capacity as u64,
             Payload::Dict(d) => 64 + self.dict_keys_size(d),
-            Payload::Set(s) => 216 + if s.table.len() > 8 { 16 * s.table.len() as u64 } else { 0 },
+            Payload::Set(s) => {
+                216 + if s.table.len() > 8 {
+                    16 * s.table.len() as u64
+                } else {
+                    0
+                }
+            }
             Payload::Instance(i) if self.is_bare_object(i.class) => 16,
             Payload::Instance(_) => self.profile.instance_size(),
             p => self.base_size(p),
@@ -883,8 +982,12 @@ impl Heap {
             Payload::Bool(b) => if *b { "True" } else { "False" }.into(),
             Payload::Int(v) => {
                 if v.magnitude().bits() > 190 {
-                    let digits = (v.magnitude().bits() as f64 * std::f64::consts::LOG10_2) as u64 + 1;
-                    format!("{}<int of about {digits} digits>", if v.is_negative() { "-" } else { "" })
+                    let digits =
+                        (v.magnitude().bits() as f64 * std::f64::consts::LOG10_2) as u64 + 1;
+                    format!(
+                        "{}<int of about {digits} digits>",
+                        if v.is_negative() { "-" } else { "" }
+                    )
                 } else {
                     v.to_string()
                 }
@@ -894,7 +997,11 @@ impl Heap {
             Payload::List(l) => format!("list of {}", l.items.len()),
             Payload::Tuple(t) => format!("tuple of {}", t.len()),
             Payload::Dict(d) => format!("dict of {}", d.len()),
-            Payload::Set(s) => format!("{} of {}", if s.frozen { "frozenset" } else { "set" }, s.len()),
+            Payload::Set(s) => format!(
+                "{} of {}",
+                if s.frozen { "frozenset" } else { "set" },
+                s.len()
+            ),
             Payload::Range { start, stop, step } => {
                 if *step == 1 {
                     format!("range({start}, {stop})")
@@ -939,7 +1046,14 @@ impl Heap {
             let o = self.get(id);
             let expected = held.get(&id).copied().unwrap_or(0) + o.runtime_refs;
             if o.refcount != expected {
-                return Err(format!("{} {:?} ({}) has refcount {} but {} references", self.type_name(id), id, self.short_value(id), o.refcount, expected));
+                return Err(format!(
+                    "{} {:?} ({}) has refcount {} but {} references",
+                    self.type_name(id),
+                    id,
+                    self.short_value(id),
+                    o.refcount,
+                    expected
+                ));
             }
         }
         Ok(())
@@ -979,7 +1093,11 @@ pub fn float_text(v: f64) -> String {
 
 /// Python's str repr in brief (quotes and the common escapes).
 pub fn quote(s: &str) -> String {
-    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let q = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(q);
     for c in s.chars() {
@@ -992,7 +1110,9 @@ pub fn quote(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }

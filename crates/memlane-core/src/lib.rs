@@ -13,9 +13,11 @@ pub mod profile;
 pub mod trace;
 pub mod view;
 
+pub use event::{Event, GcPhase, Holder};
 pub use heap::Heap;
 pub use object::{BuiltinType, Payload};
-pub use event::{Event, GcPhase, Holder};
 pub use profile::{Profile, Version, IMMORTAL_REFCOUNT};
-pub use trace::{Outcome, Recorder, Step, Trace};
-pub use view::{Binding, FrameId, FrameView, GcView, ObjId, ObjectView, Placement, Reference, Snapshot};
+pub use trace::{Outcome, Recorder, Step, StepKind, Trace};
+pub use view::{
+    Binding, FrameId, FrameView, GcView, ObjId, ObjectView, Placement, Reference, Snapshot,
+};

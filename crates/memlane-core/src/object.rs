@@ -46,12 +46,23 @@ pub enum Payload {
     Tuple(Vec<ObjId>),
     Dict(Dict),
     Set(Set),
-    Range { start: i64, stop: i64, step: i64 },
-    Slice { start: ObjId, stop: ObjId, step: ObjId },
+    Range {
+        start: i64,
+        stop: i64,
+        step: i64,
+    },
+    Slice {
+        start: ObjId,
+        stop: ObjId,
+        step: ObjId,
+    },
     Function(Function),
     Class(Class),
     Instance(Instance),
-    BoundMethod { function: ObjId, receiver: ObjId },
+    BoundMethod {
+        function: ObjId,
+        receiver: ObjId,
+    },
     Cell(Option<ObjId>),
     Module(Module),
     Code(Code),
@@ -116,7 +127,12 @@ pub enum SetSlot {
 
 impl Default for Set {
     fn default() -> Set {
-        Set { table: vec![SetSlot::Empty; 8], fill: 0, used: 0, frozen: false }
+        Set {
+            table: vec![SetSlot::Empty; 8],
+            fill: 0,
+            used: 0,
+            frozen: false,
+        }
     }
 }
 
@@ -147,13 +163,19 @@ impl Set {
             for j in i..=i + probes {
                 match &self.table[j] {
                     SetSlot::Empty => return Err(free_slot.unwrap_or(j)),
-                    SetSlot::Full { hash: h, key: k, .. } if *h == hash && k == key => return Ok(j),
+                    SetSlot::Full {
+                        hash: h, key: k, ..
+                    } if *h == hash && k == key => return Ok(j),
                     SetSlot::Dummy if free_slot.is_none() => free_slot = Some(j),
                     _ => {}
                 }
             }
             perturb >>= 5;
-            i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(1)
+                .wrapping_add(perturb as usize))
+                & mask;
         }
     }
 
@@ -173,7 +195,11 @@ impl Set {
                 self.table[slot] = SetSlot::Full { hash, key, item };
                 let mask = self.table.len() - 1;
                 if self.fill * 5 >= mask * 3 {
-                    self.resize(if self.used > 50_000 { self.used * 2 } else { self.used * 4 });
+                    self.resize(if self.used > 50_000 {
+                        self.used * 2
+                    } else {
+                        self.used * 4
+                    });
                 }
                 true
             }
@@ -211,7 +237,11 @@ impl Set {
                         }
                     }
                     perturb >>= 5;
-                    i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
+                    i = (i
+                        .wrapping_mul(5)
+                        .wrapping_add(1)
+                        .wrapping_add(perturb as usize))
+                        & mask;
                 }
             }
         }
@@ -392,17 +422,48 @@ pub enum BuiltinType {
 
 impl BuiltinType {
     pub const ALL: &'static [BuiltinType] = &[
-        BuiltinType::Object, BuiltinType::Type, BuiltinType::NoneType, BuiltinType::Bool, BuiltinType::Int,
-        BuiltinType::Float, BuiltinType::Str, BuiltinType::List, BuiltinType::Tuple, BuiltinType::Dict,
-        BuiltinType::Set, BuiltinType::FrozenSet, BuiltinType::Range, BuiltinType::Slice, BuiltinType::Function,
-        BuiltinType::BuiltinFunction, BuiltinType::Method, BuiltinType::Cell, BuiltinType::Module,
-        BuiltinType::Code, BuiltinType::Generator, BuiltinType::Iterator, BuiltinType::BaseException,
-        BuiltinType::Exception, BuiltinType::ArithmeticError, BuiltinType::ZeroDivisionError,
-        BuiltinType::OverflowError, BuiltinType::LookupError, BuiltinType::KeyError, BuiltinType::IndexError,
-        BuiltinType::TypeError, BuiltinType::ValueError, BuiltinType::NameError,
-        BuiltinType::UnboundLocalError, BuiltinType::AttributeError, BuiltinType::RuntimeError,
-        BuiltinType::RecursionError, BuiltinType::NotImplementedError, BuiltinType::AssertionError,
-        BuiltinType::StopIteration, BuiltinType::MemoryError, BuiltinType::KeyboardInterrupt,
+        BuiltinType::Object,
+        BuiltinType::Type,
+        BuiltinType::NoneType,
+        BuiltinType::Bool,
+        BuiltinType::Int,
+        BuiltinType::Float,
+        BuiltinType::Str,
+        BuiltinType::List,
+        BuiltinType::Tuple,
+        BuiltinType::Dict,
+        BuiltinType::Set,
+        BuiltinType::FrozenSet,
+        BuiltinType::Range,
+        BuiltinType::Slice,
+        BuiltinType::Function,
+        BuiltinType::BuiltinFunction,
+        BuiltinType::Method,
+        BuiltinType::Cell,
+        BuiltinType::Module,
+        BuiltinType::Code,
+        BuiltinType::Generator,
+        BuiltinType::Iterator,
+        BuiltinType::BaseException,
+        BuiltinType::Exception,
+        BuiltinType::ArithmeticError,
+        BuiltinType::ZeroDivisionError,
+        BuiltinType::OverflowError,
+        BuiltinType::LookupError,
+        BuiltinType::KeyError,
+        BuiltinType::IndexError,
+        BuiltinType::TypeError,
+        BuiltinType::ValueError,
+        BuiltinType::NameError,
+        BuiltinType::UnboundLocalError,
+        BuiltinType::AttributeError,
+        BuiltinType::RuntimeError,
+        BuiltinType::RecursionError,
+        BuiltinType::NotImplementedError,
+        BuiltinType::AssertionError,
+        BuiltinType::StopIteration,
+        BuiltinType::MemoryError,
+        BuiltinType::KeyboardInterrupt,
         BuiltinType::UnicodeError,
     ];
 
@@ -463,8 +524,8 @@ impl BuiltinType {
             Bool => Int,
             BaseException => Object,
             Exception | KeyboardInterrupt => BaseException,
-            ArithmeticError | LookupError | TypeError | ValueError | NameError | AttributeError | RuntimeError
-            | AssertionError | StopIteration | MemoryError => Exception,
+            ArithmeticError | LookupError | TypeError | ValueError | NameError | AttributeError
+            | RuntimeError | AssertionError | StopIteration | MemoryError => Exception,
             ZeroDivisionError | OverflowError => ArithmeticError,
             KeyError | IndexError => LookupError,
             UnboundLocalError => NameError,
@@ -523,7 +584,13 @@ impl Payload {
     pub fn is_gc_type(&self) -> bool {
         !matches!(
             self,
-            Payload::None | Payload::Bool(_) | Payload::Int(_) | Payload::Float(_) | Payload::Str(_) | Payload::Range { .. } | Payload::Slice { .. }
+            Payload::None
+                | Payload::Bool(_)
+                | Payload::Int(_)
+                | Payload::Float(_)
+                | Payload::Str(_)
+                | Payload::Range { .. }
+                | Payload::Slice { .. }
         )
     }
 
@@ -531,8 +598,15 @@ impl Payload {
     pub fn referents(&self, out: &mut Vec<Reference>) {
         let mut push = |label: String, target: ObjId| out.push(Reference { label, target });
         match self {
-            Payload::List(l) => l.items.iter().enumerate().for_each(|(i, &t)| push(format!("[{i}]"), t)),
-            Payload::Tuple(items) => items.iter().enumerate().for_each(|(i, &t)| push(format!("[{i}]"), t)),
+            Payload::List(l) => l
+                .items
+                .iter()
+                .enumerate()
+                .for_each(|(i, &t)| push(format!("[{i}]"), t)),
+            Payload::Tuple(items) => items
+                .iter()
+                .enumerate()
+                .for_each(|(i, &t)| push(format!("[{i}]"), t)),
             Payload::Dict(d) => {
                 for (i, (k, v)) in d.items().enumerate() {
                     push(format!("key {i}"), k);
@@ -559,7 +633,10 @@ impl Payload {
                 }
             }
             Payload::Class(c) => {
-                c.bases.iter().enumerate().for_each(|(i, &b)| push(format!("__bases__[{i}]"), b));
+                c.bases
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, &b)| push(format!("__bases__[{i}]"), b));
                 c.attrs.iter().for_each(|(k, &v)| push(format!(".{k}"), v));
             }
             Payload::Instance(o) => {

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 /// A CPython minor version whose memory behaviour memlane models.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum Version {
     #[serde(rename = "3.11")]
     Py311,

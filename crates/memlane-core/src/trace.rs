@@ -12,9 +12,23 @@ use serde::{Deserialize, Serialize};
 /// A checkpoint is taken at the first step boundary after this many events.
 const CHECKPOINT_EVENTS: usize = 4096;
 
+/// What a step is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// A source line ran.
+    #[default]
+    Line,
+    /// The interpreter shut down after the program: the parser's arena was freed,
+    /// `__main__`'s names were cleared, a last collection ran (and `__del__`s with it).
+    Exit,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
-    /// The source line that ran (1-based).
+    #[serde(default)]
+    pub kind: StepKind,
+    /// The source line that ran (1-based; for the exit step, the last line that ran).
     pub line: u32,
     /// The frame it ran in.
     pub frame: FrameId,
@@ -31,7 +45,12 @@ pub enum Outcome {
     Finished,
     /// An uncaught exception (or a SyntaxError before anything ran); exit status 1.
     /// `traceback` is what CPython prints to stderr.
-    Exception { type_name: String, message: String, line: Option<u32>, traceback: String },
+    Exception {
+        type_name: String,
+        message: String,
+        line: Option<u32>,
+        traceback: String,
+    },
     /// The program uses something outside memlane's Python subset.
     Unsupported { message: String, line: u32 },
     /// The run hit one of memlane's own limits; the steps so far are kept.
@@ -51,7 +70,9 @@ impl Outcome {
         match self {
             Outcome::Finished => None,
             Outcome::Exception { traceback, .. } => traceback.lines().last().map(str::to_owned),
-            Outcome::Unsupported { message, .. } | Outcome::Limit { message } => Some(message.clone()),
+            Outcome::Unsupported { message, .. } | Outcome::Limit { message } => {
+                Some(message.clone())
+            }
         }
     }
 }
@@ -166,7 +187,25 @@ impl Recorder {
             self.checkpoints.push((now, self.live.clone()));
             self.since_checkpoint = 0;
         }
-        self.steps.push(Step { line, frame, first_event: now, end_event: now });
+        self.steps.push(Step {
+            kind: StepKind::Line,
+            line,
+            frame,
+            first_event: now,
+            end_event: now,
+        });
+    }
+
+    /// Starts the interpreter-shutdown step.
+    pub fn begin_exit_step(&mut self) {
+        let (frame, line) = self
+            .steps
+            .last()
+            .map_or((FrameId(0), 0), |s| (s.frame, s.line));
+        self.begin_step(frame, line);
+        if let Some(s) = self.steps.last_mut() {
+            s.kind = StepKind::Exit;
+        }
     }
 
     fn close_step(&mut self, now: usize) {

@@ -162,7 +162,10 @@ impl Snapshot {
         for o in self.objects.values() {
             let shown = counts.get(&o.id).copied().unwrap_or(0);
             if o.refcount != shown {
-                return Err(format!("{} {} ({}) has refcount {} but {} references are shown", o.type_name, o.id.0, o.value, o.refcount, shown));
+                return Err(format!(
+                    "{} {} ({}) has refcount {} but {} references are shown",
+                    o.type_name, o.id.0, o.value, o.refcount, shown
+                ));
             }
         }
         Ok(())
@@ -176,12 +179,18 @@ impl Snapshot {
                 out.push(format!("name `{}` in {}", b.name, frame.function));
             }
             for _ in frame.stack.iter().filter(|&&t| t == target) {
-                out.push(format!("a temporary on {}'s evaluation stack", frame.function));
+                out.push(format!(
+                    "a temporary on {}'s evaluation stack",
+                    frame.function
+                ));
             }
         }
         for obj in self.objects.values() {
             for r in obj.referents.iter().filter(|r| r.target == target) {
-                out.push(format!("{} {} of {} at {:#x}", obj.type_name, r.label, obj.value, obj.address));
+                out.push(format!(
+                    "{} {} of {} at {:#x}",
+                    obj.type_name, r.label, obj.value, obj.address
+                ));
             }
         }
         out
@@ -195,7 +204,12 @@ impl Snapshot {
             Alloc { object } => {
                 self.objects.insert(object.id, (**object).clone());
             }
-            Refcount { obj, count, delta, holder } => {
+            Refcount {
+                obj,
+                count,
+                delta,
+                holder,
+            } => {
                 if let Some(o) = self.objects.get_mut(obj) {
                     o.refcount = *count;
                     if matches!(holder, crate::event::Holder::Runtime { .. }) {
@@ -206,14 +220,25 @@ impl Snapshot {
             Free { obj, .. } => {
                 self.objects.remove(obj);
             }
-            Change { obj, value, size, referents } => {
+            Change {
+                obj,
+                value,
+                size,
+                referents,
+            } => {
                 if let Some(o) = self.objects.get_mut(obj) {
                     o.value.clone_from(value);
                     o.size = *size;
                     o.referents.clone_from(referents);
                 }
             }
-            Flags { obj, interned, immortal, gc_tracked, generation } => {
+            Flags {
+                obj,
+                interned,
+                immortal,
+                gc_tracked,
+                generation,
+            } => {
                 if let Some(o) = self.objects.get_mut(obj) {
                     o.interned = *interned;
                     o.immortal = *immortal;
@@ -221,11 +246,18 @@ impl Snapshot {
                     o.generation = *generation;
                 }
             }
-            Bind { frame, name, target } => {
+            Bind {
+                frame,
+                name,
+                target,
+            } => {
                 if let Some(f) = self.frame_mut(*frame) {
                     match f.locals.iter_mut().find(|b| &b.name == name) {
                         Some(b) => b.target = *target,
-                        None => f.locals.push(Binding { name: name.clone(), target: *target }),
+                        None => f.locals.push(Binding {
+                            name: name.clone(),
+                            target: *target,
+                        }),
                     }
                 }
             }
@@ -266,5 +298,79 @@ impl Snapshot {
             Output { text } => self.stdout.push_str(text),
             Gc { gc, .. } => self.gc = gc.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::heap::Heap;
+    use crate::object::{List, Payload};
+    use crate::profile::Profile;
+
+    fn list_holding_int() -> Snapshot {
+        let mut heap = Heap::new(Profile::default());
+        let n = heap.int_i64(1000);
+        let l = heap.alloc(Payload::List(List {
+            items: vec![n],
+            capacity: 1,
+        }));
+        heap.incref(
+            n,
+            crate::event::Holder::Object {
+                obj: l,
+                label: "[0]".into(),
+            },
+        );
+        heap.incref_runtime(l, "test");
+        heap.changed(l);
+        let trace = heap.finish(crate::trace::Outcome::Finished);
+        trace.snapshot_at_event(trace.events.len())
+    }
+
+    #[test]
+    fn a_consistent_snapshot_passes() {
+        list_holding_int().check_invariants().unwrap();
+    }
+
+    #[test]
+    fn a_wrong_refcount_is_caught() {
+        let mut snap = list_holding_int();
+        let int = snap
+            .objects
+            .values_mut()
+            .find(|o| o.type_name == "int")
+            .unwrap();
+        int.refcount += 1;
+        let err = snap.check_invariants().unwrap_err();
+        assert!(err.contains("has refcount 2 but 1 references"), "{err}");
+    }
+
+    #[test]
+    fn a_reference_to_a_freed_object_is_caught() {
+        let mut snap = list_holding_int();
+        let int = snap
+            .objects
+            .values()
+            .find(|o| o.type_name == "int")
+            .unwrap()
+            .id;
+        snap.objects.remove(&int);
+        let err = snap.check_invariants().unwrap_err();
+        assert!(err.contains("freed object"), "{err}");
+    }
+
+    #[test]
+    fn holders_are_described() {
+        let snap = list_holding_int();
+        let int = snap
+            .objects
+            .values()
+            .find(|o| o.type_name == "int")
+            .unwrap()
+            .id;
+        let holders = snap.holders(int);
+        assert_eq!(holders.len(), 1);
+        assert!(holders[0].starts_with("list [0]"), "{holders:?}");
     }
 }

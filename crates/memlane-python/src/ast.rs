@@ -384,14 +384,20 @@ impl Dumper {
         let o = |d: &mut Self, text: &str| d.out.push_str(text);
         match &s.kind {
             StmtKind::FunctionDef { name, args, body } => {
-                o(self, &format!("FunctionDef(name={}, args=", py_repr_str(name)));
+                o(
+                    self,
+                    &format!("FunctionDef(name={}, args=", py_repr_str(name)),
+                );
                 self.arguments(args);
                 o(self, ", body=");
                 self.stmts(body);
                 o(self, ", decorator_list=[], ");
             }
             StmtKind::ClassDef { name, bases, body } => {
-                o(self, &format!("ClassDef(name={}, bases=", py_repr_str(name)));
+                o(
+                    self,
+                    &format!("ClassDef(name={}, bases=", py_repr_str(name)),
+                );
                 self.exprs(bases);
                 o(self, ", keywords=[], body=");
                 self.stmts(body);
@@ -420,7 +426,12 @@ impl Dumper {
                 self.expr(value);
                 o(self, ", ");
             }
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 o(self, "For(target=");
                 self.expr(target);
                 o(self, ", iter=");
@@ -432,7 +443,11 @@ impl Dumper {
                 o(self, ", ");
             }
             StmtKind::While { test, body, orelse } | StmtKind::If { test, body, orelse } => {
-                let name = if matches!(s.kind, StmtKind::While { .. }) { "While" } else { "If" };
+                let name = if matches!(s.kind, StmtKind::While { .. }) {
+                    "While"
+                } else {
+                    "If"
+                };
                 o(self, &format!("{name}(test="));
                 self.expr(test);
                 o(self, ", body=");
@@ -446,7 +461,12 @@ impl Dumper {
                 self.opt_expr("exc", exc);
                 self.opt_expr("cause", cause);
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 o(self, "Try(body=");
                 self.stmts(body);
                 o(self, ", handlers=");
@@ -468,7 +488,11 @@ impl Dumper {
                 self.list(names, |d, a| d.alias(a));
                 o(self, ", ");
             }
-            StmtKind::ImportFrom { module, names, level } => {
+            StmtKind::ImportFrom {
+                module,
+                names,
+                level,
+            } => {
                 o(self, "ImportFrom(");
                 if let Some(m) = module {
                     o(self, &format!("module={}, ", py_repr_str(m)));
@@ -478,7 +502,11 @@ impl Dumper {
                 o(self, &format!(", level={level}, "));
             }
             StmtKind::Global(names) | StmtKind::Nonlocal(names) => {
-                let name = if matches!(s.kind, StmtKind::Global(_)) { "Global" } else { "Nonlocal" };
+                let name = if matches!(s.kind, StmtKind::Global(_)) {
+                    "Global"
+                } else {
+                    "Nonlocal"
+                };
                 o(self, &format!("{name}(names="));
                 self.names(names);
                 o(self, ", ");
@@ -510,7 +538,8 @@ impl Dumper {
     }
 
     fn alias(&mut self, a: &Alias) {
-        self.out.push_str(&format!("alias(name={}, ", py_repr_str(&a.name)));
+        self.out
+            .push_str(&format!("alias(name={}, ", py_repr_str(&a.name)));
         if let Some(n) = &a.asname {
             self.out.push_str(&format!("asname={}, ", py_repr_str(n)));
         }
@@ -519,7 +548,8 @@ impl Dumper {
     }
 
     fn arg(&mut self, a: &Arg) {
-        self.out.push_str(&format!("arg(arg={}, ", py_repr_str(&a.arg)));
+        self.out
+            .push_str(&format!("arg(arg={}, ", py_repr_str(&a.arg)));
         self.loc(&a.loc);
         self.out.push(')');
     }
@@ -557,7 +587,8 @@ impl Dumper {
             d.expr(&g.iter);
             d.out.push_str(", ifs=");
             d.exprs(&g.ifs);
-            d.out.push_str(&format!(", is_async={})", g.is_async as i32));
+            d.out
+                .push_str(&format!(", is_async={})", g.is_async as i32));
         });
     }
 
@@ -644,7 +675,11 @@ impl Dumper {
                 self.generators(generators);
                 o(self, ", ");
             }
-            ExprKind::DictComp { key, value, generators } => {
+            ExprKind::DictComp {
+                key,
+                value,
+                generators,
+            } => {
                 o(self, "DictComp(key=");
                 self.expr(key);
                 o(self, ", value=");
@@ -662,7 +697,11 @@ impl Dumper {
                 self.expr(value);
                 o(self, ", ");
             }
-            ExprKind::Compare { left, ops, comparators } => {
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } => {
                 o(self, "Compare(left=");
                 self.expr(left);
                 o(self, ", ops=");
@@ -684,7 +723,11 @@ impl Dumper {
                 self.exprs(comparators);
                 o(self, ", ");
             }
-            ExprKind::Call { func, args, keywords } => {
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } => {
                 o(self, "Call(func=");
                 self.expr(func);
                 o(self, ", args=");
@@ -703,7 +746,11 @@ impl Dumper {
                 });
                 o(self, ", ");
             }
-            ExprKind::FormattedValue { value, conversion, format_spec } => {
+            ExprKind::FormattedValue {
+                value,
+                conversion,
+                format_spec,
+            } => {
                 o(self, "FormattedValue(value=");
                 self.expr(value);
                 o(self, &format!(", conversion={conversion}, "));
@@ -742,7 +789,11 @@ impl Dumper {
                 self.ctx(*ctx);
             }
             ExprKind::List { elts, ctx } | ExprKind::Tuple { elts, ctx } => {
-                let name = if matches!(e.kind, ExprKind::List { .. }) { "List" } else { "Tuple" };
+                let name = if matches!(e.kind, ExprKind::List { .. }) {
+                    "List"
+                } else {
+                    "Tuple"
+                };
                 o(self, &format!("{name}(elts="));
                 self.exprs(elts);
                 o(self, ", ");
@@ -818,12 +869,19 @@ pub fn py_repr_float(f: f64) -> String {
             out.push('.');
             out.push_str(&digits[1..]);
         }
-        out.push_str(&format!("e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs()));
+        out.push_str(&format!(
+            "e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        ));
         out
     } else if decpt <= 0 {
         format!("{sign}0.{}{digits}", "0".repeat((-decpt) as usize))
     } else if decpt as usize >= digits.len() {
-        format!("{sign}{digits}{}.0", "0".repeat(decpt as usize - digits.len()))
+        format!(
+            "{sign}{digits}{}.0",
+            "0".repeat(decpt as usize - digits.len())
+        )
     } else {
         let (a, b) = digits.split_at(decpt as usize);
         format!("{sign}{a}.{b}")
@@ -832,7 +890,11 @@ pub fn py_repr_float(f: f64) -> String {
 
 /// Python's `repr(str)`.
 pub fn py_repr_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -845,7 +907,9 @@ pub fn py_repr_str(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c if is_printable_char(c) => out.push(c),
             c if (c as u32) <= 0xff => out.push_str(&format!("\\x{:02x}", c as u32)),
             c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),

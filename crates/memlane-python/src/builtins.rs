@@ -2,7 +2,7 @@
 
 use crate::format;
 use crate::vm::*;
-use memlane_core::event::{Event, Holder};
+use memlane_core::event::Event;
 use memlane_core::object::*;
 use memlane_core::ObjId;
 use num_bigint::BigInt;
@@ -10,20 +10,125 @@ use num_traits::{Signed, ToPrimitive, Zero};
 use std::rc::Rc;
 
 const FUNCTIONS: &[&str] = &[
-    "print", "len", "id", "isinstance", "issubclass", "abs", "min", "max", "sum", "sorted", "reversed", "enumerate", "zip", "chr", "ord", "repr", "hex", "oct", "bin", "iter", "next", "round", "divmod", "hash", "callable", "any", "all", "format", "pow", "getattr", "setattr", "hasattr", "delattr",
+    "print",
+    "len",
+    "id",
+    "isinstance",
+    "issubclass",
+    "abs",
+    "min",
+    "max",
+    "sum",
+    "sorted",
+    "reversed",
+    "enumerate",
+    "zip",
+    "chr",
+    "ord",
+    "repr",
+    "hex",
+    "oct",
+    "bin",
+    "iter",
+    "next",
+    "round",
+    "divmod",
+    "hash",
+    "callable",
+    "any",
+    "all",
+    "format",
+    "pow",
+    "getattr",
+    "setattr",
+    "hasattr",
+    "delattr",
 ];
 
-const SYS: &[&str] = &["getrefcount", "getsizeof", "intern", "getrecursionlimit", "setrecursionlimit"];
-const GC: &[&str] = &["collect", "get_count", "get_threshold", "set_threshold", "isenabled", "enable", "disable", "is_tracked"];
+const SYS: &[&str] = &[
+    "getrefcount",
+    "getsizeof",
+    "intern",
+    "getrecursionlimit",
+    "setrecursionlimit",
+];
+const GC: &[&str] = &[
+    "collect",
+    "get_count",
+    "get_threshold",
+    "set_threshold",
+    "isenabled",
+    "enable",
+    "disable",
+    "is_tracked",
+];
 
 fn methods_of(t: BuiltinType) -> &'static [&'static str] {
     match t {
-        BuiltinType::List => &["append", "extend", "insert", "pop", "remove", "index", "count", "clear", "copy", "reverse", "sort"],
-        BuiltinType::Dict => &["get", "keys", "values", "items", "pop", "setdefault", "update", "clear", "copy", "popitem"],
-        BuiltinType::Str => &[
-            "join", "split", "rsplit", "strip", "lstrip", "rstrip", "upper", "lower", "replace", "startswith", "endswith", "find", "rfind", "index", "count", "format", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower", "isidentifier", "title", "capitalize", "center", "ljust", "rjust", "zfill", "swapcase", "splitlines", "partition",
+        BuiltinType::List => &[
+            "append", "extend", "insert", "pop", "remove", "index", "count", "clear", "copy",
+            "reverse", "sort",
         ],
-        BuiltinType::Set => &["add", "remove", "discard", "pop", "clear", "union", "intersection", "difference", "update", "copy", "issubset", "issuperset"],
+        BuiltinType::Dict => &[
+            "get",
+            "keys",
+            "values",
+            "items",
+            "pop",
+            "setdefault",
+            "update",
+            "clear",
+            "copy",
+            "popitem",
+        ],
+        BuiltinType::Str => &[
+            "join",
+            "split",
+            "rsplit",
+            "strip",
+            "lstrip",
+            "rstrip",
+            "upper",
+            "lower",
+            "replace",
+            "startswith",
+            "endswith",
+            "find",
+            "rfind",
+            "index",
+            "count",
+            "format",
+            "isdigit",
+            "isalpha",
+            "isalnum",
+            "isspace",
+            "isupper",
+            "islower",
+            "isidentifier",
+            "title",
+            "capitalize",
+            "center",
+            "ljust",
+            "rjust",
+            "zfill",
+            "swapcase",
+            "splitlines",
+            "partition",
+        ],
+        BuiltinType::Set => &[
+            "add",
+            "remove",
+            "discard",
+            "pop",
+            "clear",
+            "union",
+            "intersection",
+            "difference",
+            "update",
+            "copy",
+            "issubset",
+            "issuperset",
+        ],
         BuiltinType::Tuple => &["index", "count"],
         BuiltinType::Int | BuiltinType::Bool => &["bit_length"],
         BuiltinType::Float => &["is_integer"],
@@ -37,7 +142,18 @@ impl Vm {
     /// A built-in name: a type object or a built-in function (made on first use).
     pub fn builtin(&mut self, name: &str) -> Option<ObjId> {
         if let Some(t) = BuiltinType::from_name(name) {
-            if !matches!(t, BuiltinType::NoneType | BuiltinType::Function | BuiltinType::BuiltinFunction | BuiltinType::Method | BuiltinType::Cell | BuiltinType::Module | BuiltinType::Code | BuiltinType::Generator | BuiltinType::Iterator) {
+            if !matches!(
+                t,
+                BuiltinType::NoneType
+                    | BuiltinType::Function
+                    | BuiltinType::BuiltinFunction
+                    | BuiltinType::Method
+                    | BuiltinType::Cell
+                    | BuiltinType::Module
+                    | BuiltinType::Code
+                    | BuiltinType::Generator
+                    | BuiltinType::Iterator
+            ) {
                 return Some(self.heap.type_object(t));
             }
         }
@@ -54,8 +170,17 @@ impl Vm {
         if let Some(&f) = self.builtin_cache.get(&cache_key) {
             return f;
         }
-        let f = self.heap.alloc_preexisting(Payload::Builtin(Builtin { name, owner }));
-        self.heap.incref_runtime(f, if owner.is_some() { "its module or type" } else { "the builtins module" });
+        let f = self
+            .heap
+            .alloc_preexisting(Payload::Builtin(Builtin { name, owner }));
+        self.heap.incref_runtime(
+            f,
+            if owner.is_some() {
+                "its module or type"
+            } else {
+                "the builtins module"
+            },
+        );
         self.builtin_cache.insert(cache_key, f);
         f
     }
@@ -65,14 +190,21 @@ impl Vm {
         if let Some(&m) = self.modules.get(key) {
             return m;
         }
-        let m = self.heap.alloc_preexisting(Payload::Module(Module { name: Rc::from(key), dict: None }));
+        let m = self.heap.alloc_preexisting(Payload::Module(Module {
+            name: Rc::from(key),
+            dict: None,
+        }));
         self.heap.incref_runtime(m, "sys.modules");
         self.modules.insert(key, m);
         m
     }
 
     pub fn module_attr(&mut self, module: &str, name: &str) -> Option<ObjId> {
-        let (table, owner): (&[&'static str], &'static str) = if module == "sys" { (SYS, "sys") } else { (GC, "gc") };
+        let (table, owner): (&[&'static str], &'static str) = if module == "sys" {
+            (SYS, "sys")
+        } else {
+            (GC, "gc")
+        };
         if let Some(&n) = table.iter().find(|&&n| n == name) {
             return Some(self.builtin_function(n, Some(owner)));
         }
@@ -85,7 +217,14 @@ impl Vm {
     /// The method descriptor for `obj.name` when obj is of a built-in type.
     pub fn builtin_method(&mut self, obj: ObjId, name: &str) -> Option<ObjId> {
         let t = match self.heap.payload(obj) {
-            Payload::Iterator(it) if matches!(it.kind, IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView) => return None,
+            Payload::Iterator(it)
+                if matches!(
+                    it.kind,
+                    IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView
+                ) =>
+            {
+                return None
+            }
             p => p.builtin_type(),
         };
         let &m = methods_of(t).iter().find(|&&m| m == name)?;
@@ -103,9 +242,17 @@ impl Vm {
                     format!("{name} expected {min} arguments, got {}", args.len())
                 }
             } else if args.len() < min {
-                format!("{name} expected at least {min} argument{}, got {}", if min == 1 { "" } else { "s" }, args.len())
+                format!(
+                    "{name} expected at least {min} argument{}, got {}",
+                    if min == 1 { "" } else { "s" },
+                    args.len()
+                )
             } else {
-                format!("{name} expected at most {max} argument{}, got {}", if max == 1 { "" } else { "s" }, args.len())
+                format!(
+                    "{name} expected at most {max} argument{}, got {}",
+                    if max == 1 { "" } else { "s" },
+                    args.len()
+                )
             };
             return Err(self.error(BuiltinType::TypeError, msg));
         }
@@ -121,7 +268,10 @@ impl Vm {
             Payload::Str(s) => Ok(s.clone()),
             _ => {
                 let t = self.heap.type_name(v);
-                Err(self.error(BuiltinType::TypeError, format!("{func} argument must be str, not {t}")))
+                Err(self.error(
+                    BuiltinType::TypeError,
+                    format!("{func} argument must be str, not {t}"),
+                ))
             }
         }
     }
@@ -134,7 +284,12 @@ impl Vm {
             Some("gc") => self.call_gc(b.name, args),
             Some(_) => {
                 if args.is_empty() {
-                    return Err(self.error(BuiltinType::TypeError, format!("unbound method {}() needs an argument", b.name)).into());
+                    return Err(self
+                        .error(
+                            BuiltinType::TypeError,
+                            format!("unbound method {}() needs an argument", b.name),
+                        )
+                        .into());
                 }
                 self.call_method(b.name, args[0], &args[1..], kwargs)
             }
@@ -146,11 +301,15 @@ impl Vm {
         Ok(match name {
             "print" => {
                 let sep = match Vm::kwarg(kwargs, "sep") {
-                    Some(s) if !matches!(self.heap.payload(s), Payload::None) => self.str_arg(s, "sep")?.to_string(),
+                    Some(s) if !matches!(self.heap.payload(s), Payload::None) => {
+                        self.str_arg(s, "sep")?.to_string()
+                    }
                     _ => " ".into(),
                 };
                 let end = match Vm::kwarg(kwargs, "end") {
-                    Some(e) if !matches!(self.heap.payload(e), Payload::None) => self.str_arg(e, "end")?.to_string(),
+                    Some(e) if !matches!(self.heap.payload(e), Payload::None) => {
+                        self.str_arg(e, "end")?.to_string()
+                    }
                     _ => "\n".into(),
                 };
                 let mut parts = Vec::with_capacity(args.len());
@@ -189,7 +348,12 @@ impl Vm {
                     Payload::Float(f) => self.heap.float(f.abs()),
                     _ => {
                         let t = self.heap.type_name(args[0]);
-                        return Err(self.error(BuiltinType::TypeError, format!("bad operand type for abs(): '{t}'")).into());
+                        return Err(self
+                            .error(
+                                BuiltinType::TypeError,
+                                format!("bad operand type for abs(): '{t}'"),
+                            )
+                            .into());
                     }
                 }
             }
@@ -214,12 +378,20 @@ impl Vm {
                     };
                     if let (true, Some((sum, c)), Some(x)) = (compensated, float_sum, item_float) {
                         let t = sum + x;
-                        let c = if sum.abs() >= x.abs() { c + ((sum - t) + x) } else { c + ((x - t) + sum) };
+                        let c = if sum.abs() >= x.abs() {
+                            c + ((sum - t) + x)
+                        } else {
+                            c + ((x - t) + sum)
+                        };
                         float_sum = Some((t, c));
                         continue;
                     }
                     if let Some((sum, c)) = float_sum.take() {
-                        let total = if c != 0.0 && c.is_finite() { sum + c } else { sum };
+                        let total = if c != 0.0 && c.is_finite() {
+                            sum + c
+                        } else {
+                            sum
+                        };
                         let f = self.heap.float(total);
                         self.hold(f);
                         self.release(acc);
@@ -240,7 +412,11 @@ impl Vm {
                     }
                 }
                 if let Some((sum, c)) = float_sum {
-                    let total = if c != 0.0 && c.is_finite() { sum + c } else { sum };
+                    let total = if c != 0.0 && c.is_finite() {
+                        sum + c
+                    } else {
+                        sum
+                    };
                     if total.to_bits() != self.float_bits(acc) {
                         let f = self.heap.float(total);
                         self.hold(f);
@@ -259,7 +435,9 @@ impl Vm {
                 self.expect_args("sorted", args, 1, 1)?;
                 let l = self.new_list(0);
                 self.hold(l);
-                let r = self.list_extend(l, args[0]).and_then(|_| self.sort_list_in_place(l, kwargs));
+                let r = self
+                    .list_extend(l, args[0])
+                    .and_then(|_| self.sort_list_in_place(l, kwargs));
                 self.heap.decref_runtime_soft(l);
                 r?;
                 l
@@ -341,7 +519,11 @@ impl Vm {
                 let n = self.index_value(args[0])?;
                 match u32::try_from(n).ok().and_then(char::from_u32) {
                     Some(c) => self.heap.str(&c.to_string()),
-                    None => return Err(self.error(BuiltinType::ValueError, "chr() arg not in range(0x110000)").into()),
+                    None => {
+                        return Err(self
+                            .error(BuiltinType::ValueError, "chr() arg not in range(0x110000)")
+                            .into())
+                    }
                 }
             }
             "ord" => {
@@ -350,7 +532,17 @@ impl Vm {
                 let mut chars = s.chars();
                 match (chars.next(), chars.next()) {
                     (Some(c), None) => self.heap.int(BigInt::from(c as u32)),
-                    _ => return Err(self.error(BuiltinType::TypeError, format!("ord() expected a character, but string of length {} found", s.chars().count())).into()),
+                    _ => {
+                        return Err(self
+                            .error(
+                                BuiltinType::TypeError,
+                                format!(
+                                    "ord() expected a character, but string of length {} found",
+                                    s.chars().count()
+                                ),
+                            )
+                            .into())
+                    }
                 }
             }
             "repr" | "ascii" => {
@@ -362,7 +554,12 @@ impl Vm {
                 self.expect_args(name, args, 1, 1)?;
                 let Some(i) = self.int_value(args[0]) else {
                     let t = self.heap.type_name(args[0]);
-                    return Err(self.error(BuiltinType::TypeError, format!("'{t}' object cannot be interpreted as an integer")).into());
+                    return Err(self
+                        .error(
+                            BuiltinType::TypeError,
+                            format!("'{t}' object cannot be interpreted as an integer"),
+                        )
+                        .into());
                 };
                 let s = match name {
                     "hex" => format::int_hex(&i),
@@ -374,7 +571,9 @@ impl Vm {
             "round" => {
                 self.expect_args("round", args, 1, 2)?;
                 let digits = match args.get(1) {
-                    Some(&d) if !matches!(self.heap.payload(d), Payload::None) => Some(self.index_value(d)?),
+                    Some(&d) if !matches!(self.heap.payload(d), Payload::None) => {
+                        Some(self.index_value(d)?)
+                    }
                     _ => None,
                 };
                 match (self.heap.payload(args[0]).clone(), digits) {
@@ -384,17 +583,33 @@ impl Vm {
                         let r = f.round_ties_even();
                         match num_traits::FromPrimitive::from_f64(r) {
                             Some(i) => self.heap.int(i),
-                            None => return Err(self.error(BuiltinType::OverflowError, "cannot convert float infinity to integer").into()),
+                            None => {
+                                return Err(self
+                                    .error(
+                                        BuiltinType::OverflowError,
+                                        "cannot convert float infinity to integer",
+                                    )
+                                    .into())
+                            }
                         }
                     }
                     (Payload::Float(f), Some(d)) => {
                         let text = format!("{:.*}", d.clamp(0, 300) as usize, f);
-                        let v: f64 = if d >= 0 { text.parse().unwrap_or(f) } else { (f / 10f64.powi(-d as i32)).round_ties_even() * 10f64.powi(-d as i32) };
+                        let v: f64 = if d >= 0 {
+                            text.parse().unwrap_or(f)
+                        } else {
+                            (f / 10f64.powi(-d as i32)).round_ties_even() * 10f64.powi(-d as i32)
+                        };
                         self.heap.float(v)
                     }
                     _ => {
                         let t = self.heap.type_name(args[0]);
-                        return Err(self.error(BuiltinType::TypeError, format!("type {t} doesn't define __round__ method")).into());
+                        return Err(self
+                            .error(
+                                BuiltinType::TypeError,
+                                format!("type {t} doesn't define __round__ method"),
+                            )
+                            .into());
                     }
                 }
             }
@@ -419,13 +634,21 @@ impl Vm {
                     Some((h, _)) => self.heap.int(BigInt::from(h)),
                     None => {
                         let t = self.heap.type_name(args[0]);
-                        return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")).into());
+                        return Err(self
+                            .error(BuiltinType::TypeError, format!("unhashable type: '{t}'"))
+                            .into());
                     }
                 }
             }
             "callable" => {
                 self.expect_args("callable", args, 1, 1)?;
-                let c = matches!(self.heap.payload(args[0]), Payload::Function(_) | Payload::Class(_) | Payload::Builtin(_) | Payload::BoundMethod { .. });
+                let c = matches!(
+                    self.heap.payload(args[0]),
+                    Payload::Function(_)
+                        | Payload::Class(_)
+                        | Payload::Builtin(_)
+                        | Payload::BoundMethod { .. }
+                );
                 self.heap.bool(c)
             }
             "any" | "all" => {
@@ -502,7 +725,14 @@ impl Vm {
                 self.delattr(args[0], &attr)?;
                 none
             }
-            _ => return Err(self.error(BuiltinType::NotImplementedError, format!("{name}() is not available in memlane")).into()),
+            _ => {
+                return Err(self
+                    .error(
+                        BuiltinType::NotImplementedError,
+                        format!("{name}() is not available in memlane"),
+                    )
+                    .into())
+            }
         })
     }
 
@@ -523,7 +753,10 @@ impl Vm {
             return Ok(false);
         }
         if !matches!(self.heap.payload(t), Payload::Class(_)) {
-            return Err(self.error(BuiltinType::TypeError, "isinstance() arg 2 must be a type, a tuple of types, or a union"));
+            return Err(self.error(
+                BuiltinType::TypeError,
+                "isinstance() arg 2 must be a type, a tuple of types, or a union",
+            ));
         }
         let class = self.class_of(obj);
         Ok(self.subclass_of(class, t))
@@ -536,8 +769,15 @@ impl Vm {
             Payload::Tuple(t) => t.len(),
             Payload::Dict(d) => d.len(),
             Payload::Set(s) => s.len(),
-            Payload::Range { start, stop, step } => crate::ops::range_len(*start, *stop, *step) as usize,
-            Payload::Iterator(it) if matches!(it.kind, IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView) => {
+            Payload::Range { start, stop, step } => {
+                crate::ops::range_len(*start, *stop, *step) as usize
+            }
+            Payload::Iterator(it)
+                if matches!(
+                    it.kind,
+                    IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView
+                ) =>
+            {
                 let d = it.sources[0];
                 self.dict_items(d).len()
             }
@@ -549,21 +789,38 @@ impl Vm {
                 }
                 None => {
                     let t = self.heap.type_name(v);
-                    return Err(self.error(BuiltinType::TypeError, format!("object of type '{t}' has no len()")).into());
+                    return Err(self
+                        .error(
+                            BuiltinType::TypeError,
+                            format!("object of type '{t}' has no len()"),
+                        )
+                        .into());
                 }
             },
             _ => {
                 let t = self.heap.type_name(v);
-                return Err(self.error(BuiltinType::TypeError, format!("object of type '{t}' has no len()")).into());
+                return Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        format!("object of type '{t}' has no len()"),
+                    )
+                    .into());
             }
         })
     }
 
     fn min_max(&mut self, name: &str, args: &[ObjId], kwargs: Kwargs) -> VmResult {
         if args.is_empty() {
-            return Err(self.error(BuiltinType::TypeError, format!("{name} expected at least 1 argument, got 0")).into());
+            return Err(self
+                .error(
+                    BuiltinType::TypeError,
+                    format!("{name} expected at least 1 argument, got 0"),
+                )
+                .into());
         }
-        let items = if args.len() == 1 { self.iterate(args[0])? } else {
+        let items = if args.len() == 1 {
+            self.iterate(args[0])?
+        } else {
             for &a in args {
                 self.hold(a);
             }
@@ -580,19 +837,34 @@ impl Vm {
             None => match default {
                 Some(d) => Ok(d),
                 None => {
-                    let msg = if self.heap.profile.version >= memlane_core::Version::Py312 { format!("{name}() iterable argument is empty") } else { format!("{name}() arg is an empty sequence") };
+                    let msg = if self.heap.profile.version >= memlane_core::Version::Py312 {
+                        format!("{name}() iterable argument is empty")
+                    } else {
+                        format!("{name}() arg is an empty sequence")
+                    };
                     Err(self.error(BuiltinType::ValueError, msg).into())
                 }
             },
         }
     }
 
-    fn min_max_items(&mut self, name: &str, items: &[ObjId], key: Option<ObjId>) -> VmResult<Option<ObjId>> {
-        let op = if name == "min" { crate::ast::CmpOp::Lt } else { crate::ast::CmpOp::Gt };
+    fn min_max_items(
+        &mut self,
+        name: &str,
+        items: &[ObjId],
+        key: Option<ObjId>,
+    ) -> VmResult<Option<ObjId>> {
+        let op = if name == "min" {
+            crate::ast::CmpOp::Lt
+        } else {
+            crate::ast::CmpOp::Gt
+        };
         let mut best: Option<(ObjId, ObjId)> = None;
         for &it in items {
             let k = match key {
-                Some(f) if !matches!(self.heap.payload(f), Payload::None) => self.call(f, &[it], &[])?,
+                Some(f) if !matches!(self.heap.payload(f), Payload::None) => {
+                    self.call(f, &[it], &[])?
+                }
                 _ => {
                     self.hold(it);
                     it
@@ -622,7 +894,8 @@ impl Vm {
     /// `list.sort` (stable), with `key` and `reverse`.
     pub fn sort_list_in_place(&mut self, l: ObjId, kwargs: Kwargs) -> VmResult<()> {
         let items = self.list_items(l);
-        let key = Vm::kwarg(kwargs, "key").filter(|&k| !matches!(self.heap.payload(k), Payload::None));
+        let key =
+            Vm::kwarg(kwargs, "key").filter(|&k| !matches!(self.heap.payload(k), Payload::None));
         let reverse = match Vm::kwarg(kwargs, "reverse") {
             Some(r) => self.truthy(r)?,
             None => false,
@@ -711,7 +984,12 @@ impl Vm {
                 self.expect_args("intern", args, 1, 1)?;
                 if !matches!(self.heap.payload(args[0]), Payload::Str(_)) {
                     let t = self.heap.type_name(args[0]);
-                    return Err(self.error(BuiltinType::TypeError, format!("intern() argument must be str, not {t}")).into());
+                    return Err(self
+                        .error(
+                            BuiltinType::TypeError,
+                            format!("intern() argument must be str, not {t}"),
+                        )
+                        .into());
                 }
                 self.heap.intern(args[0])
             }
@@ -720,7 +998,12 @@ impl Vm {
                 self.expect_args("setrecursionlimit", args, 1, 1)?;
                 let n = self.index_value(args[0])?;
                 if n < 1 {
-                    return Err(self.error(BuiltinType::ValueError, "recursion limit must be greater or equal than 1").into());
+                    return Err(self
+                        .error(
+                            BuiltinType::ValueError,
+                            "recursion limit must be greater or equal than 1",
+                        )
+                        .into());
                 }
                 self.limits.recursion_limit = (n as usize).min(10_000);
                 self.heap.none()
@@ -737,7 +1020,9 @@ impl Vm {
                     None => 2,
                 };
                 if !(0..=2).contains(&g) {
-                    return Err(self.error(BuiltinType::ValueError, "invalid generation").into());
+                    return Err(self
+                        .error(BuiltinType::ValueError, "invalid generation")
+                        .into());
                 }
                 let n = self.collect(g as u8)?;
                 self.heap.int(BigInt::from(n))
@@ -772,7 +1057,10 @@ impl Vm {
     }
 
     fn int_tuple(&mut self, values: &[u32]) -> ObjId {
-        let ints: Vec<ObjId> = values.iter().map(|&v| self.heap.int(BigInt::from(v))).collect();
+        let ints: Vec<ObjId> = values
+            .iter()
+            .map(|&v| self.heap.int(BigInt::from(v)))
+            .collect();
         for &i in &ints {
             self.hold(i);
         }

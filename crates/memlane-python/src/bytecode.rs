@@ -117,8 +117,22 @@ impl ConstValue {
             ConstValue::Int(v) => format!("i{v}"),
             ConstValue::Float(v) => format!("f{:x}", v.to_bits()),
             ConstValue::Str(s) => format!("s{}:{s}", s.len()),
-            ConstValue::Tuple(items) => format!("t({})", items.iter().map(ConstValue::key).collect::<Vec<_>>().join(",")),
-            ConstValue::FrozenSet(items) => format!("z({})", items.iter().map(ConstValue::key).collect::<Vec<_>>().join(",")),
+            ConstValue::Tuple(items) => format!(
+                "t({})",
+                items
+                    .iter()
+                    .map(ConstValue::key)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            ConstValue::FrozenSet(items) => format!(
+                "z({})",
+                items
+                    .iter()
+                    .map(ConstValue::key)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             ConstValue::Code(i) => format!("c{i}"),
         }
     }
@@ -161,6 +175,11 @@ pub struct CodeUnit {
 
 impl CodeUnit {
     pub fn cell_index(&self, name: &str) -> Option<usize> {
-        self.cellvars.iter().position(|n| n == name).or_else(|| self.freevars.iter().position(|n| n == name).map(|i| i + self.cellvars.len()))
+        self.cellvars.iter().position(|n| n == name).or_else(|| {
+            self.freevars
+                .iter()
+                .position(|n| n == name)
+                .map(|i| i + self.cellvars.len())
+        })
     }
 }

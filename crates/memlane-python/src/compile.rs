@@ -42,18 +42,34 @@ pub struct CompileError {
 type CResult<T = ()> = Result<T, CompileError>;
 
 fn syntax(message: impl Into<String>, loc: &Loc) -> CompileError {
-    CompileError { message: message.into(), line: loc.line, col: loc.col + 1, unsupported: false }
+    CompileError {
+        message: message.into(),
+        line: loc.line,
+        col: loc.col + 1,
+        unsupported: false,
+    }
 }
 
 fn unsupported(message: impl Into<String>, loc: &Loc) -> CompileError {
-    CompileError { message: message.into(), line: loc.line, col: loc.col + 1, unsupported: true }
+    CompileError {
+        message: message.into(),
+        line: loc.line,
+        col: loc.col + 1,
+        unsupported: true,
+    }
 }
 
 enum FBlock {
-    Loop { start: usize, breaks: Vec<usize>, for_loop: bool },
+    Loop {
+        start: usize,
+        breaks: Vec<usize>,
+        for_loop: bool,
+    },
     TryExcept,
     Finally(Vec<Stmt>),
-    Handler { name: Option<String> },
+    Handler {
+        name: Option<String>,
+    },
     /// The exception path of a finally body: the exception sits on the stack.
     FinallyEnd,
 }
@@ -68,18 +84,36 @@ struct Unit {
 }
 
 pub fn compile(module: &Module, version: Version) -> CResult<Compiled> {
-    let symbols = SymbolTable::build(module).map_err(|e| CompileError { message: e.message, line: e.line, col: 1, unsupported: false })?;
+    let symbols = SymbolTable::build(module).map_err(|e| CompileError {
+        message: e.message,
+        line: e.line,
+        col: 1,
+        unsupported: false,
+    })?;
     let mut literals = Vec::new();
     let mut literal_at = HashMap::new();
     collect_literals(module, &mut literals, &mut literal_at);
-    let mut c = Compiler { symbols, literals, literal_at, canonical: HashMap::new(), units: Vec::new(), stack: Vec::new(), version };
+    let mut c = Compiler {
+        symbols,
+        literals,
+        literal_at,
+        canonical: HashMap::new(),
+        units: Vec::new(),
+        stack: Vec::new(),
+        version,
+    };
     c.enter(UnitKind::Module, "<module>", "<module>", 0, 1);
     c.body(&module.body)?;
     let none = c.add_const(ConstValue::None, None);
     c.emit(Instr::LoadConst(none));
     c.emit(Instr::ReturnValue);
     let module_unit = c.leave();
-    Ok(Compiled { units: c.units, module_unit, literals: c.literals, canonical: c.canonical })
+    Ok(Compiled {
+        units: c.units,
+        module_unit,
+        literals: c.literals,
+        canonical: c.canonical,
+    })
 }
 
 /// Literals are found again by where they are and what they are: the parts of an
@@ -103,7 +137,11 @@ fn constant_value(c: &Constant) -> ConstValue {
 }
 
 /// Every literal the parser turned into an object, in source order.
-fn collect_literals(module: &Module, out: &mut Vec<ConstValue>, at: &mut HashMap<LiteralKey, usize>) {
+fn collect_literals(
+    module: &Module,
+    out: &mut Vec<ConstValue>,
+    at: &mut HashMap<LiteralKey, usize>,
+) {
     fn expr(e: &Expr, out: &mut Vec<ConstValue>, at: &mut HashMap<LiteralKey, usize>) {
         if let ExprKind::Constant(c) = &e.kind {
             // None, True, False and Ellipsis are singletons the arena does not hold.
@@ -119,11 +157,17 @@ fn collect_literals(module: &Module, out: &mut Vec<ConstValue>, at: &mut HashMap
                 args_exprs(args, out, at);
                 expr(body, out, at);
             }
-            ExprKind::ListComp { elt, generators } | ExprKind::SetComp { elt, generators } | ExprKind::GeneratorExp { elt, generators } => {
+            ExprKind::ListComp { elt, generators }
+            | ExprKind::SetComp { elt, generators }
+            | ExprKind::GeneratorExp { elt, generators } => {
                 expr(elt, out, at);
                 comps(generators, out, at);
             }
-            ExprKind::DictComp { key, value, generators } => {
+            ExprKind::DictComp {
+                key,
+                value,
+                generators,
+            } => {
                 expr(key, out, at);
                 expr(value, out, at);
                 comps(generators, out, at);
@@ -131,7 +175,11 @@ fn collect_literals(module: &Module, out: &mut Vec<ConstValue>, at: &mut HashMap
             _ => crate::symtable::for_each_child(e, &mut |c| expr(c, out, at)),
         }
     }
-    fn comps(gens: &[Comprehension], out: &mut Vec<ConstValue>, at: &mut HashMap<LiteralKey, usize>) {
+    fn comps(
+        gens: &[Comprehension],
+        out: &mut Vec<ConstValue>,
+        at: &mut HashMap<LiteralKey, usize>,
+    ) {
         for g in gens {
             expr(&g.target, out, at);
             expr(&g.iter, out, at);
@@ -140,7 +188,10 @@ fn collect_literals(module: &Module, out: &mut Vec<ConstValue>, at: &mut HashMap
     }
     fn args_exprs(a: &Arguments, out: &mut Vec<ConstValue>, at: &mut HashMap<LiteralKey, usize>) {
         a.defaults.iter().for_each(|d| expr(d, out, at));
-        a.kw_defaults.iter().flatten().for_each(|d| expr(d, out, at));
+        a.kw_defaults
+            .iter()
+            .flatten()
+            .for_each(|d| expr(d, out, at));
     }
     fn stmts(body: &[Stmt], out: &mut Vec<ConstValue>, at: &mut HashMap<LiteralKey, usize>) {
         for s in body {
@@ -163,7 +214,12 @@ fn collect_literals(module: &Module, out: &mut Vec<ConstValue>, at: &mut HashMap
                     expr(target, out, at);
                     expr(value, out, at);
                 }
-                StmtKind::For { target, iter, body, orelse } => {
+                StmtKind::For {
+                    target,
+                    iter,
+                    body,
+                    orelse,
+                } => {
                     expr(target, out, at);
                     expr(iter, out, at);
                     stmts(body, out, at);
@@ -174,8 +230,16 @@ fn collect_literals(module: &Module, out: &mut Vec<ConstValue>, at: &mut HashMap
                     stmts(body, out, at);
                     stmts(orelse, out, at);
                 }
-                StmtKind::Raise { exc, cause } => [exc, cause].into_iter().flatten().for_each(|v| expr(v, out, at)),
-                StmtKind::Try { body, handlers, orelse, finalbody } => {
+                StmtKind::Raise { exc, cause } => [exc, cause]
+                    .into_iter()
+                    .flatten()
+                    .for_each(|v| expr(v, out, at)),
+                StmtKind::Try {
+                    body,
+                    handlers,
+                    orelse,
+                    finalbody,
+                } => {
                     stmts(body, out, at);
                     for h in handlers {
                         h.type_.iter().for_each(|t| expr(t, out, at));
@@ -221,7 +285,12 @@ impl Compiler {
             varkeywords: false,
             varnames: Vec::new(),
             cellvars: s.cells.iter().cloned().collect(),
-            freevars: s.frees.iter().filter(|n| !s.cells.contains(*n)).cloned().collect(),
+            freevars: s
+                .frees
+                .iter()
+                .filter(|n| !s.cells.contains(*n))
+                .cloned()
+                .collect(),
             names: Vec::new(),
             consts: Vec::new(),
             code: Vec::new(),
@@ -229,14 +298,24 @@ impl Compiler {
             is_generator: s.is_generator,
             stacksize: 0,
         };
-        let mut unit = Unit { code, scope, const_index: HashMap::new(), fblocks: Vec::new(), line, depth: 0 };
+        let mut unit = Unit {
+            code,
+            scope,
+            const_index: HashMap::new(),
+            fblocks: Vec::new(),
+            line,
+            depth: 0,
+        };
         if !matches!(kind, UnitKind::Module | UnitKind::Class) {
             for p in &s.params {
                 unit.code.varnames.push(p.clone());
             }
             for b in &s.bound {
                 let k = self.symbols.kind_of(scope, b);
-                if matches!(k, NameKind::Fast | NameKind::Cell) && !unit.code.varnames.contains(b) && k == NameKind::Fast {
+                if matches!(k, NameKind::Fast | NameKind::Cell)
+                    && !unit.code.varnames.contains(b)
+                    && k == NameKind::Fast
+                {
                     unit.code.varnames.push(b.clone());
                 }
             }
@@ -352,7 +431,11 @@ impl Compiler {
                 }
             }
             NameKind::Cell | NameKind::Free => {
-                let i = self.unit().code.cell_index(name).expect("cell or free variable") as u32;
+                let i = self
+                    .unit()
+                    .code
+                    .cell_index(name)
+                    .expect("cell or free variable") as u32;
                 match ctx {
                     ExprContext::Load => Instr::LoadDeref(i),
                     ExprContext::Store => Instr::StoreDeref(i),
@@ -403,17 +486,28 @@ impl Compiler {
                 }
             }
             StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value)?,
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 self.iterable(iter)?;
                 self.emit(Instr::GetIter);
                 let start = self.here();
                 let for_iter = self.emit(Instr::ForIter(0));
                 self.target(target, ExprContext::Store)?;
-                self.unit().fblocks.push(FBlock::Loop { start, breaks: Vec::new(), for_loop: true });
+                self.unit().fblocks.push(FBlock::Loop {
+                    start,
+                    breaks: Vec::new(),
+                    for_loop: true,
+                });
                 self.body(body)?;
                 self.unit().line = s.loc.line;
                 self.emit(Instr::Jump(start as u32));
-                let Some(FBlock::Loop { breaks, .. }) = self.unit().fblocks.pop() else { unreachable!() };
+                let Some(FBlock::Loop { breaks, .. }) = self.unit().fblocks.pop() else {
+                    unreachable!()
+                };
                 let exhausted = self.here();
                 self.patch(for_iter, exhausted);
                 self.unit().depth -= 1;
@@ -427,11 +521,17 @@ impl Compiler {
                 let start = self.here();
                 self.expr(test)?;
                 let exit = self.emit(Instr::PopJumpIfFalse(0));
-                self.unit().fblocks.push(FBlock::Loop { start, breaks: Vec::new(), for_loop: false });
+                self.unit().fblocks.push(FBlock::Loop {
+                    start,
+                    breaks: Vec::new(),
+                    for_loop: false,
+                });
                 self.body(body)?;
                 self.unit().line = s.loc.line;
                 self.emit(Instr::Jump(start as u32));
-                let Some(FBlock::Loop { breaks, .. }) = self.unit().fblocks.pop() else { unreachable!() };
+                let Some(FBlock::Loop { breaks, .. }) = self.unit().fblocks.pop() else {
+                    unreachable!()
+                };
                 let else_at = self.here();
                 self.patch(exit, else_at);
                 self.body(orelse)?;
@@ -468,7 +568,12 @@ impl Compiler {
                 }
                 self.emit(Instr::Raise(n));
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 if finalbody.is_empty() {
                     self.try_except(body, handlers, orelse)?;
                 } else {
@@ -504,14 +609,21 @@ impl Compiler {
                     self.name_op(bound, ExprContext::Store);
                 }
             }
-            StmtKind::ImportFrom { module, names, level } => {
+            StmtKind::ImportFrom {
+                module,
+                names,
+                level,
+            } => {
                 let module = module.clone().unwrap_or_default();
                 if *level > 0 {
                     return Err(unsupported("relative imports are", &s.loc));
                 }
                 self.check_module(&module, &s.loc)?;
                 self.load_const(ConstValue::Int(BigInt::zero()), None);
-                let from: Vec<ConstValue> = names.iter().map(|a| ConstValue::Str(a.name.clone())).collect();
+                let from: Vec<ConstValue> = names
+                    .iter()
+                    .map(|a| ConstValue::Str(a.name.clone()))
+                    .collect();
                 self.load_const(ConstValue::Tuple(from), None);
                 let i = self.add_name(&module);
                 self.emit(Instr::ImportName(i));
@@ -613,20 +725,33 @@ impl Compiler {
         if to_function {
             Ok(None)
         } else {
-            Err(syntax(if loc.line > 0 { "'break' outside loop" } else { "" }, loc))
+            Err(syntax(
+                if loc.line > 0 {
+                    "'break' outside loop"
+                } else {
+                    ""
+                },
+                loc,
+            ))
         }
     }
 
     fn break_continue(&mut self, is_break: bool, loc: &Loc) -> CResult {
         let Some(at) = self.unwind(false, loc).map_err(|mut e| {
-            e.message = if is_break { "'break' outside loop".into() } else { "'continue' not properly in loop".into() };
+            e.message = if is_break {
+                "'break' outside loop".into()
+            } else {
+                "'continue' not properly in loop".into()
+            };
             e
         })?
         else {
             unreachable!("unwind(false) returns the loop or fails")
         };
         let (start, for_loop) = match &self.unit().fblocks[at] {
-            FBlock::Loop { start, for_loop, .. } => (*start, *for_loop),
+            FBlock::Loop {
+                start, for_loop, ..
+            } => (*start, *for_loop),
             _ => unreachable!(),
         };
         if is_break {
@@ -644,7 +769,12 @@ impl Compiler {
         Ok(())
     }
 
-    fn try_except(&mut self, body: &[Stmt], handlers: &[ExceptHandler], orelse: &[Stmt]) -> CResult {
+    fn try_except(
+        &mut self,
+        body: &[Stmt],
+        handlers: &[ExceptHandler],
+        orelse: &[Stmt],
+    ) -> CResult {
         let setup = self.emit(Instr::SetupFinally(0));
         self.unit().fblocks.push(FBlock::TryExcept);
         self.body(body)?;
@@ -672,7 +802,9 @@ impl Compiler {
                     self.emit(Instr::PopTop);
                 }
             }
-            self.unit().fblocks.push(FBlock::Handler { name: h.name.clone() });
+            self.unit().fblocks.push(FBlock::Handler {
+                name: h.name.clone(),
+            });
             self.body(&h.body)?;
             self.unit().fblocks.pop();
             self.emit(Instr::PopBlock);
@@ -703,9 +835,17 @@ impl Compiler {
         Ok(())
     }
 
-    fn try_finally(&mut self, body: &[Stmt], handlers: &[ExceptHandler], orelse: &[Stmt], finalbody: &[Stmt]) -> CResult {
+    fn try_finally(
+        &mut self,
+        body: &[Stmt],
+        handlers: &[ExceptHandler],
+        orelse: &[Stmt],
+        finalbody: &[Stmt],
+    ) -> CResult {
         let setup = self.emit(Instr::SetupFinally(0));
-        self.unit().fblocks.push(FBlock::Finally(finalbody.to_vec()));
+        self.unit()
+            .fblocks
+            .push(FBlock::Finally(finalbody.to_vec()));
         if handlers.is_empty() {
             self.body(body)?;
         } else {
@@ -737,7 +877,9 @@ impl Compiler {
                 self.emit(Instr::Inplace(op));
                 self.name_op(id, ExprContext::Store);
             }
-            ExprKind::Attribute { value: obj, attr, .. } => {
+            ExprKind::Attribute {
+                value: obj, attr, ..
+            } => {
                 self.expr(obj)?;
                 self.emit(Instr::Copy(1));
                 let n = self.add_name(attr);
@@ -747,7 +889,9 @@ impl Compiler {
                 self.emit(Instr::Swap(2));
                 self.emit(Instr::StoreAttr(n));
             }
-            ExprKind::Subscript { value: obj, slice, .. } => {
+            ExprKind::Subscript {
+                value: obj, slice, ..
+            } => {
                 self.expr(obj)?;
                 self.expr(slice)?;
                 self.emit(Instr::Copy(2));
@@ -759,7 +903,12 @@ impl Compiler {
                 self.emit(Instr::Swap(2));
                 self.emit(Instr::StoreSubscr);
             }
-            _ => return Err(syntax("'expression' is an illegal expression for augmented assignment", &target.loc)),
+            _ => {
+                return Err(syntax(
+                    "'expression' is an illegal expression for augmented assignment",
+                    &target.loc,
+                ))
+            }
         }
         Ok(())
     }
@@ -770,12 +919,20 @@ impl Compiler {
             ExprKind::Attribute { value, attr, .. } => {
                 self.expr(value)?;
                 let n = self.add_name(attr);
-                self.emit(if ctx == ExprContext::Del { Instr::DeleteAttr(n) } else { Instr::StoreAttr(n) });
+                self.emit(if ctx == ExprContext::Del {
+                    Instr::DeleteAttr(n)
+                } else {
+                    Instr::StoreAttr(n)
+                });
             }
             ExprKind::Subscript { value, slice, .. } => {
                 self.expr(value)?;
                 self.expr(slice)?;
-                self.emit(if ctx == ExprContext::Del { Instr::DeleteSubscr } else { Instr::StoreSubscr });
+                self.emit(if ctx == ExprContext::Del {
+                    Instr::DeleteSubscr
+                } else {
+                    Instr::StoreSubscr
+                });
             }
             ExprKind::Tuple { elts, .. } | ExprKind::List { elts, .. } => {
                 if ctx == ExprContext::Del {
@@ -784,10 +941,21 @@ impl Compiler {
                     }
                     return Ok(());
                 }
-                match elts.iter().position(|e| matches!(e.kind, ExprKind::Starred { .. })) {
+                match elts
+                    .iter()
+                    .position(|e| matches!(e.kind, ExprKind::Starred { .. }))
+                {
                     Some(star) => {
-                        if elts.iter().filter(|e| matches!(e.kind, ExprKind::Starred { .. })).count() > 1 {
-                            return Err(syntax("multiple starred expressions in assignment", &t.loc));
+                        if elts
+                            .iter()
+                            .filter(|e| matches!(e.kind, ExprKind::Starred { .. }))
+                            .count()
+                            > 1
+                        {
+                            return Err(syntax(
+                                "multiple starred expressions in assignment",
+                                &t.loc,
+                            ));
                         }
                         self.emit(Instr::UnpackEx(star as u32, (elts.len() - star - 1) as u32));
                     }
@@ -802,7 +970,12 @@ impl Compiler {
                     }
                 }
             }
-            ExprKind::Starred { .. } => return Err(syntax("starred assignment target must be in a list or tuple", &t.loc)),
+            ExprKind::Starred { .. } => {
+                return Err(syntax(
+                    "starred assignment target must be in a list or tuple",
+                    &t.loc,
+                ))
+            }
             ExprKind::Constant(_) => return Err(syntax("cannot assign to literal", &t.loc)),
             ExprKind::Call { .. } => return Err(syntax("cannot assign to function call", &t.loc)),
             _ => return Err(syntax("cannot assign to expression", &t.loc)),
@@ -822,7 +995,12 @@ impl Compiler {
             self.emit(Instr::BuildTuple(args.defaults.len() as u32));
             flags |= 1;
         }
-        let kw: Vec<(&Arg, &Expr)> = args.kwonlyargs.iter().zip(&args.kw_defaults).filter_map(|(a, d)| d.as_ref().map(|d| (a, d))).collect();
+        let kw: Vec<(&Arg, &Expr)> = args
+            .kwonlyargs
+            .iter()
+            .zip(&args.kw_defaults)
+            .filter_map(|(a, d)| d.as_ref().map(|d| (a, d)))
+            .collect();
         if !kw.is_empty() {
             for (a, d) in &kw {
                 self.load_const(ConstValue::Str(a.arg.clone()), None);
@@ -832,7 +1010,11 @@ impl Compiler {
             flags |= 2;
         }
         let scope = self.symbols.scope_of(loc);
-        let kind = if matches!(body, FunctionBody::Lambda(_)) { UnitKind::Lambda } else { UnitKind::Function };
+        let kind = if matches!(body, FunctionBody::Lambda(_)) {
+            UnitKind::Lambda
+        } else {
+            UnitKind::Function
+        };
         let qualname = self.qualname(name);
         self.enter(kind, name, &qualname, scope, loc.line);
         {
@@ -847,8 +1029,14 @@ impl Compiler {
             FunctionBody::Block(body) => {
                 // co_consts[0] is the docstring, or None.
                 let (doc, rest) = match body.first().map(|s| &s.kind) {
-                    Some(StmtKind::Expr(Expr { kind: ExprKind::Constant(Constant::Str(d)), loc })) => {
-                        let lit = self.literal_at.get(&loc_key(loc, &ConstValue::Str(d.clone()))).copied();
+                    Some(StmtKind::Expr(Expr {
+                        kind: ExprKind::Constant(Constant::Str(d)),
+                        loc,
+                    })) => {
+                        let lit = self
+                            .literal_at
+                            .get(&loc_key(loc, &ConstValue::Str(d.clone())))
+                            .copied();
                         (Some((d.clone(), lit)), &body[1..])
                     }
                     _ => (None, body),
@@ -862,7 +1050,9 @@ impl Compiler {
                     }
                 }
                 self.body(rest)?;
-                if !matches!(self.unit().code.code.last(), Some(Instr::ReturnValue)) || self.unit().code.code.is_empty() {
+                if !matches!(self.unit().code.code.last(), Some(Instr::ReturnValue))
+                    || self.unit().code.code.is_empty()
+                {
                     self.load_const(ConstValue::None, None);
                     self.emit(Instr::ReturnValue);
                 } else {
@@ -913,8 +1103,20 @@ impl Compiler {
         }
         // Qualified names nest: keep only the innermost enclosing qualname.
         let prefix = match self.stack.last().map(|u| u.code.kind) {
-            Some(UnitKind::Function) | Some(UnitKind::Lambda) => format!("{}.<locals>.", self.stack.last().map(|u| u.code.qualname.clone()).unwrap_or_default()),
-            Some(UnitKind::Class) => format!("{}.", self.stack.last().map(|u| u.code.qualname.clone()).unwrap_or_default()),
+            Some(UnitKind::Function) | Some(UnitKind::Lambda) => format!(
+                "{}.<locals>.",
+                self.stack
+                    .last()
+                    .map(|u| u.code.qualname.clone())
+                    .unwrap_or_default()
+            ),
+            Some(UnitKind::Class) => format!(
+                "{}.",
+                self.stack
+                    .last()
+                    .map(|u| u.code.qualname.clone())
+                    .unwrap_or_default()
+            ),
             _ => String::new(),
         };
         let _ = parts;
@@ -978,15 +1180,27 @@ impl Compiler {
     fn fold(&self, e: &Expr) -> Option<ConstValue> {
         match &e.kind {
             ExprKind::Constant(c) => Some(constant_value(c)),
-            ExprKind::Tuple { elts, ctx: ExprContext::Load } => {
-                if elts.iter().any(|e| matches!(e.kind, ExprKind::Starred { .. })) {
+            ExprKind::Tuple {
+                elts,
+                ctx: ExprContext::Load,
+            } => {
+                if elts
+                    .iter()
+                    .any(|e| matches!(e.kind, ExprKind::Starred { .. }))
+                {
                     return None;
                 }
                 Some(ConstValue::Tuple(self.fold_all(elts)?))
             }
             ExprKind::UnaryOp { op, operand } => fold_unary(*op, &self.fold(operand)?),
-            ExprKind::BinOp { left, op, right } => fold_binary(&self.fold(left)?, *op, &self.fold(right)?),
-            ExprKind::Subscript { value, slice, ctx: ExprContext::Load } => fold_subscript(&self.fold(value)?, &self.fold(slice)?),
+            ExprKind::BinOp { left, op, right } => {
+                fold_binary(&self.fold(left)?, *op, &self.fold(right)?)
+            }
+            ExprKind::Subscript {
+                value,
+                slice,
+                ctx: ExprContext::Load,
+            } => fold_subscript(&self.fold(value)?, &self.fold(slice)?),
             _ => None,
         }
     }
@@ -1006,13 +1220,22 @@ impl Compiler {
                 let lit = self.literal_at.get(&loc_key(&e.loc, &v)).copied();
                 self.load_const(v, lit);
             }
-            ExprKind::Tuple { .. } | ExprKind::UnaryOp { .. } | ExprKind::BinOp { .. } | ExprKind::Subscript { .. } if self.fold(e).is_some() => {
+            ExprKind::Tuple { .. }
+            | ExprKind::UnaryOp { .. }
+            | ExprKind::BinOp { .. }
+            | ExprKind::Subscript { .. }
+                if self.fold(e).is_some() =>
+            {
                 let v = self.fold(e).expect("checked");
                 let lit = match &v {
                     // Folding made a new object unless the result is a cached singleton.
                     ConstValue::Int(i) if (-5..=256).contains(&i.to_i64().unwrap_or(1000)) => None,
                     ConstValue::Tuple(t) if t.is_empty() => None,
-                    ConstValue::Str(s) if s.chars().count() <= 1 && s.chars().all(|c| (c as u32) < 256) => None,
+                    ConstValue::Str(s)
+                        if s.chars().count() <= 1 && s.chars().all(|c| (c as u32) < 256) =>
+                    {
+                        None
+                    }
                     _ => Some(self.new_literal(v.clone())),
                 };
                 self.load_const(v, lit);
@@ -1046,7 +1269,9 @@ impl Compiler {
                 self.expr(operand)?;
                 self.emit(Instr::Unary(*op));
             }
-            ExprKind::Lambda { args, body } => self.function("<lambda>", args, FunctionBody::Lambda(body), &e.loc)?,
+            ExprKind::Lambda { args, body } => {
+                self.function("<lambda>", args, FunctionBody::Lambda(body), &e.loc)?
+            }
             ExprKind::IfExp { test, body, orelse } => {
                 self.expr(test)?;
                 let j = self.emit(Instr::PopJumpIfFalse(0));
@@ -1093,7 +1318,10 @@ impl Compiler {
             ExprKind::Set(elts) => self.display(elts, Display::Set)?,
             ExprKind::List { elts, .. } => self.display(elts, Display::List)?,
             ExprKind::Tuple { elts, .. } => self.display(elts, Display::Tuple)?,
-            ExprKind::ListComp { .. } | ExprKind::SetComp { .. } | ExprKind::DictComp { .. } | ExprKind::GeneratorExp { .. } => self.comprehension(e)?,
+            ExprKind::ListComp { .. }
+            | ExprKind::SetComp { .. }
+            | ExprKind::DictComp { .. }
+            | ExprKind::GeneratorExp { .. } => self.comprehension(e)?,
             ExprKind::Yield(v) => {
                 if !matches!(self.unit().code.kind, UnitKind::Function | UnitKind::Lambda) {
                     return Err(syntax("'yield' outside function", &e.loc));
@@ -1105,7 +1333,11 @@ impl Compiler {
                 self.emit(Instr::YieldValue);
             }
             ExprKind::YieldFrom(_) => return Err(unsupported("`yield from` is", &e.loc)),
-            ExprKind::Compare { left, ops, comparators } => {
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } => {
                 self.expr(left)?;
                 if ops.len() == 1 {
                     self.compare_operand(ops[0], &comparators[0])?;
@@ -1134,8 +1366,16 @@ impl Compiler {
                     self.patch(skip, end);
                 }
             }
-            ExprKind::Call { func, args, keywords } => self.call(func, args, keywords)?,
-            ExprKind::FormattedValue { value, conversion, format_spec } => {
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } => self.call(func, args, keywords)?,
+            ExprKind::FormattedValue {
+                value,
+                conversion,
+                format_spec,
+            } => {
                 self.expr(value)?;
                 if let Some(spec) = format_spec {
                     self.expr(spec)?;
@@ -1146,7 +1386,8 @@ impl Compiler {
                 for p in parts {
                     self.expr(p)?;
                 }
-                let single_field = parts.len() == 1 && matches!(parts[0].kind, ExprKind::FormattedValue { .. });
+                let single_field =
+                    parts.len() == 1 && matches!(parts[0].kind, ExprKind::FormattedValue { .. });
                 if parts.is_empty() {
                     self.load_const(ConstValue::Str(String::new()), None);
                 } else if !single_field {
@@ -1167,7 +1408,9 @@ impl Compiler {
                 self.expr(slice)?;
                 self.emit(Instr::BinarySubscr);
             }
-            ExprKind::Starred { .. } => return Err(syntax("can't use starred expression here", &e.loc)),
+            ExprKind::Starred { .. } => {
+                return Err(syntax("can't use starred expression here", &e.loc))
+            }
             ExprKind::Slice { lower, upper, step } => {
                 for part in [lower, upper] {
                     match part {
@@ -1214,13 +1457,23 @@ impl Compiler {
     }
 
     fn display(&mut self, elts: &[Expr], kind: Display) -> CResult {
-        let starred = elts.iter().any(|e| matches!(e.kind, ExprKind::Starred { .. }));
+        let starred = elts
+            .iter()
+            .any(|e| matches!(e.kind, ExprKind::Starred { .. }));
         // Three or more constants: build from one constant tuple (or frozenset).
         if !starred && elts.len() > 2 && kind != Display::Tuple {
             if let Some(items) = self.fold_all(elts) {
                 let (value, build, extend) = match kind {
-                    Display::List => (ConstValue::Tuple(items), Instr::BuildList(0), Instr::ListExtend(1)),
-                    _ => (ConstValue::FrozenSet(items), Instr::BuildSet(0), Instr::SetUpdate(1)),
+                    Display::List => (
+                        ConstValue::Tuple(items),
+                        Instr::BuildList(0),
+                        Instr::ListExtend(1),
+                    ),
+                    _ => (
+                        ConstValue::FrozenSet(items),
+                        Instr::BuildSet(0),
+                        Instr::SetUpdate(1),
+                    ),
                 };
                 self.emit(build);
                 self.load_const(value, None);
@@ -1241,16 +1494,28 @@ impl Compiler {
             return Ok(());
         }
         // Item by item into a list (or set); a tuple is converted at the end.
-        self.emit(if kind == Display::Set { Instr::BuildSet(0) } else { Instr::BuildList(0) });
+        self.emit(if kind == Display::Set {
+            Instr::BuildSet(0)
+        } else {
+            Instr::BuildList(0)
+        });
         for e in elts {
             match &e.kind {
                 ExprKind::Starred { value, .. } => {
                     self.expr(value)?;
-                    self.emit(if kind == Display::Set { Instr::SetUpdate(1) } else { Instr::ListExtend(1) });
+                    self.emit(if kind == Display::Set {
+                        Instr::SetUpdate(1)
+                    } else {
+                        Instr::ListExtend(1)
+                    });
                 }
                 _ => {
                     self.expr(e)?;
-                    self.emit(if kind == Display::Set { Instr::SetAdd(1) } else { Instr::ListAppend(1) });
+                    self.emit(if kind == Display::Set {
+                        Instr::SetAdd(1)
+                    } else {
+                        Instr::ListAppend(1)
+                    });
                 }
             }
         }
@@ -1261,7 +1526,10 @@ impl Compiler {
     }
 
     fn call(&mut self, func: &Expr, args: &[Expr], keywords: &[Keyword]) -> CResult {
-        let simple = !args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. })) && keywords.iter().all(|k| k.arg.is_some());
+        let simple = !args
+            .iter()
+            .any(|a| matches!(a.kind, ExprKind::Starred { .. }))
+            && keywords.iter().all(|k| k.arg.is_some());
         match &func.kind {
             ExprKind::Attribute { value, attr, .. } if simple => {
                 self.expr(value)?;
@@ -1284,7 +1552,10 @@ impl Compiler {
             let kwnames = if keywords.is_empty() {
                 None
             } else {
-                let names = keywords.iter().map(|k| ConstValue::Str(k.arg.clone().unwrap_or_default())).collect();
+                let names = keywords
+                    .iter()
+                    .map(|k| ConstValue::Str(k.arg.clone().unwrap_or_default()))
+                    .collect();
                 Some(self.add_const(ConstValue::Tuple(names), None))
             };
             self.emit(Instr::Call((args.len() + keywords.len()) as u32, kwnames));
@@ -1317,10 +1588,18 @@ impl Compiler {
 
     fn comprehension(&mut self, e: &Expr) -> CResult {
         let (generators, name, kind) = match &e.kind {
-            ExprKind::ListComp { generators, .. } => (generators, "<listcomp>", UnitKind::Comprehension),
-            ExprKind::SetComp { generators, .. } => (generators, "<setcomp>", UnitKind::Comprehension),
-            ExprKind::DictComp { generators, .. } => (generators, "<dictcomp>", UnitKind::Comprehension),
-            ExprKind::GeneratorExp { generators, .. } => (generators, "<genexpr>", UnitKind::GeneratorExpression),
+            ExprKind::ListComp { generators, .. } => {
+                (generators, "<listcomp>", UnitKind::Comprehension)
+            }
+            ExprKind::SetComp { generators, .. } => {
+                (generators, "<setcomp>", UnitKind::Comprehension)
+            }
+            ExprKind::DictComp { generators, .. } => {
+                (generators, "<dictcomp>", UnitKind::Comprehension)
+            }
+            ExprKind::GeneratorExp { generators, .. } => {
+                (generators, "<genexpr>", UnitKind::GeneratorExpression)
+            }
             _ => unreachable!(),
         };
         let _ = self.version;
@@ -1354,7 +1633,12 @@ impl Compiler {
         Ok(())
     }
 
-    fn comprehension_level(&mut self, e: &Expr, generators: &[Comprehension], level: usize) -> CResult {
+    fn comprehension_level(
+        &mut self,
+        e: &Expr,
+        generators: &[Comprehension],
+        level: usize,
+    ) -> CResult {
         let g = &generators[level];
         if level == 0 {
             self.emit(Instr::LoadFast(0));
@@ -1427,9 +1711,14 @@ enum Display {
 fn stack_effect(i: Instr) -> i32 {
     use Instr::*;
     match i {
-        Nop | Jump(_) | PopBlock | Swap(_) | Unary(_) | GetIter | LoadAttr(_) | ListToTuple | SetupFinally(_) | PushExcInfo | PopExcept => 0,
-        PopTop | StoreFast(_) | StoreDeref(_) | StoreGlobal(_) | StoreName(_) | Binary(_) | Inplace(_) | Compare(_) | BinarySubscr | PopJumpIfFalse(_) | PopJumpIfTrue(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) | ListAppend(_) | SetAdd(_) | ListExtend(_) | SetUpdate(_) | DictUpdate(_) | ReturnValue | Reraise | CheckExcMatch => -1,
-        Copy(_) | LoadConst(_) | LoadFast(_) | LoadDeref(_) | LoadClosure(_) | LoadGlobal(_) | LoadName(_) | PushNull | LoadAssertionError | LoadLocals | ForIter(_) => 1,
+        Nop | Jump(_) | PopBlock | Swap(_) | Unary(_) | GetIter | LoadAttr(_) | ListToTuple
+        | SetupFinally(_) | PushExcInfo | PopExcept => 0,
+        PopTop | StoreFast(_) | StoreDeref(_) | StoreGlobal(_) | StoreName(_) | Binary(_)
+        | Inplace(_) | Compare(_) | BinarySubscr | PopJumpIfFalse(_) | PopJumpIfTrue(_)
+        | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) | ListAppend(_) | SetAdd(_) | ListExtend(_)
+        | SetUpdate(_) | DictUpdate(_) | ReturnValue | Reraise | CheckExcMatch => -1,
+        Copy(_) | LoadConst(_) | LoadFast(_) | LoadDeref(_) | LoadClosure(_) | LoadGlobal(_)
+        | LoadName(_) | PushNull | LoadAssertionError | LoadLocals | ForIter(_) => 1,
         LoadMethod(_) => 1,
         DeleteFast(_) | DeleteDeref(_) | DeleteGlobal(_) | DeleteName(_) | YieldValue => 0,
         StoreAttr(_) => -2,
@@ -1445,7 +1734,9 @@ fn stack_effect(i: Instr) -> i32 {
         UnpackEx(a, b) => (a + b) as i32,
         Call(n, _) => -(n as i32) - 1,
         CallEx(kw) => -2 - kw as i32,
-        MakeFunction(_, flags) => -((flags & 1 != 0) as i32) - ((flags & 2 != 0) as i32) - ((flags & 8 != 0) as i32),
+        MakeFunction(_, flags) => {
+            -((flags & 1 != 0) as i32) - ((flags & 2 != 0) as i32) - ((flags & 8 != 0) as i32)
+        }
         BuildClass(n) => -(n as i32) - 2,
         Raise(n) => -(n as i32),
         ImportName(_) => -1,
@@ -1555,7 +1846,11 @@ fn fold_binary(l: &ConstValue, op: Operator, r: &ConstValue) -> Option<ConstValu
         }));
     }
     match (l, r) {
-        (C::Str(a), C::Str(b)) if op == Operator::Add && a.chars().count() + b.chars().count() <= MAX_STR_SIZE => Some(C::Str(format!("{a}{b}"))),
+        (C::Str(a), C::Str(b))
+            if op == Operator::Add && a.chars().count() + b.chars().count() <= MAX_STR_SIZE =>
+        {
+            Some(C::Str(format!("{a}{b}")))
+        }
         (C::Str(s), n) | (n, C::Str(s)) if op == Operator::Mult && as_int(n).is_some() => {
             let n = as_int(n)?.to_i64()?;
             let len = s.chars().count();
@@ -1564,17 +1859,27 @@ fn fold_binary(l: &ConstValue, op: Operator, r: &ConstValue) -> Option<ConstValu
             }
             Some(C::Str(s.repeat(n as usize)))
         }
-        (C::Tuple(a), C::Tuple(b)) if op == Operator::Add => Some(C::Tuple(a.iter().chain(b).cloned().collect())),
+        (C::Tuple(a), C::Tuple(b)) if op == Operator::Add => {
+            Some(C::Tuple(a.iter().chain(b).cloned().collect()))
+        }
         (C::Tuple(t), n) | (n, C::Tuple(t)) if op == Operator::Mult && as_int(n).is_some() => {
             let n = as_int(n)?.to_i64()?;
             if n < 0 || (!t.is_empty() && n as usize > MAX_COLLECTION_SIZE / t.len()) {
                 return None;
             }
-            Some(C::Tuple(t.iter().cloned().cycle().take(t.len() * n as usize).collect()))
+            Some(C::Tuple(
+                t.iter()
+                    .cloned()
+                    .cycle()
+                    .take(t.len() * n as usize)
+                    .collect(),
+            ))
         }
         _ => {
             let (a, b) = (as_float(l)?, as_float(r)?);
-            if !matches!(l, C::Float(_) | C::Int(_) | C::True | C::False) || !matches!(r, C::Float(_) | C::Int(_) | C::True | C::False) {
+            if !matches!(l, C::Float(_) | C::Int(_) | C::True | C::False)
+                || !matches!(r, C::Float(_) | C::Int(_) | C::True | C::False)
+            {
                 return None;
             }
             Some(C::Float(match op {
@@ -1582,7 +1887,10 @@ fn fold_binary(l: &ConstValue, op: Operator, r: &ConstValue) -> Option<ConstValu
                 Operator::Sub => a - b,
                 Operator::Mult => a * b,
                 Operator::Div if b != 0.0 => a / b,
-                Operator::Pow if !(a == 0.0 && b < 0.0) && !(a < 0.0 && b.fract() != 0.0) => a.powf(b),
+                // 0 ** -x raises and a negative base with a fractional power is complex: not folded.
+                Operator::Pow if (a != 0.0 || b >= 0.0) && (a >= 0.0 || b.fract() == 0.0) => {
+                    a.powf(b)
+                }
                 _ => return None,
             }))
         }

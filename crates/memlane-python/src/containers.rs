@@ -44,7 +44,13 @@ impl Vm {
         }
         let t = self.heap.alloc(Payload::Tuple(items.to_vec()));
         for (i, &it) in items.iter().enumerate() {
-            self.heap.incref(it, Holder::Object { obj: t, label: Vm::label(i) });
+            self.heap.incref(
+                it,
+                Holder::Object {
+                    obj: t,
+                    label: Vm::label(i),
+                },
+            );
         }
         self.heap.changed(t);
         t
@@ -73,7 +79,15 @@ impl Vm {
     fn record_takeover(&mut self, holder: ObjId, items: &[ObjId]) {
         for (i, &it) in items.iter().enumerate() {
             let count = self.heap.get(it).refcount;
-            self.heap.record(Event::Refcount { obj: it, count, delta: 0, holder: Holder::Object { obj: holder, label: Vm::label(i) } });
+            self.heap.record(Event::Refcount {
+                obj: it,
+                count,
+                delta: 0,
+                holder: Holder::Object {
+                    obj: holder,
+                    label: Vm::label(i),
+                },
+            });
         }
         self.heap.changed(holder);
     }
@@ -88,22 +102,37 @@ impl Vm {
     // ----- lists -----
 
     pub fn new_list(&mut self, capacity: usize) -> ObjId {
-        self.heap.alloc(Payload::List(List { items: Vec::new(), capacity }))
+        self.heap.alloc(Payload::List(List {
+            items: Vec::new(),
+            capacity,
+        }))
     }
 
     /// BUILD_LIST n: exactly n slots, taking over the stack's references.
     pub fn new_list_owning(&mut self, items: Vec<ObjId>) -> ObjId {
         let n = items.len();
-        let l = self.heap.alloc(Payload::List(List { items: items.clone(), capacity: n }));
+        let l = self.heap.alloc(Payload::List(List {
+            items: items.clone(),
+            capacity: n,
+        }));
         self.record_takeover(l, &items);
         l
     }
 
     /// A list of exactly these items (list_new_prealloc: slices, concatenation, repeat).
     pub fn new_list_from(&mut self, items: &[ObjId]) -> ObjId {
-        let l = self.heap.alloc(Payload::List(List { items: items.to_vec(), capacity: items.len() }));
+        let l = self.heap.alloc(Payload::List(List {
+            items: items.to_vec(),
+            capacity: items.len(),
+        }));
         for (i, &it) in items.iter().enumerate() {
-            self.heap.incref(it, Holder::Object { obj: l, label: Vm::label(i) });
+            self.heap.incref(
+                it,
+                Holder::Object {
+                    obj: l,
+                    label: Vm::label(i),
+                },
+            );
         }
         self.heap.changed(l);
         l
@@ -136,7 +165,13 @@ impl Vm {
         let n = list.items.len();
         list.capacity = list_growth(list.capacity, n + 1);
         list.items.push(v);
-        self.heap.incref(v, Holder::Object { obj: l, label: Vm::label(n) });
+        self.heap.incref(
+            v,
+            Holder::Object {
+                obj: l,
+                label: Vm::label(n),
+            },
+        );
         self.heap.changed(l);
     }
 
@@ -145,7 +180,13 @@ impl Vm {
         let n = list.items.len();
         list.capacity = list_growth(list.capacity, n + 1);
         list.items.insert(index.min(n), v);
-        self.heap.incref(v, Holder::Object { obj: l, label: Vm::label(index.min(n)) });
+        self.heap.incref(
+            v,
+            Holder::Object {
+                obj: l,
+                label: Vm::label(index.min(n)),
+            },
+        );
         self.heap.changed(l);
     }
 
@@ -155,30 +196,61 @@ impl Vm {
         let v = list.items.remove(index);
         let n = list.items.len();
         list.capacity = list_growth(list.capacity, n);
-        self.heap.incref_runtime(v, "a reference the interpreter holds");
+        self.heap
+            .incref_runtime(v, "a reference the interpreter holds");
         self.heap.changed(l);
-        self.heap.decref(v, Holder::Object { obj: l, label: Vm::label(index) });
+        self.heap.decref(
+            v,
+            Holder::Object {
+                obj: l,
+                label: Vm::label(index),
+            },
+        );
         v
     }
 
     pub fn list_set(&mut self, l: ObjId, index: usize, v: ObjId) {
         let old = std::mem::replace(&mut self.list_mut(l).items[index], v);
-        self.heap.incref(v, Holder::Object { obj: l, label: Vm::label(index) });
+        self.heap.incref(
+            v,
+            Holder::Object {
+                obj: l,
+                label: Vm::label(index),
+            },
+        );
         self.heap.changed(l);
-        self.heap.decref(old, Holder::Object { obj: l, label: Vm::label(index) });
+        self.heap.decref(
+            old,
+            Holder::Object {
+                obj: l,
+                label: Vm::label(index),
+            },
+        );
     }
 
     /// Replaces the whole contents (slice assignment, sort, reverse, clear).
     pub fn list_replace_all(&mut self, l: ObjId, items: Vec<ObjId>, capacity: usize) {
         for (i, &it) in items.iter().enumerate() {
-            self.heap.incref(it, Holder::Object { obj: l, label: Vm::label(i) });
+            self.heap.incref(
+                it,
+                Holder::Object {
+                    obj: l,
+                    label: Vm::label(i),
+                },
+            );
         }
         let list = self.list_mut(l);
         let old = std::mem::replace(&mut list.items, items);
         list.capacity = capacity;
         self.heap.changed(l);
         for (i, it) in old.into_iter().enumerate().rev() {
-            self.heap.decref(it, Holder::Object { obj: l, label: Vm::label(i) });
+            self.heap.decref(
+                it,
+                Holder::Object {
+                    obj: l,
+                    label: Vm::label(i),
+                },
+            );
         }
     }
 
@@ -190,10 +262,20 @@ impl Vm {
         let n = items.len();
         if exact {
             let list = self.list_mut(l);
-            list.capacity = if list.capacity == 0 { (n + 1) & !1 } else { list_growth(list.capacity, m + n) };
+            list.capacity = if list.capacity == 0 {
+                (n + 1) & !1
+            } else {
+                list_growth(list.capacity, m + n)
+            };
             for (i, &it) in items.iter().enumerate() {
                 self.list_mut(l).items.push(it);
-                self.heap.incref(it, Holder::Object { obj: l, label: Vm::label(m + i) });
+                self.heap.incref(
+                    it,
+                    Holder::Object {
+                        obj: l,
+                        label: Vm::label(m + i),
+                    },
+                );
             }
             self.heap.changed(l);
         } else {
@@ -216,7 +298,13 @@ impl Vm {
                 }
                 let i = list.items.len();
                 list.items.push(it);
-                self.heap.incref(it, Holder::Object { obj: l, label: Vm::label(i) });
+                self.heap.incref(
+                    it,
+                    Holder::Object {
+                        obj: l,
+                        label: Vm::label(i),
+                    },
+                );
             }
             let list = self.list_mut(l);
             if list.items.len() < list.capacity {
@@ -233,7 +321,10 @@ impl Vm {
     // ----- dicts -----
 
     pub fn new_dict(&mut self) -> ObjId {
-        self.heap.alloc(Payload::Dict(Dict { unicode: true, ..Dict::default() }))
+        self.heap.alloc(Payload::Dict(Dict {
+            unicode: true,
+            ..Dict::default()
+        }))
     }
 
     /// `dict_new_presized`: small displays start empty, larger ones sized for their items.
@@ -241,7 +332,7 @@ impl Vm {
         let d = self.new_dict();
         if n > 5 {
             if let Payload::Dict(dict) = self.heap.payload_mut(d) {
-                dict.log2_size = Some(dict_log2_for((n * 3 + 1) / 2));
+                dict.log2_size = Some(dict_log2_for((n * 3).div_ceil(2)));
             }
             self.heap.changed(d);
         }
@@ -261,7 +352,9 @@ impl Vm {
 
     pub fn dict_get_str(&self, d: ObjId, key: &str) -> Option<ObjId> {
         match self.heap.payload(d) {
-            Payload::Dict(dict) => dict.get(&memlane_core::hash::Key::Str(key.into())).map(|(_, v)| v),
+            Payload::Dict(dict) => dict
+                .get(&memlane_core::hash::Key::Str(key.into()))
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -288,9 +381,21 @@ impl Vm {
                     }
                     _ => unreachable!(),
                 };
-                self.heap.incref(value, Holder::Object { obj: d, label: format!("[{key_text}]") });
+                self.heap.incref(
+                    value,
+                    Holder::Object {
+                        obj: d,
+                        label: format!("[{key_text}]"),
+                    },
+                );
                 self.heap.changed(d);
-                self.heap.decref(old, Holder::Object { obj: d, label: format!("[{key_text}]") });
+                self.heap.decref(
+                    old,
+                    Holder::Object {
+                        obj: d,
+                        label: format!("[{key_text}]"),
+                    },
+                );
             }
             None => {
                 if let Payload::Dict(dict) = self.heap.payload_mut(d) {
@@ -312,8 +417,20 @@ impl Vm {
                     dict.index.insert(k, dict.entries.len());
                     dict.entries.push(Some((key, value)));
                 }
-                self.heap.incref(key, Holder::Object { obj: d, label: format!("key {key_text}") });
-                self.heap.incref(value, Holder::Object { obj: d, label: format!("[{key_text}]") });
+                self.heap.incref(
+                    key,
+                    Holder::Object {
+                        obj: d,
+                        label: format!("key {key_text}"),
+                    },
+                );
+                self.heap.incref(
+                    value,
+                    Holder::Object {
+                        obj: d,
+                        label: format!("[{key_text}]"),
+                    },
+                );
                 self.heap.changed(d);
             }
         }
@@ -337,12 +454,26 @@ impl Vm {
             },
             _ => None,
         };
-        let Some((stored_key, value)) = entry else { return Ok(false) };
+        let Some((stored_key, value)) = entry else {
+            return Ok(false);
+        };
         let key_text = self.heap.short_value(stored_key);
         self.sync_namespace_binding(d, stored_key, None);
         self.heap.changed(d);
-        self.heap.decref(value, Holder::Object { obj: d, label: format!("[{key_text}]") });
-        self.heap.decref(stored_key, Holder::Object { obj: d, label: format!("key {key_text}") });
+        self.heap.decref(
+            value,
+            Holder::Object {
+                obj: d,
+                label: format!("[{key_text}]"),
+            },
+        );
+        self.heap.decref(
+            stored_key,
+            Holder::Object {
+                obj: d,
+                label: format!("key {key_text}"),
+            },
+        );
         Ok(true)
     }
 
@@ -356,13 +487,28 @@ impl Vm {
     pub fn dict_clear(&mut self, d: ObjId) {
         let items = self.dict_items(d);
         if let Payload::Dict(dict) = self.heap.payload_mut(d) {
-            *dict = Dict { unicode: true, ..Dict::default() };
+            *dict = Dict {
+                unicode: true,
+                ..Dict::default()
+            };
         }
         self.heap.changed(d);
         for (k, v) in items {
             self.sync_namespace_binding(d, k, None);
-            self.heap.decref(v, Holder::Object { obj: d, label: "value".into() });
-            self.heap.decref(k, Holder::Object { obj: d, label: "key".into() });
+            self.heap.decref(
+                v,
+                Holder::Object {
+                    obj: d,
+                    label: "value".into(),
+                },
+            );
+            self.heap.decref(
+                k,
+                Holder::Object {
+                    obj: d,
+                    label: "key".into(),
+                },
+            );
         }
     }
 
@@ -410,13 +556,27 @@ impl Vm {
 
     /// Keeps the names shown for module and class frames in step with their dicts.
     fn sync_namespace_binding(&mut self, d: ObjId, key: ObjId, value: Option<ObjId>) {
-        let Payload::Str(name) = self.heap.payload(key) else { return };
+        let Payload::Str(name) = self.heap.payload(key) else {
+            return;
+        };
         let name = name.to_string();
-        let frames: Vec<_> = self.frames.iter().filter(|f| f.namespace == Some(d)).map(|f| f.id).collect();
+        let frames: Vec<_> = self
+            .frames
+            .iter()
+            .filter(|f| f.namespace == Some(d))
+            .map(|f| f.id)
+            .collect();
         for frame in frames {
             match value {
-                Some(target) => self.heap.record(Event::Bind { frame, name: name.clone(), target }),
-                None => self.heap.record(Event::Unbind { frame, name: name.clone() }),
+                Some(target) => self.heap.record(Event::Bind {
+                    frame,
+                    name: name.clone(),
+                    target,
+                }),
+                None => self.heap.record(Event::Unbind {
+                    frame,
+                    name: name.clone(),
+                }),
             }
         }
     }
@@ -428,7 +588,10 @@ impl Vm {
     }
 
     pub fn new_frozenset(&mut self, items: &[ObjId]) -> ObjId {
-        let s = self.heap.alloc(Payload::Set(Set { frozen: true, ..Set::default() }));
+        let s = self.heap.alloc(Payload::Set(Set {
+            frozen: true,
+            ..Set::default()
+        }));
         for &it in items {
             let _ = self.set_add(s, it);
         }
@@ -445,7 +608,13 @@ impl Vm {
             _ => false,
         };
         if added {
-            self.heap.incref(v, Holder::Object { obj: s, label: "item".into() });
+            self.heap.incref(
+                v,
+                Holder::Object {
+                    obj: s,
+                    label: "item".into(),
+                },
+            );
             self.heap.changed(s);
         }
         Ok(())
@@ -463,7 +632,13 @@ impl Vm {
         match removed {
             Some(item) => {
                 self.heap.changed(s);
-                self.heap.decref(item, Holder::Object { obj: s, label: "item".into() });
+                self.heap.decref(
+                    item,
+                    Holder::Object {
+                        obj: s,
+                        label: "item".into(),
+                    },
+                );
                 Ok(true)
             }
             None => Ok(false),

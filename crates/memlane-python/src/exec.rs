@@ -1,7 +1,7 @@
 //! The run loop: steps, frames, calls, returns, exceptions, generators, finalizers and
 //! automatic collections.
 
-use crate::bytecode::{Instr, UnitKind};
+use crate::bytecode::UnitKind;
 use crate::vm::*;
 use memlane_core::event::{Event, Holder};
 use memlane_core::object::*;
@@ -24,14 +24,31 @@ impl Vm {
     // ----- frames -----
 
     /// Makes a frame for `unit` and pushes it; arguments are bound by the caller.
-    pub fn push_frame(&mut self, unit: usize, function: Option<ObjId>, namespace: Option<ObjId>, generator: Option<ObjId>) -> PyResult<()> {
+    pub fn push_frame(
+        &mut self,
+        unit: usize,
+        function: Option<ObjId>,
+        namespace: Option<ObjId>,
+        generator: Option<ObjId>,
+    ) -> PyResult<()> {
         let python_frames = self.frames.len() + 1;
         if python_frames > self.limits.recursion_limit {
-            return Err(self.error(BuiltinType::RecursionError, "maximum recursion depth exceeded"));
+            return Err(self.error(
+                BuiltinType::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
         }
         let u = &self.compiled.units[unit];
-        let (nlocals, ncells, stacksize) = (u.varnames.len(), u.cellvars.len() + u.freevars.len(), u.stacksize);
-        let name = if u.kind == UnitKind::Module { "<module>".to_string() } else { u.qualname.clone() };
+        let (nlocals, ncells, stacksize) = (
+            u.varnames.len(),
+            u.cellvars.len() + u.freevars.len(),
+            u.stacksize,
+        );
+        let name = if u.kind == UnitKind::Module {
+            "<module>".to_string()
+        } else {
+            u.qualname.clone()
+        };
         let size = (FRAME_SPECIALS + (nlocals + ncells) as u64 + stacksize as u64) * 8;
         // Generator frames live inside the generator object; the rest in the data stack.
         let address = match generator {
@@ -66,7 +83,17 @@ impl Vm {
             None => Vec::new(),
         };
         self.heap.record(Event::FramePush {
-            frame: Box::new(FrameView { id, function: name, line: 0, locals, stack: Vec::new(), address, size, namespace, suspended: false }),
+            frame: Box::new(FrameView {
+                id,
+                function: name,
+                line: 0,
+                locals,
+                stack: Vec::new(),
+                address,
+                size,
+                namespace,
+                suspended: false,
+            }),
         });
         self.heap.incref_runtime(code, "a running frame (f_code)");
         if let Some(f) = function {
@@ -81,7 +108,10 @@ impl Vm {
             Payload::Dict(d) => d
                 .items()
                 .filter_map(|(k, v)| match self.heap.payload(k) {
-                    Payload::Str(s) => Some(Binding { name: s.to_string(), target: v }),
+                    Payload::Str(s) => Some(Binding {
+                        name: s.to_string(),
+                        target: v,
+                    }),
                     _ => None,
                 })
                 .collect(),
@@ -93,22 +123,46 @@ impl Vm {
     /// parameter is captured), and the closure's cells for free variables.
     pub fn init_cells(&mut self, closure: Option<ObjId>) {
         let unit = self.frame().unit;
-        let (cellvars, varnames) = (self.compiled.units[unit].cellvars.clone(), self.compiled.units[unit].varnames.clone());
+        let (cellvars, varnames) = (
+            self.compiled.units[unit].cellvars.clone(),
+            self.compiled.units[unit].varnames.clone(),
+        );
         let fid = self.frame().id;
         for name in &cellvars {
             let cell = self.heap.alloc(Payload::Cell(None));
-            self.heap.incref(cell, Holder::Name { frame: fid, name: name.clone() });
+            self.heap.incref(
+                cell,
+                Holder::Name {
+                    frame: fid,
+                    name: name.clone(),
+                },
+            );
             if let Some(i) = varnames.iter().position(|v| v == name) {
                 if let Some(v) = self.frame_mut().locals[i].take() {
                     // The argument moves into the cell (MAKE_CELL).
-                    self.heap.record(Event::Unbind { frame: fid, name: name.clone() });
+                    self.heap.record(Event::Unbind {
+                        frame: fid,
+                        name: name.clone(),
+                    });
                     *self.heap.payload_mut(cell) = Payload::Cell(Some(v));
                     let count = self.heap.get(v).refcount;
-                    self.heap.record(Event::Refcount { obj: v, count, delta: 0, holder: Holder::Object { obj: cell, label: "cell_contents".into() } });
+                    self.heap.record(Event::Refcount {
+                        obj: v,
+                        count,
+                        delta: 0,
+                        holder: Holder::Object {
+                            obj: cell,
+                            label: "cell_contents".into(),
+                        },
+                    });
                     self.heap.changed(cell);
                 }
             }
-            self.heap.record(Event::Bind { frame: fid, name: name.clone(), target: cell });
+            self.heap.record(Event::Bind {
+                frame: fid,
+                name: name.clone(),
+                target: cell,
+            });
             self.frame_mut().cells.push(cell);
         }
         if let Some(closure) = closure {
@@ -118,8 +172,18 @@ impl Vm {
             };
             let freevars = self.compiled.units[unit].freevars.clone();
             for (name, cell) in freevars.iter().zip(cells) {
-                self.heap.incref(cell, Holder::Name { frame: fid, name: name.clone() });
-                self.heap.record(Event::Bind { frame: fid, name: name.clone(), target: cell });
+                self.heap.incref(
+                    cell,
+                    Holder::Name {
+                        frame: fid,
+                        name: name.clone(),
+                    },
+                );
+                self.heap.record(Event::Bind {
+                    frame: fid,
+                    name: name.clone(),
+                    target: cell,
+                });
                 self.frame_mut().cells.push(cell);
             }
         }
@@ -134,17 +198,42 @@ impl Vm {
     pub fn teardown(&mut self, f: &mut Frame) {
         let names = {
             let u = &self.compiled.units[f.unit];
-            (u.varnames.clone(), u.cellvars.iter().chain(&u.freevars).cloned().collect::<Vec<_>>())
+            (
+                u.varnames.clone(),
+                u.cellvars
+                    .iter()
+                    .chain(&u.freevars)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
         };
         for (i, v) in f.locals.iter_mut().enumerate() {
             if let Some(o) = v.take() {
-                self.heap.record(Event::Unbind { frame: f.id, name: names.0[i].clone() });
-                self.heap.decref(o, Holder::Name { frame: f.id, name: names.0[i].clone() });
+                self.heap.record(Event::Unbind {
+                    frame: f.id,
+                    name: names.0[i].clone(),
+                });
+                self.heap.decref(
+                    o,
+                    Holder::Name {
+                        frame: f.id,
+                        name: names.0[i].clone(),
+                    },
+                );
             }
         }
         for (i, c) in std::mem::take(&mut f.cells).into_iter().enumerate() {
-            self.heap.record(Event::Unbind { frame: f.id, name: names.1[i].clone() });
-            self.heap.decref(c, Holder::Name { frame: f.id, name: names.1[i].clone() });
+            self.heap.record(Event::Unbind {
+                frame: f.id,
+                name: names.1[i].clone(),
+            });
+            self.heap.decref(
+                c,
+                Holder::Name {
+                    frame: f.id,
+                    name: names.1[i].clone(),
+                },
+            );
         }
         while let Some(v) = f.stack.pop() {
             if let Some(o) = v {
@@ -164,7 +253,8 @@ impl Vm {
         }
         self.heap.decref_runtime(f.code, "a running frame (f_code)");
         if let Some(inst) = f.init_instance.take() {
-            self.heap.decref_runtime(inst, "the instance being initialised");
+            self.heap
+                .decref_runtime(inst, "the instance being initialised");
         }
     }
 
@@ -175,7 +265,9 @@ impl Vm {
         let line = self.compiled.units[f.unit].lines[f.pc];
         let (fid, pc) = (f.id, f.pc);
         let new = match self.last_step {
-            Some((last, l)) => last != fid || l != line || self.last_pc.get(&fid).is_some_and(|&p| pc <= p),
+            Some((last, l)) => {
+                last != fid || l != line || self.last_pc.get(&fid).is_some_and(|&p| pc <= p)
+            }
             None => true,
         };
         self.last_pc.insert(fid, pc);
@@ -183,7 +275,10 @@ impl Vm {
             return Ok(());
         }
         if self.heap.recorder.step_count() >= self.limits.max_steps {
-            return Err(Halt::Limit(format!("stopped after {} steps (the step limit); the steps so far are kept", self.limits.max_steps)));
+            return Err(Halt::Limit(format!(
+                "stopped after {} steps (the step limit); the steps so far are kept",
+                self.limits.max_steps
+            )));
         }
         self.last_step = Some((fid, line));
         self.frame_mut().line = line;
@@ -212,6 +307,13 @@ impl Vm {
             match result {
                 Ok(Flow::Continue) => {}
                 Ok(Flow::Return(v)) => {
+                    if self.frames.len() == 1 && self.frame().unit == self.compiled.module_unit {
+                        // The module frame stays until interpreter shutdown (the exit step).
+                        let fid = self.frame().id;
+                        self.heap.incref_runtime(v, "a return value in flight");
+                        self.heap.decref(v, Holder::Stack { frame: fid });
+                        return Ok(Exit::Returned(v));
+                    }
                     let mut f = self.frames.pop().expect("a frame");
                     let fid = f.id;
                     let init = f.init_instance;
@@ -230,7 +332,10 @@ impl Vm {
                             if !matches!(self.heap.payload(v), Payload::None) {
                                 let t = self.heap.type_name(v);
                                 self.release_runtime(v);
-                                let e = self.error(BuiltinType::TypeError, format!("__init__() should return None, not '{t}'"));
+                                let e = self.error(
+                                    BuiltinType::TypeError,
+                                    format!("__init__() should return None, not '{t}'"),
+                                );
                                 if self.frames.len() == base {
                                     return Err(e.into());
                                 }
@@ -306,7 +411,8 @@ impl Vm {
                     }
                     BlockKind::Setup => {
                         self.push(exc.0);
-                        self.heap.decref_runtime(exc.0, "the exception being raised");
+                        self.heap
+                            .decref_runtime(exc.0, "the exception being raised");
                         self.frame_mut().pc = block.handler;
                         return Ok(());
                     }
@@ -365,7 +471,9 @@ impl Vm {
             Payload::Instance(i) => i.class,
             _ => return Ok(()),
         };
-        let Some(del) = self.heap.class_lookup(class, "__del__") else { return Ok(()) };
+        let Some(del) = self.heap.class_lookup(class, "__del__") else {
+            return Ok(());
+        };
         match self.call(del, &[o], &[]) {
             Ok(r) => self.release(r),
             Err(Halt::Exception(e)) => {
@@ -406,15 +514,24 @@ impl Vm {
             _ => return Ok(None),
         };
         if running {
-            return Err(self.error(BuiltinType::ValueError, "generator already executing").into());
+            return Err(self
+                .error(BuiltinType::ValueError, "generator already executing")
+                .into());
         }
         if finished {
             return Ok(None);
         }
-        let Some(mut frame) = self.suspended.remove(&handle) else { return Ok(None) };
+        let Some(mut frame) = self.suspended.remove(&handle) else {
+            return Ok(None);
+        };
         if self.native_depth >= self.limits.max_native_depth {
             self.suspended.insert(handle, frame);
-            return Err(self.error(BuiltinType::RecursionError, "maximum recursion depth exceeded").into());
+            return Err(self
+                .error(
+                    BuiltinType::RecursionError,
+                    "maximum recursion depth exceeded",
+                )
+                .into());
         }
         if let Payload::Generator(gen) = self.heap.payload_mut(g) {
             gen.running = true;
@@ -461,11 +578,21 @@ impl Vm {
 
     /// Calls any callable from Rust, running Python code in a nested loop.
     /// Returns a reference the caller holds (release it with `release`).
-    pub fn call(&mut self, callable: ObjId, args: &[ObjId], kwargs: &[(Rc<str>, ObjId)]) -> VmResult {
+    pub fn call(
+        &mut self,
+        callable: ObjId,
+        args: &[ObjId],
+        kwargs: &[(Rc<str>, ObjId)],
+    ) -> VmResult {
         match self.heap.payload(callable).clone() {
             Payload::Function(_) => {
                 if self.native_depth >= self.limits.max_native_depth {
-                    return Err(self.error(BuiltinType::RecursionError, "maximum recursion depth exceeded while calling a Python object").into());
+                    return Err(self
+                        .error(
+                            BuiltinType::RecursionError,
+                            "maximum recursion depth exceeded while calling a Python object",
+                        )
+                        .into());
                 }
                 let base = self.frames.len();
                 self.enter_function(callable, args, kwargs, false)?;
@@ -502,7 +629,12 @@ impl Vm {
             }
             _ => {
                 let t = self.heap.type_name(callable);
-                Err(self.error(BuiltinType::TypeError, format!("'{t}' object is not callable")).into())
+                Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        format!("'{t}' object is not callable"),
+                    )
+                    .into())
             }
         }
     }
@@ -512,7 +644,12 @@ impl Vm {
     }
 
     /// Makes an instance of a user class and runs `__init__` in a nested loop.
-    pub fn instantiate(&mut self, class: ObjId, args: &[ObjId], kwargs: &[(Rc<str>, ObjId)]) -> VmResult {
+    pub fn instantiate(
+        &mut self,
+        class: ObjId,
+        args: &[ObjId],
+        kwargs: &[(Rc<str>, ObjId)],
+    ) -> VmResult {
         if let Payload::Class(c) = self.heap.payload(class) {
             if let Some(t) = c.builtin {
                 let r = self.construct_builtin(t, class, args, kwargs)?;
@@ -538,7 +675,12 @@ impl Vm {
                     self.release(r);
                     if !is_none {
                         self.release(inst);
-                        return Err(self.error(BuiltinType::TypeError, format!("__init__() should return None, not '{t}'")).into());
+                        return Err(self
+                            .error(
+                                BuiltinType::TypeError,
+                                format!("__init__() should return None, not '{t}'"),
+                            )
+                            .into());
                     }
                 }
                 Err(e) => {
@@ -552,14 +694,28 @@ impl Vm {
                 Payload::Class(c) => c.name.to_string(),
                 _ => "object".into(),
             };
-            return Err(self.error(BuiltinType::TypeError, format!("{name}() takes no arguments")).into());
+            return Err(self
+                .error(
+                    BuiltinType::TypeError,
+                    format!("{name}() takes no arguments"),
+                )
+                .into());
         }
         Ok(inst)
     }
 
     pub fn new_instance(&mut self, class: ObjId) -> ObjId {
-        let inst = self.heap.alloc(Payload::Instance(Instance { class, attrs: Default::default() }));
-        self.heap.incref(class, Holder::Object { obj: inst, label: "__class__".into() });
+        let inst = self.heap.alloc(Payload::Instance(Instance {
+            class,
+            attrs: Default::default(),
+        }));
+        self.heap.incref(
+            class,
+            Holder::Object {
+                obj: inst,
+                label: "__class__".into(),
+            },
+        );
         self.heap.changed(inst);
         inst
     }
@@ -567,7 +723,13 @@ impl Vm {
     /// Pushes a Python function's frame with its arguments bound. Arguments are borrowed:
     /// each binding takes a new reference. For a generator function, instead of running,
     /// a generator object is made and left in `pending_generator`.
-    pub fn enter_function(&mut self, func: ObjId, args: &[ObjId], kwargs: &[(Rc<str>, ObjId)], _from_loop: bool) -> VmResult<()> {
+    pub fn enter_function(
+        &mut self,
+        func: ObjId,
+        args: &[ObjId],
+        kwargs: &[(Rc<str>, ObjId)],
+        _from_loop: bool,
+    ) -> VmResult<()> {
         let f = match self.heap.payload(func) {
             Payload::Function(f) => f.clone(),
             _ => unreachable!(),
@@ -581,8 +743,21 @@ impl Vm {
         let generator = if is_generator {
             let handle = self.next_generator;
             self.next_generator += 1;
-            let g = self.heap.alloc(Payload::Generator(Generator { name: f.name.clone(), qualname: f.qualname.clone(), frame: handle, finished: false, running: false, code: f.code }));
-            self.heap.incref(f.code, Holder::Object { obj: g, label: "gi_code".into() });
+            let g = self.heap.alloc(Payload::Generator(Generator {
+                name: f.name.clone(),
+                qualname: f.qualname.clone(),
+                frame: handle,
+                finished: false,
+                running: false,
+                code: f.code,
+            }));
+            self.heap.incref(
+                f.code,
+                Holder::Object {
+                    obj: g,
+                    label: "gi_code".into(),
+                },
+            );
             self.heap.changed(g);
             Some(g)
         } else {
@@ -593,7 +768,12 @@ impl Vm {
                 self.release(b);
             }
             if let Some(g) = generator {
-                self.heap.decref(g, Holder::Runtime { what: "unused".into() });
+                self.heap.decref(
+                    g,
+                    Holder::Runtime {
+                        what: "unused".into(),
+                    },
+                );
             }
             return Err(e.into());
         }
@@ -602,8 +782,18 @@ impl Vm {
         for (i, v) in bound.into_iter().enumerate() {
             if let Some(v) = v {
                 // The argument's hold becomes the local's.
-                self.heap.incref(v, Holder::Name { frame: fid, name: varnames[i].clone() });
-                self.heap.record(Event::Bind { frame: fid, name: varnames[i].clone(), target: v });
+                self.heap.incref(
+                    v,
+                    Holder::Name {
+                        frame: fid,
+                        name: varnames[i].clone(),
+                    },
+                );
+                self.heap.record(Event::Bind {
+                    frame: fid,
+                    name: varnames[i].clone(),
+                    target: v,
+                });
                 self.frame_mut().locals[i] = Some(v);
                 self.release(v);
             }
@@ -622,9 +812,19 @@ impl Vm {
 
     /// Matches arguments to parameters as CPython does, with its error messages.
     /// Returns one held reference (or None) per fast local.
-    fn bind_arguments(&mut self, unit: usize, f: &Function, args: &[ObjId], kwargs: &[(Rc<str>, ObjId)]) -> PyResult<Vec<Option<ObjId>>> {
+    fn bind_arguments(
+        &mut self,
+        unit: usize,
+        f: &Function,
+        args: &[ObjId],
+        kwargs: &[(Rc<str>, ObjId)],
+    ) -> PyResult<Vec<Option<ObjId>>> {
         let u = &self.compiled.units[unit];
-        let (argcount, kwonly, posonly) = (u.argcount as usize, u.kwonlyargcount as usize, u.posonlyargcount as usize);
+        let (argcount, kwonly, posonly) = (
+            u.argcount as usize,
+            u.kwonlyargcount as usize,
+            u.posonlyargcount as usize,
+        );
         let (varargs, varkw) = (u.varargs, u.varkeywords);
         let varnames = u.varnames.clone();
         let qual = f.qualname.to_string();
@@ -638,8 +838,16 @@ impl Vm {
             if !varargs {
                 let given = args.len();
                 let defaults = self.defaults_len(f);
-                let takes = if defaults > 0 { format!("from {} to {}", argcount - defaults, argcount) } else { argcount.to_string() };
-                let plural = if argcount == 1 && defaults == 0 { "" } else { "s" };
+                let takes = if defaults > 0 {
+                    format!("from {} to {}", argcount - defaults, argcount)
+                } else {
+                    argcount.to_string()
+                };
+                let plural = if argcount == 1 && defaults == 0 {
+                    ""
+                } else {
+                    "s"
+                };
                 let was = if given == 1 { "was" } else { "were" };
                 return Err(self.error(BuiltinType::TypeError, format!("{qual}() takes {takes} positional argument{plural} but {given} {was} given")));
             }
@@ -647,15 +855,27 @@ impl Vm {
         }
         let mut extra_kw = Vec::new();
         for (name, v) in kwargs {
-            match varnames.iter().take(argcount + kwonly).position(|n| **n == **name) {
+            match varnames
+                .iter()
+                .take(argcount + kwonly)
+                .position(|n| **n == **name)
+            {
                 Some(i) if i >= posonly => {
                     if slots[i].is_some() {
-                        return Err(self.error(BuiltinType::TypeError, format!("{qual}() got multiple values for argument '{name}'")));
+                        return Err(self.error(
+                            BuiltinType::TypeError,
+                            format!("{qual}() got multiple values for argument '{name}'"),
+                        ));
                     }
                     slots[i] = Some(*v);
                 }
                 _ if varkw => extra_kw.push((name.clone(), *v)),
-                _ => return Err(self.error(BuiltinType::TypeError, format!("{qual}() got an unexpected keyword argument '{name}'"))),
+                _ => {
+                    return Err(self.error(
+                        BuiltinType::TypeError,
+                        format!("{qual}() got an unexpected keyword argument '{name}'"),
+                    ))
+                }
             }
         }
         // Defaults fill the last positional parameters, then keyword-only defaults.
@@ -680,7 +900,9 @@ impl Vm {
         let mut missing_kw = Vec::new();
         for i in argcount..argcount + kwonly {
             if slots[i].is_none() {
-                let d = f.kwdefaults.and_then(|kd| self.dict_get_str(kd, &varnames[i]));
+                let d = f
+                    .kwdefaults
+                    .and_then(|kd| self.dict_get_str(kd, &varnames[i]));
                 match d {
                     Some(d) => slots[i] = Some(d),
                     None => missing_kw.push(varnames[i].clone()),
@@ -727,7 +949,13 @@ impl Vm {
             n => format!("{}, and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
         };
         let plural = if missing.len() == 1 { "" } else { "s" };
-        self.error(BuiltinType::TypeError, format!("{qual}() missing {} required {kind} argument{plural}: {list}", missing.len()))
+        self.error(
+            BuiltinType::TypeError,
+            format!(
+                "{qual}() missing {} required {kind} argument{plural}: {list}",
+                missing.len()
+            ),
+        )
     }
 
     // ----- module run and shutdown -----
@@ -739,27 +967,40 @@ impl Vm {
         let entries = self.tracebacks.remove(&e.0).unwrap_or_default();
         let mut text = String::from("Traceback (most recent call last):\n");
         for (line, name) in entries.iter().rev() {
-            text.push_str(&format!("  File \"{}\", line {line}, in {name}\n", self.filename));
+            text.push_str(&format!(
+                "  File \"{}\", line {line}, in {name}\n",
+                self.filename
+            ));
             if let Some(src) = self.source_lines.get(line.saturating_sub(1) as usize) {
                 text.push_str(&format!("    {}\n", src.trim()));
             }
         }
         text.push_str(&last);
         text.push('\n');
-        let message = last.split_once(": ").map(|(_, m)| m.to_string()).unwrap_or_default();
+        let message = last
+            .split_once(": ")
+            .map(|(_, m)| m.to_string())
+            .unwrap_or_default();
         let line = entries.first().map(|(l, _)| *l);
         self.heap.decref_runtime(e.0, "the exception being raised");
-        memlane_core::Outcome::Exception { type_name, message, line, traceback: text }
+        memlane_core::Outcome::Exception {
+            type_name,
+            message,
+            line,
+            traceback: text,
+        }
     }
 
     /// Interpreter shutdown as CPython does it: the parser's arena goes, `__main__`'s names
     /// are set to None (names with one leading underscore first), and a last collection
     /// runs, so `__del__` methods print what they print at exit.
     pub fn shutdown(&mut self) {
+        self.heap.recorder.begin_exit_step();
         while !self.frames.is_empty() {
             self.pop_frame();
         }
-        self.heap.decref_runtime(self.arena, "the parser's AST arena");
+        self.heap
+            .decref_runtime(self.arena, "the parser's AST arena");
         let _ = self.run_finalizers();
         let items = self.dict_items(self.globals);
         let none = self.heap.none();

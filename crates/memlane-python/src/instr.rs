@@ -16,12 +16,17 @@ impl Vm {
 
     fn stack_ids(&self, n: usize) -> Vec<ObjId> {
         let s = &self.frames.last().expect("frame").stack;
-        s[s.len() - n..].iter().map(|v| v.expect("an object")).collect()
+        s[s.len() - n..]
+            .iter()
+            .map(|v| v.expect("an object"))
+            .collect()
     }
 
     /// Pops `n` items whose references the caller takes over.
     fn pop_n_owned(&mut self, n: usize) -> Vec<ObjId> {
-        let mut v: Vec<ObjId> = (0..n).map(|_| self.pop_owned().expect("an object")).collect();
+        let mut v: Vec<ObjId> = (0..n)
+            .map(|_| self.pop_owned().expect("an object"))
+            .collect();
         v.reverse();
         v
     }
@@ -66,9 +71,21 @@ impl Vm {
                 let v = self.pop_owned().expect("a value");
                 let name = self.varname(i);
                 let old = self.frames.last_mut().expect("frame").locals[i as usize].replace(v);
-                self.heap.record(Event::Bind { frame: fid, name: name.clone(), target: v });
+                self.heap.record(Event::Bind {
+                    frame: fid,
+                    name: name.clone(),
+                    target: v,
+                });
                 let count = self.heap.get(v).refcount;
-                self.heap.record(Event::Refcount { obj: v, count, delta: 0, holder: Holder::Name { frame: fid, name: name.clone() } });
+                self.heap.record(Event::Refcount {
+                    obj: v,
+                    count,
+                    delta: 0,
+                    holder: Holder::Name {
+                        frame: fid,
+                        name: name.clone(),
+                    },
+                });
                 if let Some(old) = old {
                     self.heap.decref(old, Holder::Name { frame: fid, name });
                 }
@@ -95,13 +112,20 @@ impl Vm {
                         }
                         _ => {
                             let name = self.cellname(i);
-                            let ncell = self.compiled.units[self.frames.last().expect("frame").unit].cellvars.len();
+                            let ncell = self.compiled.units
+                                [self.frames.last().expect("frame").unit]
+                                .cellvars
+                                .len();
                             let msg = if (i as usize) < ncell {
                                 format!("cannot access local variable '{name}' where it is not associated with a value")
                             } else {
                                 format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope")
                             };
-                            let t = if (i as usize) < ncell { BuiltinType::UnboundLocalError } else { BuiltinType::NameError };
+                            let t = if (i as usize) < ncell {
+                                BuiltinType::UnboundLocalError
+                            } else {
+                                BuiltinType::NameError
+                            };
                             return Err(self.error(t, msg).into());
                         }
                     }
@@ -115,10 +139,24 @@ impl Vm {
                     _ => None,
                 };
                 let count = self.heap.get(v).refcount;
-                self.heap.record(Event::Refcount { obj: v, count, delta: 0, holder: Holder::Object { obj: cell, label: "cell_contents".into() } });
+                self.heap.record(Event::Refcount {
+                    obj: v,
+                    count,
+                    delta: 0,
+                    holder: Holder::Object {
+                        obj: cell,
+                        label: "cell_contents".into(),
+                    },
+                });
                 self.heap.changed(cell);
                 if let Some(old) = old {
-                    self.heap.decref(old, Holder::Object { obj: cell, label: "cell_contents".into() });
+                    self.heap.decref(
+                        old,
+                        Holder::Object {
+                            obj: cell,
+                            label: "cell_contents".into(),
+                        },
+                    );
                 }
             }
             Instr::DeleteDeref(i) => {
@@ -129,7 +167,13 @@ impl Vm {
                 };
                 self.heap.changed(cell);
                 if let Some(old) = old {
-                    self.heap.decref(old, Holder::Object { obj: cell, label: "cell_contents".into() });
+                    self.heap.decref(
+                        old,
+                        Holder::Object {
+                            obj: cell,
+                            label: "cell_contents".into(),
+                        },
+                    );
                 }
             }
             Instr::LoadGlobal(i) => {
@@ -139,7 +183,12 @@ impl Vm {
             }
             Instr::LoadName(i) => {
                 let name = self.unit_name(i);
-                let ns = self.frames.last().expect("frame").namespace.expect("a namespace");
+                let ns = self
+                    .frames
+                    .last()
+                    .expect("frame")
+                    .namespace
+                    .expect("a namespace");
                 let v = match self.dict_get_str(ns, &name) {
                     Some(v) => v,
                     None => self.load_global(&name)?,
@@ -149,7 +198,12 @@ impl Vm {
             Instr::StoreName(i) | Instr::StoreGlobal(i) => {
                 let name = self.unit_name(i);
                 let ns = match instr {
-                    Instr::StoreName(_) => self.frames.last().expect("frame").namespace.expect("a namespace"),
+                    Instr::StoreName(_) => self
+                        .frames
+                        .last()
+                        .expect("frame")
+                        .namespace
+                        .expect("a namespace"),
                     _ => self.globals,
                 };
                 let v = self.pop_owned().expect("a value");
@@ -158,11 +212,21 @@ impl Vm {
             Instr::DeleteName(i) | Instr::DeleteGlobal(i) => {
                 let name = self.unit_name(i);
                 let ns = match instr {
-                    Instr::DeleteName(_) => self.frames.last().expect("frame").namespace.expect("a namespace"),
+                    Instr::DeleteName(_) => self
+                        .frames
+                        .last()
+                        .expect("frame")
+                        .namespace
+                        .expect("a namespace"),
                     _ => self.globals,
                 };
                 if !self.delete_from_namespace(ns, &name)? {
-                    return Err(self.error(BuiltinType::NameError, format!("name '{name}' is not defined")).into());
+                    return Err(self
+                        .error(
+                            BuiltinType::NameError,
+                            format!("name '{name}' is not defined"),
+                        )
+                        .into());
                 }
             }
             Instr::LoadAttr(i) => {
@@ -208,20 +272,26 @@ impl Vm {
             }
             Instr::PushNull => self.raw_push(None),
             Instr::BinarySubscr => {
-                let [c, k] = self.stack_ids(2)[..] else { unreachable!() };
+                let [c, k] = self.stack_ids(2)[..] else {
+                    unreachable!()
+                };
                 let v = self.getitem(c, k)?;
                 self.replace_top(2, v);
                 self.release(v);
             }
             Instr::StoreSubscr => {
-                let [v, c, k] = self.stack_ids(3)[..] else { unreachable!() };
+                let [v, c, k] = self.stack_ids(3)[..] else {
+                    unreachable!()
+                };
                 self.setitem(c, k, v)?;
                 for _ in 0..3 {
                     self.pop_drop();
                 }
             }
             Instr::DeleteSubscr => {
-                let [c, k] = self.stack_ids(2)[..] else { unreachable!() };
+                let [c, k] = self.stack_ids(2)[..] else {
+                    unreachable!()
+                };
                 self.delitem(c, k)?;
                 self.pop_drop();
                 self.pop_drop();
@@ -229,16 +299,25 @@ impl Vm {
             Instr::BuildSlice(n) => {
                 let items = self.stack_ids(n as usize);
                 let none = self.heap.none();
-                let (start, stop, step) = (items[0], items[1], items.get(2).copied().unwrap_or(none));
+                let (start, stop, step) =
+                    (items[0], items[1], items.get(2).copied().unwrap_or(none));
                 let s = self.heap.alloc(Payload::Slice { start, stop, step });
                 for (label, t) in [("start", start), ("stop", stop), ("step", step)] {
-                    self.heap.incref(t, Holder::Object { obj: s, label: label.into() });
+                    self.heap.incref(
+                        t,
+                        Holder::Object {
+                            obj: s,
+                            label: label.into(),
+                        },
+                    );
                 }
                 self.heap.changed(s);
                 self.replace_top(n as usize, s);
             }
             Instr::Binary(op) | Instr::Inplace(op) => {
-                let [a, b] = self.stack_ids(2)[..] else { unreachable!() };
+                let [a, b] = self.stack_ids(2)[..] else {
+                    unreachable!()
+                };
                 let r = self.binary_op(a, b, op, matches!(instr, Instr::Inplace(_)))?;
                 self.replace_top(2, r);
                 self.release(r);
@@ -250,7 +329,9 @@ impl Vm {
                 self.release(r);
             }
             Instr::Compare(op) => {
-                let [a, b] = self.stack_ids(2)[..] else { unreachable!() };
+                let [a, b] = self.stack_ids(2)[..] else {
+                    unreachable!()
+                };
                 let r = match op {
                     CmpOp::Is => self.heap.bool(a == b),
                     CmpOp::IsNot => self.heap.bool(a != b),
@@ -312,7 +393,9 @@ impl Vm {
                 self.pop_drop();
             }
             Instr::MapAdd(i) => {
-                let [k, v] = self.stack_ids(2)[..] else { unreachable!() };
+                let [k, v] = self.stack_ids(2)[..] else {
+                    unreachable!()
+                };
                 let d = self.top(i as usize + 2).expect("the dict");
                 self.dict_set(d, k, v)?;
                 self.pop_drop();
@@ -447,17 +530,43 @@ impl Vm {
             }
             Instr::MakeFunction(c, flags) => {
                 let code = self.pop_owned().expect("a code object");
-                let closure = if flags & 8 != 0 { self.pop_owned() } else { None };
-                let kwdefaults = if flags & 2 != 0 { self.pop_owned() } else { None };
-                let defaults = if flags & 1 != 0 { self.pop_owned() } else { None };
+                let closure = if flags & 8 != 0 {
+                    self.pop_owned()
+                } else {
+                    None
+                };
+                let kwdefaults = if flags & 2 != 0 {
+                    self.pop_owned()
+                } else {
+                    None
+                };
+                let defaults = if flags & 1 != 0 {
+                    self.pop_owned()
+                } else {
+                    None
+                };
                 let _ = c;
                 let (name, qualname) = match self.heap.payload(code) {
                     Payload::Code(c) => (c.name.clone(), c.qualname.clone()),
                     _ => unreachable!(),
                 };
                 let globals = self.globals;
-                let f = self.heap.alloc(Payload::Function(Function { name, qualname, code, globals, defaults, kwdefaults, closure }));
-                self.heap.incref(globals, Holder::Object { obj: f, label: "__globals__".into() });
+                let f = self.heap.alloc(Payload::Function(Function {
+                    name,
+                    qualname,
+                    code,
+                    globals,
+                    defaults,
+                    kwdefaults,
+                    closure,
+                }));
+                self.heap.incref(
+                    globals,
+                    Holder::Object {
+                        obj: f,
+                        label: "__globals__".into(),
+                    },
+                );
                 self.heap.changed(f);
                 self.push_new(f);
             }
@@ -470,7 +579,12 @@ impl Vm {
                 self.release(class);
             }
             Instr::LoadLocals => {
-                let ns = self.frames.last().expect("frame").namespace.expect("a namespace");
+                let ns = self
+                    .frames
+                    .last()
+                    .expect("frame")
+                    .namespace
+                    .expect("a namespace");
                 self.push(ns);
             }
             Instr::ReturnValue => {
@@ -483,7 +597,11 @@ impl Vm {
             }
             Instr::SetupFinally(h) => {
                 let level = self.frames.last().expect("frame").stack.len();
-                self.frames.last_mut().expect("frame").blocks.push(Block { kind: BlockKind::Setup, handler: h as usize, level });
+                self.frames.last_mut().expect("frame").blocks.push(Block {
+                    kind: BlockKind::Setup,
+                    handler: h as usize,
+                    level,
+                });
             }
             Instr::PopBlock => {
                 self.frames.last_mut().expect("frame").blocks.pop();
@@ -494,7 +612,11 @@ impl Vm {
                 let f = self.frames.last_mut().expect("frame");
                 f.handled.push(exc);
                 let level = f.stack.len() - 1;
-                f.blocks.push(Block { kind: BlockKind::Handler, handler: 0, level });
+                f.blocks.push(Block {
+                    kind: BlockKind::Handler,
+                    handler: 0,
+                    level,
+                });
             }
             Instr::PopExcept => {
                 if let Some(h) = self.frames.last_mut().expect("frame").handled.pop() {
@@ -502,7 +624,9 @@ impl Vm {
                 }
             }
             Instr::CheckExcMatch => {
-                let [exc, t] = self.stack_ids(2)[..] else { unreachable!() };
+                let [exc, t] = self.stack_ids(2)[..] else {
+                    unreachable!()
+                };
                 let m = self.exception_matches(exc, t)?;
                 let b = self.heap.bool(m);
                 self.pop_drop();
@@ -541,7 +665,12 @@ impl Vm {
 
     fn cellname(&self, i: u32) -> String {
         let u = &self.compiled.units[self.frames.last().expect("frame").unit];
-        u.cellvars.iter().chain(&u.freevars).nth(i as usize).cloned().unwrap_or_default()
+        u.cellvars
+            .iter()
+            .chain(&u.freevars)
+            .nth(i as usize)
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn const_at(&self, i: usize) -> ObjId {
@@ -563,7 +692,13 @@ impl Vm {
 
     fn raw_pop(&mut self) -> Option<ObjId> {
         let id = self.frames.last().expect("frame").id;
-        let v = self.frames.last_mut().expect("frame").stack.pop().expect("stack item");
+        let v = self
+            .frames
+            .last_mut()
+            .expect("frame")
+            .stack
+            .pop()
+            .expect("stack item");
         if v.is_some() {
             self.heap.record(Event::Pop { frame: id });
         }
@@ -609,7 +744,10 @@ impl Vm {
         let len = stack.len();
         let first = stack[len - n - 2];
         let second = stack[len - n - 1].expect("a callable or receiver");
-        let mut args: Vec<ObjId> = stack[len - n..].iter().map(|v| v.expect("an argument")).collect();
+        let mut args: Vec<ObjId> = stack[len - n..]
+            .iter()
+            .map(|v| v.expect("an argument"))
+            .collect();
         let callable = match first {
             Some(f) => {
                 args.insert(0, second);
@@ -618,11 +756,16 @@ impl Vm {
             None => second,
         };
         let nkw = kw_names.len();
-        let kwargs: Vec<(Rc<str>, ObjId)> = kw_names.into_iter().zip(args[args.len() - nkw..].iter().copied()).collect();
+        let kwargs: Vec<(Rc<str>, ObjId)> = kw_names
+            .into_iter()
+            .zip(args[args.len() - nkw..].iter().copied())
+            .collect();
         args.truncate(args.len() - nkw);
         // Python functions run in this loop: a frame is pushed, no Rust recursion.
         let target = match self.heap.payload(callable) {
-            Payload::BoundMethod { function, receiver } if matches!(self.heap.payload(*function), Payload::Function(_)) => {
+            Payload::BoundMethod { function, receiver }
+                if matches!(self.heap.payload(*function), Payload::Function(_)) =>
+            {
                 args.insert(0, *receiver);
                 Some(*function)
             }
@@ -632,9 +775,17 @@ impl Vm {
         if let Some(func) = target {
             let depth = self.frames.len();
             self.enter_function(func, &args, &kwargs, true)?;
-            let generator = if self.frames.len() == depth { self.pending_generator.take() } else { None };
+            let generator = if self.frames.len() == depth {
+                self.pending_generator.take()
+            } else {
+                None
+            };
             // The caller's stack entries for the call go once the callee holds its arguments.
-            let callee = if generator.is_none() { self.frames.pop() } else { None };
+            let callee = if generator.is_none() {
+                self.frames.pop()
+            } else {
+                None
+            };
             for _ in 0..n + 2 {
                 self.pop_drop();
             }
@@ -656,7 +807,11 @@ impl Vm {
     fn exec_raise(&mut self, n: u32) -> Exc {
         match n {
             0 => {
-                let current = self.frames.iter().rev().find_map(|f| f.handled.last().copied());
+                let current = self
+                    .frames
+                    .iter()
+                    .rev()
+                    .find_map(|f| f.handled.last().copied());
                 match current {
                     Some(e) => {
                         self.heap.incref_runtime(e, "the exception being raised");
@@ -701,7 +856,10 @@ impl Vm {
             self.heap.incref_runtime(v, "the exception being raised");
             return Ok(Exc(v));
         }
-        Err(self.error(BuiltinType::TypeError, "exceptions must derive from BaseException"))
+        Err(self.error(
+            BuiltinType::TypeError,
+            "exceptions must derive from BaseException",
+        ))
     }
 
     /// Runs a class body and makes the class from its namespace.
@@ -712,7 +870,9 @@ impl Vm {
         };
         for &b in bases {
             if !matches!(self.heap.payload(b), Payload::Class(_)) {
-                return Err(self.error(BuiltinType::TypeError, "bases must be types").into());
+                return Err(self
+                    .error(BuiltinType::TypeError, "bases must be types")
+                    .into());
             }
         }
         let ns = self.new_dict();
@@ -732,7 +892,9 @@ impl Vm {
         let r = self.run(base);
         self.native_depth -= 1;
         match r {
-            Ok(crate::exec::Exit::Returned(v)) => self.heap.decref_runtime(v, "a return value in flight"),
+            Ok(crate::exec::Exit::Returned(v)) => {
+                self.heap.decref_runtime(v, "a return value in flight")
+            }
             Ok(_) => {}
             Err(e) => {
                 self.release(ns);
@@ -740,10 +902,25 @@ impl Vm {
             }
         }
         let object = self.heap.type_object(BuiltinType::Object);
-        let bases: Vec<ObjId> = if bases.is_empty() { vec![object] } else { bases.to_vec() };
-        let class = self.heap.alloc(Payload::Class(Class { name: name_text, bases: bases.clone(), attrs: Default::default(), builtin: None }));
+        let bases: Vec<ObjId> = if bases.is_empty() {
+            vec![object]
+        } else {
+            bases.to_vec()
+        };
+        let class = self.heap.alloc(Payload::Class(Class {
+            name: name_text,
+            bases: bases.clone(),
+            attrs: Default::default(),
+            builtin: None,
+        }));
         for (i, &b) in bases.iter().enumerate() {
-            self.heap.incref(b, Holder::Object { obj: class, label: format!("__bases__[{i}]") });
+            self.heap.incref(
+                b,
+                Holder::Object {
+                    obj: class,
+                    label: format!("__bases__[{i}]"),
+                },
+            );
         }
         // The class takes the namespace's entries.
         let items: Vec<(ObjId, ObjId)> = match self.heap.payload(ns) {
@@ -755,7 +932,13 @@ impl Vm {
                 Payload::Str(s) => s.clone(),
                 _ => continue,
             };
-            self.heap.incref(v, Holder::Object { obj: class, label: format!(".{key}") });
+            self.heap.incref(
+                v,
+                Holder::Object {
+                    obj: class,
+                    label: format!(".{key}"),
+                },
+            );
             if let Payload::Class(c) = self.heap.payload_mut(class) {
                 c.attrs.insert(key, v);
             }
@@ -765,5 +948,4 @@ impl Vm {
         self.release(ns);
         Ok(class)
     }
-
 }

@@ -119,7 +119,8 @@ impl Lexed {
         let offset = self.char_offset(tok.start.line, tok.start.col);
         if tok.is_cursor_only() {
             // The cursor may sit past the newline at end of input.
-            let past_end = (tok.start.col as usize).saturating_sub(self.line_text(tok.start.line).len());
+            let past_end =
+                (tok.start.col as usize).saturating_sub(self.line_text(tok.start.line).len());
             offset - 1 + past_end as u32
         } else {
             offset
@@ -154,7 +155,10 @@ pub struct Origin {
 }
 
 impl Origin {
-    pub const FILE: Origin = Origin { first_line: 1, first_col: 0 };
+    pub const FILE: Origin = Origin {
+        first_line: 1,
+        first_col: 0,
+    };
 }
 
 /// Tokenizes a whole module.
@@ -198,14 +202,23 @@ pub fn tokenize_at(source: &str, origin: Origin) -> Lexed {
         e.line += origin.first_line - 1;
         e
     });
-    Lexed { tokens, error, source: normalized, line_starts }
+    Lexed {
+        tokens,
+        error,
+        source: normalized,
+        line_starts,
+    }
 }
 
 impl Origin {
     fn place(&self, p: Pos) -> Pos {
         Pos {
             line: p.line + self.first_line - 1,
-            col: if p.line == 1 { p.col + self.first_col } else { p.col },
+            col: if p.line == 1 {
+                p.col + self.first_col
+            } else {
+                p.col
+            },
         }
     }
 }
@@ -266,7 +279,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn here(&self) -> Pos {
-        Pos { line: self.line, col: self.col_of(self.pos) }
+        Pos {
+            line: self.line,
+            col: self.col_of(self.pos),
+        }
     }
 
     fn current_line_text(&self) -> &'a str {
@@ -281,11 +297,21 @@ impl<'a> Lexer<'a> {
 
     fn error(&self, msg: impl Into<String>, line: u32, offset: u32) -> LexError {
         // Offsets on the first line of a sub-source are relative to it, as in CPython.
-        LexError { kind: LexErrorKind::Error, msg: msg.into(), line, offset }
+        LexError {
+            kind: LexErrorKind::Error,
+            msg: msg.into(),
+            line,
+            offset,
+        }
     }
 
     fn push(&mut self, tok: Tok, start: Pos, end: Pos) {
-        self.tokens.push(Token { tok, start, end, level: self.brackets.len() as u32 });
+        self.tokens.push(Token {
+            tok,
+            start,
+            end,
+            level: self.brackets.len() as u32,
+        });
     }
 
     fn run(&mut self) -> Result<(), LexError> {
@@ -316,7 +342,10 @@ impl<'a> Lexer<'a> {
             }
             if c == b'\n' {
                 self.pos += 1;
-                let nl = Pos { line: self.line, col: self.col_of(start) };
+                let nl = Pos {
+                    line: self.line,
+                    col: self.col_of(start),
+                };
                 let real = !self.blank_line && self.brackets.is_empty();
                 self.new_line();
                 self.at_bol = true;
@@ -375,7 +404,10 @@ impl<'a> Lexer<'a> {
     fn eof_pos(&self) -> Pos {
         let last = self.line.saturating_sub(1).max(1);
         let text = line_text(self.src, self.line_starts, last);
-        Pos { line: last, col: text.len() as u32 + 1 }
+        Pos {
+            line: last,
+            col: text.len() as u32 + 1,
+        }
     }
 
     fn unclosed_bracket(&self) -> Option<LexError> {
@@ -418,7 +450,13 @@ impl<'a> Lexer<'a> {
         let at_eof = c == EOF;
         let here = if at_eof { self.eof_pos() } else { self.here() };
         let (top, alttop) = self.indents.last().copied().unwrap_or((0, 0));
-        let tab_error = |lx: &Self| lx.error("inconsistent use of tabs and spaces in indentation", lx.line, 1);
+        let tab_error = |lx: &Self| {
+            lx.error(
+                "inconsistent use of tabs and spaces in indentation",
+                lx.line,
+                1,
+            )
+        };
         if col == top {
             if altcol != alttop {
                 return Err(tab_error(self));
@@ -444,7 +482,11 @@ impl<'a> Lexer<'a> {
             if col != top {
                 // CPython moves the cursor to the end of the line before reporting.
                 let offset = self.current_line_text().chars().count() as u32 + 1;
-                return Err(self.error("unindent does not match any outer indentation level", self.line, offset));
+                return Err(self.error(
+                    "unindent does not match any outer indentation level",
+                    self.line,
+                    offset,
+                ));
             }
             if altcol != alttop {
                 return Err(tab_error(self));
@@ -470,12 +512,19 @@ impl<'a> Lexer<'a> {
     }
 
     fn pos_of(&self, pos: usize) -> Pos {
-        Pos { line: self.line, col: self.col_of(pos) }
+        Pos {
+            line: self.line,
+            col: self.col_of(pos),
+        }
     }
 
     fn verify_identifier(&mut self, start: usize, word: &str) -> Result<(), LexError> {
         for (i, (at, c)) in word.char_indices().enumerate() {
-            let ok = if i == 0 { is_xid_start(c) } else { is_xid_continue(c) };
+            let ok = if i == 0 {
+                is_xid_start(c)
+            } else {
+                is_xid_continue(c)
+            };
             if !ok {
                 self.pos = start + at + c.len_utf8();
                 let msg = if crate::ast::is_printable_char(c) {
@@ -515,7 +564,9 @@ impl<'a> Lexer<'a> {
                 let line = line_text(self.src, self.line_starts, start_line);
                 let offset = char_offset(line, (start - start_line_start) as u32 + 1) - 1;
                 let msg = if quote_size == 3 {
-                    format!("unterminated triple-quoted string literal (detected at line {detected})")
+                    format!(
+                        "unterminated triple-quoted string literal (detected at line {detected})"
+                    )
                 } else {
                     format!("unterminated string literal (detected at line {detected})")
                 };
@@ -545,7 +596,10 @@ impl<'a> Lexer<'a> {
             body_start,
             body_end,
         };
-        let s = Pos { line: start_line, col: (start - start_line_start) as u32 };
+        let s = Pos {
+            line: start_line,
+            col: (start - start_line_start) as u32,
+        };
         let e = self.here();
         self.push(Tok::Str(Box::new(lit)), s, e);
         Ok(())
@@ -576,7 +630,10 @@ impl<'a> Lexer<'a> {
                         c as char, open as char, at.line
                     )
                 } else {
-                    format!("closing parenthesis '{}' does not match opening parenthesis '{}'", c as char, open as char)
+                    format!(
+                        "closing parenthesis '{}' does not match opening parenthesis '{}'",
+                        c as char, open as char
+                    )
                 };
                 return Err(self.error_at_cursor(msg));
             }
@@ -598,12 +655,17 @@ impl<'a> Lexer<'a> {
                         self.push(Tok::Op(op), s, e);
                         return Ok(());
                     }
-                    return Err(self.error_at_cursor(format!("invalid non-printable character U+{:04X}", c)));
+                    return Err(self
+                        .error_at_cursor(format!("invalid non-printable character U+{:04X}", c)));
                 }
             }
         }
         let text = &self.src[start..self.pos];
-        let op = OPERATORS.iter().copied().find(|op| *op == text).unwrap_or("?");
+        let op = OPERATORS
+            .iter()
+            .copied()
+            .find(|op| *op == text)
+            .unwrap_or("?");
         let (s, e) = (self.pos_of(start), self.here());
         self.push(Tok::Op(op), s, e);
         Ok(())
@@ -643,11 +705,16 @@ impl<'a> Lexer<'a> {
             }
         };
         self.backup(c);
-        let text: String = self.src[start..self.pos].chars().filter(|&c| c != '_').collect();
+        let text: String = self.src[start..self.pos]
+            .chars()
+            .filter(|&c| c != '_')
+            .collect();
         let tok = match kind {
             NumKind::Imag => Tok::Imag,
             NumKind::Float => Tok::Float(text.parse().unwrap_or(f64::INFINITY)),
-            NumKind::Int if radix != 10 => Tok::Int(BigInt::parse_bytes(&text.as_bytes()[2..], radix).unwrap_or_default()),
+            NumKind::Int if radix != 10 => {
+                Tok::Int(BigInt::parse_bytes(&text.as_bytes()[2..], radix).unwrap_or_default())
+            }
             NumKind::Int => Tok::Int(BigInt::parse_bytes(text.as_bytes(), 10).unwrap_or_default()),
         };
         let (s, e) = (self.pos_of(start), self.here());
@@ -664,7 +731,10 @@ impl<'a> Lexer<'a> {
             }
             if !is_digit_of(c, radix) {
                 if radix != 16 && c.is_ascii_digit() {
-                    return Err(self.error_at_cursor(format!("invalid digit '{}' in {name} literal", c as char)));
+                    return Err(self.error_at_cursor(format!(
+                        "invalid digit '{}' in {name} literal",
+                        c as char
+                    )));
                 }
                 self.backup(c);
                 return Err(self.error_at_cursor(format!("invalid {name} literal")));
@@ -677,7 +747,9 @@ impl<'a> Lexer<'a> {
             }
         }
         if radix != 16 && c.is_ascii_digit() {
-            return Err(self.error_at_cursor(format!("invalid digit '{}' in {name} literal", c as char)));
+            return Err(
+                self.error_at_cursor(format!("invalid digit '{}' in {name} literal", c as char))
+            );
         }
         self.verify_end_of_number(c, name)?;
         Ok(c)
@@ -685,7 +757,12 @@ impl<'a> Lexer<'a> {
 
     /// A number starting with `0` and no radix prefix: zeros, or a float, or an error for
     /// an old-style octal such as `012`. `c` is the character after the first `0`.
-    fn after_leading_zero(&mut self, mut c: u8, start: usize, kind: &mut NumKind) -> Result<u8, LexError> {
+    fn after_leading_zero(
+        &mut self,
+        mut c: u8,
+        start: usize,
+        kind: &mut NumKind,
+    ) -> Result<u8, LexError> {
         loop {
             if c == b'_' {
                 c = self.nextc();
@@ -803,9 +880,9 @@ impl<'a> Lexer<'a> {
 }
 
 const OPERATORS: &[&str] = &[
-    "**=", "//=", ">>=", "<<=", "...", "!=", "%=", "&=", "**", "*=", "+=", "-=", "->", "//", "/=", ":=", "<<", "<=",
-    "==", ">=", ">>", "@=", "^=", "|=", "%", "&", "(", ")", "*", "+", ",", "-", ".", "/", ":", ";", "<", "=", ">",
-    "@", "[", "]", "^", "{", "|", "}", "~",
+    "**=", "//=", ">>=", "<<=", "...", "!=", "%=", "&=", "**", "*=", "+=", "-=", "->", "//", "/=",
+    ":=", "<<", "<=", "==", ">=", ">>", "@=", "^=", "|=", "%", "&", "(", ")", "*", "+", ",", "-",
+    ".", "/", ":", ";", "<", "=", ">", "@", "[", "]", "^", "{", "|", "}", "~",
 ];
 
 fn is_ident_start(c: u8) -> bool {

@@ -31,7 +31,11 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> RunOptions {
-        RunOptions { profile: Profile::default(), max_steps: 1_000_000, filename: "main.py".into() }
+        RunOptions {
+            profile: Profile::default(),
+            max_steps: 1_000_000,
+            filename: "main.py".into(),
+        }
     }
 }
 
@@ -42,8 +46,13 @@ pub fn run(source: &str, options: &RunOptions) -> Trace {
         Ok(m) => m,
         Err(e) => {
             let outcome = match &e.kind {
-                parser::ParseErrorKind::Unsupported(what) => Outcome::Unsupported { message: format!("`{what}` is not supported (line {})", e.line), line: e.line },
-                parser::ParseErrorKind::Syntax(msg) => syntax_error(source, &options.filename, msg, e.line, e.col),
+                parser::ParseErrorKind::Unsupported(what) => Outcome::Unsupported {
+                    message: format!("`{what}` is not supported (line {})", e.line),
+                    line: e.line,
+                },
+                parser::ParseErrorKind::Syntax(msg) => {
+                    syntax_error(source, &options.filename, msg, e.line, e.col)
+                }
             };
             return Recorder::new().finish(options.profile, outcome);
         }
@@ -52,15 +61,28 @@ pub fn run(source: &str, options: &RunOptions) -> Trace {
         Ok(c) => c,
         Err(e) => {
             let outcome = if e.unsupported {
-                Outcome::Unsupported { message: format!("{} not supported (line {})", e.message, e.line), line: e.line }
+                Outcome::Unsupported {
+                    message: format!("{} not supported (line {})", e.message, e.line),
+                    line: e.line,
+                }
             } else {
                 syntax_error(source, &options.filename, &e.message, e.line, e.col)
             };
             return Recorder::new().finish(options.profile, outcome);
         }
     };
-    let limits = Limits { max_steps: options.max_steps, recursion_limit: options.profile.recursion_limit() as usize, max_native_depth: 150 };
-    let mut vm = Vm::new(Heap::new(options.profile), compiled, limits, options.filename.clone(), source);
+    let limits = Limits {
+        max_steps: options.max_steps,
+        recursion_limit: options.profile.recursion_limit() as usize,
+        max_native_depth: 150,
+    };
+    let mut vm = Vm::new(
+        Heap::new(options.profile),
+        compiled,
+        limits,
+        options.filename.clone(),
+        source,
+    );
     vm.materialize();
     let outcome = match vm.run_module() {
         Ok(()) => Outcome::Finished,
@@ -75,16 +97,32 @@ pub fn run(source: &str, options: &RunOptions) -> Trace {
 
 /// CPython's report of a SyntaxError: file, line, the source line and a caret.
 fn syntax_error(source: &str, filename: &str, message: &str, line: u32, col: u32) -> Outcome {
-    let text = source.lines().nth(line.saturating_sub(1) as usize).unwrap_or("");
+    let text = source
+        .lines()
+        .nth(line.saturating_sub(1) as usize)
+        .unwrap_or("");
     let trimmed = text.trim_start();
     let indent = text.len() - trimmed.len();
     let caret = (col as usize).saturating_sub(1).saturating_sub(indent);
     // Indentation problems are IndentationError, a subclass of SyntaxError.
-    let type_name = if message.starts_with("unexpected indent") || message.starts_with("expected an indented block") || message.starts_with("unindent does not match") || message.starts_with("unexpected unindent") {
+    let type_name = if message.starts_with("unexpected indent")
+        || message.starts_with("expected an indented block")
+        || message.starts_with("unindent does not match")
+        || message.starts_with("unexpected unindent")
+    {
         "IndentationError"
     } else {
         "SyntaxError"
     };
-    let traceback = format!("  File \"{filename}\", line {line}\n    {}\n    {}^\n{type_name}: {message}\n", trimmed.trim_end(), " ".repeat(caret));
-    Outcome::Exception { type_name: type_name.into(), message: message.into(), line: Some(line), traceback }
+    let traceback = format!(
+        "  File \"{filename}\", line {line}\n    {}\n    {}^\n{type_name}: {message}\n",
+        trimmed.trim_end(),
+        " ".repeat(caret)
+    );
+    Outcome::Exception {
+        type_name: type_name.into(),
+        message: message.into(),
+        line: Some(line),
+        traceback,
+    }
 }

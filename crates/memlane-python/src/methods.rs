@@ -13,16 +13,34 @@ use std::rc::Rc;
 type Kwargs<'a> = &'a [(Rc<str>, ObjId)];
 
 impl Vm {
-    fn arity(&mut self, owner: &str, name: &str, args: &[ObjId], min: usize, max: usize) -> PyResult<()> {
+    fn arity(
+        &mut self,
+        owner: &str,
+        name: &str,
+        args: &[ObjId],
+        min: usize,
+        max: usize,
+    ) -> PyResult<()> {
         if args.len() < min || args.len() > max {
             let msg = if max == 0 {
                 format!("{owner}.{name}() takes no arguments ({} given)", args.len())
             } else if min == max && min == 1 {
-                format!("{owner}.{name}() takes exactly one argument ({} given)", args.len())
+                format!(
+                    "{owner}.{name}() takes exactly one argument ({} given)",
+                    args.len()
+                )
             } else if args.len() < min {
-                format!("{name} expected at least {min} argument{}, got {}", if min == 1 { "" } else { "s" }, args.len())
+                format!(
+                    "{name} expected at least {min} argument{}, got {}",
+                    if min == 1 { "" } else { "s" },
+                    args.len()
+                )
             } else {
-                format!("{name} expected at most {max} argument{}, got {}", if max == 1 { "" } else { "s" }, args.len())
+                format!(
+                    "{name} expected at most {max} argument{}, got {}",
+                    if max == 1 { "" } else { "s" },
+                    args.len()
+                )
             };
             return Err(self.error(BuiltinType::TypeError, msg));
         }
@@ -52,7 +70,13 @@ impl Vm {
     }
 
     /// Calls `receiver.name(*args)` for a built-in type; the result is returned unheld.
-    pub fn call_method(&mut self, name: &str, receiver: ObjId, args: &[ObjId], kwargs: Kwargs) -> VmResult {
+    pub fn call_method(
+        &mut self,
+        name: &str,
+        receiver: ObjId,
+        args: &[ObjId],
+        kwargs: Kwargs,
+    ) -> VmResult {
         let none = self.heap.none();
         let payload = self.heap.payload(receiver).clone();
         Ok(match (&payload, name) {
@@ -77,7 +101,9 @@ impl Vm {
             (Payload::List(l), "pop") => {
                 self.arity("list", name, args, 0, 1)?;
                 if l.items.is_empty() {
-                    return Err(self.error(BuiltinType::IndexError, "pop from empty list").into());
+                    return Err(self
+                        .error(BuiltinType::IndexError, "pop from empty list")
+                        .into());
                 }
                 let n = l.items.len() as i64;
                 let i = match args.first() {
@@ -86,7 +112,9 @@ impl Vm {
                 };
                 let at = if i < 0 { i + n } else { i };
                 if at < 0 || at >= n {
-                    return Err(self.error(BuiltinType::IndexError, "pop index out of range").into());
+                    return Err(self
+                        .error(BuiltinType::IndexError, "pop index out of range")
+                        .into());
                 }
                 let v = self.list_remove_at(receiver, at as usize);
                 self.heap.decref_runtime_soft(v);
@@ -101,20 +129,36 @@ impl Vm {
                         return Ok(none);
                     }
                 }
-                return Err(self.error(BuiltinType::ValueError, "list.remove(x): x not in list").into());
+                return Err(self
+                    .error(BuiltinType::ValueError, "list.remove(x): x not in list")
+                    .into());
             }
             (Payload::List(List { items, .. }) | Payload::Tuple(items), "index") => {
-                self.arity(if matches!(payload, Payload::List(_)) { "list" } else { "tuple" }, name, args, 1, 3)?;
+                self.arity(
+                    if matches!(payload, Payload::List(_)) {
+                        "list"
+                    } else {
+                        "tuple"
+                    },
+                    name,
+                    args,
+                    1,
+                    3,
+                )?;
                 for (i, &it) in items.iter().enumerate() {
                     if self.eq_bool(it, args[0])? {
                         return Ok(self.heap.int(BigInt::from(i)));
                     }
                 }
                 if matches!(payload, Payload::Tuple(_)) {
-                    return Err(self.error(BuiltinType::ValueError, "tuple.index(x): x not in tuple").into());
+                    return Err(self
+                        .error(BuiltinType::ValueError, "tuple.index(x): x not in tuple")
+                        .into());
                 }
                 let r = self.repr(args[0])?;
-                return Err(self.error(BuiltinType::ValueError, format!("{r} is not in list")).into());
+                return Err(self
+                    .error(BuiltinType::ValueError, format!("{r} is not in list"))
+                    .into());
             }
             (Payload::List(List { items, .. }) | Payload::Tuple(items), "count") => {
                 let mut n = 0;
@@ -207,7 +251,9 @@ impl Vm {
             }
             (Payload::Dict(d), "popitem") => {
                 let Some((k, v)) = d.items().last() else {
-                    return Err(self.error(BuiltinType::KeyError, "popitem(): dictionary is empty").into());
+                    return Err(self
+                        .error(BuiltinType::KeyError, "popitem(): dictionary is empty")
+                        .into());
                 };
                 let t = self.new_tuple(&[k, v]);
                 self.hold(t);
@@ -228,7 +274,9 @@ impl Vm {
             }
             (Payload::Set(s), "pop") => {
                 let Some(item) = s.items().next() else {
-                    return Err(self.error(BuiltinType::KeyError, "pop from an empty set").into());
+                    return Err(self
+                        .error(BuiltinType::KeyError, "pop from an empty set")
+                        .into());
                 };
                 self.hold(item);
                 self.set_discard(receiver, item)?;
@@ -272,7 +320,11 @@ impl Vm {
                 let other = self.new_set();
                 self.hold(other);
                 self.set_update(other, args[0])?;
-                let op = if name == "issubset" { crate::ast::CmpOp::LtE } else { crate::ast::CmpOp::GtE };
+                let op = if name == "issubset" {
+                    crate::ast::CmpOp::LtE
+                } else {
+                    crate::ast::CmpOp::GtE
+                };
                 let r = self.rich_compare(receiver, other, op)?;
                 self.release(other);
                 self.heap.decref_runtime_soft(r);
@@ -281,24 +333,43 @@ impl Vm {
             (Payload::Int(i), "bit_length") => self.heap.int(BigInt::from(i.bits())),
             (Payload::Bool(b), "bit_length") => self.heap.int(BigInt::from(*b as u8)),
             (Payload::Float(f), "is_integer") => self.heap.bool(f.fract() == 0.0 && f.is_finite()),
-            (Payload::Str(s), _) => return self.str_method(name, s.clone(), receiver, args, kwargs),
+            (Payload::Str(s), _) => {
+                return self.str_method(name, s.clone(), receiver, args, kwargs)
+            }
             _ => {
                 let t = self.heap.type_name(receiver);
-                return Err(self.error(BuiltinType::AttributeError, format!("'{t}' object has no attribute '{name}'")).into());
+                return Err(self
+                    .error(
+                        BuiltinType::AttributeError,
+                        format!("'{t}' object has no attribute '{name}'"),
+                    )
+                    .into());
             }
         })
     }
 
-    fn str_method(&mut self, name: &str, s: Rc<str>, receiver: ObjId, args: &[ObjId], _kwargs: Kwargs) -> VmResult {
+    fn str_method(
+        &mut self,
+        name: &str,
+        s: Rc<str>,
+        receiver: ObjId,
+        args: &[ObjId],
+        _kwargs: Kwargs,
+    ) -> VmResult {
         let arg_text = |vm: &mut Vm, i: usize, what: &str| -> PyResult<Rc<str>> {
             match args.get(i) {
                 Some(&a) => vm.text(a, what),
-                None => Err(vm.error(BuiltinType::TypeError, format!("{name}() takes at least 1 argument (0 given)"))),
+                None => Err(vm.error(
+                    BuiltinType::TypeError,
+                    format!("{name}() takes at least 1 argument (0 given)"),
+                )),
             }
         };
         let strip_chars = |vm: &mut Vm| -> PyResult<Option<Rc<str>>> {
             match args.first() {
-                Some(&a) if !matches!(vm.heap.payload(a), Payload::None) => Ok(Some(vm.text(a, "strip arg must be None or str")?)),
+                Some(&a) if !matches!(vm.heap.payload(a), Payload::None) => {
+                    Ok(Some(vm.text(a, "strip arg must be None or str")?))
+                }
                 _ => Ok(None),
             }
         };
@@ -313,7 +384,9 @@ impl Vm {
                         Payload::Str(p) => parts.push(p.to_string()),
                         _ => {
                             let t = self.heap.type_name(it);
-                            err = Some(format!("sequence item {i}: expected str instance, {t} found"));
+                            err = Some(format!(
+                                "sequence item {i}: expected str instance, {t} found"
+                            ));
                             break;
                         }
                     }
@@ -337,7 +410,9 @@ impl Vm {
             }
             "split" | "rsplit" => {
                 let sep = match args.first() {
-                    Some(&a) if !matches!(self.heap.payload(a), Payload::None) => Some(self.text(a, "must be str or None")?),
+                    Some(&a) if !matches!(self.heap.payload(a), Payload::None) => {
+                        Some(self.text(a, "must be str or None")?)
+                    }
                     _ => None,
                 };
                 let maxsplit = match args.get(1) {
@@ -365,14 +440,21 @@ impl Vm {
                     }
                     Some(sep) => {
                         if sep.is_empty() {
-                            return Err(self.error(BuiltinType::ValueError, "empty separator").into());
+                            return Err(self
+                                .error(BuiltinType::ValueError, "empty separator")
+                                .into());
                         }
                         if maxsplit < 0 {
                             s.split(&*sep).map(str::to_owned).collect()
                         } else if name == "split" {
-                            s.splitn(maxsplit as usize + 1, &*sep).map(str::to_owned).collect()
+                            s.splitn(maxsplit as usize + 1, &*sep)
+                                .map(str::to_owned)
+                                .collect()
                         } else {
-                            let mut v: Vec<String> = s.rsplitn(maxsplit as usize + 1, &*sep).map(str::to_owned).collect();
+                            let mut v: Vec<String> = s
+                                .rsplitn(maxsplit as usize + 1, &*sep)
+                                .map(str::to_owned)
+                                .collect();
                             v.reverse();
                             v
                         }
@@ -395,7 +477,16 @@ impl Vm {
             },
             "upper" => s.to_uppercase(),
             "lower" => s.to_lowercase(),
-            "swapcase" => s.chars().map(|c| if c.is_uppercase() { c.to_lowercase().collect::<String>() } else { c.to_uppercase().collect() }).collect(),
+            "swapcase" => s
+                .chars()
+                .map(|c| {
+                    if c.is_uppercase() {
+                        c.to_lowercase().collect::<String>()
+                    } else {
+                        c.to_uppercase().collect()
+                    }
+                })
+                .collect(),
             "title" => {
                 let mut out = String::new();
                 let mut prev_cased = false;
@@ -437,12 +528,23 @@ impl Vm {
                 match self.heap.payload(args[0]).clone() {
                     Payload::Tuple(items) => {
                         for it in items {
-                            options.push(self.text(it, "tuple for startswith must only contain str")?);
+                            options
+                                .push(self.text(it, "tuple for startswith must only contain str")?);
                         }
                     }
-                    _ => options.push(arg_text(self, 0, &format!("{name} first arg must be str or a tuple of str"))?),
+                    _ => options.push(arg_text(
+                        self,
+                        0,
+                        &format!("{name} first arg must be str or a tuple of str"),
+                    )?),
                 }
-                let hit = options.iter().any(|o| if name == "startswith" { s.starts_with(&**o) } else { s.ends_with(&**o) });
+                let hit = options.iter().any(|o| {
+                    if name == "startswith" {
+                        s.starts_with(&**o)
+                    } else {
+                        s.ends_with(&**o)
+                    }
+                });
                 return Ok(self.heap.bool(hit));
             }
             "find" | "rfind" | "index" | "count" => {
@@ -462,27 +564,44 @@ impl Vm {
                     }
                 };
                 if name == "index" && r < 0 {
-                    return Err(self.error(BuiltinType::ValueError, "substring not found").into());
+                    return Err(self
+                        .error(BuiltinType::ValueError, "substring not found")
+                        .into());
                 }
                 return Ok(self.heap.int(BigInt::from(r)));
             }
-            "isdigit" | "isalpha" | "isalnum" | "isspace" | "isupper" | "islower" | "isidentifier" => {
+            "isdigit" | "isalpha" | "isalnum" | "isspace" | "isupper" | "islower"
+            | "isidentifier" => {
                 let v = !s.is_empty()
                     && match name {
-                        "isdigit" => s.chars().all(|c| c.is_ascii_digit() || format::unicode_decimal(c).is_some()),
+                        "isdigit" => s
+                            .chars()
+                            .all(|c| c.is_ascii_digit() || format::unicode_decimal(c).is_some()),
                         "isalpha" => s.chars().all(char::is_alphabetic),
                         "isalnum" => s.chars().all(char::is_alphanumeric),
                         "isspace" => s.chars().all(format::is_unicode_space),
-                        "isupper" => s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase),
-                        "islower" => s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase),
-                        _ => s.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') && s.chars().all(|c| c.is_alphanumeric() || c == '_'),
+                        "isupper" => {
+                            s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase)
+                        }
+                        "islower" => {
+                            s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase)
+                        }
+                        _ => {
+                            s.chars()
+                                .next()
+                                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                                && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+                        }
                     };
                 return Ok(self.heap.bool(v));
             }
             "center" | "ljust" | "rjust" => {
                 let width = self.index_value(args[0])?.max(0) as usize;
                 let fill = match args.get(1) {
-                    Some(&f) => arg_text(self, 1, "fill character must be str")?.chars().next().unwrap_or(' '),
+                    Some(_) => arg_text(self, 1, "fill character must be str")?
+                        .chars()
+                        .next()
+                        .unwrap_or(' '),
                     None => ' ',
                 };
                 let n = s.chars().count();
@@ -498,7 +617,12 @@ impl Vm {
                         (left, pad - left)
                     }
                 };
-                format!("{}{}{}", fill.to_string().repeat(left), s, fill.to_string().repeat(right))
+                format!(
+                    "{}{}{}",
+                    fill.to_string().repeat(left),
+                    s,
+                    fill.to_string().repeat(right)
+                )
             }
             "zfill" => {
                 let width = self.index_value(args[0])?.max(0) as usize;
@@ -515,7 +639,11 @@ impl Vm {
             "partition" => {
                 let sep = arg_text(self, 0, "must be str")?;
                 let (a, b, c) = match s.find(&*sep) {
-                    Some(i) => (s[..i].to_string(), sep.to_string(), s[i + sep.len()..].to_string()),
+                    Some(i) => (
+                        s[..i].to_string(),
+                        sep.to_string(),
+                        s[i + sep.len()..].to_string(),
+                    ),
                     None => (s.to_string(), String::new(), String::new()),
                 };
                 let parts: Vec<ObjId> = [a, b, c].iter().map(|p| self.heap.str(p)).collect();
@@ -550,7 +678,9 @@ impl Vm {
                                 }
                                 field.push(d);
                             }
-                            let (name_part, spec) = field.split_once(':').map_or((field.as_str(), ""), |(a, b)| (a, b));
+                            let (name_part, spec) = field
+                                .split_once(':')
+                                .map_or((field.as_str(), ""), |(a, b)| (a, b));
                             let idx = if name_part.is_empty() {
                                 auto += 1;
                                 auto - 1
@@ -567,7 +697,14 @@ impl Vm {
                 }
                 out
             }
-            _ => return Err(self.error(BuiltinType::AttributeError, format!("'str' object has no attribute '{name}'")).into()),
+            _ => {
+                return Err(self
+                    .error(
+                        BuiltinType::AttributeError,
+                        format!("'str' object has no attribute '{name}'"),
+                    )
+                    .into())
+            }
         };
         if r == *s {
             return Ok(receiver);
@@ -577,7 +714,13 @@ impl Vm {
 
     /// Calling a built-in type: `int("5")`, `list(it)`, `ValueError("msg")`, `object()`.
     /// Returns the new object unheld.
-    pub fn construct_builtin(&mut self, t: BuiltinType, class: ObjId, args: &[ObjId], kwargs: Kwargs) -> VmResult {
+    pub fn construct_builtin(
+        &mut self,
+        t: BuiltinType,
+        class: ObjId,
+        args: &[ObjId],
+        kwargs: Kwargs,
+    ) -> VmResult {
         let name = t.name();
         if t.is_exception() {
             let e = self.exception_instance(class, args);
@@ -585,12 +728,21 @@ impl Vm {
             return Ok(e);
         }
         if !kwargs.is_empty() && !matches!(t, BuiltinType::Dict | BuiltinType::Int) {
-            return Err(self.error(BuiltinType::TypeError, format!("{name}() takes no keyword arguments")).into());
+            return Err(self
+                .error(
+                    BuiltinType::TypeError,
+                    format!("{name}() takes no keyword arguments"),
+                )
+                .into());
         }
         let arg = args.first().copied();
         Ok(match t {
             BuiltinType::Int => {
-                let base = match args.get(1).copied().or(kwargs.iter().find(|(k, _)| &**k == "base").map(|(_, v)| *v)) {
+                let base = match args
+                    .get(1)
+                    .copied()
+                    .or(kwargs.iter().find(|(k, _)| &**k == "base").map(|(_, v)| *v))
+                {
                     Some(b) => Some(self.index_value(b)?),
                     None => None,
                 };
@@ -601,16 +753,35 @@ impl Vm {
                             Ok(v) => self.new_int(v)?,
                             Err(m) => return Err(self.error(BuiltinType::ValueError, m).into()),
                         },
-                        (_, Some(_)) => return Err(self.error(BuiltinType::TypeError, "int() can't convert non-string with explicit base").into()),
+                        (_, Some(_)) => {
+                            return Err(self
+                                .error(
+                                    BuiltinType::TypeError,
+                                    "int() can't convert non-string with explicit base",
+                                )
+                                .into())
+                        }
                         (Payload::Int(i), _) => self.heap.int(i),
                         (Payload::Bool(b), _) => self.heap.int(BigInt::from(b as u8)),
                         (Payload::Float(f), _) => {
                             if f.is_nan() {
-                                return Err(self.error(BuiltinType::ValueError, "cannot convert float NaN to integer").into());
+                                return Err(self
+                                    .error(
+                                        BuiltinType::ValueError,
+                                        "cannot convert float NaN to integer",
+                                    )
+                                    .into());
                             }
                             match num_traits::FromPrimitive::from_f64(f.trunc()) {
                                 Some(i) => self.heap.int(i),
-                                None => return Err(self.error(BuiltinType::OverflowError, "cannot convert float infinity to integer").into()),
+                                None => {
+                                    return Err(self
+                                        .error(
+                                            BuiltinType::OverflowError,
+                                            "cannot convert float infinity to integer",
+                                        )
+                                        .into())
+                                }
                             }
                         }
                         _ => {
@@ -626,7 +797,14 @@ impl Vm {
                     Payload::Float(f) => self.heap.float(f),
                     Payload::Int(i) => match i.to_f64().filter(|f| f.is_finite()) {
                         Some(f) => self.heap.float(f),
-                        None => return Err(self.error(BuiltinType::OverflowError, "int too large to convert to float").into()),
+                        None => {
+                            return Err(self
+                                .error(
+                                    BuiltinType::OverflowError,
+                                    "int too large to convert to float",
+                                )
+                                .into())
+                        }
                     },
                     Payload::Bool(b) => self.heap.float(b as u8 as f64),
                     Payload::Str(s) => match format::str_float_parse(&s) {
@@ -690,7 +868,10 @@ impl Vm {
                 }
             },
             BuiltinType::Dict => {
-                let d = self.heap.alloc_generic(Payload::Dict(Dict { unicode: true, ..Dict::default() }));
+                let d = self.heap.alloc_generic(Payload::Dict(Dict {
+                    unicode: true,
+                    ..Dict::default()
+                }));
                 self.hold(d);
                 if let Some(a) = arg {
                     self.dict_update(d, a)?;
@@ -705,7 +886,14 @@ impl Vm {
                 d
             }
             BuiltinType::Set | BuiltinType::FrozenSet => {
-                let s = if t == BuiltinType::Set { self.new_set() } else { self.heap.alloc(Payload::Set(Set { frozen: true, ..Set::default() })) };
+                let s = if t == BuiltinType::Set {
+                    self.new_set()
+                } else {
+                    self.heap.alloc(Payload::Set(Set {
+                        frozen: true,
+                        ..Set::default()
+                    }))
+                };
                 if let Some(a) = arg {
                     self.hold(s);
                     let r = self.set_update(s, a);
@@ -721,7 +909,12 @@ impl Vm {
                         Some(i) => v.push(i.to_i64().unwrap_or(i64::MAX)),
                         None => {
                             let tn = self.heap.type_name(a);
-                            return Err(self.error(BuiltinType::TypeError, format!("'{tn}' object cannot be interpreted as an integer")).into());
+                            return Err(self
+                                .error(
+                                    BuiltinType::TypeError,
+                                    format!("'{tn}' object cannot be interpreted as an integer"),
+                                )
+                                .into());
                         }
                     }
                 }
@@ -729,27 +922,63 @@ impl Vm {
                     1 => (0, v[0], 1),
                     2 => (v[0], v[1], 1),
                     3 => (v[0], v[1], v[2]),
-                    0 => return Err(self.error(BuiltinType::TypeError, "range expected at least 1 argument, got 0").into()),
-                    n => return Err(self.error(BuiltinType::TypeError, format!("range expected at most 3 arguments, got {n}")).into()),
+                    0 => {
+                        return Err(self
+                            .error(
+                                BuiltinType::TypeError,
+                                "range expected at least 1 argument, got 0",
+                            )
+                            .into())
+                    }
+                    n => {
+                        return Err(self
+                            .error(
+                                BuiltinType::TypeError,
+                                format!("range expected at most 3 arguments, got {n}"),
+                            )
+                            .into())
+                    }
                 };
                 if step == 0 {
-                    return Err(self.error(BuiltinType::ValueError, "range() arg 3 must not be zero").into());
+                    return Err(self
+                        .error(BuiltinType::ValueError, "range() arg 3 must not be zero")
+                        .into());
                 }
                 self.heap.alloc(Payload::Range { start, stop, step })
             }
             BuiltinType::Object => {
                 // A bare object(): 16 bytes, no GC header, never tracked.
-                let inst = self.heap.alloc(Payload::Instance(Instance { class, attrs: Default::default() }));
+                let inst = self.heap.alloc(Payload::Instance(Instance {
+                    class,
+                    attrs: Default::default(),
+                }));
                 self.heap.untrack(inst);
-                self.heap.incref(class, Holder::Object { obj: inst, label: "__class__".into() });
+                self.heap.incref(
+                    class,
+                    Holder::Object {
+                        obj: inst,
+                        label: "__class__".into(),
+                    },
+                );
                 self.heap.changed(inst);
                 inst
             }
             BuiltinType::Type => match arg {
                 Some(a) if args.len() == 1 => self.class_of(a),
-                _ => return Err(self.error(BuiltinType::TypeError, "type() takes 1 argument in memlane").into()),
+                _ => {
+                    return Err(self
+                        .error(BuiltinType::TypeError, "type() takes 1 argument in memlane")
+                        .into())
+                }
             },
-            _ => return Err(self.error(BuiltinType::TypeError, format!("cannot create '{name}' instances")).into()),
+            _ => {
+                return Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        format!("cannot create '{name}' instances"),
+                    )
+                    .into())
+            }
         })
     }
 }

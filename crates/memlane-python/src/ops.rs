@@ -187,7 +187,10 @@ impl Vm {
                 Ok(false)
             }
             Payload::Class(_) if self.is_exception_class(t) => Ok(self.subclass_of(class, t)),
-            _ => Err(self.error(BuiltinType::TypeError, "catching classes that do not inherit from BaseException is not allowed")),
+            _ => Err(self.error(
+                BuiltinType::TypeError,
+                "catching classes that do not inherit from BaseException is not allowed",
+            )),
         }
     }
 
@@ -205,7 +208,10 @@ impl Vm {
     }
 
     fn exception_str(&mut self, exc: ObjId) -> PyResult<String> {
-        let args = self.instance_attr(exc, "args").map(|a| self.tuple_items(a)).unwrap_or_default();
+        let args = self
+            .instance_attr(exc, "args")
+            .map(|a| self.tuple_items(a))
+            .unwrap_or_default();
         let is_key_error = {
             let c = self.class_of(exc);
             self.class_is_subclass(c, BuiltinType::KeyError)
@@ -233,7 +239,10 @@ impl Vm {
         }
         match self.builtin(name) {
             Some(v) => Ok(v),
-            None => Err(self.error(BuiltinType::NameError, format!("name '{name}' is not defined"))),
+            None => Err(self.error(
+                BuiltinType::NameError,
+                format!("name '{name}' is not defined"),
+            )),
         }
     }
 
@@ -266,7 +275,13 @@ impl Vm {
     /// Sets an instance or class attribute, taking a new reference.
     pub fn set_attr_raw(&mut self, obj: ObjId, name: &str, v: ObjId) {
         let key: Rc<str> = Rc::from(name);
-        self.heap.incref(v, Holder::Object { obj, label: format!(".{name}") });
+        self.heap.incref(
+            v,
+            Holder::Object {
+                obj,
+                label: format!(".{name}"),
+            },
+        );
         let old = match self.heap.payload_mut(obj) {
             Payload::Instance(i) => i.attrs.insert(key, v),
             Payload::Class(c) => c.attrs.insert(key, v),
@@ -274,7 +289,13 @@ impl Vm {
         };
         self.heap.changed(obj);
         if let Some(old) = old {
-            self.heap.decref(old, Holder::Object { obj, label: format!(".{name}") });
+            self.heap.decref(
+                old,
+                Holder::Object {
+                    obj,
+                    label: format!(".{name}"),
+                },
+            );
         }
     }
 
@@ -343,7 +364,10 @@ impl Vm {
                     self.hold(v);
                     return Ok(v);
                 }
-                return Err(self.error(BuiltinType::AttributeError, format!("module '{module}' has no attribute '{name}'")));
+                return Err(self.error(
+                    BuiltinType::AttributeError,
+                    format!("module '{module}' has no attribute '{name}'"),
+                ));
             }
             _ => {}
         }
@@ -353,9 +377,24 @@ impl Vm {
             return Ok(c);
         }
         if let Some(m) = self.builtin_method(obj, name) {
-            let b = self.heap.alloc(Payload::BoundMethod { function: m, receiver: obj });
-            self.heap.incref(m, Holder::Object { obj: b, label: "__func__".into() });
-            self.heap.incref(obj, Holder::Object { obj: b, label: "__self__".into() });
+            let b = self.heap.alloc(Payload::BoundMethod {
+                function: m,
+                receiver: obj,
+            });
+            self.heap.incref(
+                m,
+                Holder::Object {
+                    obj: b,
+                    label: "__func__".into(),
+                },
+            );
+            self.heap.incref(
+                obj,
+                Holder::Object {
+                    obj: b,
+                    label: "__self__".into(),
+                },
+            );
             self.heap.changed(b);
             self.hold(b);
             return Ok(b);
@@ -370,8 +409,20 @@ impl Vm {
 
     fn bound_method(&mut self, function: ObjId, receiver: ObjId) -> ObjId {
         let b = self.heap.alloc(Payload::BoundMethod { function, receiver });
-        self.heap.incref(function, Holder::Object { obj: b, label: "__func__".into() });
-        self.heap.incref(receiver, Holder::Object { obj: b, label: "__self__".into() });
+        self.heap.incref(
+            function,
+            Holder::Object {
+                obj: b,
+                label: "__func__".into(),
+            },
+        );
+        self.heap.incref(
+            receiver,
+            Holder::Object {
+                obj: b,
+                label: "__self__".into(),
+            },
+        );
         self.heap.changed(b);
         self.hold(b);
         b
@@ -383,7 +434,10 @@ impl Vm {
                 if let Payload::Class(c) = self.heap.payload(obj) {
                     if c.builtin.is_some() {
                         let n = c.name.clone();
-                        return Err(self.error(BuiltinType::TypeError, format!("cannot set '{name}' attribute of immutable type '{n}'")));
+                        return Err(self.error(
+                            BuiltinType::TypeError,
+                            format!("cannot set '{name}' attribute of immutable type '{n}'"),
+                        ));
                     }
                 }
                 self.set_attr_raw(obj, name, v);
@@ -391,7 +445,10 @@ impl Vm {
             }
             _ => {
                 let t = self.heap.type_name(obj);
-                Err(self.error(BuiltinType::AttributeError, format!("'{t}' object has no attribute '{name}'")))
+                Err(self.error(
+                    BuiltinType::AttributeError,
+                    format!("'{t}' object has no attribute '{name}'"),
+                ))
             }
         }
     }
@@ -405,12 +462,21 @@ impl Vm {
         match old {
             Some(old) => {
                 self.heap.changed(obj);
-                self.heap.decref(old, Holder::Object { obj, label: format!(".{name}") });
+                self.heap.decref(
+                    old,
+                    Holder::Object {
+                        obj,
+                        label: format!(".{name}"),
+                    },
+                );
                 Ok(())
             }
             None => {
                 let t = self.heap.type_name(obj);
-                Err(self.error(BuiltinType::AttributeError, format!("'{t}' object has no attribute '{name}'")))
+                Err(self.error(
+                    BuiltinType::AttributeError,
+                    format!("'{t}' object has no attribute '{name}'"),
+                ))
             }
         }
     }
@@ -423,7 +489,10 @@ impl Vm {
                     return Ok(None);
                 }
                 let class = inst.class;
-                Ok(self.heap.class_lookup(class, name).filter(|&f| matches!(self.heap.payload(f), Payload::Function(_))))
+                Ok(self
+                    .heap
+                    .class_lookup(class, name)
+                    .filter(|&f| matches!(self.heap.payload(f), Payload::Function(_))))
             }
             Payload::Module(_) | Payload::Class(_) => Ok(None),
             _ => Ok(self.builtin_method(obj, name)),
@@ -431,7 +500,12 @@ impl Vm {
     }
 
     /// Calls a method by name on an object, if its class defines it in Python.
-    pub fn call_dunder(&mut self, obj: ObjId, name: &str, args: &[ObjId]) -> VmResult<Option<ObjId>> {
+    pub fn call_dunder(
+        &mut self,
+        obj: ObjId,
+        name: &str,
+        args: &[ObjId],
+    ) -> VmResult<Option<ObjId>> {
         let class = match self.heap.payload(obj) {
             Payload::Instance(i) => i.class,
             _ => return Ok(None),
@@ -467,10 +541,18 @@ impl Vm {
 
     pub fn index_value(&mut self, v: ObjId) -> PyResult<i64> {
         match self.int_value(v) {
-            Some(i) => i.to_i64().ok_or_else(|| self.error(BuiltinType::IndexError, "cannot fit 'int' into an index-sized integer")),
+            Some(i) => i.to_i64().ok_or_else(|| {
+                self.error(
+                    BuiltinType::IndexError,
+                    "cannot fit 'int' into an index-sized integer",
+                )
+            }),
             None => {
                 let t = self.heap.type_name(v);
-                Err(self.error(BuiltinType::TypeError, format!("'{t}' object cannot be interpreted as an integer")))
+                Err(self.error(
+                    BuiltinType::TypeError,
+                    format!("'{t}' object cannot be interpreted as an integer"),
+                ))
             }
         }
     }
@@ -493,10 +575,18 @@ impl Vm {
         let pb = self.heap.payload(b).clone();
         let r = match (&pa, &pb, op) {
             // Concatenating an empty string returns the other operand itself.
-            (Payload::Str(x), Payload::Str(y), Operator::Add) if y.is_empty() => Some(if x.is_empty() { b } else { a }),
+            (Payload::Str(x), Payload::Str(y), Operator::Add) if y.is_empty() => {
+                Some(if x.is_empty() { b } else { a })
+            }
             (Payload::Str(x), Payload::Str(_), Operator::Add) if x.is_empty() => Some(b),
-            (Payload::Str(x), Payload::Str(y), Operator::Add) => Some(self.heap.str(&format!("{x}{y}"))),
-            (Payload::Str(s), _, Operator::Mult) | (_, Payload::Str(s), Operator::Mult) if self.int_value(if matches!(pa, Payload::Str(_)) { b } else { a }).is_some() => {
+            (Payload::Str(x), Payload::Str(y), Operator::Add) => {
+                Some(self.heap.str(&format!("{x}{y}")))
+            }
+            (Payload::Str(s), _, Operator::Mult) | (_, Payload::Str(s), Operator::Mult)
+                if self
+                    .int_value(if matches!(pa, Payload::Str(_)) { b } else { a })
+                    .is_some() =>
+            {
                 let n = self.repeat_count(if matches!(pa, Payload::Str(_)) { b } else { a });
                 if s.chars().count().saturating_mul(n) > MAX_SEQUENCE * 10 {
                     return Err(self.error(BuiltinType::MemoryError, "").into());
@@ -520,10 +610,21 @@ impl Vm {
                 let items: Vec<ObjId> = x.iter().chain(y).copied().collect();
                 Some(self.new_tuple(&items))
             }
-            (Payload::List(_) | Payload::Tuple(_), _, Operator::Mult) | (_, Payload::List(_) | Payload::Tuple(_), Operator::Mult)
-                if self.int_value(if matches!(pa, Payload::List(_) | Payload::Tuple(_)) { b } else { a }).is_some() =>
+            (Payload::List(_) | Payload::Tuple(_), _, Operator::Mult)
+            | (_, Payload::List(_) | Payload::Tuple(_), Operator::Mult)
+                if self
+                    .int_value(if matches!(pa, Payload::List(_) | Payload::Tuple(_)) {
+                        b
+                    } else {
+                        a
+                    })
+                    .is_some() =>
             {
-                let (seq, count) = if matches!(pa, Payload::List(_) | Payload::Tuple(_)) { (a, b) } else { (b, a) };
+                let (seq, count) = if matches!(pa, Payload::List(_) | Payload::Tuple(_)) {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
                 let n = self.repeat_count(count);
                 let items = match self.heap.payload(seq) {
                     Payload::List(l) => l.items.clone(),
@@ -533,7 +634,12 @@ impl Vm {
                 if items.len().saturating_mul(n) > MAX_SEQUENCE {
                     return Err(self.error(BuiltinType::MemoryError, "").into());
                 }
-                let repeated: Vec<ObjId> = items.iter().copied().cycle().take(items.len() * n).collect();
+                let repeated: Vec<ObjId> = items
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(items.len() * n)
+                    .collect();
                 if matches!(self.heap.payload(seq), Payload::List(_)) {
                     if inplace && seq == a {
                         let cap = repeated.len();
@@ -548,7 +654,11 @@ impl Vm {
                     Some(self.new_tuple(&repeated))
                 }
             }
-            (Payload::Set(_), Payload::Set(_), Operator::BitOr | Operator::BitAnd | Operator::Sub | Operator::BitXor) => Some(self.set_operation(a, b, op)?),
+            (
+                Payload::Set(_),
+                Payload::Set(_),
+                Operator::BitOr | Operator::BitAnd | Operator::Sub | Operator::BitXor,
+            ) => Some(self.set_operation(a, b, op)?),
             (Payload::Dict(_), Payload::Dict(_), Operator::BitOr) => {
                 let d = self.new_dict();
                 self.hold(d);
@@ -563,7 +673,11 @@ impl Vm {
             self.hold(r);
             return Ok(r);
         }
-        let name = if inplace { format!("__i{}", &dunder(op)[2..]) } else { dunder(op).to_string() };
+        let name = if inplace {
+            format!("__i{}", &dunder(op)[2..])
+        } else {
+            dunder(op).to_string()
+        };
         if let Some(r) = self.call_dunder(a, &name, &[b])? {
             return Ok(r);
         }
@@ -573,28 +687,52 @@ impl Vm {
             }
         }
         let (ta, tb) = (self.heap.type_name(a), self.heap.type_name(b));
-        let sym = if inplace { format!("{}=", op_symbol(op)) } else { op_symbol(op).to_string() };
+        let sym = if inplace {
+            format!("{}=", op_symbol(op))
+        } else {
+            op_symbol(op).to_string()
+        };
         let msg = match (&pa, op) {
-            (Payload::Str(_), Operator::Add) => format!("can only concatenate str (not \"{tb}\") to str"),
-            (Payload::List(_), Operator::Add) => format!("can only concatenate list (not \"{tb}\") to list"),
-            (Payload::Tuple(_), Operator::Add) => format!("can only concatenate tuple (not \"{tb}\") to tuple"),
-            (Payload::Str(_) | Payload::List(_) | Payload::Tuple(_), Operator::Mult) => format!("can't multiply sequence by non-int of type '{tb}'"),
-            _ if matches!(pb, Payload::Str(_) | Payload::List(_) | Payload::Tuple(_)) && op == Operator::Mult => format!("can't multiply sequence by non-int of type '{ta}'"),
+            (Payload::Str(_), Operator::Add) => {
+                format!("can only concatenate str (not \"{tb}\") to str")
+            }
+            (Payload::List(_), Operator::Add) => {
+                format!("can only concatenate list (not \"{tb}\") to list")
+            }
+            (Payload::Tuple(_), Operator::Add) => {
+                format!("can only concatenate tuple (not \"{tb}\") to tuple")
+            }
+            (Payload::Str(_) | Payload::List(_) | Payload::Tuple(_), Operator::Mult) => {
+                format!("can't multiply sequence by non-int of type '{tb}'")
+            }
+            _ if matches!(pb, Payload::Str(_) | Payload::List(_) | Payload::Tuple(_))
+                && op == Operator::Mult =>
+            {
+                format!("can't multiply sequence by non-int of type '{ta}'")
+            }
             _ => format!("unsupported operand type(s) for {sym}: '{ta}' and '{tb}'"),
         };
         Err(self.error(BuiltinType::TypeError, msg).into())
     }
 
     fn repeat_count(&self, v: ObjId) -> usize {
-        self.int_value(v).and_then(|i| i.to_i64()).map_or(0, |n| n.max(0) as usize)
+        self.int_value(v)
+            .and_then(|i| i.to_i64())
+            .map_or(0, |n| n.max(0) as usize)
     }
 
     fn set_operation(&mut self, a: ObjId, b: ObjId, op: Operator) -> VmResult {
         let (xa, xb) = (self.set_items(a), self.set_items(b));
         let r = self.new_set();
         self.hold(r);
-        let keys_b: Vec<_> = xb.iter().filter_map(|&o| self.heap.key_of(o).map(|k| k.1)).collect();
-        let keys_a: Vec<_> = xa.iter().filter_map(|&o| self.heap.key_of(o).map(|k| k.1)).collect();
+        let keys_b: Vec<_> = xb
+            .iter()
+            .filter_map(|&o| self.heap.key_of(o).map(|k| k.1))
+            .collect();
+        let keys_a: Vec<_> = xa
+            .iter()
+            .filter_map(|&o| self.heap.key_of(o).map(|k| k.1))
+            .collect();
         let in_b = |vm: &Vm, o: ObjId| vm.heap.key_of(o).is_some_and(|(_, k)| keys_b.contains(&k));
         let in_a = |vm: &Vm, o: ObjId| vm.heap.key_of(o).is_some_and(|(_, k)| keys_a.contains(&k));
         let mut out: Vec<ObjId> = Vec::new();
@@ -629,28 +767,40 @@ impl Vm {
                     }
                     Operator::Div => {
                         if b.is_zero() {
-                            return Err(self.error(BuiltinType::ZeroDivisionError, "division by zero"));
+                            return Err(
+                                self.error(BuiltinType::ZeroDivisionError, "division by zero")
+                            );
                         }
                         return self.true_divide(&a, &b);
                     }
                     Operator::FloorDiv => {
                         if b.is_zero() {
-                            return Err(self.error(BuiltinType::ZeroDivisionError, "integer division or modulo by zero"));
+                            return Err(self.error(
+                                BuiltinType::ZeroDivisionError,
+                                "integer division or modulo by zero",
+                            ));
                         }
                         a.div_floor(&b)
                     }
                     Operator::Mod => {
                         if b.is_zero() {
-                            return Err(self.error(BuiltinType::ZeroDivisionError, "integer modulo by zero"));
+                            return Err(self
+                                .error(BuiltinType::ZeroDivisionError, "integer modulo by zero"));
                         }
                         a.mod_floor(&b)
                     }
                     Operator::Pow => {
                         if b.is_negative() {
                             if a.is_zero() {
-                                return Err(self.error(BuiltinType::ZeroDivisionError, "0.0 cannot be raised to a negative power"));
+                                return Err(self.error(
+                                    BuiltinType::ZeroDivisionError,
+                                    "0.0 cannot be raised to a negative power",
+                                ));
                             }
-                            let r = a.to_f64().unwrap_or(f64::INFINITY).powf(b.to_f64().unwrap_or(f64::NEG_INFINITY));
+                            let r = a
+                                .to_f64()
+                                .unwrap_or(f64::INFINITY)
+                                .powf(b.to_f64().unwrap_or(f64::NEG_INFINITY));
                             return Ok(self.heap.float(r));
                         }
                         let e = b.to_u64().unwrap_or(u64::MAX);
@@ -687,7 +837,12 @@ impl Vm {
                     Operator::BitAnd => a & b,
                     Operator::BitOr => a | b,
                     Operator::BitXor => a ^ b,
-                    Operator::MatMult => return Err(self.error(BuiltinType::TypeError, "unsupported operand type(s) for @: 'int' and 'int'")),
+                    Operator::MatMult => {
+                        return Err(self.error(
+                            BuiltinType::TypeError,
+                            "unsupported operand type(s) for @: 'int' and 'int'",
+                        ))
+                    }
                 };
                 self.new_int(r)
             }
@@ -706,39 +861,62 @@ impl Vm {
                     Operator::Mult => a * b,
                     Operator::Div => {
                         if b == 0.0 {
-                            return Err(self.error(BuiltinType::ZeroDivisionError, "float division by zero"));
+                            return Err(self
+                                .error(BuiltinType::ZeroDivisionError, "float division by zero"));
                         }
                         a / b
                     }
                     Operator::FloorDiv => {
                         if b == 0.0 {
-                            return Err(self.error(BuiltinType::ZeroDivisionError, "float floor division by zero"));
+                            return Err(self.error(
+                                BuiltinType::ZeroDivisionError,
+                                "float floor division by zero",
+                            ));
                         }
                         float_divmod(a, b).0
                     }
                     Operator::Mod => {
                         if b == 0.0 {
-                            let msg = if v3_12 { "float modulo by zero" } else { "float modulo" };
+                            let msg = if v3_12 {
+                                "float modulo by zero"
+                            } else {
+                                "float modulo"
+                            };
                             return Err(self.error(BuiltinType::ZeroDivisionError, msg));
                         }
                         float_divmod(a, b).1
                     }
                     Operator::Pow => {
                         if a == 0.0 && b < 0.0 {
-                            return Err(self.error(BuiltinType::ZeroDivisionError, "0.0 cannot be raised to a negative power"));
+                            return Err(self.error(
+                                BuiltinType::ZeroDivisionError,
+                                "0.0 cannot be raised to a negative power",
+                            ));
                         }
                         if a < 0.0 && b.fract() != 0.0 {
-                            return Err(self.error(BuiltinType::ValueError, "complex results are not supported by memlane"));
+                            return Err(self.error(
+                                BuiltinType::ValueError,
+                                "complex results are not supported by memlane",
+                            ));
                         }
                         let r = a.powf(b);
                         if r.is_infinite() && a.is_finite() && b.is_finite() {
-                            return Err(self.error(BuiltinType::OverflowError, "(34, 'Numerical result out of range')"));
+                            return Err(self.error(
+                                BuiltinType::OverflowError,
+                                "(34, 'Numerical result out of range')",
+                            ));
                         }
                         r
                     }
                     _ => {
                         let (ta, tb) = ("float", "float");
-                        return Err(self.error(BuiltinType::TypeError, format!("unsupported operand type(s) for {}: '{ta}' and '{tb}'", op_symbol(op))));
+                        return Err(self.error(
+                            BuiltinType::TypeError,
+                            format!(
+                                "unsupported operand type(s) for {}: '{ta}' and '{tb}'",
+                                op_symbol(op)
+                            ),
+                        ));
                     }
                 };
                 Ok(self.heap.float(r))
@@ -749,21 +927,33 @@ impl Vm {
     fn int_to_float(&mut self, i: &BigInt) -> PyResult<f64> {
         match i.to_f64() {
             Some(f) if f.is_finite() => Ok(f),
-            _ => Err(self.error(BuiltinType::OverflowError, "int too large to convert to float")),
+            _ => Err(self.error(
+                BuiltinType::OverflowError,
+                "int too large to convert to float",
+            )),
         }
     }
 
     /// int / int, correctly rounded like CPython's long_true_divide for the common cases.
     fn true_divide(&mut self, a: &BigInt, b: &BigInt) -> PyResult {
         let r = match (a.to_i64(), b.to_i64()) {
-            (Some(x), Some(y)) if x.unsigned_abs() < (1 << 53) && y.unsigned_abs() < (1 << 53) => x as f64 / y as f64,
+            (Some(x), Some(y)) if x.unsigned_abs() < (1 << 53) && y.unsigned_abs() < (1 << 53) => {
+                x as f64 / y as f64
+            }
             _ => {
                 // Scale so the quotient keeps 64 significant bits, then round once.
                 let shift = 64i64 - (a.bits() as i64 - b.bits() as i64);
-                let q = if shift >= 0 { (a << shift as u64) / b } else { a / (b << (-shift) as u64) };
+                let q = if shift >= 0 {
+                    (a << shift as u64) / b
+                } else {
+                    a / (b << (-shift) as u64)
+                };
                 let f = q.to_f64().unwrap_or(f64::INFINITY) * 2f64.powi(-shift as i32);
                 if f.is_infinite() {
-                    return Err(self.error(BuiltinType::OverflowError, "integer division result too large for a float"));
+                    return Err(self.error(
+                        BuiltinType::OverflowError,
+                        "integer division result too large for a float",
+                    ));
                 }
                 f
             }
@@ -803,7 +993,12 @@ impl Vm {
                     _ => "unary ~",
                 };
                 let t = self.heap.type_name(a);
-                return Err(self.error(BuiltinType::TypeError, format!("bad operand type for {sym}: '{t}'")).into());
+                return Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        format!("bad operand type for {sym}: '{t}'"),
+                    )
+                    .into());
             }
         };
         self.hold(r);
@@ -822,14 +1017,23 @@ impl Vm {
 
     /// `a == b` as the operator computes it (NaN differs from itself).
     pub fn eq(&mut self, a: ObjId, b: ObjId) -> VmResult<bool> {
-        if a == b && !matches!(self.heap.payload(a), Payload::Float(_) | Payload::Instance(_)) {
+        if a == b
+            && !matches!(
+                self.heap.payload(a),
+                Payload::Float(_) | Payload::Instance(_)
+            )
+        {
             return Ok(true);
         }
         if let (Some(x), Some(y)) = (self.num(a), self.num(b)) {
             return Ok(match (x, y) {
                 (Num::Int(p), Num::Int(q)) => p == q,
                 (Num::Float(p), Num::Float(q)) => p == q,
-                (Num::Int(i), Num::Float(f)) | (Num::Float(f), Num::Int(i)) => f.fract() == 0.0 && f.is_finite() && num_traits::FromPrimitive::from_f64(f) == Some(i),
+                (Num::Int(i), Num::Float(f)) | (Num::Float(f), Num::Int(i)) => {
+                    f.fract() == 0.0
+                        && f.is_finite()
+                        && num_traits::FromPrimitive::from_f64(f) == Some(i)
+                }
             });
         }
         let (pa, pb) = (self.heap.payload(a).clone(), self.heap.payload(b).clone());
@@ -843,7 +1047,9 @@ impl Vm {
                     return Ok(false);
                 }
                 for (k, v) in x.items() {
-                    let Some((_, key)) = self.heap.key_of(k) else { return Ok(false) };
+                    let Some((_, key)) = self.heap.key_of(k) else {
+                        return Ok(false);
+                    };
                     match y.get(&key) {
                         Some((_, w)) => {
                             if !self.eq_bool(v, w)? {
@@ -862,13 +1068,28 @@ impl Vm {
                         None => false,
                     })
             }
-            (Payload::Range { start: s1, stop: e1, step: t1 }, Payload::Range { start: s2, stop: e2, step: t2 }) => {
+            (
+                Payload::Range {
+                    start: s1,
+                    stop: e1,
+                    step: t1,
+                },
+                Payload::Range {
+                    start: s2,
+                    stop: e2,
+                    step: t2,
+                },
+            ) => {
                 let l1 = range_len(*s1, *e1, *t1);
                 let l2 = range_len(*s2, *e2, *t2);
                 l1 == l2 && (l1 == 0 || (s1 == s2 && (l1 == 1 || t1 == t2)))
             }
             (Payload::Instance(_), _) | (_, Payload::Instance(_)) => {
-                let (first, second) = if matches!(pa, Payload::Instance(_)) { (a, b) } else { (b, a) };
+                let (first, second) = if matches!(pa, Payload::Instance(_)) {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
                 match self.call_dunder(first, "__eq__", &[second])? {
                     Some(r) => {
                         let t = self.truthy(r)?;
@@ -932,7 +1153,10 @@ impl Vm {
 
     fn order_error(&mut self, a: ObjId, b: ObjId, sym: &str) -> Exc {
         let (ta, tb) = (self.heap.type_name(a), self.heap.type_name(b));
-        self.error(BuiltinType::TypeError, format!("'{sym}' not supported between instances of '{ta}' and '{tb}'"))
+        self.error(
+            BuiltinType::TypeError,
+            format!("'{sym}' not supported between instances of '{ta}' and '{tb}'"),
+        )
     }
 
     /// Returns a held bool (or whatever a user method returns).
@@ -971,13 +1195,17 @@ impl Vm {
                             if let Some(r) = self.call_dunder(a, name, &[b])? {
                                 return Ok(r);
                             }
-                            if let (Payload::Set(_), Payload::Set(_)) = (self.heap.payload(a), self.heap.payload(b)) {
+                            if let (Payload::Set(_), Payload::Set(_)) =
+                                (self.heap.payload(a), self.heap.payload(b))
+                            {
                                 let sub = |vm: &Vm, x: ObjId, y: ObjId| {
                                     let ys = match vm.heap.payload(y) {
                                         Payload::Set(s) => s.clone(),
                                         _ => return false,
                                     };
-                                    vm.set_items(x).into_iter().all(|o| vm.heap.key_of(o).is_some_and(|(h, k)| ys.contains(h, &k)))
+                                    vm.set_items(x).into_iter().all(|o| {
+                                        vm.heap.key_of(o).is_some_and(|(h, k)| ys.contains(h, &k))
+                                    })
                                 };
                                 let (la, lb) = (self.set_items(a).len(), self.set_items(b).len());
                                 let v = match op {
@@ -1013,30 +1241,45 @@ impl Vm {
                 Payload::Str(sub) => Ok(s.contains(&**sub)),
                 _ => {
                     let t = self.heap.type_name(item);
-                    Err(self.error(BuiltinType::TypeError, format!("'in <string>' requires string as left operand, not {t}")).into())
+                    Err(self
+                        .error(
+                            BuiltinType::TypeError,
+                            format!("'in <string>' requires string as left operand, not {t}"),
+                        )
+                        .into())
                 }
             },
             Payload::Dict(d) => match self.heap.key_of(item) {
                 Some((_, k)) => Ok(d.get(&k).is_some()),
                 None => {
                     let t = self.heap.type_name(item);
-                    Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")).into())
+                    Err(self
+                        .error(BuiltinType::TypeError, format!("unhashable type: '{t}'"))
+                        .into())
                 }
             },
             Payload::Set(s) => match self.heap.key_of(item) {
                 Some((h, k)) => Ok(s.contains(h, &k)),
                 None => {
                     let t = self.heap.type_name(item);
-                    Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")).into())
+                    Err(self
+                        .error(BuiltinType::TypeError, format!("unhashable type: '{t}'"))
+                        .into())
                 }
             },
-            Payload::Range { start, stop, step } => Ok(match self.int_value(item).and_then(|i| i.to_i64()) {
-                Some(v) => {
-                    let inside = if step > 0 { v >= start && v < stop } else { v <= start && v > stop };
-                    inside && (v - start) % step == 0
-                }
-                None => false,
-            }),
+            Payload::Range { start, stop, step } => {
+                Ok(match self.int_value(item).and_then(|i| i.to_i64()) {
+                    Some(v) => {
+                        let inside = if step > 0 {
+                            v >= start && v < stop
+                        } else {
+                            v <= start && v > stop
+                        };
+                        inside && (v - start) % step == 0
+                    }
+                    None => false,
+                })
+            }
             _ => {
                 let items = self.iterate(container)?;
                 let mut found = false;
@@ -1087,26 +1330,41 @@ impl Vm {
     fn normalize_index(&mut self, i: ObjId, len: usize, what: &str) -> PyResult<usize> {
         let Some(v) = self.int_value(i) else {
             let t = self.heap.type_name(i);
-            return Err(self.error(BuiltinType::TypeError, format!("{what} indices must be integers or slices, not {t}")));
+            return Err(self.error(
+                BuiltinType::TypeError,
+                format!("{what} indices must be integers or slices, not {t}"),
+            ));
         };
         let len_i = BigInt::from(len);
         let idx = if v.is_negative() { v + &len_i } else { v };
         if idx.is_negative() || idx >= len_i {
             let name = if what == "string" { "string" } else { what };
-            return Err(self.error(BuiltinType::IndexError, format!("{name} index out of range")));
+            return Err(self.error(
+                BuiltinType::IndexError,
+                format!("{name} index out of range"),
+            ));
         }
         Ok(idx.to_usize().unwrap_or(0))
     }
 
     /// The indices a slice selects from a sequence of `len`.
     pub fn slice_indices(&mut self, s: ObjId, len: usize) -> PyResult<Vec<usize>> {
-        let Payload::Slice { start, stop, step } = self.heap.payload(s).clone() else { return Ok(Vec::new()) };
+        let Payload::Slice { start, stop, step } = self.heap.payload(s).clone() else {
+            return Ok(Vec::new());
+        };
         let get = |vm: &mut Vm, o: ObjId| -> PyResult<Option<i64>> {
             match vm.heap.payload(o) {
                 Payload::None => Ok(None),
                 _ => match vm.int_value(o) {
-                    Some(i) => Ok(Some(i.to_i64().unwrap_or(if i.is_negative() { i64::MIN / 2 } else { i64::MAX / 2 }))),
-                    None => Err(vm.error(BuiltinType::TypeError, "slice indices must be integers or None or have an __index__ method")),
+                    Some(i) => Ok(Some(i.to_i64().unwrap_or(if i.is_negative() {
+                        i64::MIN / 2
+                    } else {
+                        i64::MAX / 2
+                    }))),
+                    None => Err(vm.error(
+                        BuiltinType::TypeError,
+                        "slice indices must be integers or None or have an __index__ method",
+                    )),
                 },
             }
         };
@@ -1125,9 +1383,15 @@ impl Vm {
             }
         };
         let (start, stop) = if step > 0 {
-            (clamp(get(self, start)?, 0, 0, len), clamp(get(self, stop)?, len, 0, len))
+            (
+                clamp(get(self, start)?, 0, 0, len),
+                clamp(get(self, stop)?, len, 0, len),
+            )
         } else {
-            (clamp(get(self, start)?, len - 1, -1, len - 1), clamp(get(self, stop)?, -1, -1, len - 1))
+            (
+                clamp(get(self, start)?, len - 1, -1, len - 1),
+                clamp(get(self, stop)?, -1, -1, len - 1),
+            )
         };
         let mut out = Vec::new();
         let mut i = start;
@@ -1155,7 +1419,11 @@ impl Vm {
                         self.new_tuple(&picked)
                     }
                 } else {
-                    let i = self.normalize_index(k, items.len(), if is_list { "list" } else { "tuple" })?;
+                    let i = self.normalize_index(
+                        k,
+                        items.len(),
+                        if is_list { "list" } else { "tuple" },
+                    )?;
                     items[i]
                 }
             }
@@ -1183,9 +1451,20 @@ impl Vm {
                 if is_slice {
                     let idx = self.slice_indices(k, n as usize)?;
                     let vals: Vec<i64> = idx.iter().map(|&i| start + step * i as i64).collect();
-                    let (s2, st2) = (vals.first().copied().unwrap_or(start), if vals.len() > 1 { vals[1] - vals[0] } else { step });
+                    let (s2, st2) = (
+                        vals.first().copied().unwrap_or(start),
+                        if vals.len() > 1 {
+                            vals[1] - vals[0]
+                        } else {
+                            step
+                        },
+                    );
                     let e2 = s2 + st2 * vals.len() as i64;
-                    self.heap.alloc(Payload::Range { start: s2, stop: e2, step: st2 })
+                    self.heap.alloc(Payload::Range {
+                        start: s2,
+                        stop: e2,
+                        step: st2,
+                    })
                 } else {
                     let i = self.normalize_index(k, n as usize, "range object")?;
                     self.heap.int_i64(start + step * i as i64)
@@ -1195,12 +1474,22 @@ impl Vm {
                 Some(r) => return Ok(r),
                 None => {
                     let t = self.heap.type_name(c);
-                    return Err(self.error(BuiltinType::TypeError, format!("'{t}' object is not subscriptable")).into());
+                    return Err(self
+                        .error(
+                            BuiltinType::TypeError,
+                            format!("'{t}' object is not subscriptable"),
+                        )
+                        .into());
                 }
             },
             _ => {
                 let t = self.heap.type_name(c);
-                return Err(self.error(BuiltinType::TypeError, format!("'{t}' object is not subscriptable")).into());
+                return Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        format!("'{t}' object is not subscriptable"),
+                    )
+                    .into());
             }
         };
         self.hold(r);
@@ -1213,8 +1502,11 @@ impl Vm {
                 if matches!(self.heap.payload(k), Payload::Slice { .. }) {
                     let idx = self.slice_indices(k, l.items.len())?;
                     let new = self.iterate(v)?;
-                    let Payload::Slice { step, .. } = self.heap.payload(k).clone() else { unreachable!() };
-                    let unit_step = matches!(self.heap.payload(step), Payload::None) || self.int_value(step).is_some_and(|s| s == BigInt::from(1));
+                    let Payload::Slice { step, .. } = self.heap.payload(k).clone() else {
+                        unreachable!()
+                    };
+                    let unit_step = matches!(self.heap.payload(step), Payload::None)
+                        || self.int_value(step).is_some_and(|s| s == BigInt::from(1));
                     let result: Vec<ObjId> = if unit_step {
                         let (lo, hi) = match (idx.first(), idx.last()) {
                             (Some(&a), Some(&b)) => (a, b + 1),
@@ -1223,7 +1515,12 @@ impl Vm {
                                 (start, start)
                             }
                         };
-                        l.items[..lo].iter().chain(&new).chain(&l.items[hi..]).copied().collect()
+                        l.items[..lo]
+                            .iter()
+                            .chain(&new)
+                            .chain(&l.items[hi..])
+                            .copied()
+                            .collect()
                     } else {
                         if idx.len() != new.len() {
                             for o in new {
@@ -1244,7 +1541,9 @@ impl Vm {
                     }
                     return Ok(());
                 }
-                let i = self.normalize_index(k, l.items.len(), "list").map_err(|e| self.reword_assignment(e))?;
+                let i = self
+                    .normalize_index(k, l.items.len(), "list")
+                    .map_err(|e| self.reword_assignment(e))?;
                 self.list_set(c, i, v);
                 Ok(())
             }
@@ -1256,18 +1555,30 @@ impl Vm {
                 }
                 None => {
                     let t = self.heap.type_name(c);
-                    Err(self.error(BuiltinType::TypeError, format!("'{t}' object does not support item assignment")).into())
+                    Err(self
+                        .error(
+                            BuiltinType::TypeError,
+                            format!("'{t}' object does not support item assignment"),
+                        )
+                        .into())
                 }
             },
             _ => {
                 let t = self.heap.type_name(c);
-                Err(self.error(BuiltinType::TypeError, format!("'{t}' object does not support item assignment")).into())
+                Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        format!("'{t}' object does not support item assignment"),
+                    )
+                    .into())
             }
         }
     }
 
     fn slice_start(&mut self, k: ObjId, len: usize) -> usize {
-        let Payload::Slice { start, .. } = self.heap.payload(k).clone() else { return 0 };
+        let Payload::Slice { start, .. } = self.heap.payload(k).clone() else {
+            return 0;
+        };
         match self.int_value(start).and_then(|i| i.to_i64()) {
             Some(s) if s < 0 => (s + len as i64).max(0) as usize,
             Some(s) => (s as usize).min(len),
@@ -1280,7 +1591,10 @@ impl Vm {
         let line = self.exception_line(e.0);
         if line.ends_with("list index out of range") {
             self.heap.decref_runtime(e.0, "the exception being raised");
-            return self.error(BuiltinType::IndexError, "list assignment index out of range");
+            return self.error(
+                BuiltinType::IndexError,
+                "list assignment index out of range",
+            );
         }
         e
     }
@@ -1290,7 +1604,13 @@ impl Vm {
             Payload::List(l) => {
                 if matches!(self.heap.payload(k), Payload::Slice { .. }) {
                     let idx = self.slice_indices(k, l.items.len())?;
-                    let keep: Vec<ObjId> = l.items.iter().enumerate().filter(|(i, _)| !idx.contains(i)).map(|(_, &o)| o).collect();
+                    let keep: Vec<ObjId> = l
+                        .items
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| !idx.contains(i))
+                        .map(|(_, &o)| o)
+                        .collect();
                     let cap = containers_growth(l.capacity, keep.len());
                     self.list_replace_all(c, keep, cap);
                     return Ok(());
@@ -1299,7 +1619,12 @@ impl Vm {
                     Ok(i) => i,
                     Err(e) => {
                         self.heap.decref_runtime(e.0, "the exception being raised");
-                        return Err(self.error(BuiltinType::IndexError, "list assignment index out of range").into());
+                        return Err(self
+                            .error(
+                                BuiltinType::IndexError,
+                                "list assignment index out of range",
+                            )
+                            .into());
                     }
                 };
                 let v = self.list_remove_at(c, i);
@@ -1314,7 +1639,12 @@ impl Vm {
             }
             _ => {
                 let t = self.heap.type_name(c);
-                Err(self.error(BuiltinType::TypeError, format!("'{t}' object doesn't support item deletion")).into())
+                Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        format!("'{t}' object doesn't support item deletion"),
+                    )
+                    .into())
             }
         }
     }
@@ -1331,11 +1661,22 @@ impl Vm {
             Payload::Set(_) => IterKind::Set,
             Payload::Range { start, stop, step } => {
                 let (start, stop, step) = (*start, *stop, *step);
-                let it = self.heap.alloc(Payload::Iterator(Iter { kind: IterKind::Range, sources: Vec::new(), index: start, stop, step }));
+                let it = self.heap.alloc(Payload::Iterator(Iter {
+                    kind: IterKind::Range,
+                    sources: Vec::new(),
+                    index: start,
+                    stop,
+                    step,
+                }));
                 self.hold(it);
                 return Ok(it);
             }
-            Payload::Iterator(view) if matches!(view.kind, IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView) => {
+            Payload::Iterator(view)
+                if matches!(
+                    view.kind,
+                    IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView
+                ) =>
+            {
                 let kind = match view.kind {
                     IterKind::KeysView => IterKind::DictKeys,
                     IterKind::ValuesView => IterKind::DictValues,
@@ -1353,20 +1694,42 @@ impl Vm {
                     return Ok(r);
                 }
                 let t = self.heap.type_name(v);
-                return Err(self.error(BuiltinType::TypeError, format!("'{t}' object is not iterable")).into());
+                return Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        format!("'{t}' object is not iterable"),
+                    )
+                    .into());
             }
             _ => {
                 let t = self.heap.type_name(v);
-                return Err(self.error(BuiltinType::TypeError, format!("'{t}' object is not iterable")).into());
+                return Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        format!("'{t}' object is not iterable"),
+                    )
+                    .into());
             }
         };
         Ok(self.new_iterator(kind, vec![v], 0))
     }
 
     pub fn new_iterator(&mut self, kind: IterKind, sources: Vec<ObjId>, index: i64) -> ObjId {
-        let it = self.heap.alloc(Payload::Iterator(Iter { kind, sources: sources.clone(), index, stop: 0, step: 1 }));
+        let it = self.heap.alloc(Payload::Iterator(Iter {
+            kind,
+            sources: sources.clone(),
+            index,
+            stop: 0,
+            step: 1,
+        }));
         for s in sources {
-            self.heap.incref(s, Holder::Object { obj: it, label: "source".into() });
+            self.heap.incref(
+                s,
+                Holder::Object {
+                    obj: it,
+                    label: "source".into(),
+                },
+            );
         }
         self.heap.changed(it);
         self.hold(it);
@@ -1381,7 +1744,9 @@ impl Vm {
             Payload::Instance(_) => {
                 return match self.call_dunder(it, "__next__", &[]) {
                     Ok(r) => Ok(r),
-                    Err(Halt::Exception(e)) if self.is_instance_of(e.0, BuiltinType::StopIteration) => {
+                    Err(Halt::Exception(e))
+                        if self.is_instance_of(e.0, BuiltinType::StopIteration) =>
+                    {
                         self.heap.decref_runtime(e.0, "the exception being raised");
                         Ok(None)
                     }
@@ -1390,7 +1755,12 @@ impl Vm {
             }
             _ => {
                 let t = self.heap.type_name(it);
-                return Err(self.error(BuiltinType::TypeError, format!("'{t}' object is not an iterator")).into());
+                return Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        format!("'{t}' object is not an iterator"),
+                    )
+                    .into());
             }
         };
         let i = state.index;
@@ -1402,14 +1772,19 @@ impl Vm {
                     None
                 }
             }
-            IterKind::List | IterKind::Tuple | IterKind::ListReverse => match state.sources.first() {
+            IterKind::List | IterKind::Tuple | IterKind::ListReverse => match state.sources.first()
+            {
                 Some(&src) => {
                     let items = match self.heap.payload(src) {
                         Payload::List(l) => l.items.clone(),
                         Payload::Tuple(t) => t.clone(),
                         _ => Vec::new(),
                     };
-                    let at = if state.kind == IterKind::ListReverse { items.len() as i64 - 1 - i } else { i };
+                    let at = if state.kind == IterKind::ListReverse {
+                        items.len() as i64 - 1 - i
+                    } else {
+                        i
+                    };
                     (at >= 0 && (at as usize) < items.len()).then(|| items[at as usize])
                 }
                 None => None,
@@ -1422,26 +1797,33 @@ impl Vm {
                 .map(|c| self.heap.str(&c)),
                 None => None,
             },
-            IterKind::DictKeys | IterKind::DictValues | IterKind::DictItems => match state.sources.first() {
-                Some(&src) => {
-                    let items = self.dict_items(src);
-                    if state.stop != 0 && state.stop != items.len() as i64 + 1 {
-                        return Err(self.error(BuiltinType::RuntimeError, "dictionary changed size during iteration").into());
+            IterKind::DictKeys | IterKind::DictValues | IterKind::DictItems => {
+                match state.sources.first() {
+                    Some(&src) => {
+                        let items = self.dict_items(src);
+                        if state.stop != 0 && state.stop != items.len() as i64 + 1 {
+                            return Err(self
+                                .error(
+                                    BuiltinType::RuntimeError,
+                                    "dictionary changed size during iteration",
+                                )
+                                .into());
+                        }
+                        if let Payload::Iterator(st) = self.heap.payload_mut(it) {
+                            st.stop = items.len() as i64 + 1;
+                        }
+                        match items.get(i as usize) {
+                            Some(&(k, v)) => Some(match state.kind {
+                                IterKind::DictKeys => k,
+                                IterKind::DictValues => v,
+                                _ => self.new_tuple(&[k, v]),
+                            }),
+                            None => None,
+                        }
                     }
-                    if let Payload::Iterator(st) = self.heap.payload_mut(it) {
-                        st.stop = items.len() as i64 + 1;
-                    }
-                    match items.get(i as usize) {
-                        Some(&(k, v)) => Some(match state.kind {
-                            IterKind::DictKeys => k,
-                            IterKind::DictValues => v,
-                            _ => self.new_tuple(&[k, v]),
-                        }),
-                        None => None,
-                    }
+                    None => None,
                 }
-                None => None,
-            },
+            }
             IterKind::Set => match state.sources.first() {
                 Some(&src) => self.set_items(src).get(i as usize).copied(),
                 None => None,
@@ -1472,31 +1854,58 @@ impl Vm {
                         }
                     }
                 }
-                let r = if done { None } else { Some(self.new_tuple(&items)) };
+                let r = if done {
+                    None
+                } else {
+                    Some(self.new_tuple(&items))
+                };
                 for v in items {
                     self.release(v);
                 }
                 r
             }
-            IterKind::Call | IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView => None,
+            IterKind::Call | IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView => {
+                None
+            }
         };
         match item {
             Some(v) => {
                 if let Payload::Iterator(st) = self.heap.payload_mut(it) {
-                    st.index = if state.kind == IterKind::Range { i + state.step } else { i + 1 };
+                    st.index = if state.kind == IterKind::Range {
+                        i + state.step
+                    } else {
+                        i + 1
+                    };
                 }
                 self.hold(v);
                 Ok(Some(v))
             }
             None => {
                 // An exhausted iterator drops its sequence (it_seq = NULL).
-                if matches!(state.kind, IterKind::List | IterKind::Tuple | IterKind::Str | IterKind::ListReverse | IterKind::Set | IterKind::DictKeys | IterKind::DictValues | IterKind::DictItems) && !state.sources.is_empty() {
+                if matches!(
+                    state.kind,
+                    IterKind::List
+                        | IterKind::Tuple
+                        | IterKind::Str
+                        | IterKind::ListReverse
+                        | IterKind::Set
+                        | IterKind::DictKeys
+                        | IterKind::DictValues
+                        | IterKind::DictItems
+                ) && !state.sources.is_empty()
+                {
                     if let Payload::Iterator(st) = self.heap.payload_mut(it) {
                         st.sources.clear();
                     }
                     self.heap.changed(it);
                     for s in state.sources {
-                        self.heap.decref(s, Holder::Object { obj: it, label: "source".into() });
+                        self.heap.decref(
+                            s,
+                            Holder::Object {
+                                obj: it,
+                                label: "source".into(),
+                            },
+                        );
                     }
                 }
                 Ok(None)
@@ -1554,17 +1963,38 @@ impl Vm {
             Payload::Dict(d) => Some(d.len()),
             Payload::Set(s) => Some(s.len()),
             Payload::Range { start, stop, step } => Some(range_len(*start, *stop, *step) as usize),
-            Payload::Iterator(it) if it.kind == IterKind::Range => Some(range_len(it.index, it.stop, it.step) as usize),
-            Payload::Iterator(it) if matches!(it.kind, IterKind::List | IterKind::Tuple) => it.sources.first().and_then(|&s| self.length_hint(s)).map(|n| n.saturating_sub(it.index as usize)),
+            Payload::Iterator(it) if it.kind == IterKind::Range => {
+                Some(range_len(it.index, it.stop, it.step) as usize)
+            }
+            Payload::Iterator(it) if matches!(it.kind, IterKind::List | IterKind::Tuple) => it
+                .sources
+                .first()
+                .and_then(|&s| self.length_hint(s))
+                .map(|n| n.saturating_sub(it.index as usize)),
             _ => None,
         }
     }
 
     /// Unpacking for assignment targets: `n` items, or `n` before and `after` after a star.
     pub fn unpack(&mut self, seq: ObjId, n: usize, after: Option<usize>) -> VmResult<Vec<ObjId>> {
-        if !matches!(self.heap.payload(seq), Payload::List(_) | Payload::Tuple(_) | Payload::Str(_) | Payload::Dict(_) | Payload::Set(_) | Payload::Range { .. } | Payload::Iterator(_) | Payload::Generator(_)) {
+        if !matches!(
+            self.heap.payload(seq),
+            Payload::List(_)
+                | Payload::Tuple(_)
+                | Payload::Str(_)
+                | Payload::Dict(_)
+                | Payload::Set(_)
+                | Payload::Range { .. }
+                | Payload::Iterator(_)
+                | Payload::Generator(_)
+        ) {
             let t = self.heap.type_name(seq);
-            return Err(self.error(BuiltinType::TypeError, format!("cannot unpack non-iterable {t} object")).into());
+            return Err(self
+                .error(
+                    BuiltinType::TypeError,
+                    format!("cannot unpack non-iterable {t} object"),
+                )
+                .into());
         }
         let items = self.iterate(seq)?;
         match after {
@@ -1574,7 +2004,11 @@ impl Vm {
                     for o in items {
                         self.release(o);
                     }
-                    let msg = if got > n { format!("too many values to unpack (expected {n})") } else { format!("not enough values to unpack (expected {n}, got {got})") };
+                    let msg = if got > n {
+                        format!("too many values to unpack (expected {n})")
+                    } else {
+                        format!("not enough values to unpack (expected {n}, got {got})")
+                    };
                     return Err(self.error(BuiltinType::ValueError, msg).into());
                 }
                 Ok(items)
@@ -1585,7 +2019,15 @@ impl Vm {
                     for o in items {
                         self.release(o);
                     }
-                    return Err(self.error(BuiltinType::ValueError, format!("not enough values to unpack (expected at least {}, got {got})", n + after)).into());
+                    return Err(self
+                        .error(
+                            BuiltinType::ValueError,
+                            format!(
+                                "not enough values to unpack (expected at least {}, got {got})",
+                                n + after
+                            ),
+                        )
+                        .into());
                 }
                 let middle: Vec<ObjId> = items[n..items.len() - after].to_vec();
                 let star = self.new_list_from(&middle);
@@ -1613,10 +2055,18 @@ impl Vm {
 
     fn repr_inner(&mut self, v: ObjId) -> VmResult<String> {
         if self.repr_active.len() > 200 {
-            return Err(self.error(BuiltinType::RecursionError, "maximum recursion depth exceeded while getting the repr of an object").into());
+            return Err(self
+                .error(
+                    BuiltinType::RecursionError,
+                    "maximum recursion depth exceeded while getting the repr of an object",
+                )
+                .into());
         }
         let payload = self.heap.payload(v).clone();
-        let container = matches!(payload, Payload::List(_) | Payload::Dict(_) | Payload::Set(_) | Payload::Instance(_));
+        let container = matches!(
+            payload,
+            Payload::List(_) | Payload::Dict(_) | Payload::Set(_) | Payload::Instance(_)
+        );
         if container && self.repr_active.contains(&v) {
             return Ok(match payload {
                 Payload::List(_) => "[...]".into(),
@@ -1688,7 +2138,11 @@ impl Vm {
                 let parts = self.join_reprs(&[*start, *stop, *step])?;
                 format!("slice({})", parts.join(", "))
             }
-            Payload::Function(f) => format!("<function {} at {:#x}>", f.qualname, self.heap.get(v).address),
+            Payload::Function(f) => format!(
+                "<function {} at {:#x}>",
+                f.qualname,
+                self.heap.get(v).address
+            ),
             Payload::Class(c) => match c.builtin {
                 Some(_) => format!("<class '{}'>", c.name),
                 None => format!("<class '__main__.{}'>", c.name),
@@ -1702,31 +2156,56 @@ impl Vm {
                     self.release(r);
                     return match s {
                         Some(s) => Ok(s),
-                        None => Err(self.error(BuiltinType::TypeError, "__repr__ returned non-string").into()),
+                        None => Err(self
+                            .error(BuiltinType::TypeError, "__repr__ returned non-string")
+                            .into()),
                     };
                 }
                 if self.is_exception_instance(v) {
                     let name = self.heap.type_name(v);
-                    let args = self.instance_attr(v, "args").map(|a| self.tuple_items(a)).unwrap_or_default();
+                    let args = self
+                        .instance_attr(v, "args")
+                        .map(|a| self.tuple_items(a))
+                        .unwrap_or_default();
                     let parts = self.join_reprs(&args)?;
                     return Ok(format!("{name}({})", parts.join(", ")));
                 }
                 let name = self.heap.type_name(v);
-                format!("<__main__.{name} object at {:#x}>", self.heap.get(v).address)
+                format!(
+                    "<__main__.{name} object at {:#x}>",
+                    self.heap.get(v).address
+                )
             }
             Payload::BoundMethod { function, receiver } => {
-                let f = self.heap.short_value(*function).replace("function ", "").replace("built-in ", "");
+                let f = self
+                    .heap
+                    .short_value(*function)
+                    .replace("function ", "")
+                    .replace("built-in ", "");
                 let r = self.repr_inner(*receiver)?;
                 format!("<bound method {f} of {r}>")
             }
             Payload::Cell(_) => format!("<cell at {:#x}>", self.heap.get(v).address),
             Payload::Module(m) => format!("<module '{}' (built-in)>", m.name),
-            Payload::Code(c) => format!("<code object {} at {:#x}, file \"{}\", line {}>", c.name, self.heap.get(v).address, self.filename, c.first_line),
+            Payload::Code(c) => format!(
+                "<code object {} at {:#x}, file \"{}\", line {}>",
+                c.name,
+                self.heap.get(v).address,
+                self.filename,
+                c.first_line
+            ),
             Payload::Builtin(b) => match b.owner {
-                Some(o) if o != "sys" && o != "gc" => format!("<method '{}' of '{o}' objects>", b.name),
+                Some(o) if o != "sys" && o != "gc" => {
+                    format!("<method '{}' of '{o}' objects>", b.name)
+                }
                 _ => format!("<built-in function {}>", b.name),
             },
-            Payload::Iterator(it) if matches!(it.kind, IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView) => {
+            Payload::Iterator(it)
+                if matches!(
+                    it.kind,
+                    IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView
+                ) =>
+            {
                 let items = self.iterate(v)?;
                 let parts = self.join_reprs(&items);
                 for it in items {
@@ -1734,8 +2213,16 @@ impl Vm {
                 }
                 format!("{}([{}])", it.kind.type_name(), parts?.join(", "))
             }
-            Payload::Iterator(it) => format!("<{} object at {:#x}>", it.kind.type_name(), self.heap.get(v).address),
-            Payload::Generator(g) => format!("<generator object {} at {:#x}>", g.qualname, self.heap.get(v).address),
+            Payload::Iterator(it) => format!(
+                "<{} object at {:#x}>",
+                it.kind.type_name(),
+                self.heap.get(v).address
+            ),
+            Payload::Generator(g) => format!(
+                "<generator object {} at {:#x}>",
+                g.qualname,
+                self.heap.get(v).address
+            ),
         })
     }
 
@@ -1751,7 +2238,9 @@ impl Vm {
                             _ => None,
                         };
                         self.release(r);
-                        return s.ok_or_else(|| self.error(BuiltinType::TypeError, "__str__ returned non-string"));
+                        return s.ok_or_else(|| {
+                            self.error(BuiltinType::TypeError, "__str__ returned non-string")
+                        });
                     }
                     Ok(None) => {}
                     Err(Halt::Exception(e)) => return Err(e),
@@ -1783,11 +2272,17 @@ impl Vm {
                     return self.str_of(v);
                 }
                 let t = self.heap.type_name(v);
-                Err(format!("unsupported format string passed to {t}.__format__"))
+                Err(format!(
+                    "unsupported format string passed to {t}.__format__"
+                ))
             }
         };
         r.map_err(|m| {
-            let kind = if m.starts_with("unsupported format string") { BuiltinType::TypeError } else { BuiltinType::ValueError };
+            let kind = if m.starts_with("unsupported format string") {
+                BuiltinType::TypeError
+            } else {
+                BuiltinType::ValueError
+            };
             self.error(kind, m)
         })
     }

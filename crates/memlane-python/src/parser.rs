@@ -8,7 +8,9 @@
 use std::fmt;
 
 use crate::ast::*;
-use crate::lexer::{self, char_offset, EscapeError, LexErrorKind, Lexed, Origin, StrLit, Tok, Token};
+use crate::lexer::{
+    self, char_offset, EscapeError, LexErrorKind, Lexed, Origin, StrLit, Tok, Token,
+};
 
 /// Budget for syntactic nesting, so that parsing (and walking the tree) cannot overflow
 /// the stack. A nested expression costs [`EXPR_COST`], a prefix operator or `**`
@@ -41,7 +43,9 @@ impl ParseError {
     pub fn python_exception(&self) -> Option<&'static str> {
         match &self.kind {
             ParseErrorKind::Unsupported(_) => None,
-            ParseErrorKind::Syntax(m) if m.starts_with("inconsistent use of tabs") => Some("TabError"),
+            ParseErrorKind::Syntax(m) if m.starts_with("inconsistent use of tabs") => {
+                Some("TabError")
+            }
             ParseErrorKind::Syntax(m)
                 if m == "unexpected indent"
                     || m == "unexpected unindent"
@@ -60,9 +64,16 @@ impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             ParseErrorKind::Syntax(msg) => {
-                write!(f, "{}: {msg} (line {})", self.python_exception().unwrap_or("SyntaxError"), self.line)
+                write!(
+                    f,
+                    "{}: {msg} (line {})",
+                    self.python_exception().unwrap_or("SyntaxError"),
+                    self.line
+                )
             }
-            ParseErrorKind::Unsupported(what) => write!(f, "`{what}` is not supported (line {})", self.line),
+            ParseErrorKind::Unsupported(what) => {
+                write!(f, "`{what}` is not supported (line {})", self.line)
+            }
         }
     }
 }
@@ -80,7 +91,11 @@ pub fn parse(source: &str) -> Result<Module, ParseError> {
         let line = source[..at].matches('\n').count() as u32 + 1;
         let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
         let col = source[line_start..at].chars().count() as u32 + 1;
-        return Err(syntax("source code string cannot contain null bytes", line, col));
+        return Err(syntax(
+            "source code string cannot contain null bytes",
+            line,
+            col,
+        ));
     }
     let lexed = lexer::tokenize(source);
     let module = {
@@ -93,13 +108,18 @@ pub fn parse(source: &str) -> Result<Module, ParseError> {
 }
 
 fn syntax(msg: impl Into<String>, line: u32, col: u32) -> ParseError {
-    ParseError { kind: ParseErrorKind::Syntax(msg.into()), line, col }
+    ParseError {
+        kind: ParseErrorKind::Syntax(msg.into()),
+        line,
+        col,
+    }
 }
 
 const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 fn is_keyword(name: &str) -> bool {
@@ -122,6 +142,8 @@ struct Parser<'a> {
     pos: usize,
     /// The furthest token looked at: CPython reports generic errors there.
     max_pos: usize,
+    /// The furthest token looked at, even while looking for error hints.
+    max_fetched: usize,
     depth: u32,
     /// Set while parsing an f-string replacement field's expression.
     fstring: Option<Origin>,
@@ -142,7 +164,18 @@ enum Targets {
 
 impl<'a> Parser<'a> {
     fn new(lexed: &'a Lexed, root: &'a Lexed, fstring: Option<Origin>, depth: u32) -> Parser<'a> {
-        Parser { lexed, root, toks: &lexed.tokens, pos: 0, max_pos: 0, depth, fstring, quiet: false, stop_at_in: false }
+        Parser {
+            lexed,
+            root,
+            toks: &lexed.tokens,
+            pos: 0,
+            max_pos: 0,
+            max_fetched: 0,
+            depth,
+            fstring,
+            quiet: false,
+            stop_at_in: false,
+        }
     }
 
     // ----- Token access -----
@@ -156,12 +189,12 @@ impl<'a> Parser<'a> {
     }
 
     fn peek(&mut self) -> &'a Token {
-        self.max_pos = self.max_pos.max(self.pos);
-        self.tok_at(self.pos)
+        self.peek_nth(0)
     }
 
     fn peek_nth(&mut self, n: usize) -> &'a Token {
         self.max_pos = self.max_pos.max(self.pos + n);
+        self.max_fetched = self.max_fetched.max(self.pos + n);
         self.tok_at(self.pos + n)
     }
 
@@ -243,7 +276,12 @@ impl<'a> Parser<'a> {
 
     fn loc_from(&self, start: lexer::Pos) -> Loc {
         let end = self.prev_end();
-        Loc { line: start.line, col: start.col, end_line: end.line, end_col: end.col }
+        Loc {
+            line: start.line,
+            col: start.col,
+            end_line: end.line,
+            end_col: end.col,
+        }
     }
 
     fn name_token(&mut self) -> Option<(String, &'a Token)> {
@@ -313,7 +351,11 @@ impl<'a> Parser<'a> {
             None => self.root.char_offset(pos.line, pos.col),
             Some(o) => {
                 let local_line = pos.line.saturating_sub(o.first_line) + 1;
-                let col = if local_line == 1 { pos.col.saturating_sub(o.first_col) } else { pos.col };
+                let col = if local_line == 1 {
+                    pos.col.saturating_sub(o.first_col)
+                } else {
+                    pos.col
+                };
                 char_offset(self.lexed.line_text(local_line), col)
             }
         }
@@ -334,7 +376,9 @@ impl<'a> Parser<'a> {
         let mut e = self.error_at(msg, t.start);
         if t.is_cursor_only() {
             let past_end = match self.fstring {
-                None => (t.start.col as usize).saturating_sub(self.root.line_text(t.start.line).len()) as u32,
+                None => (t.start.col as usize)
+                    .saturating_sub(self.root.line_text(t.start.line).len())
+                    as u32,
                 Some(_) => 0,
             };
             e.col = e.col - 1 + past_end;
@@ -367,13 +411,23 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// A tokenizer error takes precedence as in CPython, which tokenizes the rest of the
-    /// file after a parser error: always if the parser reached it, or if it is a real
-    /// tokenizer error; an unclosed bracket only if it opened before the parser's error.
+    /// Which error CPython reports when the tokenizer also failed: the tokenizer's if the
+    /// parser reached it. Otherwise CPython tokenizes the rest of the file (except after
+    /// an unexpected indent) and a tokenizer error there wins, but an unclosed bracket
+    /// only if it opened on a line before the furthest token the parser looked at.
     fn prefer_lex_error(&self, e: ParseError) -> ParseError {
-        let Some(le) = &self.lexed.error else { return e };
-        let reached = self.max_pos >= self.toks.len();
-        if reached || le.kind == LexErrorKind::Error || le.line < e.line {
+        let Some(le) = &self.lexed.error else {
+            return e;
+        };
+        if self.max_fetched >= self.toks.len() {
+            return self.lex_error();
+        }
+        if matches!(&e.kind, ParseErrorKind::Syntax(m) if m == "unexpected indent" || m == "unexpected unindent")
+        {
+            return e;
+        }
+        let furthest_line = self.tok_at(self.max_fetched).start.line;
+        if le.kind == LexErrorKind::Error || le.line < furthest_line {
             return self.lex_error();
         }
         e
@@ -424,7 +478,9 @@ impl<'a> Parser<'a> {
                 };
                 return Err(self.unsupported(what, t.start));
             }
-            "match" if self.looks_like_match() => return Err(self.unsupported("match statement", t.start)),
+            "match" if self.looks_like_match() => {
+                return Err(self.unsupported("match statement", t.start))
+            }
             _ => return self.simple_stmts(),
         };
         Ok(vec![stmt])
@@ -435,7 +491,9 @@ impl<'a> Parser<'a> {
         let (pos, quiet) = (self.pos, self.quiet);
         self.quiet = true;
         self.advance();
-        let ok = self.attempt(|p| p.star_expressions()).is_some() && self.eat_op(":") && self.at_newline();
+        let ok = self.attempt(|p| p.star_expressions()).is_some()
+            && self.eat_op(":")
+            && self.at_newline();
         self.pos = pos;
         self.quiet = quiet;
         ok
@@ -478,7 +536,11 @@ impl<'a> Parser<'a> {
             }
             "return" => {
                 self.advance();
-                let value = if self.can_start_expression() { Some(self.star_expressions()?) } else { None };
+                let value = if self.can_start_expression() {
+                    Some(self.star_expressions()?)
+                } else {
+                    None
+                };
                 StmtKind::Return(value)
             }
             "raise" => {
@@ -509,14 +571,21 @@ impl<'a> Parser<'a> {
             "assert" => {
                 self.advance();
                 let test = self.expression()?;
-                let msg = if self.eat_op(",") { Some(self.expression()?) } else { None };
+                let msg = if self.eat_op(",") {
+                    Some(self.expression()?)
+                } else {
+                    None
+                };
                 StmtKind::Assert { test, msg }
             }
             "import" => self.import_stmt()?,
             "from" => self.import_from()?,
             _ => return self.expr_or_assign_stmt(),
         };
-        Ok(Stmt { kind, loc: self.loc_from(start) })
+        Ok(Stmt {
+            kind,
+            loc: self.loc_from(start),
+        })
     }
 
     fn del_stmt(&mut self) -> PResult<StmtKind> {
@@ -552,8 +621,16 @@ impl<'a> Parser<'a> {
         loop {
             let start = self.start();
             let name = self.dotted_name()?;
-            let asname = if self.eat_kw("as") { Some(self.expect_name()?.0) } else { None };
-            names.push(Alias { name, asname, loc: self.loc_from(start) });
+            let asname = if self.eat_kw("as") {
+                Some(self.expect_name()?.0)
+            } else {
+                None
+            };
+            names.push(Alias {
+                name,
+                asname,
+                loc: self.loc_from(start),
+            });
             if !self.eat_op(",") {
                 break;
             }
@@ -573,7 +650,11 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        let module = if level == 0 || !self.at_kw("import") { Some(self.dotted_name()?) } else { None };
+        let module = if level == 0 || !self.at_kw("import") {
+            Some(self.dotted_name()?)
+        } else {
+            None
+        };
         if !self.eat_kw("import") {
             return Err(self.invalid_syntax());
         }
@@ -585,8 +666,16 @@ impl<'a> Parser<'a> {
         let mut names = Vec::new();
         loop {
             let (name, t) = self.expect_name()?;
-            let asname = if self.eat_kw("as") { Some(self.expect_name()?.0) } else { None };
-            names.push(Alias { name, asname, loc: self.loc_from(t.start) });
+            let asname = if self.eat_kw("as") {
+                Some(self.expect_name()?.0)
+            } else {
+                None
+            };
+            names.push(Alias {
+                name,
+                asname,
+                loc: self.loc_from(t.start),
+            });
             if !self.eat_op(",") {
                 break;
             }
@@ -597,12 +686,20 @@ impl<'a> Parser<'a> {
         if parens {
             self.expect_op(")")?;
         }
-        Ok(StmtKind::ImportFrom { module, names, level })
+        Ok(StmtKind::ImportFrom {
+            module,
+            names,
+            level,
+        })
     }
 
     fn expr_or_assign_stmt(&mut self) -> PResult<Stmt> {
         let start = self.start();
-        let first = if self.at_kw("yield") { self.yield_expr()? } else { self.star_expressions()? };
+        let first = if self.at_kw("yield") {
+            self.yield_expr()?
+        } else {
+            self.star_expressions()?
+        };
         if self.at_op(":") {
             return Err(self.annotation_error(&first));
         }
@@ -613,33 +710,55 @@ impl<'a> Parser<'a> {
                     ExprKind::Name { .. } | ExprKind::Attribute { .. } | ExprKind::Subscript { .. }
                 ) {
                     return Err(self.error_at(
-                        format!("'{}' is an illegal expression for augmented assignment", expr_name(&first)),
+                        format!(
+                            "'{}' is an illegal expression for augmented assignment",
+                            expr_name(&first)
+                        ),
                         pos_of(&first),
                     ));
                 }
                 self.advance();
-                let value = if self.at_kw("yield") { self.yield_expr()? } else { self.star_expressions()? };
+                let value = if self.at_kw("yield") {
+                    self.yield_expr()?
+                } else {
+                    self.star_expressions()?
+                };
                 let mut target = first;
                 set_ctx(&mut target, ExprContext::Store);
                 let kind = StmtKind::AugAssign { target, op, value };
-                return Ok(Stmt { kind, loc: self.loc_from(start) });
+                return Ok(Stmt {
+                    kind,
+                    loc: self.loc_from(start),
+                });
             }
         }
         if !self.at_op("=") {
-            return Ok(Stmt { kind: StmtKind::Expr(first), loc: self.loc_from(start) });
+            return Ok(Stmt {
+                kind: StmtKind::Expr(first),
+                loc: self.loc_from(start),
+            });
         }
         let mut items = vec![first];
         let mut value_span = (0, 0);
         while self.eat_op("=") {
             let before = self.pos;
-            let item = if self.at_kw("yield") { self.yield_expr()? } else { self.star_expressions()? };
+            let item = if self.at_kw("yield") {
+                self.yield_expr()?
+            } else {
+                self.star_expressions()?
+            };
             value_span = (before, self.pos);
             items.push(item);
         }
-        let Some(value) = items.pop() else { return Err(self.invalid_syntax()) };
+        let Some(value) = items.pop() else {
+            return Err(self.invalid_syntax());
+        };
         for (i, target) in items.iter().enumerate() {
             if matches!(target.kind, ExprKind::Yield(_) | ExprKind::YieldFrom(_)) {
-                return Err(self.error_at("assignment to yield expression not possible", pos_of(target)));
+                return Err(self.error_at(
+                    "assignment to yield expression not possible",
+                    pos_of(target),
+                ));
             }
             if i == 0
                 && items.len() == 1
@@ -651,14 +770,19 @@ impl<'a> Parser<'a> {
                 }
             }
             if let Some(bad) = invalid_target(target, Targets::Star) {
-                return Err(self.error_at(format!("cannot assign to {}", expr_name(bad)), pos_of(bad)));
+                return Err(
+                    self.error_at(format!("cannot assign to {}", expr_name(bad)), pos_of(bad))
+                );
             }
         }
         let mut targets = items;
         for t in &mut targets {
             set_ctx(t, ExprContext::Store);
         }
-        Ok(Stmt { kind: StmtKind::Assign { targets, value }, loc: self.loc_from(start) })
+        Ok(Stmt {
+            kind: StmtKind::Assign { targets, value },
+            loc: self.loc_from(start),
+        })
     }
 
     /// Whether the tokens `from..to` form a `bitwise_or` (CPython's
@@ -681,7 +805,10 @@ impl<'a> Parser<'a> {
             _ => target,
         };
         if matches!(last.kind, ExprKind::Name { .. }) {
-            return Some(self.error_at("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", pos_of(last)));
+            return Some(self.error_at(
+                "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+                pos_of(last),
+            ));
         }
         let excluded = matches!(
             last.kind,
@@ -694,13 +821,19 @@ impl<'a> Parser<'a> {
                 | ExprKind::IfExp { .. }
                 | ExprKind::Lambda { .. }
                 | ExprKind::Starred { .. }
-                | ExprKind::UnaryOp { op: UnaryOp::Not, .. }
+                | ExprKind::UnaryOp {
+                    op: UnaryOp::Not,
+                    ..
+                }
         );
         if excluded {
             return None;
         }
         Some(self.error_at(
-            format!("cannot assign to {} here. Maybe you meant '==' instead of '='?", expr_name(last)),
+            format!(
+                "cannot assign to {} here. Maybe you meant '==' instead of '='?",
+                expr_name(last)
+            ),
             pos_of(last),
         ))
     }
@@ -717,10 +850,14 @@ impl<'a> Parser<'a> {
             ExprKind::Name { .. } | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => {
                 self.unsupported("type annotations", pos_of(target))
             }
-            ExprKind::Tuple { .. } => {
-                self.error_at("only single target (not tuple) can be annotated", pos_of(target))
-            }
-            ExprKind::List { .. } => self.error_at("only single target (not list) can be annotated", pos_of(target)),
+            ExprKind::Tuple { .. } => self.error_at(
+                "only single target (not tuple) can be annotated",
+                pos_of(target),
+            ),
+            ExprKind::List { .. } => self.error_at(
+                "only single target (not list) can be annotated",
+                pos_of(target),
+            ),
             _ => self.error_at("illegal target for annotation", pos_of(target)),
         }
     }
@@ -733,7 +870,10 @@ impl<'a> Parser<'a> {
         self.advance();
         let t = self.peek();
         if !matches!(t.tok, Tok::Indent) {
-            return Err(self.error_at_token(format!("expected an indented block after {what} on line {header_line}"), t));
+            return Err(self.error_at_token(
+                format!("expected an indented block after {what} on line {header_line}"),
+                t,
+            ));
         }
         self.advance();
         let mut body = Vec::new();
@@ -749,14 +889,27 @@ impl<'a> Parser<'a> {
 
     /// The span from `start` to the end of the last statement of the last non-empty block.
     fn span_to(start: lexer::Pos, blocks: &[&[Stmt]]) -> Loc {
-        let end = blocks.iter().rev().find_map(|b| b.last()).map(|s| (s.loc.end_line, s.loc.end_col));
+        let end = blocks
+            .iter()
+            .rev()
+            .find_map(|b| b.last())
+            .map(|s| (s.loc.end_line, s.loc.end_col));
         let (end_line, end_col) = end.unwrap_or((start.line, start.col));
-        Loc { line: start.line, col: start.col, end_line, end_col }
+        Loc {
+            line: start.line,
+            col: start.col,
+            end_line,
+            end_col,
+        }
     }
 
     fn if_stmt(&mut self) -> PResult<Stmt> {
         let t = self.advance();
-        let what = if matches!(&t.tok, Tok::Name(n) if n == "elif") { "'elif' statement" } else { "'if' statement" };
+        let what = if matches!(&t.tok, Tok::Name(n) if n == "elif") {
+            "'elif' statement"
+        } else {
+            "'if' statement"
+        };
         let test = self.named_expression()?;
         self.expect_colon_before_newline()?;
         let body = self.block(what, t.start.line)?;
@@ -768,7 +921,10 @@ impl<'a> Parser<'a> {
             Vec::new()
         };
         let loc = Self::span_to(t.start, &[&body, &orelse]);
-        Ok(Stmt { kind: StmtKind::If { test, body, orelse }, loc })
+        Ok(Stmt {
+            kind: StmtKind::If { test, body, orelse },
+            loc,
+        })
     }
 
     fn else_block(&mut self) -> PResult<Vec<Stmt>> {
@@ -782,9 +938,16 @@ impl<'a> Parser<'a> {
         let test = self.named_expression()?;
         self.expect_colon_before_newline()?;
         let body = self.block("'while' statement", t.start.line)?;
-        let orelse = if self.at_kw("else") { self.else_block()? } else { Vec::new() };
+        let orelse = if self.at_kw("else") {
+            self.else_block()?
+        } else {
+            Vec::new()
+        };
         let loc = Self::span_to(t.start, &[&body, &orelse]);
-        Ok(Stmt { kind: StmtKind::While { test, body, orelse }, loc })
+        Ok(Stmt {
+            kind: StmtKind::While { test, body, orelse },
+            loc,
+        })
     }
 
     fn for_stmt(&mut self) -> PResult<Stmt> {
@@ -793,9 +956,21 @@ impl<'a> Parser<'a> {
         let iter = self.star_expressions()?;
         self.expect_colon_before_newline()?;
         let body = self.block("'for' statement", t.start.line)?;
-        let orelse = if self.at_kw("else") { self.else_block()? } else { Vec::new() };
+        let orelse = if self.at_kw("else") {
+            self.else_block()?
+        } else {
+            Vec::new()
+        };
         let loc = Self::span_to(t.start, &[&body, &orelse]);
-        Ok(Stmt { kind: StmtKind::For { target, iter, body, orelse }, loc })
+        Ok(Stmt {
+            kind: StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            },
+            loc,
+        })
     }
 
     /// The target of a `for` (statement or comprehension) and its `in`. Parsed as
@@ -832,16 +1007,19 @@ impl<'a> Parser<'a> {
             if !self.at_op(":") && !self.at_newline() {
                 let e = self.expression()?;
                 if self.at_op(",") {
-                    let end = self.probe(|p| {
+                    let unparenthesized = self.probe(|p| {
                         p.advance();
                         p.expression()?;
                         while p.eat_op(",") {
                             p.expression()?;
                         }
-                        Ok(())
+                        Ok(p.at_op(":") || p.at_kw("as"))
                     });
-                    if end.is_some() && (self.at_op(":") || self.at_kw("as")) {
-                        return Err(self.error_at("multiple exception types must be parenthesized", pos_of(&e)));
+                    if unparenthesized == Some(true) {
+                        return Err(self.error_at(
+                            "multiple exception types must be parenthesized",
+                            pos_of(&e),
+                        ));
                     }
                     return Err(self.invalid_syntax());
                 }
@@ -853,9 +1031,18 @@ impl<'a> Parser<'a> {
             self.expect_colon_before_newline()?;
             let hbody = self.block("'except' statement", et.start.line)?;
             let loc = Self::span_to(et.start, &[&hbody]);
-            handlers.push(ExceptHandler { type_, name, body: hbody, loc });
+            handlers.push(ExceptHandler {
+                type_,
+                name,
+                body: hbody,
+                loc,
+            });
         }
-        let orelse = if !handlers.is_empty() && self.at_kw("else") { self.else_block()? } else { Vec::new() };
+        let orelse = if !handlers.is_empty() && self.at_kw("else") {
+            self.else_block()?
+        } else {
+            Vec::new()
+        };
         let mut finalbody = Vec::new();
         if self.at_kw("finally") {
             let ft = self.advance();
@@ -868,7 +1055,15 @@ impl<'a> Parser<'a> {
         }
         let last_handler = handlers.last().map_or(&[][..], |h| &h.body[..]);
         let loc = Self::span_to(t.start, &[&body, last_handler, &orelse, &finalbody]);
-        Ok(Stmt { kind: StmtKind::Try { body, handlers, orelse, finalbody }, loc })
+        Ok(Stmt {
+            kind: StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            },
+            loc,
+        })
     }
 
     fn function_def(&mut self) -> PResult<Stmt> {
@@ -884,7 +1079,14 @@ impl<'a> Parser<'a> {
         self.expect_forced(":")?;
         let body = self.block("function definition", t.start.line)?;
         let loc = Self::span_to(t.start, &[&body]);
-        Ok(Stmt { kind: StmtKind::FunctionDef { name, args: Box::new(args), body }, loc })
+        Ok(Stmt {
+            kind: StmtKind::FunctionDef {
+                name,
+                args: Box::new(args),
+                body,
+            },
+            loc,
+        })
     }
 
     fn class_def(&mut self) -> PResult<Stmt> {
@@ -901,7 +1103,10 @@ impl<'a> Parser<'a> {
         self.expect_forced(":")?;
         let body = self.block("class definition", t.start.line)?;
         let loc = Self::span_to(t.start, &[&body]);
-        Ok(Stmt { kind: StmtKind::ClassDef { name, bases, body }, loc })
+        Ok(Stmt {
+            kind: StmtKind::ClassDef { name, bases, body },
+            loc,
+        })
     }
 
     /// Parameters up to (not including) `close`: `)` for `def`, `:` for `lambda`.
@@ -945,23 +1150,35 @@ impl<'a> Parser<'a> {
                     a.vararg = Some(self.param(is_def)?);
                     if self.at_op("=") {
                         let t = self.peek();
-                        return Err(self.error_at_token("var-positional argument cannot have default value", t));
+                        return Err(self.error_at_token(
+                            "var-positional argument cannot have default value",
+                            t,
+                        ));
                     }
                 }
             } else if self.at_op("**") {
                 self.advance();
                 if last_was_bare_star {
-                    return Err(self.error_at_token("named arguments must follow bare *", star_tok.unwrap_or(t)));
+                    return Err(self.error_at_token(
+                        "named arguments must follow bare *",
+                        star_tok.unwrap_or(t),
+                    ));
                 }
                 a.kwarg = Some(self.param(is_def)?);
                 if self.at_op("=") {
                     let t = self.peek();
-                    return Err(self.error_at_token("var-keyword argument cannot have default value", t));
+                    return Err(
+                        self.error_at_token("var-keyword argument cannot have default value", t)
+                    );
                 }
                 seen_kwarg = true;
             } else {
                 let p = self.param(is_def)?;
-                let default = if self.eat_op("=") { Some(self.expression()?) } else { None };
+                let default = if self.eat_op("=") {
+                    Some(self.expression()?)
+                } else {
+                    None
+                };
                 if seen_star {
                     last_was_bare_star = false;
                     a.kwonlyargs.push(p);
@@ -970,7 +1187,10 @@ impl<'a> Parser<'a> {
                     match default {
                         Some(d) => a.defaults.push(d),
                         None if !a.defaults.is_empty() => {
-                            return Err(self.error_at_token("non-default argument follows default argument", t));
+                            return Err(self.error_at_token(
+                                "non-default argument follows default argument",
+                                t,
+                            ));
                         }
                         None => {}
                     }
@@ -995,7 +1215,10 @@ impl<'a> Parser<'a> {
         if is_def && self.at_op(":") {
             return Err(self.unsupported("type annotations", t.start));
         }
-        Ok(Arg { arg: name, loc: self.loc_from(t.start) })
+        Ok(Arg {
+            arg: name,
+            loc: self.loc_from(t.start),
+        })
     }
 
     // ----- Expressions -----
@@ -1003,7 +1226,13 @@ impl<'a> Parser<'a> {
     /// Whether the next token can begin an expression.
     fn can_start_expression(&mut self) -> bool {
         match &self.peek().tok {
-            Tok::Name(n) => !is_keyword(n) || matches!(n.as_str(), "not" | "lambda" | "None" | "True" | "False" | "await"),
+            Tok::Name(n) => {
+                !is_keyword(n)
+                    || matches!(
+                        n.as_str(),
+                        "not" | "lambda" | "None" | "True" | "False" | "await"
+                    )
+            }
             Tok::Int(_) | Tok::Float(_) | Tok::Imag | Tok::Str(_) => true,
             Tok::Op(o) => matches!(*o, "(" | "[" | "{" | "-" | "+" | "~" | "..." | "*"),
             _ => false,
@@ -1023,7 +1252,13 @@ impl<'a> Parser<'a> {
             }
             elts.push(self.star_expression()?);
         }
-        Ok(Expr { kind: ExprKind::Tuple { elts, ctx: ExprContext::Load }, loc: self.loc_from(start) })
+        Ok(Expr {
+            kind: ExprKind::Tuple {
+                elts,
+                ctx: ExprContext::Load,
+            },
+            loc: self.loc_from(start),
+        })
     }
 
     fn star_expression(&mut self) -> PResult<Expr> {
@@ -1032,7 +1267,10 @@ impl<'a> Parser<'a> {
             self.advance();
             let value = self.binary(0, None)?;
             return Ok(Expr {
-                kind: ExprKind::Starred { value: Box::new(value), ctx: ExprContext::Load },
+                kind: ExprKind::Starred {
+                    value: Box::new(value),
+                    ctx: ExprContext::Load,
+                },
                 loc: self.loc_from(start),
             });
         }
@@ -1082,7 +1320,10 @@ impl<'a> Parser<'a> {
             return Ok(e);
         }
         if matches!(e.kind, ExprKind::Name { .. }) {
-            return Err(self.error_at("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", pos_of(&e)));
+            return Err(self.error_at(
+                "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+                pos_of(&e),
+            ));
         }
         let excluded = matches!(
             e.kind,
@@ -1095,7 +1336,10 @@ impl<'a> Parser<'a> {
             return Ok(e);
         }
         Err(self.error_at(
-            format!("cannot assign to {} here. Maybe you meant '==' instead of '='?", expr_name(&e)),
+            format!(
+                "cannot assign to {} here. Maybe you meant '==' instead of '='?",
+                expr_name(&e)
+            ),
             pos_of(&e),
         ))
     }
@@ -1139,8 +1383,24 @@ impl<'a> Parser<'a> {
             Tok::Name(n) => matches!(n.as_str(), "or" | "and" | "not" | "in" | "is"),
             Tok::Op(o) => matches!(
                 *o,
-                "|" | "^" | "&" | "<<" | ">>" | "+" | "-" | "*" | "/" | "//" | "%" | "@" | "**" | "==" | "!=" | "<"
-                    | "<=" | ">" | ">="
+                "|" | "^"
+                    | "&"
+                    | "<<"
+                    | ">>"
+                    | "+"
+                    | "-"
+                    | "*"
+                    | "/"
+                    | "//"
+                    | "%"
+                    | "@"
+                    | "**"
+                    | "=="
+                    | "!="
+                    | "<"
+                    | "<="
+                    | ">"
+                    | ">="
             ),
             _ => false,
         }
@@ -1164,7 +1424,11 @@ impl<'a> Parser<'a> {
             }
             let orelse = self.expression()?;
             return Ok(Expr {
-                kind: ExprKind::IfExp { test: Box::new(test), body: Box::new(body), orelse: Box::new(orelse) },
+                kind: ExprKind::IfExp {
+                    test: Box::new(test),
+                    body: Box::new(body),
+                    orelse: Box::new(orelse),
+                },
                 loc: self.loc_from(start),
             });
         }
@@ -1218,7 +1482,13 @@ impl<'a> Parser<'a> {
         let args = self.parameters(":", false)?;
         self.expect_op(":")?;
         let body = self.expression()?;
-        Ok(Expr { kind: ExprKind::Lambda { args: Box::new(args), body: Box::new(body) }, loc: self.loc_from(start) })
+        Ok(Expr {
+            kind: ExprKind::Lambda {
+                args: Box::new(args),
+                body: Box::new(body),
+            },
+            loc: self.loc_from(start),
+        })
     }
 
     /// `pre` is a primary the caller has already parsed, with the index of its first token.
@@ -1245,9 +1515,16 @@ impl<'a> Parser<'a> {
         let kw = if op == BoolOp::Or { "or" } else { "and" };
         let mut values = vec![first];
         while self.eat_kw(kw) {
-            values.push(if op == BoolOp::Or { self.conjunction(None)? } else { self.inversion(None)? });
+            values.push(if op == BoolOp::Or {
+                self.conjunction(None)?
+            } else {
+                self.inversion(None)?
+            });
         }
-        Ok(Expr { kind: ExprKind::BoolOp { op, values }, loc: self.loc_from(self.tok_at(start_pos).start) })
+        Ok(Expr {
+            kind: ExprKind::BoolOp { op, values },
+            loc: self.loc_from(self.tok_at(start_pos).start),
+        })
     }
 
     fn inversion(&mut self, pre: Pre) -> PResult<Expr> {
@@ -1264,7 +1541,13 @@ impl<'a> Parser<'a> {
         self.enter(PREFIX_COST)?;
         let operand = self.inversion(None)?;
         self.leave(PREFIX_COST);
-        Ok(Expr { kind: ExprKind::UnaryOp { op: UnaryOp::Not, operand: Box::new(operand) }, loc: self.loc_from(start) })
+        Ok(Expr {
+            kind: ExprKind::UnaryOp {
+                op: UnaryOp::Not,
+                operand: Box::new(operand),
+            },
+            loc: self.loc_from(start),
+        })
     }
 
     fn comparison(&mut self, pre: Pre) -> PResult<Expr> {
@@ -1316,7 +1599,14 @@ impl<'a> Parser<'a> {
             comparators.push(self.binary(0, None)?);
         }
         let loc = self.loc_from(self.tok_at(start_pos).start);
-        Ok(Expr { kind: ExprKind::Compare { left: Box::new(left), ops, comparators }, loc })
+        Ok(Expr {
+            kind: ExprKind::Compare {
+                left: Box::new(left),
+                ops,
+                comparators,
+            },
+            loc,
+        })
     }
 
     /// The binary operator at the current token and its precedence level (0 is `|`).
@@ -1362,7 +1652,11 @@ impl<'a> Parser<'a> {
             chain += 1;
             let right = self.binary(prec + 1, None)?;
             left = Expr {
-                kind: ExprKind::BinOp { left: Box::new(left), op, right: Box::new(right) },
+                kind: ExprKind::BinOp {
+                    left: Box::new(left),
+                    op,
+                    right: Box::new(right),
+                },
                 loc: self.loc_from(start),
             };
         }
@@ -1389,7 +1683,13 @@ impl<'a> Parser<'a> {
         self.enter(PREFIX_COST)?;
         let operand = self.factor(None)?;
         self.leave(PREFIX_COST);
-        Ok(Expr { kind: ExprKind::UnaryOp { op, operand: Box::new(operand) }, loc: self.loc_from(start) })
+        Ok(Expr {
+            kind: ExprKind::UnaryOp {
+                op,
+                operand: Box::new(operand),
+            },
+            loc: self.loc_from(start),
+        })
     }
 
     fn power(&mut self, pre: Pre) -> PResult<Expr> {
@@ -1417,7 +1717,11 @@ impl<'a> Parser<'a> {
         let exp = self.factor(None)?;
         self.leave(PREFIX_COST);
         Ok(Expr {
-            kind: ExprKind::BinOp { left: Box::new(base), op: Operator::Pow, right: Box::new(exp) },
+            kind: ExprKind::BinOp {
+                left: Box::new(base),
+                op: Operator::Pow,
+                right: Box::new(exp),
+            },
             loc: self.loc_from(self.tok_at(start_pos).start),
         })
     }
@@ -1441,13 +1745,24 @@ impl<'a> Parser<'a> {
                 self.advance();
                 let (attr, _) = self.expect_name()?;
                 e = Expr {
-                    kind: ExprKind::Attribute { value: Box::new(e), attr, ctx: ExprContext::Load },
+                    kind: ExprKind::Attribute {
+                        value: Box::new(e),
+                        attr,
+                        ctx: ExprContext::Load,
+                    },
                     loc: self.loc_from(start),
                 };
             } else if self.at_op("(") {
                 let open = self.advance();
                 let (args, keywords) = self.call_args_or_genexp(open)?;
-                e = Expr { kind: ExprKind::Call { func: Box::new(e), args, keywords }, loc: self.loc_from(start) };
+                e = Expr {
+                    kind: ExprKind::Call {
+                        func: Box::new(e),
+                        args,
+                        keywords,
+                    },
+                    loc: self.loc_from(start),
+                };
             } else if self.at_op("[") {
                 self.advance();
                 let stop_at_in = std::mem::replace(&mut self.stop_at_in, false);
@@ -1455,7 +1770,11 @@ impl<'a> Parser<'a> {
                 self.expect_op("]")?;
                 self.stop_at_in = stop_at_in;
                 e = Expr {
-                    kind: ExprKind::Subscript { value: Box::new(e), slice: Box::new(slice), ctx: ExprContext::Load },
+                    kind: ExprKind::Subscript {
+                        value: Box::new(e),
+                        slice: Box::new(slice),
+                        ctx: ExprContext::Load,
+                    },
                     loc: self.loc_from(start),
                 };
             } else {
@@ -1489,7 +1808,9 @@ impl<'a> Parser<'a> {
             let start = self.start();
             let t = self.peek();
             let keyword_name = match &t.tok {
-                Tok::Name(n) if !is_keyword(n) && matches!(self.peek_nth(1).tok, Tok::Op("=")) => Some(n.clone()),
+                Tok::Name(n) if !is_keyword(n) && matches!(self.peek_nth(1).tok, Tok::Op("=")) => {
+                    Some(n.clone())
+                }
                 _ => None,
             };
             if self.at_op("*") {
@@ -1502,19 +1823,30 @@ impl<'a> Parser<'a> {
                 self.advance();
                 let value = self.expression()?;
                 args.push(Expr {
-                    kind: ExprKind::Starred { value: Box::new(value), ctx: ExprContext::Load },
+                    kind: ExprKind::Starred {
+                        value: Box::new(value),
+                        ctx: ExprContext::Load,
+                    },
                     loc: self.loc_from(start),
                 });
             } else if self.at_op("**") {
                 self.advance();
                 let value = self.expression()?;
-                keywords.push(Keyword { arg: None, value, loc: self.loc_from(start) });
+                keywords.push(Keyword {
+                    arg: None,
+                    value,
+                    loc: self.loc_from(start),
+                });
                 seen_double_star = true;
             } else if let Some(name) = keyword_name {
                 self.advance();
                 self.advance();
                 let value = self.expression()?;
-                keywords.push(Keyword { arg: Some(name), value, loc: self.loc_from(start) });
+                keywords.push(Keyword {
+                    arg: Some(name),
+                    value,
+                    loc: self.loc_from(start),
+                });
                 seen_keyword = true;
             } else {
                 let e = self.expression()?;
@@ -1527,31 +1859,46 @@ impl<'a> Parser<'a> {
                         Some(open) if args.is_empty() && keywords.is_empty() && self.at_op(")") => {
                             self.advance();
                             let g = Expr {
-                                kind: ExprKind::GeneratorExp { elt: Box::new(e), generators },
+                                kind: ExprKind::GeneratorExp {
+                                    elt: Box::new(e),
+                                    generators,
+                                },
                                 loc: self.loc_from(open.start),
                             };
                             self.stop_at_in = stop_at_in;
                             return Ok((vec![g], Vec::new()));
                         }
-                        _ => return Err(self.error_at("Generator expression must be parenthesized", start)),
+                        _ => {
+                            return Err(
+                                self.error_at("Generator expression must be parenthesized", start)
+                            )
+                        }
                     }
                 }
                 if self.at_op("=") {
                     let msg = match &e.kind {
-                        ExprKind::Constant(c @ (Constant::True | Constant::False | Constant::None)) => {
+                        ExprKind::Constant(
+                            c @ (Constant::True | Constant::False | Constant::None),
+                        ) => {
                             format!("cannot assign to {}", constant_repr(c))
                         }
-                        _ => "expression cannot contain assignment, perhaps you meant \"==\"?".to_string(),
+                        _ => "expression cannot contain assignment, perhaps you meant \"==\"?"
+                            .to_string(),
                     };
                     return Err(self.error_at(msg, start));
                 }
                 if seen_double_star {
                     let t = self.tok_at(self.max_pos);
-                    return Err(self.error_at_token("positional argument follows keyword argument unpacking", t));
+                    return Err(self.error_at_token(
+                        "positional argument follows keyword argument unpacking",
+                        t,
+                    ));
                 }
                 if seen_keyword {
                     let t = self.tok_at(self.max_pos);
-                    return Err(self.error_at_token("positional argument follows keyword argument", t));
+                    return Err(
+                        self.error_at_token("positional argument follows keyword argument", t)
+                    );
                 }
                 args.push(e);
             }
@@ -1577,7 +1924,13 @@ impl<'a> Parser<'a> {
             }
             elts.push(self.slice()?);
         }
-        Ok(Expr { kind: ExprKind::Tuple { elts, ctx: ExprContext::Load }, loc: self.loc_from(start) })
+        Ok(Expr {
+            kind: ExprKind::Tuple {
+                elts,
+                ctx: ExprContext::Load,
+            },
+            loc: self.loc_from(start),
+        })
     }
 
     fn slice(&mut self) -> PResult<Expr> {
@@ -1604,7 +1957,10 @@ impl<'a> Parser<'a> {
         if self.eat_op(":") && self.can_start_expression() && !self.at_op("*") {
             step = Some(Box::new(self.expression()?));
         }
-        Ok(Expr { kind: ExprKind::Slice { lower, upper, step }, loc: self.loc_from(start) })
+        Ok(Expr {
+            kind: ExprKind::Slice { lower, upper, step },
+            loc: self.loc_from(start),
+        })
     }
 
     fn atom(&mut self) -> PResult<Expr> {
@@ -1627,7 +1983,10 @@ impl<'a> Parser<'a> {
                 "True" => ExprKind::Constant(Constant::True),
                 "False" => ExprKind::Constant(Constant::False),
                 n if is_keyword(n) => return Err(self.invalid_syntax()),
-                _ => ExprKind::Name { id: n.to_string(), ctx: ExprContext::Load },
+                _ => ExprKind::Name {
+                    id: n.to_string(),
+                    ctx: ExprContext::Load,
+                },
             },
             Tok::Int(i) => ExprKind::Constant(Constant::Int(i.clone())),
             Tok::Float(f) => ExprKind::Constant(Constant::Float(*f)),
@@ -1636,7 +1995,10 @@ impl<'a> Parser<'a> {
             _ => return Err(self.invalid_syntax()),
         };
         self.advance();
-        Ok(Expr { kind, loc: self.loc_from(t.start) })
+        Ok(Expr {
+            kind,
+            loc: self.loc_from(t.start),
+        })
     }
 
     #[inline(always)]
@@ -1653,7 +2015,13 @@ impl<'a> Parser<'a> {
         let start = self.start();
         self.advance();
         if self.eat_op(")") {
-            return Ok(Expr { kind: ExprKind::Tuple { elts: Vec::new(), ctx: ExprContext::Load }, loc: self.loc_from(start) });
+            return Ok(Expr {
+                kind: ExprKind::Tuple {
+                    elts: Vec::new(),
+                    ctx: ExprContext::Load,
+                },
+                loc: self.loc_from(start),
+            });
         }
         if self.at_kw("yield") {
             let y = self.yield_expr()?;
@@ -1662,11 +2030,20 @@ impl<'a> Parser<'a> {
         }
         let first = self.star_named_expression()?;
         let starred = matches!(first.kind, ExprKind::Starred { .. });
+        if starred && self.at_kw("for") {
+            return Err(self.error_at(
+                "iterable unpacking cannot be used in comprehension",
+                pos_of(&first),
+            ));
+        }
         if !starred && (self.at_kw("for") || self.at_kw("async")) {
             let generators = self.comprehension_clauses()?;
             self.expect_op(")")?;
             return Ok(Expr {
-                kind: ExprKind::GeneratorExp { elt: Box::new(first), generators },
+                kind: ExprKind::GeneratorExp {
+                    elt: Box::new(first),
+                    generators,
+                },
                 loc: self.loc_from(start),
             });
         }
@@ -1688,7 +2065,13 @@ impl<'a> Parser<'a> {
             elts.push(self.star_named_expression()?);
         }
         self.expect_op(")")?;
-        Ok(Expr { kind: ExprKind::Tuple { elts, ctx: ExprContext::Load }, loc: self.loc_from(start) })
+        Ok(Expr {
+            kind: ExprKind::Tuple {
+                elts,
+                ctx: ExprContext::Load,
+            },
+            loc: self.loc_from(start),
+        })
     }
 
     #[inline(always)]
@@ -1705,16 +2088,42 @@ impl<'a> Parser<'a> {
         let start = self.start();
         self.advance();
         if self.eat_op("]") {
-            return Ok(Expr { kind: ExprKind::List { elts: Vec::new(), ctx: ExprContext::Load }, loc: self.loc_from(start) });
+            return Ok(Expr {
+                kind: ExprKind::List {
+                    elts: Vec::new(),
+                    ctx: ExprContext::Load,
+                },
+                loc: self.loc_from(start),
+            });
         }
         let first = self.star_named_expression()?;
-        if !matches!(first.kind, ExprKind::Starred { .. }) && (self.at_kw("for") || self.at_kw("async")) {
+        if matches!(first.kind, ExprKind::Starred { .. }) && self.at_kw("for") {
+            return Err(self.error_at(
+                "iterable unpacking cannot be used in comprehension",
+                pos_of(&first),
+            ));
+        }
+        if !matches!(first.kind, ExprKind::Starred { .. })
+            && (self.at_kw("for") || self.at_kw("async"))
+        {
             let generators = self.comprehension_clauses()?;
             self.expect_op("]")?;
-            return Ok(Expr { kind: ExprKind::ListComp { elt: Box::new(first), generators }, loc: self.loc_from(start) });
+            return Ok(Expr {
+                kind: ExprKind::ListComp {
+                    elt: Box::new(first),
+                    generators,
+                },
+                loc: self.loc_from(start),
+            });
         }
         let elts = self.rest_of_elements(first, "]")?;
-        Ok(Expr { kind: ExprKind::List { elts, ctx: ExprContext::Load }, loc: self.loc_from(start) })
+        Ok(Expr {
+            kind: ExprKind::List {
+                elts,
+                ctx: ExprContext::Load,
+            },
+            loc: self.loc_from(start),
+        })
     }
 
     /// The remaining `, item` elements of a display, through `close`.
@@ -1744,32 +2153,72 @@ impl<'a> Parser<'a> {
         let start = self.start();
         self.advance();
         if self.eat_op("}") {
-            return Ok(Expr { kind: ExprKind::Dict { keys: Vec::new(), values: Vec::new() }, loc: self.loc_from(start) });
+            return Ok(Expr {
+                kind: ExprKind::Dict {
+                    keys: Vec::new(),
+                    values: Vec::new(),
+                },
+                loc: self.loc_from(start),
+            });
         }
+        let first_item = self.start();
         let first_key = if self.eat_op("**") {
             None
         } else {
             let e = self.star_named_expression()?;
+            if matches!(e.kind, ExprKind::Starred { .. }) && self.at_kw("for") {
+                return Err(self.error_at(
+                    "iterable unpacking cannot be used in comprehension",
+                    pos_of(&e),
+                ));
+            }
             if !self.at_op(":") || matches!(e.kind, ExprKind::Starred { .. }) {
                 // A set.
-                if !matches!(e.kind, ExprKind::Starred { .. }) && (self.at_kw("for") || self.at_kw("async")) {
+                if !matches!(e.kind, ExprKind::Starred { .. })
+                    && (self.at_kw("for") || self.at_kw("async"))
+                {
                     let generators = self.comprehension_clauses()?;
                     self.expect_op("}")?;
-                    return Ok(Expr { kind: ExprKind::SetComp { elt: Box::new(e), generators }, loc: self.loc_from(start) });
+                    return Ok(Expr {
+                        kind: ExprKind::SetComp {
+                            elt: Box::new(e),
+                            generators,
+                        },
+                        loc: self.loc_from(start),
+                    });
                 }
                 let elts = self.rest_of_elements(e, "}")?;
-                return Ok(Expr { kind: ExprKind::Set(elts), loc: self.loc_from(start) });
+                return Ok(Expr {
+                    kind: ExprKind::Set(elts),
+                    loc: self.loc_from(start),
+                });
             }
             self.advance();
             Some(e)
         };
-        let first_value = if first_key.is_some() { self.expression()? } else { self.binary(0, None)? };
+        let first_value = if first_key.is_some() {
+            self.expression()?
+        } else {
+            self.binary(0, None)?
+        };
+        if first_key.is_none() && self.at_kw("for") {
+            return Err(self.error_at(
+                "dict unpacking cannot be used in dict comprehension",
+                first_item,
+            ));
+        }
         if first_key.is_some() && (self.at_kw("for") || self.at_kw("async")) {
             let generators = self.comprehension_clauses()?;
             self.expect_op("}")?;
-            let key = first_key.map(Box::new).unwrap_or_else(|| Box::new(first_value.clone()));
+            let key = first_key
+                .map(Box::new)
+                .unwrap_or_else(|| Box::new(first_value.clone()));
             return Ok(Expr {
-                kind: ExprKind::DictComp { key, value: Box::new(first_value), generators },
+                kind: ExprKind::DictComp {
+                    key,
+                    value: Box::new(first_value),
+                    generators,
+                },
                 loc: self.loc_from(start),
             });
         }
@@ -1789,7 +2238,10 @@ impl<'a> Parser<'a> {
             }
         }
         self.expect_op("}")?;
-        Ok(Expr { kind: ExprKind::Dict { keys, values }, loc: self.loc_from(start) })
+        Ok(Expr {
+            kind: ExprKind::Dict { keys, values },
+            loc: self.loc_from(start),
+        })
     }
 
     fn comprehension_clauses(&mut self) -> PResult<Vec<Comprehension>> {
@@ -1808,7 +2260,12 @@ impl<'a> Parser<'a> {
             while self.eat_kw("if") {
                 ifs.push(self.disjunction(None)?);
             }
-            generators.push(Comprehension { target, iter, ifs, is_async: false });
+            generators.push(Comprehension {
+                target,
+                iter,
+                ifs,
+                is_async: false,
+            });
         }
         Ok(generators)
     }
@@ -1818,10 +2275,20 @@ impl<'a> Parser<'a> {
         self.advance();
         if self.eat_kw("from") {
             let value = self.expression()?;
-            return Ok(Expr { kind: ExprKind::YieldFrom(Box::new(value)), loc: self.loc_from(start) });
+            return Ok(Expr {
+                kind: ExprKind::YieldFrom(Box::new(value)),
+                loc: self.loc_from(start),
+            });
         }
-        let value = if self.can_start_expression() { Some(Box::new(self.star_expressions()?)) } else { None };
-        Ok(Expr { kind: ExprKind::Yield(value), loc: self.loc_from(start) })
+        let value = if self.can_start_expression() {
+            Some(Box::new(self.star_expressions()?))
+        } else {
+            None
+        };
+        Ok(Expr {
+            kind: ExprKind::Yield(value),
+            loc: self.loc_from(start),
+        })
     }
 
     // ----- Strings -----
@@ -1835,7 +2302,10 @@ impl<'a> Parser<'a> {
         let toks = &self.toks[first..self.pos];
         // CPython reports string errors at the token after the strings.
         let err_tok = self.peek();
-        let start = toks[0].start;
+        let Some(first_tok) = toks.first() else {
+            return Err(self.invalid_syntax());
+        };
+        let start = first_tok.start;
         let group = self.loc_from(start);
         let mut st = FStr::default();
         for t in toks {
@@ -1860,8 +2330,12 @@ impl<'a> Parser<'a> {
 
     fn decode(&self, text: &str, t: &Token, err_tok: &Token) -> PResult<String> {
         lexer::decode_escapes(text).map_err(|e| match e {
-            EscapeError::Codec(msg) => self.error_at_token(format!("(unicode error) {msg}"), err_tok),
-            EscapeError::NamedEscape => self.unsupported("named unicode escapes (\\N{...})", t.start),
+            EscapeError::Codec(msg) => {
+                self.error_at_token(format!("(unicode error) {msg}"), err_tok)
+            }
+            EscapeError::NamedEscape => {
+                self.unsupported("named unicode escapes (\\N{...})", t.start)
+            }
             EscapeError::Surrogate => self.unsupported("lone surrogates in strings", t.start),
         })
     }
@@ -1953,7 +2427,9 @@ impl<'a> Parser<'a> {
                         break;
                     }
                     if ch == b'}' {
-                        return Err(self.error_at_token("f-string: single '}' is not allowed", err_tok));
+                        return Err(
+                            self.error_at_token("f-string: single '}' is not allowed", err_tok)
+                        );
                     }
                 }
                 i -= 1;
@@ -1965,7 +2441,11 @@ impl<'a> Parser<'a> {
         if piece.is_empty() {
             return Ok((None, doubled));
         }
-        let value = if lit.raw { piece.to_string() } else { self.decode(piece, t, err_tok)? };
+        let value = if lit.raw {
+            piece.to_string()
+        } else {
+            self.decode(piece, t, err_tok)?
+        };
         Ok((Some(value), doubled))
     }
 
@@ -2026,7 +2506,8 @@ impl<'a> Parser<'a> {
                 }
                 b'#' => return fail(self, "f-string expression part cannot include '#'"),
                 b'!' | b':' | b'}' | b'=' | b'>' | b'<' if parens.is_empty() => {
-                    if *s + 1 < end && b[*s + 1] == b'=' && matches!(ch, b'!' | b'=' | b'<' | b'>') {
+                    if *s + 1 < end && b[*s + 1] == b'=' && matches!(ch, b'!' | b'=' | b'<' | b'>')
+                    {
                         *s += 2;
                         continue;
                     }
@@ -2090,7 +2571,10 @@ impl<'a> Parser<'a> {
             conversion = b[*s] as i32;
             *s += 1;
             if !matches!(conversion as u8, b's' | b'r' | b'a') {
-                return fail(self, "f-string: invalid conversion character: expected 's', 'r', or 'a'");
+                return fail(
+                    self,
+                    "f-string: invalid conversion character: expected 's', 'r', or 'a'",
+                );
             }
         }
         let mut format_spec = None;
@@ -2103,7 +2587,12 @@ impl<'a> Parser<'a> {
             self.enter(EXPR_COST)?;
             self.concat_fstring(&mut spec, t, lit, s, recurse + 1, group, err_tok)?;
             self.leave(EXPR_COST);
-            let tok_loc = Loc { line: t.start.line, col: t.start.col, end_line: t.end.line, end_col: t.end.col };
+            let tok_loc = Loc {
+                line: t.start.line,
+                col: t.start.col,
+                end_line: t.end.line,
+                end_col: t.end.col,
+            };
             format_spec = Some(Box::new(spec.finish(group, tok_loc)));
         }
         if *s >= end || b[*s] != b'}' {
@@ -2113,7 +2602,14 @@ impl<'a> Parser<'a> {
         if expr_text.is_some() && format_spec.is_none() && conversion == -1 {
             conversion = 'r' as i32;
         }
-        let fv = Expr { kind: ExprKind::FormattedValue { value: Box::new(value), conversion, format_spec }, loc: group };
+        let fv = Expr {
+            kind: ExprKind::FormattedValue {
+                value: Box::new(value),
+                conversion,
+                format_spec,
+            },
+            loc: group,
+        };
         Ok((expr_text, fv))
     }
 
@@ -2130,7 +2626,10 @@ impl<'a> Parser<'a> {
         let text = lit.text.as_str();
         let b = text.as_bytes();
         let expr = text.get(expr_start..expr_end).unwrap_or("");
-        if expr.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0c')) {
+        if expr
+            .bytes()
+            .all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0c'))
+        {
             let after = b.get(expr_end).copied().unwrap_or(b'}');
             let msg = if matches!(after, b'!' | b':' | b'=') {
                 format!("f-string: expression required before '{}'", after as char)
@@ -2174,7 +2673,6 @@ impl<'a> Parser<'a> {
     }
 }
 
-
 /// The pending state of a string concatenation (CPython's `FstringParser`).
 #[derive(Default)]
 struct FStr {
@@ -2196,7 +2694,10 @@ impl FStr {
 
     fn flush(&mut self, loc: Loc) {
         if let Some(s) = self.last.take() {
-            self.values.push(Expr { kind: ExprKind::Constant(Constant::Str(s)), loc });
+            self.values.push(Expr {
+                kind: ExprKind::Constant(Constant::Str(s)),
+                loc,
+            });
         }
     }
 
@@ -2204,10 +2705,16 @@ impl FStr {
     fn finish(mut self, group: Loc, loc: Loc) -> Expr {
         if !self.fmode {
             let s = self.last.take().unwrap_or_default();
-            return Expr { kind: ExprKind::Constant(Constant::Str(s)), loc };
+            return Expr {
+                kind: ExprKind::Constant(Constant::Str(s)),
+                loc,
+            };
         }
         self.flush(group);
-        Expr { kind: ExprKind::JoinedStr(self.values), loc }
+        Expr {
+            kind: ExprKind::JoinedStr(self.values),
+            loc,
+        }
     }
 }
 
@@ -2235,7 +2742,10 @@ fn pos_of(e: &Expr) -> lexer::Pos {
 }
 
 fn pos_of_loc(loc: &Loc) -> lexer::Pos {
-    lexer::Pos { line: loc.line, col: loc.col }
+    lexer::Pos {
+        line: loc.line,
+        col: loc.col,
+    }
 }
 
 /// The first sub-expression that cannot be assigned to (or deleted), as CPython's
@@ -2300,7 +2810,9 @@ fn expr_name(e: &Expr) -> &'static str {
 /// Marks a validated target (and its elements) as stored or deleted.
 fn set_ctx(e: &mut Expr, new: ExprContext) {
     match &mut e.kind {
-        ExprKind::Name { ctx, .. } | ExprKind::Attribute { ctx, .. } | ExprKind::Subscript { ctx, .. } => *ctx = new,
+        ExprKind::Name { ctx, .. }
+        | ExprKind::Attribute { ctx, .. }
+        | ExprKind::Subscript { ctx, .. } => *ctx = new,
         ExprKind::Starred { value, ctx } => {
             *ctx = new;
             set_ctx(value, new);
@@ -2317,11 +2829,12 @@ fn set_ctx(e: &mut Expr, new: ExprContext) {
 
 // ----- Checks CPython makes after parsing (symbol table and compiler) -----
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Scope {
+#[derive(Clone, Copy)]
+enum Scope<'a> {
     Module,
     Class,
-    Function,
+    /// A function or lambda, with its parameters.
+    Function(&'a Arguments),
     /// A comprehension; names it for messages.
     Comprehension(&'static str),
 }
@@ -2330,17 +2843,24 @@ enum Scope {
 /// accepted. Symbol-table errors come first, as CPython builds the table before compiling.
 struct Checker<'a> {
     lexed: &'a Lexed,
-    scopes: Vec<(Scope, bool)>,
+    /// The enclosing scopes, innermost last, each with whether a loop encloses the
+    /// current statement within it.
+    scopes: Vec<(Scope<'a>, bool)>,
     symtable_error: Option<ParseError>,
     compile_error: Option<ParseError>,
 }
 
 impl<'a> Checker<'a> {
     fn new(lexed: &'a Lexed) -> Checker<'a> {
-        Checker { lexed, scopes: vec![(Scope::Module, false)], symtable_error: None, compile_error: None }
+        Checker {
+            lexed,
+            scopes: vec![(Scope::Module, false)],
+            symtable_error: None,
+            compile_error: None,
+        }
     }
 
-    fn check(mut self, m: &Module) -> PResult<()> {
+    fn check(mut self, m: &'a Module) -> PResult<()> {
         self.stmts(&m.body);
         match self.symtable_error.or(self.compile_error) {
             Some(e) => Err(e),
@@ -2364,7 +2884,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn scope(&self) -> Scope {
+    fn scope(&self) -> Scope<'a> {
         self.scopes.last().map_or(Scope::Module, |s| s.0)
     }
 
@@ -2379,24 +2899,33 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn stmts(&mut self, body: &[Stmt]) {
+    fn stmts(&mut self, body: &'a [Stmt]) {
         for s in body {
             self.stmt(s);
         }
     }
 
-    fn loop_body(&mut self, body: &[Stmt]) {
+    fn loop_body(&mut self, body: &'a [Stmt]) {
         let was = self.set_loop(true);
         self.stmts(body);
         self.set_loop(was);
     }
 
-    fn arguments(&mut self, a: &Arguments) {
-        let all = a.posonlyargs.iter().chain(&a.args).chain(&a.vararg).chain(&a.kwonlyargs).chain(&a.kwarg);
+    fn arguments(&mut self, a: &'a Arguments) {
+        let all = a
+            .posonlyargs
+            .iter()
+            .chain(&a.args)
+            .chain(&a.vararg)
+            .chain(&a.kwonlyargs)
+            .chain(&a.kwarg);
         let mut seen: Vec<&str> = Vec::new();
         for arg in all {
             if seen.contains(&arg.arg.as_str()) {
-                self.symtable(format!("duplicate argument '{}' in function definition", arg.arg), &arg.loc);
+                self.symtable(
+                    format!("duplicate argument '{}' in function definition", arg.arg),
+                    &arg.loc,
+                );
             }
             seen.push(&arg.arg);
         }
@@ -2408,11 +2937,11 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn stmt(&mut self, s: &Stmt) {
+    fn stmt(&mut self, s: &'a Stmt) {
         match &s.kind {
             StmtKind::FunctionDef { args, body, .. } => {
                 self.arguments(args);
-                self.scopes.push((Scope::Function, false));
+                self.scopes.push((Scope::Function(args), false));
                 self.stmts(body);
                 self.scopes.pop();
             }
@@ -2423,7 +2952,7 @@ impl<'a> Checker<'a> {
                 self.scopes.pop();
             }
             StmtKind::Return(value) => {
-                if self.scope() != Scope::Function {
+                if !matches!(self.scope(), Scope::Function(_)) {
                     self.compile("'return' outside function", &s.loc);
                 }
                 if let Some(v) = value {
@@ -2441,7 +2970,12 @@ impl<'a> Checker<'a> {
                 self.value(value);
                 self.expr(target);
             }
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 self.value(iter);
                 self.store_target(target);
                 self.loop_body(body);
@@ -2462,7 +2996,12 @@ impl<'a> Checker<'a> {
                     self.expr(e);
                 }
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 self.stmts(body);
                 for h in handlers {
                     if let Some(t) = &h.type_ {
@@ -2479,16 +3018,35 @@ impl<'a> Checker<'a> {
                     self.expr(m);
                 }
             }
-            StmtKind::Nonlocal(_) if self.scope() == Scope::Module => {
+            StmtKind::Nonlocal(_) if matches!(self.scope(), Scope::Module) => {
                 self.symtable("nonlocal declaration not allowed at module level", &s.loc);
+            }
+            StmtKind::Global(names) | StmtKind::Nonlocal(names) => {
+                let kind = if matches!(s.kind, StmtKind::Global(_)) {
+                    "global"
+                } else {
+                    "nonlocal"
+                };
+                if let Scope::Function(args) = self.scope() {
+                    let params = args
+                        .posonlyargs
+                        .iter()
+                        .chain(&args.args)
+                        .chain(&args.vararg)
+                        .chain(&args.kwonlyargs);
+                    let mut params = params.chain(&args.kwarg);
+                    if let Some(name) = names.iter().find(|n| params.any(|p| &p.arg == *n)) {
+                        self.symtable(format!("name '{name}' is parameter and {kind}"), &s.loc);
+                    }
+                }
             }
             StmtKind::Expr(value) => self.value(value),
             StmtKind::Break if !self.in_loop() => self.compile("'break' outside loop", &s.loc),
-            StmtKind::Continue if !self.in_loop() => self.compile("'continue' not properly in loop", &s.loc),
+            StmtKind::Continue if !self.in_loop() => {
+                self.compile("'continue' not properly in loop", &s.loc)
+            }
             StmtKind::Import(_)
             | StmtKind::ImportFrom { .. }
-            | StmtKind::Global(_)
-            | StmtKind::Nonlocal(_)
             | StmtKind::Pass
             | StmtKind::Break
             | StmtKind::Continue => {}
@@ -2496,18 +3054,24 @@ impl<'a> Checker<'a> {
     }
 
     /// An expression whose value is used whole: a bare `*x` there is an error.
-    fn value(&mut self, e: &Expr) {
+    fn value(&mut self, e: &'a Expr) {
         if let ExprKind::Starred { .. } = e.kind {
             self.compile("can't use starred expression here", &e.loc);
         }
         self.expr(e);
     }
 
-    fn store_target(&mut self, t: &Expr) {
+    fn store_target(&mut self, t: &'a Expr) {
         match &t.kind {
-            ExprKind::Starred { .. } => self.compile("starred assignment target must be in a list or tuple", &t.loc),
+            ExprKind::Starred { .. } => self.compile(
+                "starred assignment target must be in a list or tuple",
+                &t.loc,
+            ),
             ExprKind::List { elts, .. } | ExprKind::Tuple { elts, .. } => {
-                let stars = elts.iter().filter(|e| matches!(e.kind, ExprKind::Starred { .. })).count();
+                let stars = elts
+                    .iter()
+                    .filter(|e| matches!(e.kind, ExprKind::Starred { .. }))
+                    .count();
                 if stars > 1 {
                     self.compile("multiple starred expressions in assignment", &t.loc);
                 }
@@ -2518,7 +3082,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Expressions where `*x` is allowed (display elements, call arguments).
-    fn exprs(&mut self, es: &[Expr], star_ok: bool) {
+    fn exprs(&mut self, es: &'a [Expr], star_ok: bool) {
         for e in es {
             if star_ok {
                 if let ExprKind::Starred { value, .. } = &e.kind {
@@ -2530,7 +3094,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn comprehension(&mut self, kind: &'static str, generators: &[Comprehension], elts: &[&Expr]) {
+    fn comprehension(
+        &mut self,
+        kind: &'static str,
+        generators: &'a [Comprehension],
+        elts: &[&'a Expr],
+    ) {
         // The first iterable is evaluated in the enclosing scope.
         if let Some(g) = generators.first() {
             self.expr(&g.iter);
@@ -2551,7 +3120,7 @@ impl<'a> Checker<'a> {
         self.scopes.pop();
     }
 
-    fn expr(&mut self, e: &Expr) {
+    fn expr(&mut self, e: &'a Expr) {
         match &e.kind {
             ExprKind::BoolOp { values, .. } => self.exprs(values, false),
             ExprKind::BinOp { left, right, .. } => {
@@ -2561,7 +3130,7 @@ impl<'a> Checker<'a> {
             ExprKind::UnaryOp { operand, .. } => self.expr(operand),
             ExprKind::Lambda { args, body } => {
                 self.arguments(args);
-                self.scopes.push((Scope::Function, false));
+                self.scopes.push((Scope::Function(args), false));
                 self.expr(body);
                 self.scopes.pop();
             }
@@ -2577,14 +3146,20 @@ impl<'a> Checker<'a> {
                 self.exprs(values, false);
             }
             ExprKind::Set(elts) => self.exprs(elts, true),
-            ExprKind::ListComp { elt, generators } => self.comprehension("list comprehension", generators, &[elt]),
-            ExprKind::SetComp { elt, generators } => self.comprehension("set comprehension", generators, &[elt]),
+            ExprKind::ListComp { elt, generators } => {
+                self.comprehension("list comprehension", generators, &[elt])
+            }
+            ExprKind::SetComp { elt, generators } => {
+                self.comprehension("set comprehension", generators, &[elt])
+            }
             ExprKind::GeneratorExp { elt, generators } => {
                 self.comprehension("generator expression", generators, &[elt])
             }
-            ExprKind::DictComp { key, value, generators } => {
-                self.comprehension("dict comprehension", generators, &[key, value])
-            }
+            ExprKind::DictComp {
+                key,
+                value,
+                generators,
+            } => self.comprehension("dict comprehension", generators, &[key, value]),
             ExprKind::Yield(value) => {
                 self.yield_here(e);
                 if let Some(v) = value {
@@ -2595,11 +3170,17 @@ impl<'a> Checker<'a> {
                 self.yield_here(e);
                 self.expr(value);
             }
-            ExprKind::Compare { left, comparators, .. } => {
+            ExprKind::Compare {
+                left, comparators, ..
+            } => {
                 self.expr(left);
                 self.exprs(comparators, false);
             }
-            ExprKind::Call { func, args, keywords } => {
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } => {
                 self.expr(func);
                 self.exprs(args, true);
                 let mut seen: Vec<&str> = Vec::new();
@@ -2613,7 +3194,9 @@ impl<'a> Checker<'a> {
                     self.expr(&k.value);
                 }
             }
-            ExprKind::FormattedValue { value, format_spec, .. } => {
+            ExprKind::FormattedValue {
+                value, format_spec, ..
+            } => {
                 self.expr(value);
                 if let Some(s) = format_spec {
                     self.expr(s);
@@ -2648,7 +3231,7 @@ impl<'a> Checker<'a> {
         match self.scope() {
             Scope::Comprehension(kind) => self.symtable(format!("'yield' inside {kind}"), &e.loc),
             Scope::Module | Scope::Class => self.compile("'yield' outside function", &e.loc),
-            Scope::Function => {}
+            Scope::Function(_) => {}
         }
     }
 }

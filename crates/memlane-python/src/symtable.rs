@@ -154,7 +154,12 @@ impl SymbolTable {
                 }
                 self.target(scope, target)?;
             }
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 self.expr(scope, iter)?;
                 self.target(scope, target)?;
                 self.stmts(scope, body)?;
@@ -170,7 +175,12 @@ impl SymbolTable {
                     self.expr(scope, e)?;
                 }
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
                 self.stmts(scope, body)?;
                 for h in handlers {
                     if let Some(t) = &h.type_ {
@@ -192,7 +202,10 @@ impl SymbolTable {
             }
             StmtKind::Import(names) => {
                 for a in names {
-                    let bound = a.asname.clone().unwrap_or_else(|| a.name.split('.').next().unwrap_or("").to_string());
+                    let bound = a
+                        .asname
+                        .clone()
+                        .unwrap_or_else(|| a.name.split('.').next().unwrap_or("").to_string());
                     self.bind(scope, &bound);
                 }
             }
@@ -204,15 +217,25 @@ impl SymbolTable {
             StmtKind::Global(names) => {
                 for n in names {
                     if self.scopes[scope].bound.contains(n) || self.scopes[scope].used.contains(n) {
-                        let what = if self.scopes[scope].bound.contains(n) { "assigned to" } else { "used" };
-                        return Err(ScopeError { message: format!("name '{n}' is {what} before global declaration"), line: s.loc.line });
+                        let what = if self.scopes[scope].bound.contains(n) {
+                            "assigned to"
+                        } else {
+                            "used"
+                        };
+                        return Err(ScopeError {
+                            message: format!("name '{n}' is {what} before global declaration"),
+                            line: s.loc.line,
+                        });
                     }
                     self.scopes[scope].globals.insert(n.clone());
                 }
             }
             StmtKind::Nonlocal(names) => {
                 if self.scopes[scope].kind == UnitKind::Module {
-                    return Err(ScopeError { message: "nonlocal declaration not allowed at module level".into(), line: s.loc.line });
+                    return Err(ScopeError {
+                        message: "nonlocal declaration not allowed at module level".into(),
+                        line: s.loc.line,
+                    });
                 }
                 for n in names {
                     self.scopes[scope].nonlocals.insert(n.clone());
@@ -251,7 +274,9 @@ impl SymbolTable {
                 self.bind(scope, id);
                 Ok(())
             }
-            ExprKind::Tuple { elts, .. } | ExprKind::List { elts, .. } => elts.iter().try_for_each(|e| self.target(scope, e)),
+            ExprKind::Tuple { elts, .. } | ExprKind::List { elts, .. } => {
+                elts.iter().try_for_each(|e| self.target(scope, e))
+            }
             ExprKind::Starred { value, .. } => self.target(scope, value),
             _ => self.expr(scope, t),
         }
@@ -270,12 +295,22 @@ impl SymbolTable {
                 self.params(inner, args);
                 self.expr(inner, body)?;
             }
-            ExprKind::ListComp { elt, generators } | ExprKind::SetComp { elt, generators } | ExprKind::GeneratorExp { elt, generators } => {
-                let kind = if matches!(e.kind, ExprKind::GeneratorExp { .. }) { UnitKind::GeneratorExpression } else { UnitKind::Comprehension };
+            ExprKind::ListComp { elt, generators }
+            | ExprKind::SetComp { elt, generators }
+            | ExprKind::GeneratorExp { elt, generators } => {
+                let kind = if matches!(e.kind, ExprKind::GeneratorExp { .. }) {
+                    UnitKind::GeneratorExpression
+                } else {
+                    UnitKind::Comprehension
+                };
                 let inner = self.comprehension(scope, e, kind, generators)?;
                 self.expr(inner, elt)?;
             }
-            ExprKind::DictComp { key: k, value, generators } => {
+            ExprKind::DictComp {
+                key: k,
+                value,
+                generators,
+            } => {
                 let inner = self.comprehension(scope, e, UnitKind::Comprehension, generators)?;
                 self.expr(inner, k)?;
                 self.expr(inner, value)?;
@@ -303,7 +338,13 @@ impl SymbolTable {
         Ok(())
     }
 
-    fn comprehension(&mut self, scope: usize, e: &Expr, kind: UnitKind, generators: &[Comprehension]) -> Result<usize, ScopeError> {
+    fn comprehension(
+        &mut self,
+        scope: usize,
+        e: &Expr,
+        kind: UnitKind,
+        generators: &[Comprehension],
+    ) -> Result<usize, ScopeError> {
         // The first iterable is evaluated in the enclosing scope and passed in as `.0`.
         self.expr(scope, &generators[0].iter)?;
         let inner = self.new_scope(kind, Some(scope));
@@ -332,11 +373,16 @@ impl SymbolTable {
             if kind == UnitKind::Module {
                 continue;
             }
-            let mut wanted: Vec<(String, bool)> = self.scopes[s].nonlocals.iter().map(|n| (n.clone(), true)).collect();
+            let mut wanted: Vec<(String, bool)> = self.scopes[s]
+                .nonlocals
+                .iter()
+                .map(|n| (n.clone(), true))
+                .collect();
             if kind != UnitKind::Class {
                 for n in &self.scopes[s].used {
                     let sc = &self.scopes[s];
-                    if !sc.bound.contains(n) && !sc.globals.contains(n) && !sc.nonlocals.contains(n) {
+                    if !sc.bound.contains(n) && !sc.globals.contains(n) && !sc.nonlocals.contains(n)
+                    {
                         wanted.push((n.clone(), false));
                     }
                 }
@@ -374,7 +420,10 @@ impl SymbolTable {
                         }
                     }
                     None if required => {
-                        return Err(ScopeError { message: format!("no binding for nonlocal '{name}' found"), line: 0 });
+                        return Err(ScopeError {
+                            message: format!("no binding for nonlocal '{name}' found"),
+                            line: 0,
+                        });
                     }
                     None => {}
                 }
@@ -412,17 +461,28 @@ pub fn for_each_child<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
                 f(v);
             }
         }
-        ExprKind::Set(elts) | ExprKind::List { elts, .. } | ExprKind::Tuple { elts, .. } | ExprKind::JoinedStr(elts) => elts.iter().for_each(f),
-        ExprKind::Compare { left, comparators, .. } => {
+        ExprKind::Set(elts)
+        | ExprKind::List { elts, .. }
+        | ExprKind::Tuple { elts, .. }
+        | ExprKind::JoinedStr(elts) => elts.iter().for_each(f),
+        ExprKind::Compare {
+            left, comparators, ..
+        } => {
             f(left);
             comparators.iter().for_each(f);
         }
-        ExprKind::Call { func, args, keywords } => {
+        ExprKind::Call {
+            func,
+            args,
+            keywords,
+        } => {
             f(func);
             args.iter().for_each(&mut *f);
             keywords.iter().for_each(|k| f(&k.value));
         }
-        ExprKind::FormattedValue { value, format_spec, .. } => {
+        ExprKind::FormattedValue {
+            value, format_spec, ..
+        } => {
             f(value);
             if let Some(s) = format_spec {
                 f(s);
@@ -440,6 +500,10 @@ pub fn for_each_child<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         }
         ExprKind::Yield(Some(v)) | ExprKind::YieldFrom(v) => f(v),
         ExprKind::Yield(None) | ExprKind::Constant(_) | ExprKind::Name { .. } => {}
-        ExprKind::Lambda { .. } | ExprKind::ListComp { .. } | ExprKind::SetComp { .. } | ExprKind::DictComp { .. } | ExprKind::GeneratorExp { .. } => {}
+        ExprKind::Lambda { .. }
+        | ExprKind::ListComp { .. }
+        | ExprKind::SetComp { .. }
+        | ExprKind::DictComp { .. }
+        | ExprKind::GeneratorExp { .. } => {}
     }
 }

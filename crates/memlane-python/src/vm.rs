@@ -5,12 +5,12 @@
 //! interpreter itself holds (`Holder::Runtime`). Python-to-Python calls push frames in one
 //! loop, so deep recursion does not deepen the Rust stack.
 
-use crate::bytecode::{CodeUnit, ConstValue, Instr, UnitKind};
+use crate::bytecode::ConstValue;
 use crate::compile::Compiled;
 use memlane_core::event::{Event, Holder};
 use memlane_core::heap::Heap;
 use memlane_core::object::*;
-use memlane_core::{FrameId, FrameView, ObjId};
+use memlane_core::{FrameId, ObjId};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -120,7 +120,13 @@ pub struct Vm {
 pub const FRAME_SPECIALS: u64 = 8;
 
 impl Vm {
-    pub fn new(heap: Heap, compiled: Compiled, limits: Limits, filename: String, source: &str) -> Vm {
+    pub fn new(
+        heap: Heap,
+        compiled: Compiled,
+        limits: Limits,
+        filename: String,
+        source: &str,
+    ) -> Vm {
         let units = compiled.units.len();
         let mut heap = heap;
         let arena = heap.alloc_internal(Payload::List(List::default()));
@@ -178,7 +184,11 @@ impl Vm {
                 let o = self.const_object(c, &mut cache);
                 items.push(self.intern_constant(o));
             }
-            let key = consts.iter().map(ConstValue::key).collect::<Vec<_>>().join("|");
+            let key = consts
+                .iter()
+                .map(ConstValue::key)
+                .collect::<Vec<_>>()
+                .join("|");
             let consts_tuple = match tuple_cache.get(&key) {
                 Some(&t) => t,
                 None => {
@@ -187,7 +197,12 @@ impl Vm {
                     t
                 }
             };
-            let names: Vec<ObjId> = self.compiled.units[u].names.clone().iter().map(|n| self.heap.interned_str(n)).collect();
+            let names: Vec<ObjId> = self.compiled.units[u]
+                .names
+                .clone()
+                .iter()
+                .map(|n| self.heap.interned_str(n))
+                .collect();
             let names_tuple = self.new_tuple_internal(&names);
             let unit = &self.compiled.units[u];
             let code = self.heap.alloc_internal(Payload::Code(Code {
@@ -198,13 +213,26 @@ impl Vm {
                 unit: u as u32,
                 first_line: unit.first_line,
             }));
-            self.heap.incref(consts_tuple, Holder::Object { obj: code, label: "co_consts".into() });
-            self.heap.incref(names_tuple, Holder::Object { obj: code, label: "co_names".into() });
+            self.heap.incref(
+                consts_tuple,
+                Holder::Object {
+                    obj: code,
+                    label: "co_consts".into(),
+                },
+            );
+            self.heap.incref(
+                names_tuple,
+                Holder::Object {
+                    obj: code,
+                    label: "co_names".into(),
+                },
+            );
             self.heap.changed(code);
             self.code_objects[u] = Some(code);
         }
         let module_code = self.code_objects[self.compiled.module_unit].expect("module code");
-        self.heap.incref_runtime(module_code, "the module being run");
+        self.heap
+            .incref_runtime(module_code, "the module being run");
         for o in std::mem::take(&mut self.compiler_holds) {
             self.release(o);
         }
@@ -225,7 +253,11 @@ impl Vm {
                 for &o in &objs {
                     self.hold(o);
                 }
-                let t = if matches!(v, ConstValue::Tuple(_)) { self.new_tuple(&objs) } else { self.new_frozenset(&objs) };
+                let t = if matches!(v, ConstValue::Tuple(_)) {
+                    self.new_tuple(&objs)
+                } else {
+                    self.new_frozenset(&objs)
+                };
                 for &o in &objs {
                     self.release(o);
                 }
@@ -243,7 +275,9 @@ impl Vm {
         let key = c.key();
         if let Some(&o) = cache.get(&key) {
             // A literal tuple's items become the shared constants (merge_consts_recursive).
-            if let (ConstValue::Tuple(items), Payload::Tuple(cur)) = (c, self.heap.payload(o).clone()) {
+            if let (ConstValue::Tuple(items), Payload::Tuple(cur)) =
+                (c, self.heap.payload(o).clone())
+            {
                 for (i, item) in items.iter().enumerate() {
                     let canonical = self.const_object(item, cache);
                     if canonical != cur[i] {
@@ -274,7 +308,11 @@ impl Vm {
     /// Identifier-like string constants are interned when their code object is made.
     fn intern_constant(&mut self, o: ObjId) -> ObjId {
         match self.heap.payload(o).clone() {
-            Payload::Str(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => self.heap.intern(o),
+            Payload::Str(s)
+                if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
+                self.heap.intern(o)
+            }
             Payload::Tuple(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let interned = self.intern_constant(*item);
@@ -293,20 +331,34 @@ impl Vm {
             Payload::Tuple(items) => std::mem::replace(&mut items[i], new),
             _ => return,
         };
-        self.heap.incref(new, Holder::Object { obj: t, label: format!("[{i}]") });
+        self.heap.incref(
+            new,
+            Holder::Object {
+                obj: t,
+                label: format!("[{i}]"),
+            },
+        );
         self.heap.changed(t);
-        self.heap.decref(old, Holder::Object { obj: t, label: format!("[{i}]") });
+        self.heap.decref(
+            old,
+            Holder::Object {
+                obj: t,
+                label: format!("[{i}]"),
+            },
+        );
     }
 
     // ----- holding references from Rust -----
 
     /// Keeps an object alive while Rust code uses it (a C function's local reference).
     pub fn hold(&mut self, o: ObjId) {
-        self.heap.incref_runtime(o, "a reference the interpreter holds");
+        self.heap
+            .incref_runtime(o, "a reference the interpreter holds");
     }
 
     pub fn release(&mut self, o: ObjId) {
-        self.heap.decref_runtime(o, "a reference the interpreter holds");
+        self.heap
+            .decref_runtime(o, "a reference the interpreter holds");
     }
 
     // ----- value stack -----
@@ -359,6 +411,9 @@ impl Vm {
             self.pop_drop();
         }
         self.frame_mut().stack.push(Some(result));
-        self.heap.record(Event::Push { frame: id, obj: result });
+        self.heap.record(Event::Push {
+            frame: id,
+            obj: result,
+        });
     }
 }
