@@ -18,11 +18,20 @@ struct Header<'a> {
 struct StepJson<'a> {
     step: usize,
     line: u32,
+    kind: memlane_core::StepKind,
     events: &'a [Event],
     frames: &'a [memlane_core::FrameView],
     objects: Vec<&'a memlane_core::ObjectView>,
     stdout: &'a str,
     gc: &'a memlane_core::GcView,
+}
+
+/// serde_json wraps I/O errors; keep their kind (a closed pipe is not a failure).
+fn io_error(e: serde_json::Error) -> std::io::Error {
+    match e.io_error_kind() {
+        Some(kind) => std::io::Error::from(kind),
+        None => std::io::Error::other(e),
+    }
 }
 
 /// Writes `{"format":1, "python":..., "outcome":..., "steps":[...]}`; each step carries its
@@ -34,7 +43,7 @@ pub fn write_trace_json(trace: &Trace, out: &mut impl Write) -> std::io::Result<
         steps: trace.len(),
         outcome: &trace.outcome,
     };
-    let head = serde_json::to_string(&header).map_err(std::io::Error::other)?;
+    let head = serde_json::to_string(&header).map_err(io_error)?;
     // Splice the steps array into the header object, streaming one step at a time.
     write!(out, "{},\"trace\":[", &head[..head.len() - 1])?;
     let mut snap = trace.snapshot_at_event(trace.prologue_end);
@@ -45,6 +54,7 @@ pub fn write_trace_json(trace: &Trace, out: &mut impl Write) -> std::io::Result<
         let json = StepJson {
             step: i + 1,
             line: step.line,
+            kind: step.kind,
             events: &trace.events[step.first_event..step.end_event],
             frames: &snap.frames,
             objects: snap.objects.values().collect(),
@@ -54,7 +64,7 @@ pub fn write_trace_json(trace: &Trace, out: &mut impl Write) -> std::io::Result<
         if i > 0 {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, &json).map_err(std::io::Error::other)?;
+        serde_json::to_writer(&mut *out, &json).map_err(io_error)?;
         out.write_all(b"\n")?;
     }
     out.write_all(b"]}\n")

@@ -50,7 +50,11 @@ fn frame(snapshot: &Snapshot, f: &FrameView, innermost: bool) -> Html {
                     if f.suspended {
                         { "suspended generator, " }
                     }
-                    { format!("line {}", f.line) }
+                    if f.line == 0 {
+                        { "not started" }
+                    } else {
+                        { format!("line {}", f.line) }
+                    }
                 </span>
             </h3>
             if let Some(dict) = f.namespace {
