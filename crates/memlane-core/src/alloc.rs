@@ -13,7 +13,7 @@ pub const ALIGNMENT: u64 = 16;
 /// Requests above this go to malloc.
 pub const SMALL_REQUEST_THRESHOLD: u64 = 512;
 pub const PAGE_SIZE: u64 = 4096;
-const SIZE_CLASSES: usize = (SMALL_REQUEST_THRESHOLD / ALIGNMENT) as usize;
+pub const SIZE_CLASSES: usize = (SMALL_REQUEST_THRESHOLD / ALIGNMENT) as usize;
 /// Size of a chunk of the thread's data stack (`_PY_DATA_STACK_CHUNK_SIZE`).
 pub const DATA_STACK_CHUNK: u64 = 16 << 10;
 

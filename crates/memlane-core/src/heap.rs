@@ -28,6 +28,15 @@ pub const GC_HEADER: u64 = 16;
 /// the real number depends on which modules start-up imported).
 const STDLIB_NAME_REFS: u64 = 10;
 
+#[derive(Clone, Copy, Debug, Default)]
+struct InstanceValues {
+    class: Option<ObjId>,
+    /// Bytes after the object (3.13).
+    inline: u64,
+    /// Bytes of a separate values array (3.11, 3.12).
+    separate: u64,
+}
+
 #[derive(Clone, Debug, Default)]
 struct FreeLists {
     lists: Vec<u64>,
@@ -66,6 +75,8 @@ pub struct GcState {
 
 pub struct Heap {
     pub profile: Profile,
+    /// Blocks the interpreter's start-up objects occupy (never freed).
+    pub startup_blocks: Vec<u64>,
     objects: Vec<Option<Box<Object>>>,
     pub allocator: Allocator,
     pub recorder: Recorder,
@@ -84,10 +95,18 @@ const VALUE_TEXT_MAX: usize = 60;
 impl Heap {
     pub fn new(profile: Profile) -> Heap {
         let thresholds = profile.gc_thresholds();
+        let mut allocator = Allocator::new();
+        // By the time a script runs, the interpreter's own objects (modules, functions,
+        // strings of start-up) hold blocks in pools of every size class. One block per class
+        // stands for them, so freeing a program's last object in a pool does not empty it.
+        let startup_blocks = (1..=crate::alloc::SIZE_CLASSES)
+            .map(|c| allocator.malloc(crate::alloc::block_size(c - 1)))
+            .collect();
         Heap {
+            startup_blocks,
             profile,
             objects: Vec::new(),
-            allocator: Allocator::new(),
+            allocator,
             recorder: Recorder::new(),
             statics: Statics {
                 next_address: STATIC_BASE,
@@ -208,7 +227,8 @@ impl Heap {
             0
         };
         let header = if gc_type { GC_HEADER } else { 0 };
-        let block_len = self.block_len(&payload);
+        let values = self.instance_values(&payload);
+        let block_len = self.block_len(&payload) + values.inline;
         let block = if free_lists {
             self.take_block(&payload, block_len)
         } else {
@@ -237,6 +257,19 @@ impl Heap {
         }
         let id = self.insert(object);
         self.resize_storage(id);
+        if values.separate > 0 {
+            let addr = self.allocator.malloc(values.separate);
+            self.get_mut(id).storage = Some((addr, values.separate));
+        }
+        if let (Some(class), true) = (values.class, values.inline > 0) {
+            // 3.13 `_PyObject_InitInlineValues`: each new instance shrinks the class's
+            // shared keys by one slot, so later instances are smaller.
+            if let Payload::Class(c) = &mut self.get_mut(class).payload {
+                if c.shared_keys.usable > 1 {
+                    c.shared_keys.usable -= 1;
+                }
+            }
+        }
         if gc_type {
             self.gc.counts[0] += 1;
         }
@@ -259,6 +292,57 @@ impl Heap {
         self.record(Event::Alloc {
             object: Box::new(view),
         });
+    }
+
+    /// The attribute values of an instance of a Python class: inline after the object in
+    /// 3.13, a separately allocated values array in 3.11 and 3.12.
+    fn instance_values(&self, payload: &Payload) -> InstanceValues {
+        let Payload::Instance(inst) = payload else {
+            return InstanceValues::default();
+        };
+        let Payload::Class(c) = &self.get(inst.class).payload else {
+            return InstanceValues::default();
+        };
+        if c.builtin.is_some()
+            || self
+                .class_lookup_builtin(inst.class)
+                .is_some_and(|t| t != BuiltinType::Object)
+        {
+            return InstanceValues::default();
+        }
+        let size = c.shared_keys.size();
+        if self.profile.version >= crate::profile::Version::Py313 {
+            // _PyInlineValuesSize: a rounded order prefix, then size + 1 slots.
+            InstanceValues {
+                class: Some(inst.class),
+                inline: size.div_ceil(8) * 8 + (size + 1) * 8,
+                separate: 0,
+            }
+        } else {
+            // new_values(): a prefix of size + 2 bytes rounded up, then size slots.
+            InstanceValues {
+                class: Some(inst.class),
+                inline: 0,
+                separate: (size + 2).div_ceil(8) * 8 + size * 8,
+            }
+        }
+    }
+
+    /// The built-in type a class derives from.
+    fn class_lookup_builtin(&self, class: ObjId) -> Option<BuiltinType> {
+        let mut cur = Some(class);
+        while let Some(c) = cur {
+            match &self.get(c).payload {
+                Payload::Class(cls) => {
+                    if cls.builtin.is_some() {
+                        return cls.builtin;
+                    }
+                    cur = cls.bases.first().copied();
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// Bytes of the object's own block: what `sys.getsizeof` counts minus separately
@@ -323,6 +407,8 @@ impl Heap {
             Payload::List(l) => l.capacity as u64 * 8,
             Payload::Dict(d) => self.dict_keys_size(d),
             Payload::Set(s) if s.table.len() > 8 => s.table.len() as u64 * 16,
+            // An instance's values array keeps the size it was given.
+            Payload::Instance(_) => return,
             _ => 0,
         };
         let have = self.get(id).storage.map_or(0, |(_, len)| len);
@@ -571,6 +657,7 @@ impl Heap {
             bases: Vec::new(),
             attrs: Default::default(),
             builtin: Some(t),
+            shared_keys: SharedKeys::default(),
         }));
         self.get_mut(id).internal = true;
         for b in bases {

@@ -270,6 +270,43 @@ pub struct Class {
     pub attrs: IndexMap<Name, ObjId>,
     /// Set for built-in types (int, list, ValueError, ...).
     pub builtin: Option<BuiltinType>,
+    /// The keys its instances share (`ht_cached_keys`), which size their attribute values.
+    pub shared_keys: SharedKeys,
+}
+
+/// A class's shared-key table: the attribute names its instances have used, and how many
+/// more it can take. `nentries + usable` sizes each new instance's values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedKeys {
+    pub names: Vec<Name>,
+    pub usable: u32,
+}
+
+/// `SHARED_KEYS_MAX_SIZE` in dictobject.c.
+pub const SHARED_KEYS_MAX_SIZE: u32 = 30;
+
+impl Default for SharedKeys {
+    fn default() -> SharedKeys {
+        SharedKeys {
+            names: Vec::new(),
+            usable: SHARED_KEYS_MAX_SIZE,
+        }
+    }
+}
+
+impl SharedKeys {
+    /// `shared_keys_usable_size`: value slots a new instance gets.
+    pub fn size(&self) -> u64 {
+        self.names.len() as u64 + self.usable as u64
+    }
+
+    /// A new attribute name takes one usable slot.
+    pub fn add(&mut self, name: &Name) {
+        if !self.names.contains(name) && self.usable > 0 {
+            self.names.push(name.clone());
+            self.usable -= 1;
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

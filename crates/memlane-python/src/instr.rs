@@ -912,6 +912,7 @@ impl Vm {
             bases: bases.clone(),
             attrs: Default::default(),
             builtin: None,
+            shared_keys: Default::default(),
         }));
         for (i, &b) in bases.iter().enumerate() {
             self.heap.incref(

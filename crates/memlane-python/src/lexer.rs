@@ -76,8 +76,11 @@ impl Token {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum LexErrorKind {
-    /// A tokenizer error: it wins over any parser error.
+    /// A tokenizer error CPython raises at once: it wins over any parser error.
     Error,
+    /// One CPython only reports if the parser gets there (bad dedent, tabs, a stray or
+    /// final line continuation, too deep indentation).
+    Deferred,
     /// End of input inside brackets: wins over a parser error only if the bracket
     /// opened on an earlier line than the parser error.
     UnclosedBracket,
@@ -305,6 +308,15 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    fn deferred(&self, msg: impl Into<String>, line: u32, offset: u32) -> LexError {
+        LexError {
+            kind: LexErrorKind::Deferred,
+            msg: msg.into(),
+            line,
+            offset,
+        }
+    }
+
     fn push(&mut self, tok: Tok, start: Pos, end: Pos) {
         self.tokens.push(Token {
             tok,
@@ -374,7 +386,7 @@ impl<'a> Lexer<'a> {
                     // CPython: `cur - buf - 1`, then +1 like other known locations.
                     let col = self.col_of(self.pos) - 1;
                     let offset = char_offset(self.current_line_text(), col);
-                    return Err(self.error(
+                    return Err(self.deferred(
                         "unexpected character after line continuation character",
                         self.line,
                         offset,
@@ -387,7 +399,7 @@ impl<'a> Lexer<'a> {
                     if let Some(err) = self.unclosed_bracket() {
                         return Err(err);
                     }
-                    return Err(self.error("unexpected EOF while parsing", line, line_len));
+                    return Err(self.deferred("unexpected EOF while parsing", line, line_len));
                 }
                 continue;
             }
@@ -451,7 +463,7 @@ impl<'a> Lexer<'a> {
         let here = if at_eof { self.eof_pos() } else { self.here() };
         let (top, alttop) = self.indents.last().copied().unwrap_or((0, 0));
         let tab_error = |lx: &Self| {
-            lx.error(
+            lx.deferred(
                 "inconsistent use of tabs and spaces in indentation",
                 lx.line,
                 1,
@@ -463,7 +475,7 @@ impl<'a> Lexer<'a> {
             }
         } else if col > top {
             if self.indents.len() + 1 >= MAX_INDENT_DEPTH {
-                return Err(self.error("too many levels of indentation", self.line, 1));
+                return Err(self.deferred("too many levels of indentation", self.line, 1));
             }
             if altcol <= alttop {
                 return Err(tab_error(self));
@@ -471,18 +483,19 @@ impl<'a> Lexer<'a> {
             self.indents.push((col, altcol));
             self.push(Tok::Indent, here, here);
         } else {
-            while let Some(&(top, _)) = self.indents.last() {
-                if col >= top {
-                    break;
-                }
-                self.indents.pop();
-                self.push(Tok::Dedent, here, here);
-            }
+            // CPython checks the new level before emitting any DEDENT.
+            let kept = self
+                .indents
+                .iter()
+                .take_while(|&&(top, _)| top <= col)
+                .count();
+            let dedents = self.indents.len() - kept;
+            self.indents.truncate(kept);
             let (top, alttop) = self.indents.last().copied().unwrap_or((0, 0));
             if col != top {
                 // CPython moves the cursor to the end of the line before reporting.
                 let offset = self.current_line_text().chars().count() as u32 + 1;
-                return Err(self.error(
+                return Err(self.deferred(
                     "unindent does not match any outer indentation level",
                     self.line,
                     offset,
@@ -490,6 +503,9 @@ impl<'a> Lexer<'a> {
             }
             if altcol != alttop {
                 return Err(tab_error(self));
+            }
+            for _ in 0..dedents {
+                self.push(Tok::Dedent, here, here);
             }
         }
         Ok(())

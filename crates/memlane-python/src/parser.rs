@@ -427,7 +427,12 @@ impl<'a> Parser<'a> {
             return e;
         }
         let furthest_line = self.tok_at(self.max_fetched).start.line;
-        if le.kind == LexErrorKind::Error || le.line < furthest_line {
+        let wins = match le.kind {
+            LexErrorKind::Error => true,
+            LexErrorKind::UnclosedBracket => le.line < furthest_line,
+            LexErrorKind::Deferred => false,
+        };
+        if wins {
             return self.lex_error();
         }
         e
@@ -700,8 +705,27 @@ impl<'a> Parser<'a> {
         } else {
             self.star_expressions()?
         };
+        // CPython's annotation rules need an expression after the colon; its first pass
+        // looks there, so a generic error may be reported there too.
         if self.at_op(":") {
-            return Err(self.annotation_error(&first));
+            let max_pos = self.max_pos;
+            let annotated = self.probe(|p| {
+                p.advance();
+                p.peek();
+                p.expression()
+            });
+            // Only single targets have annotation rules that get past the colon.
+            if matches!(
+                first.kind,
+                ExprKind::Name { .. } | ExprKind::Attribute { .. } | ExprKind::Subscript { .. }
+            ) {
+                self.max_pos = max_pos.max(self.pos + 1);
+            } else {
+                self.max_pos = max_pos;
+            }
+            if annotated.is_some() {
+                return Err(self.annotation_error(&first));
+            }
         }
         if let Tok::Op(op) = self.peek().tok {
             if let Some(op) = aug_operator(op) {
@@ -739,7 +763,7 @@ impl<'a> Parser<'a> {
             });
         }
         let mut items = vec![first];
-        let mut value_span = (0, 0);
+        let mut value_start = 0;
         while self.eat_op("=") {
             let before = self.pos;
             let item = if self.at_kw("yield") {
@@ -747,7 +771,7 @@ impl<'a> Parser<'a> {
             } else {
                 self.star_expressions()?
             };
-            value_span = (before, self.pos);
+            value_start = before;
             items.push(item);
         }
         let Some(value) = items.pop() else {
@@ -763,7 +787,7 @@ impl<'a> Parser<'a> {
             if i == 0
                 && items.len() == 1
                 && invalid_target(target, Targets::Star).is_some()
-                && self.parses_as_bitwise_or(value_span.0, value_span.1)
+                && self.starts_with_bitwise_or(value_start)
             {
                 if let Some(e) = self.maybe_meant_equals(target) {
                     return Err(e);
@@ -792,6 +816,15 @@ impl<'a> Parser<'a> {
             p.pos = from;
             p.binary(0, None)?;
             Ok(p.pos == to)
+        }) == Some(true)
+    }
+
+    /// Whether the tokens from `from` begin with a `bitwise_or` that no `=` or `:=` follows.
+    fn starts_with_bitwise_or(&mut self, from: usize) -> bool {
+        self.probe(|p| {
+            p.pos = from;
+            p.binary(0, None)?;
+            Ok(!p.at_op("=") && !p.at_op(":="))
         }) == Some(true)
     }
 
@@ -1069,7 +1102,7 @@ impl<'a> Parser<'a> {
     fn function_def(&mut self) -> PResult<Stmt> {
         let t = self.advance();
         let (name, _) = self.expect_name()?;
-        self.expect_op("(")?;
+        self.expect_forced("(")?;
         let args = self.parameters(")", true)?;
         self.expect_op(")")?;
         if self.at_op("->") {
@@ -1100,7 +1133,7 @@ impl<'a> Parser<'a> {
             }
             bases = args;
         }
-        self.expect_forced(":")?;
+        self.expect_colon_before_newline()?;
         let body = self.block("class definition", t.start.line)?;
         let loc = Self::span_to(t.start, &[&body]);
         Ok(Stmt {
@@ -1463,8 +1496,16 @@ impl<'a> Parser<'a> {
                 return Ok(());
             }
         }
+        // PEG backtracking accepts any prefix that is an expression, such as `f` in `f + or`.
         let b_end = self.probe(|p| {
-            p.expression()?;
+            let b_start = p.pos;
+            if p.expression().is_err() {
+                p.pos = b_start;
+                while matches!(p.peek().tok, Tok::Op("-" | "+" | "~")) || p.at_kw("not") {
+                    p.advance();
+                }
+                p.primary()?;
+            }
             Ok(p.pos)
         });
         if let Some(end) = b_end {
@@ -1856,6 +1897,13 @@ impl<'a> Parser<'a> {
                 if self.at_kw("for") || self.at_kw("async") {
                     let generators = self.comprehension_clauses()?;
                     match open {
+                        _ if !self.at_op(")")
+                            && !self.at_op(",")
+                            && args.is_empty()
+                            && keywords.is_empty() =>
+                        {
+                            return Err(self.invalid_syntax());
+                        }
                         Some(open) if args.is_empty() && keywords.is_empty() && self.at_op(")") => {
                             self.advance();
                             let g = Expr {
@@ -2022,6 +2070,10 @@ impl<'a> Parser<'a> {
                 },
                 loc: self.loc_from(start),
             });
+        }
+        if self.at_op("**") {
+            let t = self.peek();
+            return Err(self.error_at_token("cannot use double starred expression here", t));
         }
         if self.at_kw("yield") {
             let y = self.yield_expr()?;
@@ -2194,6 +2246,7 @@ impl<'a> Parser<'a> {
                 });
             }
             self.advance();
+            self.expect_dict_value()?;
             Some(e)
         };
         let first_value = if first_key.is_some() {
@@ -2234,6 +2287,7 @@ impl<'a> Parser<'a> {
             } else {
                 keys.push(Some(self.expression()?));
                 self.expect_op(":")?;
+                self.expect_dict_value()?;
                 values.push(self.expression()?);
             }
         }
@@ -2242,6 +2296,15 @@ impl<'a> Parser<'a> {
             kind: ExprKind::Dict { keys, values },
             loc: self.loc_from(start),
         })
+    }
+
+    /// After a dict key's `:`, as CPython's `invalid_kvpair`.
+    fn expect_dict_value(&mut self) -> PResult<()> {
+        if self.can_start_expression() || !matches!(self.peek().tok, Tok::Op("}" | ",")) {
+            return Ok(());
+        }
+        let colon = self.tok_at(self.pos - 1);
+        Err(self.error_at_token("expression expected after dictionary key and ':'", colon))
     }
 
     fn comprehension_clauses(&mut self) -> PResult<Vec<Comprehension>> {
