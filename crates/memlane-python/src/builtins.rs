@@ -138,6 +138,38 @@ fn methods_of(t: BuiltinType) -> &'static [&'static str] {
 
 type Kwargs<'a> = &'a [(Rc<str>, ObjId)];
 
+/// CPython's message for a wrong number of arguments to a built-in, or None if `given`
+/// fits. `exact_name` is how exact-count errors name it (`len`, `list.append`).
+pub fn arity_message(
+    exact_name: &str,
+    name: &str,
+    given: usize,
+    min: usize,
+    max: usize,
+) -> Option<String> {
+    if (min..=max).contains(&given) {
+        return None;
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    Some(if min == max && min == 0 {
+        format!("{exact_name}() takes no arguments ({given} given)")
+    } else if min == max && min == 1 {
+        format!("{exact_name}() takes exactly one argument ({given} given)")
+    } else if min == max {
+        format!("{name} expected {min} arguments, got {given}")
+    } else if given < min {
+        format!(
+            "{name} expected at least {min} argument{}, got {given}",
+            plural(min)
+        )
+    } else {
+        format!(
+            "{name} expected at most {max} argument{}, got {given}",
+            plural(max)
+        )
+    })
+}
+
 impl Vm {
     /// A built-in name: a type object or a built-in function (made on first use).
     pub fn builtin(&mut self, name: &str) -> Option<ObjId> {
@@ -232,31 +264,10 @@ impl Vm {
     }
 
     fn expect_args(&mut self, name: &str, args: &[ObjId], min: usize, max: usize) -> PyResult<()> {
-        if args.len() < min || args.len() > max {
-            let msg = if min == max {
-                if min == 0 {
-                    format!("{name}() takes no arguments ({} given)", args.len())
-                } else if min == 1 {
-                    format!("{name}() takes exactly one argument ({} given)", args.len())
-                } else {
-                    format!("{name} expected {min} arguments, got {}", args.len())
-                }
-            } else if args.len() < min {
-                format!(
-                    "{name} expected at least {min} argument{}, got {}",
-                    if min == 1 { "" } else { "s" },
-                    args.len()
-                )
-            } else {
-                format!(
-                    "{name} expected at most {max} argument{}, got {}",
-                    if max == 1 { "" } else { "s" },
-                    args.len()
-                )
-            };
-            return Err(self.error(BuiltinType::TypeError, msg));
+        match arity_message(name, name, args.len(), min, max) {
+            Some(msg) => Err(self.error(BuiltinType::TypeError, msg)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn kwarg(kwargs: Kwargs, name: &str) -> Option<ObjId> {
@@ -266,13 +277,7 @@ impl Vm {
     fn str_arg(&mut self, v: ObjId, func: &str) -> PyResult<Rc<str>> {
         match self.heap.payload(v) {
             Payload::Str(s) => Ok(s.clone()),
-            _ => {
-                let t = self.heap.type_name(v);
-                Err(self.error(
-                    BuiltinType::TypeError,
-                    format!("{func} argument must be str, not {t}"),
-                ))
-            }
+            _ => Err(self.type_error(v, |t| format!("{func} argument must be str, not {t}"))),
         }
     }
 
@@ -347,12 +352,8 @@ impl Vm {
                     Payload::Bool(b) => self.heap.int(BigInt::from(b as u8)),
                     Payload::Float(f) => self.heap.float(f.abs()),
                     _ => {
-                        let t = self.heap.type_name(args[0]);
                         return Err(self
-                            .error(
-                                BuiltinType::TypeError,
-                                format!("bad operand type for abs(): '{t}'"),
-                            )
+                            .type_error(args[0], |t| format!("bad operand type for abs(): '{t}'"))
                             .into());
                     }
                 }
@@ -553,12 +554,10 @@ impl Vm {
             "hex" | "oct" | "bin" => {
                 self.expect_args(name, args, 1, 1)?;
                 let Some(i) = self.int_value(args[0]) else {
-                    let t = self.heap.type_name(args[0]);
                     return Err(self
-                        .error(
-                            BuiltinType::TypeError,
-                            format!("'{t}' object cannot be interpreted as an integer"),
-                        )
+                        .type_error(args[0], |t| {
+                            format!("'{t}' object cannot be interpreted as an integer")
+                        })
                         .into());
                 };
                 let s = match name {
@@ -603,12 +602,10 @@ impl Vm {
                         self.heap.float(v)
                     }
                     _ => {
-                        let t = self.heap.type_name(args[0]);
                         return Err(self
-                            .error(
-                                BuiltinType::TypeError,
-                                format!("type {t} doesn't define __round__ method"),
-                            )
+                            .type_error(args[0], |t| {
+                                format!("type {t} doesn't define __round__ method")
+                            })
                             .into());
                     }
                 }
@@ -633,9 +630,8 @@ impl Vm {
                 match self.heap.key_of(args[0]) {
                     Some((h, _)) => self.heap.int(BigInt::from(h)),
                     None => {
-                        let t = self.heap.type_name(args[0]);
                         return Err(self
-                            .error(BuiltinType::TypeError, format!("unhashable type: '{t}'"))
+                            .type_error(args[0], |t| format!("unhashable type: '{t}'"))
                             .into());
                     }
                 }
@@ -788,22 +784,14 @@ impl Vm {
                     n
                 }
                 None => {
-                    let t = self.heap.type_name(v);
                     return Err(self
-                        .error(
-                            BuiltinType::TypeError,
-                            format!("object of type '{t}' has no len()"),
-                        )
+                        .type_error(v, |t| format!("object of type '{t}' has no len()"))
                         .into());
                 }
             },
             _ => {
-                let t = self.heap.type_name(v);
                 return Err(self
-                    .error(
-                        BuiltinType::TypeError,
-                        format!("object of type '{t}' has no len()"),
-                    )
+                    .type_error(v, |t| format!("object of type '{t}' has no len()"))
                     .into());
             }
         })
@@ -983,12 +971,10 @@ impl Vm {
             "intern" => {
                 self.expect_args("intern", args, 1, 1)?;
                 if !matches!(self.heap.payload(args[0]), Payload::Str(_)) {
-                    let t = self.heap.type_name(args[0]);
                     return Err(self
-                        .error(
-                            BuiltinType::TypeError,
-                            format!("intern() argument must be str, not {t}"),
-                        )
+                        .type_error(args[0], |t| {
+                            format!("intern() argument must be str, not {t}")
+                        })
                         .into());
                 }
                 self.heap.intern(args[0])

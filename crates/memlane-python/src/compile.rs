@@ -497,48 +497,13 @@ impl Compiler {
                 let start = self.here();
                 let for_iter = self.emit(Instr::ForIter(0));
                 self.target(target, ExprContext::Store)?;
-                self.unit().fblocks.push(FBlock::Loop {
-                    start,
-                    breaks: Vec::new(),
-                    for_loop: true,
-                });
-                self.body(body)?;
-                self.unit().line = s.loc.line;
-                self.emit(Instr::Jump(start as u32));
-                let Some(FBlock::Loop { breaks, .. }) = self.unit().fblocks.pop() else {
-                    unreachable!()
-                };
-                let exhausted = self.here();
-                self.patch(for_iter, exhausted);
-                self.unit().depth -= 1;
-                self.body(orelse)?;
-                let end = self.here();
-                for b in breaks {
-                    self.patch(b, end);
-                }
+                self.loop_rest(start, for_iter, true, body, orelse, s.loc.line)?;
             }
             StmtKind::While { test, body, orelse } => {
                 let start = self.here();
                 self.expr(test)?;
                 let exit = self.emit(Instr::PopJumpIfFalse(0));
-                self.unit().fblocks.push(FBlock::Loop {
-                    start,
-                    breaks: Vec::new(),
-                    for_loop: false,
-                });
-                self.body(body)?;
-                self.unit().line = s.loc.line;
-                self.emit(Instr::Jump(start as u32));
-                let Some(FBlock::Loop { breaks, .. }) = self.unit().fblocks.pop() else {
-                    unreachable!()
-                };
-                let else_at = self.here();
-                self.patch(exit, else_at);
-                self.body(orelse)?;
-                let end = self.here();
-                for b in breaks {
-                    self.patch(b, end);
-                }
+                self.loop_rest(start, exit, false, body, orelse, s.loc.line)?;
             }
             StmtKind::If { test, body, orelse } => {
                 self.expr(test)?;
@@ -652,6 +617,42 @@ impl Compiler {
             }
             StmtKind::Break => self.break_continue(true, &s.loc)?,
             StmtKind::Continue => self.break_continue(false, &s.loc)?,
+        }
+        Ok(())
+    }
+
+    /// The body of a loop, the jump back, the exit (`exit` is the ForIter or the test's
+    /// jump), the `else` block and the breaks.
+    fn loop_rest(
+        &mut self,
+        start: usize,
+        exit: usize,
+        for_loop: bool,
+        body: &[Stmt],
+        orelse: &[Stmt],
+        line: u32,
+    ) -> CResult {
+        self.unit().fblocks.push(FBlock::Loop {
+            start,
+            breaks: Vec::new(),
+            for_loop,
+        });
+        self.body(body)?;
+        self.unit().line = line;
+        self.emit(Instr::Jump(start as u32));
+        let Some(FBlock::Loop { breaks, .. }) = self.unit().fblocks.pop() else {
+            unreachable!("the loop's own block")
+        };
+        let else_at = self.here();
+        self.patch(exit, else_at);
+        if for_loop {
+            // ForIter popped the iterator on its way out.
+            self.unit().depth -= 1;
+        }
+        self.body(orelse)?;
+        let end = self.here();
+        for b in breaks {
+            self.patch(b, end);
         }
         Ok(())
     }

@@ -78,16 +78,13 @@ impl Vm {
     /// Records that `holder` now holds references that were someone else's.
     fn record_takeover(&mut self, holder: ObjId, items: &[ObjId]) {
         for (i, &it) in items.iter().enumerate() {
-            let count = self.heap.get(it).refcount;
-            self.heap.record(Event::Refcount {
-                obj: it,
-                count,
-                delta: 0,
-                holder: Holder::Object {
+            self.record_moved(
+                it,
+                Holder::Object {
                     obj: holder,
                     label: Vm::label(i),
                 },
-            });
+            );
         }
         self.heap.changed(holder);
     }
@@ -341,8 +338,7 @@ impl Vm {
 
     pub fn dict_get(&mut self, d: ObjId, key: ObjId) -> PyResult<Option<ObjId>> {
         let Some((_, k)) = self.heap.key_of(key) else {
-            let t = self.heap.type_name(key);
-            return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")));
+            return Err(self.type_error(key, |t| format!("unhashable type: '{t}'")));
         };
         Ok(match self.heap.payload(d) {
             Payload::Dict(dict) => dict.get(&k).map(|(_, v)| v),
@@ -362,8 +358,7 @@ impl Vm {
     /// `d[key] = value`: new references to both (the key only when it is new).
     pub fn dict_set(&mut self, d: ObjId, key: ObjId, value: ObjId) -> PyResult<()> {
         let Some((_, k)) = self.heap.key_of(key) else {
-            let t = self.heap.type_name(key);
-            return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")));
+            return Err(self.type_error(key, |t| format!("unhashable type: '{t}'")));
         };
         let key_text = self.heap.short_value(key);
         let is_str = matches!(self.heap.payload(key), Payload::Str(_));
@@ -444,8 +439,7 @@ impl Vm {
     /// Removes `key`; Ok(false) when absent.
     pub fn dict_del(&mut self, d: ObjId, key: ObjId) -> PyResult<bool> {
         let Some((_, k)) = self.heap.key_of(key) else {
-            let t = self.heap.type_name(key);
-            return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")));
+            return Err(self.type_error(key, |t| format!("unhashable type: '{t}'")));
         };
         let entry = match self.heap.payload_mut(d) {
             Payload::Dict(dict) => match dict.index.remove(&k) {
@@ -600,8 +594,7 @@ impl Vm {
 
     pub fn set_add(&mut self, s: ObjId, v: ObjId) -> PyResult<()> {
         let Some((h, k)) = self.heap.key_of(v) else {
-            let t = self.heap.type_name(v);
-            return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")));
+            return Err(self.type_error(v, |t| format!("unhashable type: '{t}'")));
         };
         let added = match self.heap.payload_mut(s) {
             Payload::Set(set) => set.insert(h, k, v),
@@ -622,8 +615,7 @@ impl Vm {
 
     pub fn set_discard(&mut self, s: ObjId, v: ObjId) -> PyResult<bool> {
         let Some((h, k)) = self.heap.key_of(v) else {
-            let t = self.heap.type_name(v);
-            return Err(self.error(BuiltinType::TypeError, format!("unhashable type: '{t}'")));
+            return Err(self.type_error(v, |t| format!("unhashable type: '{t}'")));
         };
         let removed = match self.heap.payload_mut(s) {
             Payload::Set(set) => set.remove(h, &k),

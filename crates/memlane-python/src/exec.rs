@@ -145,16 +145,13 @@ impl Vm {
                         name: name.clone(),
                     });
                     *self.heap.payload_mut(cell) = Payload::Cell(Some(v));
-                    let count = self.heap.get(v).refcount;
-                    self.heap.record(Event::Refcount {
-                        obj: v,
-                        count,
-                        delta: 0,
-                        holder: Holder::Object {
+                    self.record_moved(
+                        v,
+                        Holder::Object {
                             obj: cell,
                             label: "cell_contents".into(),
                         },
-                    });
+                    );
                     self.heap.changed(cell);
                 }
             }
@@ -627,15 +624,9 @@ impl Vm {
                 self.hold(r);
                 Ok(r)
             }
-            _ => {
-                let t = self.heap.type_name(callable);
-                Err(self
-                    .error(
-                        BuiltinType::TypeError,
-                        format!("'{t}' object is not callable"),
-                    )
-                    .into())
-            }
+            _ => Err(self
+                .type_error(callable, |t| format!("'{t}' object is not callable"))
+                .into()),
         }
     }
 

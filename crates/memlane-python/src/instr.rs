@@ -76,16 +76,13 @@ impl Vm {
                     name: name.clone(),
                     target: v,
                 });
-                let count = self.heap.get(v).refcount;
-                self.heap.record(Event::Refcount {
-                    obj: v,
-                    count,
-                    delta: 0,
-                    holder: Holder::Name {
+                self.record_moved(
+                    v,
+                    Holder::Name {
                         frame: fid,
                         name: name.clone(),
                     },
-                });
+                );
                 if let Some(old) = old {
                     self.heap.decref(old, Holder::Name { frame: fid, name });
                 }
@@ -138,16 +135,13 @@ impl Vm {
                     Payload::Cell(c) => c.replace(v),
                     _ => None,
                 };
-                let count = self.heap.get(v).refcount;
-                self.heap.record(Event::Refcount {
-                    obj: v,
-                    count,
-                    delta: 0,
-                    holder: Holder::Object {
+                self.record_moved(
+                    v,
+                    Holder::Object {
                         obj: cell,
                         label: "cell_contents".into(),
                     },
-                });
+                );
                 self.heap.changed(cell);
                 if let Some(old) = old {
                     self.heap.decref(
@@ -183,12 +177,7 @@ impl Vm {
             }
             Instr::LoadName(i) => {
                 let name = self.unit_name(i);
-                let ns = self
-                    .frames
-                    .last()
-                    .expect("frame")
-                    .namespace
-                    .expect("a namespace");
+                let ns = self.namespace();
                 let v = match self.dict_get_str(ns, &name) {
                     Some(v) => v,
                     None => self.load_global(&name)?,
@@ -198,12 +187,7 @@ impl Vm {
             Instr::StoreName(i) | Instr::StoreGlobal(i) => {
                 let name = self.unit_name(i);
                 let ns = match instr {
-                    Instr::StoreName(_) => self
-                        .frames
-                        .last()
-                        .expect("frame")
-                        .namespace
-                        .expect("a namespace"),
+                    Instr::StoreName(_) => self.namespace(),
                     _ => self.globals,
                 };
                 let v = self.pop_owned().expect("a value");
@@ -212,12 +196,7 @@ impl Vm {
             Instr::DeleteName(i) | Instr::DeleteGlobal(i) => {
                 let name = self.unit_name(i);
                 let ns = match instr {
-                    Instr::DeleteName(_) => self
-                        .frames
-                        .last()
-                        .expect("frame")
-                        .namespace
-                        .expect("a namespace"),
+                    Instr::DeleteName(_) => self.namespace(),
                     _ => self.globals,
                 };
                 if !self.delete_from_namespace(ns, &name)? {
@@ -579,12 +558,7 @@ impl Vm {
                 self.release(class);
             }
             Instr::LoadLocals => {
-                let ns = self
-                    .frames
-                    .last()
-                    .expect("frame")
-                    .namespace
-                    .expect("a namespace");
+                let ns = self.namespace();
                 self.push(ns);
             }
             Instr::ReturnValue => {

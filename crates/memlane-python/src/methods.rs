@@ -21,39 +21,17 @@ impl Vm {
         min: usize,
         max: usize,
     ) -> PyResult<()> {
-        if args.len() < min || args.len() > max {
-            let msg = if max == 0 {
-                format!("{owner}.{name}() takes no arguments ({} given)", args.len())
-            } else if min == max && min == 1 {
-                format!(
-                    "{owner}.{name}() takes exactly one argument ({} given)",
-                    args.len()
-                )
-            } else if args.len() < min {
-                format!(
-                    "{name} expected at least {min} argument{}, got {}",
-                    if min == 1 { "" } else { "s" },
-                    args.len()
-                )
-            } else {
-                format!(
-                    "{name} expected at most {max} argument{}, got {}",
-                    if max == 1 { "" } else { "s" },
-                    args.len()
-                )
-            };
-            return Err(self.error(BuiltinType::TypeError, msg));
+        match crate::builtins::arity_message(&format!("{owner}.{name}"), name, args.len(), min, max)
+        {
+            Some(msg) => Err(self.error(BuiltinType::TypeError, msg)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn text(&mut self, v: ObjId, what: &str) -> PyResult<Rc<str>> {
         match self.heap.payload(v) {
             Payload::Str(s) => Ok(s.clone()),
-            _ => {
-                let t = self.heap.type_name(v);
-                Err(self.error(BuiltinType::TypeError, format!("{what}, not {t}")))
-            }
+            _ => Err(self.type_error(v, |t| format!("{what}, not {t}"))),
         }
     }
 

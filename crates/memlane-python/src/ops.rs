@@ -102,6 +102,12 @@ impl Vm {
         Exc(e)
     }
 
+    /// A TypeError whose message names the type of `obj`.
+    pub fn type_error(&mut self, obj: ObjId, message: impl FnOnce(&str) -> String) -> Exc {
+        let t = self.heap.type_name(obj);
+        self.error(BuiltinType::TypeError, message(&t))
+    }
+
     /// KeyError and friends carry the object itself as their argument.
     pub fn error_with(&mut self, t: BuiltinType, arg: ObjId) -> Exc {
         let class = self.heap.type_object(t);
@@ -547,13 +553,9 @@ impl Vm {
                     "cannot fit 'int' into an index-sized integer",
                 )
             }),
-            None => {
-                let t = self.heap.type_name(v);
-                Err(self.error(
-                    BuiltinType::TypeError,
-                    format!("'{t}' object cannot be interpreted as an integer"),
-                ))
-            }
+            None => Err(self.type_error(v, |t| {
+                format!("'{t}' object cannot be interpreted as an integer")
+            })),
         }
     }
 
@@ -992,12 +994,8 @@ impl Vm {
                     UnaryOp::UAdd => "unary +",
                     _ => "unary ~",
                 };
-                let t = self.heap.type_name(a);
                 return Err(self
-                    .error(
-                        BuiltinType::TypeError,
-                        format!("bad operand type for {sym}: '{t}'"),
-                    )
+                    .type_error(a, |t| format!("bad operand type for {sym}: '{t}'"))
                     .into());
             }
         };
@@ -1239,33 +1237,23 @@ impl Vm {
             }
             Payload::Str(s) => match self.heap.payload(item) {
                 Payload::Str(sub) => Ok(s.contains(&**sub)),
-                _ => {
-                    let t = self.heap.type_name(item);
-                    Err(self
-                        .error(
-                            BuiltinType::TypeError,
-                            format!("'in <string>' requires string as left operand, not {t}"),
-                        )
-                        .into())
-                }
+                _ => Err(self
+                    .type_error(item, |t| {
+                        format!("'in <string>' requires string as left operand, not {t}")
+                    })
+                    .into()),
             },
             Payload::Dict(d) => match self.heap.key_of(item) {
                 Some((_, k)) => Ok(d.get(&k).is_some()),
-                None => {
-                    let t = self.heap.type_name(item);
-                    Err(self
-                        .error(BuiltinType::TypeError, format!("unhashable type: '{t}'"))
-                        .into())
-                }
+                None => Err(self
+                    .type_error(item, |t| format!("unhashable type: '{t}'"))
+                    .into()),
             },
             Payload::Set(s) => match self.heap.key_of(item) {
                 Some((h, k)) => Ok(s.contains(h, &k)),
-                None => {
-                    let t = self.heap.type_name(item);
-                    Err(self
-                        .error(BuiltinType::TypeError, format!("unhashable type: '{t}'"))
-                        .into())
-                }
+                None => Err(self
+                    .type_error(item, |t| format!("unhashable type: '{t}'"))
+                    .into()),
             },
             Payload::Range { start, stop, step } => {
                 Ok(match self.int_value(item).and_then(|i| i.to_i64()) {
@@ -1329,11 +1317,9 @@ impl Vm {
 
     fn normalize_index(&mut self, i: ObjId, len: usize, what: &str) -> PyResult<usize> {
         let Some(v) = self.int_value(i) else {
-            let t = self.heap.type_name(i);
-            return Err(self.error(
-                BuiltinType::TypeError,
-                format!("{what} indices must be integers or slices, not {t}"),
-            ));
+            return Err(self.type_error(i, |t| {
+                format!("{what} indices must be integers or slices, not {t}")
+            }));
         };
         let len_i = BigInt::from(len);
         let idx = if v.is_negative() { v + &len_i } else { v };
@@ -1473,22 +1459,14 @@ impl Vm {
             Payload::Instance(_) => match self.call_dunder(c, "__getitem__", &[k])? {
                 Some(r) => return Ok(r),
                 None => {
-                    let t = self.heap.type_name(c);
                     return Err(self
-                        .error(
-                            BuiltinType::TypeError,
-                            format!("'{t}' object is not subscriptable"),
-                        )
+                        .type_error(c, |t| format!("'{t}' object is not subscriptable"))
                         .into());
                 }
             },
             _ => {
-                let t = self.heap.type_name(c);
                 return Err(self
-                    .error(
-                        BuiltinType::TypeError,
-                        format!("'{t}' object is not subscriptable"),
-                    )
+                    .type_error(c, |t| format!("'{t}' object is not subscriptable"))
                     .into());
             }
         };
@@ -1553,25 +1531,17 @@ impl Vm {
                     self.release(r);
                     Ok(())
                 }
-                None => {
-                    let t = self.heap.type_name(c);
-                    Err(self
-                        .error(
-                            BuiltinType::TypeError,
-                            format!("'{t}' object does not support item assignment"),
-                        )
-                        .into())
-                }
+                None => Err(self
+                    .type_error(c, |t| {
+                        format!("'{t}' object does not support item assignment")
+                    })
+                    .into()),
             },
-            _ => {
-                let t = self.heap.type_name(c);
-                Err(self
-                    .error(
-                        BuiltinType::TypeError,
-                        format!("'{t}' object does not support item assignment"),
-                    )
-                    .into())
-            }
+            _ => Err(self
+                .type_error(c, |t| {
+                    format!("'{t}' object does not support item assignment")
+                })
+                .into()),
         }
     }
 
@@ -1637,15 +1607,9 @@ impl Vm {
                 }
                 Ok(())
             }
-            _ => {
-                let t = self.heap.type_name(c);
-                Err(self
-                    .error(
-                        BuiltinType::TypeError,
-                        format!("'{t}' object doesn't support item deletion"),
-                    )
-                    .into())
-            }
+            _ => Err(self
+                .type_error(c, |t| format!("'{t}' object doesn't support item deletion"))
+                .into()),
         }
     }
 
@@ -1693,21 +1657,13 @@ impl Vm {
                 if let Some(r) = self.call_dunder(v, "__iter__", &[])? {
                     return Ok(r);
                 }
-                let t = self.heap.type_name(v);
                 return Err(self
-                    .error(
-                        BuiltinType::TypeError,
-                        format!("'{t}' object is not iterable"),
-                    )
+                    .type_error(v, |t| format!("'{t}' object is not iterable"))
                     .into());
             }
             _ => {
-                let t = self.heap.type_name(v);
                 return Err(self
-                    .error(
-                        BuiltinType::TypeError,
-                        format!("'{t}' object is not iterable"),
-                    )
+                    .type_error(v, |t| format!("'{t}' object is not iterable"))
                     .into());
             }
         };
@@ -1754,12 +1710,8 @@ impl Vm {
                 };
             }
             _ => {
-                let t = self.heap.type_name(it);
                 return Err(self
-                    .error(
-                        BuiltinType::TypeError,
-                        format!("'{t}' object is not an iterator"),
-                    )
+                    .type_error(it, |t| format!("'{t}' object is not an iterator"))
                     .into());
             }
         };
@@ -1988,12 +1940,8 @@ impl Vm {
                 | Payload::Iterator(_)
                 | Payload::Generator(_)
         ) {
-            let t = self.heap.type_name(seq);
             return Err(self
-                .error(
-                    BuiltinType::TypeError,
-                    format!("cannot unpack non-iterable {t} object"),
-                )
+                .type_error(seq, |t| format!("cannot unpack non-iterable {t} object"))
                 .into());
         }
         let items = self.iterate(seq)?;

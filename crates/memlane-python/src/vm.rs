@@ -348,6 +348,22 @@ impl Vm {
         );
     }
 
+    /// A reference moved to a new holder without changing the count (CPython's "steal").
+    pub fn record_moved(&mut self, obj: ObjId, holder: Holder) {
+        let count = self.heap.get(obj).refcount;
+        self.heap.record(Event::Refcount {
+            obj,
+            count,
+            delta: 0,
+            holder,
+        });
+    }
+
+    /// The running module or class body's namespace dict.
+    pub fn namespace(&self) -> ObjId {
+        self.frame().namespace.expect("a module or class body")
+    }
+
     // ----- holding references from Rust -----
 
     /// Keeps an object alive while Rust code uses it (a C function's local reference).
