@@ -7,6 +7,7 @@ pub mod alloc;
 pub mod event;
 pub mod gc;
 pub mod hash;
+pub mod narrate;
 pub mod heap;
 pub mod object;
 pub mod profile;
