@@ -1097,22 +1097,23 @@ impl Heap {
                 }
             }
             Payload::Slice { .. } => "slice".into(),
-            Payload::Function(f) => format!("function {}", f.qualname),
-            Payload::Class(c) => format!("class {}", c.name),
+            Payload::Function(f) => f.qualname.to_string(),
+            Payload::Class(c) => c.name.to_string(),
             Payload::Instance(_) => format!("{} object", self.type_name(id)),
             Payload::BoundMethod { function, .. } => match &self.get(*function).payload {
-                Payload::Function(f) => format!("bound method {}", f.qualname),
-                _ => "bound method".into(),
+                Payload::Function(f) => f.qualname.to_string(),
+                Payload::Builtin(b) => b.name.to_string(),
+                _ => String::new(),
             },
             Payload::Cell(_) => "cell".into(),
-            Payload::Module(m) => format!("module {}", m.name),
-            Payload::Code(c) => format!("code {}", c.qualname),
+            Payload::Module(m) => m.name.to_string(),
+            Payload::Code(c) => c.qualname.to_string(),
             Payload::Builtin(b) => match b.owner {
-                Some(owner) => format!("built-in {owner}.{}", b.name),
-                None => format!("built-in {}", b.name),
+                Some(owner) => format!("{owner}.{}", b.name),
+                None => b.name.to_string(),
             },
             Payload::Iterator(it) => it.kind.type_name().into(),
-            Payload::Generator(g) => format!("generator {}", g.qualname),
+            Payload::Generator(g) => g.qualname.to_string(),
         };
         shorten(text)
     }

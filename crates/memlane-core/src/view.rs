@@ -5,12 +5,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A heap object's identity for its whole life. Never reused, unlike its address.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct ObjId(pub u32);
 
 /// A frame's identity for its whole life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct FrameId(pub u32);
 
@@ -23,18 +27,19 @@ pub struct Reference {
 }
 
 /// Where an object's memory came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Placement {
     /// Statically allocated inside the python3 executable (None, True, small ints).
     Static,
     /// A block of a pymalloc pool.
+    #[default]
     Pool,
     /// malloc, for requests over 512 bytes.
     Malloc,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ObjectView {
     pub id: ObjId,
     /// The Python type name: `int`, `list`, `function`, or a class's own name for instances.
@@ -71,7 +76,7 @@ pub struct Binding {
     pub target: ObjId,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FrameView {
     pub id: FrameId,
     /// `<module>` for the module frame, else the function's qualified name.
@@ -125,6 +130,27 @@ impl Snapshot {
 
     fn frame_mut(&mut self, id: FrameId) -> Option<&mut FrameView> {
         self.frames.iter_mut().find(|f| f.id == id)
+    }
+
+    /// The objects the program can reach: from frame names and temporaries, through
+    /// objects that are not interpreter machinery. What a diagram shows by default.
+    pub fn program_objects(&self) -> std::collections::BTreeSet<ObjId> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut todo: Vec<ObjId> = Vec::new();
+        for f in &self.frames {
+            todo.extend(f.locals.iter().map(|b| b.target));
+            todo.extend(f.stack.iter().copied());
+        }
+        while let Some(id) = todo.pop() {
+            let Some(o) = self.objects.get(&id) else {
+                continue;
+            };
+            if o.internal || !seen.insert(id) {
+                continue;
+            }
+            todo.extend(o.referents.iter().map(|r| r.target));
+        }
+        seen
     }
 
     /// Counts the references the snapshot shows to each object: frame names (of frames

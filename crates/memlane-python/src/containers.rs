@@ -56,12 +56,22 @@ impl Vm {
         t
     }
 
+    /// A tuple of interpreter machinery (`co_consts`, `co_names`), internal from birth.
     pub fn new_tuple_internal(&mut self, items: &[ObjId]) -> ObjId {
-        let t = self.new_tuple(items);
-        if !items.is_empty() {
-            self.heap.get_mut(t).internal = true;
-            self.heap.changed(t);
+        if items.is_empty() {
+            return self.heap.empty_tuple();
         }
+        let t = self.heap.alloc_internal(Payload::Tuple(items.to_vec()));
+        for (i, &it) in items.iter().enumerate() {
+            self.heap.incref(
+                it,
+                Holder::Object {
+                    obj: t,
+                    label: Vm::label(i),
+                },
+            );
+        }
+        self.heap.changed(t);
         t
     }
 

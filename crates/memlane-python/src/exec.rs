@@ -476,7 +476,7 @@ impl Vm {
             Err(Halt::Exception(e)) => {
                 // CPython reports and ignores exceptions raised by __del__.
                 let line = self.exception_line(e.0);
-                let qual = self.heap.short_value(del).replace("function ", "");
+                let qual = self.heap.short_value(del);
                 self.stderr_write(&format!("Exception ignored in: <function {qual}>\nTraceback (most recent call last):\n{line}\n"));
                 self.heap.decref_runtime(e.0, "the exception being raised");
             }

@@ -2125,11 +2125,7 @@ impl Vm {
                 )
             }
             Payload::BoundMethod { function, receiver } => {
-                let f = self
-                    .heap
-                    .short_value(*function)
-                    .replace("function ", "")
-                    .replace("built-in ", "");
+                let f = self.heap.short_value(*function);
                 let r = self.repr_inner(*receiver)?;
                 format!("<bound method {f} of {r}>")
             }

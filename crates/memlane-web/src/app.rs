@@ -40,7 +40,7 @@ pub fn App() -> Html {
                     <h2 id="program-heading">{ "Program" }</h2>
                     <Controls
                         position={state.position_label()}
-                        current_line={state.current_line()}
+                        caption={state.step_caption()}
                         can_step_back={state.can_step_back()}
                         can_step_forward={state.can_step_forward()}
                         {on_back}

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use memlane_core::{ObjectView, Snapshot, Trace};
+use memlane_core::{ObjectView, Snapshot, StepKind, Trace};
 use memlane_python::RunOptions;
 use yew::Reducible;
 
@@ -78,14 +78,29 @@ impl State {
         format!("Step {} of {}", shown, self.step_count())
     }
 
-    /// The source line the shown step ran.
+    /// The source line the shown step ran (none for the interpreter's shutdown step).
     pub fn current_line(&self) -> Option<u32> {
-        self.trace.step(self.step).map(|s| s.line)
+        self.trace
+            .step(self.step)
+            .filter(|s| s.kind == StepKind::Line)
+            .map(|s| s.line)
     }
 
-    /// The line the next step will run, if there is one.
+    /// The line the next step will run, if a line runs next.
     pub fn next_line(&self) -> Option<u32> {
-        self.trace.step(self.step + 1).map(|s| s.line)
+        self.trace
+            .step(self.step + 1)
+            .filter(|s| s.kind == StepKind::Line)
+            .map(|s| s.line)
+    }
+
+    /// What the shown step did, in words: "Ran line 7".
+    pub fn step_caption(&self) -> String {
+        match self.trace.step(self.step) {
+            Some(s) if s.kind == StepKind::Exit => "The interpreter shut down".to_owned(),
+            Some(s) => format!("Ran line {}", s.line),
+            None => "Nothing ran".to_owned(),
+        }
     }
 
     pub fn at_end(&self) -> bool {
@@ -107,26 +122,23 @@ impl State {
         self.at_end() && self.trace.outcome.exit_status() == 0 && !self.trace.is_empty()
     }
 
-    /// The live objects to list, in allocation order.
+    /// The live objects to list, in allocation order: what the program can reach from its
+    /// frames (the core decides), or everything when internals are shown.
     pub fn visible_objects(&self) -> Vec<ObjectView> {
+        if self.show_internal {
+            return self.snapshot.objects.values().cloned().collect();
+        }
+        let reachable = self.snapshot.program_objects();
         self.snapshot
             .objects
             .values()
-            .filter(|o| self.show_internal || !o.internal)
+            .filter(|o| reachable.contains(&o.id))
             .cloned()
             .collect()
     }
 
     pub fn hidden_object_count(&self) -> usize {
-        if self.show_internal {
-            0
-        } else {
-            self.snapshot
-                .objects
-                .values()
-                .filter(|o| o.internal)
-                .count()
-        }
+        self.snapshot.objects.len() - self.visible_objects().len()
     }
 }
 
@@ -153,7 +165,7 @@ impl Reducible for State {
 mod tests {
     use super::*;
     use memlane_core::{
-        Binding, Event, FrameId, FrameView, Holder, ObjId, Outcome, Placement, Profile, Recorder,
+        Binding, Event, FrameId, FrameView, Holder, ObjId, Outcome, Profile, Recorder,
     };
 
     fn object(id: u32, value: &str, internal: bool) -> ObjectView {
@@ -164,14 +176,8 @@ mod tests {
             address: 0x7f00_0000_0000 + u64::from(id) * 32,
             size: 28,
             refcount: 1,
-            runtime_refs: 0,
-            immortal: false,
-            interned: false,
-            gc_tracked: false,
-            generation: None,
-            placement: Placement::Pool,
             internal,
-            referents: Vec::new(),
+            ..ObjectView::default()
         }
     }
 
@@ -184,12 +190,9 @@ mod tests {
                 id: module,
                 function: "<module>".into(),
                 line: 1,
-                locals: Vec::new(),
-                stack: Vec::new(),
                 address: 0x1000,
                 size: 80,
-                namespace: None,
-                suspended: false,
+                ..FrameView::default()
             }),
         });
         rec.record(Event::Alloc {
@@ -305,6 +308,21 @@ mod tests {
     }
 
     #[test]
+    fn the_exit_step_runs_no_line() {
+        let mut rec = Recorder::new();
+        rec.begin_step(FrameId(0), 1);
+        rec.begin_exit_step();
+        let s = State::from_trace("pass\n", rec.finish(Profile::default(), Outcome::Finished));
+        assert_eq!(s.step_caption(), "Ran line 1");
+        assert_eq!(s.next_line(), None, "no line runs after the last one");
+        let s = reduce(s, &[Action::StepForward]);
+        assert_eq!(s.position_label(), "Step 2 of 2");
+        assert_eq!(s.current_line(), None);
+        assert_eq!(s.step_caption(), "The interpreter shut down");
+        assert!(s.finished());
+    }
+
+    #[test]
     fn a_trace_without_steps_shows_its_message() {
         let trace = Recorder::new().finish(
             Profile::default(),
@@ -316,6 +334,7 @@ mod tests {
         assert_eq!(s.position_label(), "Step 0 of 0");
         assert!(!s.can_step_back() && !s.can_step_forward());
         assert_eq!(s.current_line(), None);
+        assert_eq!(s.step_caption(), "Nothing ran");
         assert_eq!(s.error_line().as_deref(), Some("not yet"));
         let s = Rc::new(s);
         assert!(Rc::ptr_eq(&s, &s.clone().reduce(Action::StepForward)));

@@ -5,7 +5,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
     pub position: AttrValue,
-    pub current_line: Option<u32>,
+    /// What the shown step did: "Ran line 7".
+    pub caption: AttrValue,
     pub can_step_back: bool,
     pub can_step_forward: bool,
     pub on_back: Callback<MouseEvent>,
@@ -14,10 +15,6 @@ pub struct ControlsProps {
 
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
-    let ran = match props.current_line {
-        Some(line) => format!("Ran line {line}"),
-        None => "Nothing ran".to_owned(),
-    };
     html! {
         <nav class="controls" aria-label="Stepping">
             <button
@@ -30,7 +27,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             </button>
             <p class="position" aria-live="polite">
                 <strong class="step-label">{ props.position.clone() }</strong>
-                <span class="ran-line">{ ran }</span>
+                <span class="ran-line">{ props.caption.clone() }</span>
             </p>
             <button
                 type="button"

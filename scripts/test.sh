@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Runs every memlane test, after installing whatever is missing (scripts/setup.sh --browser).
+# Works from any directory. Exits non-zero if any part fails; ends with a summary.
+# Usage: scripts/test.sh [part...]    (default: all parts, in this order)
+#   rust         cargo test --workspace
+#   conformance  cargo build --release -p memlane-cli, then python3 tests/conformance/run.py
+#   web          trunk build --release --offline (the release site in dist/)
+#   browser      node --test tests/browser/ (drives chromium against dist/; screenshots
+#                go to tests/browser/screenshots/)
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+all_parts=(rust conformance web browser)
+parts=()
+for arg in "$@"; do
+  case "$arg" in
+    rust|conformance|web|browser) parts+=("$arg") ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) die test "unknown part $arg (parts: ${all_parts[*]})" ;;
+  esac
+done
+[ ${#parts[@]} -gt 0 ] || parts=("${all_parts[@]}")
+wants() { local p; for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
+
+declare -A status seconds
+declare -A what=(
+  [setup]="scripts/setup.sh (install what is missing)"
+  [rust]="cargo test --workspace"
+  [conformance]="cargo build --release -p memlane-cli; python3 tests/conformance/run.py"
+  [web]="trunk build --release --offline"
+  [browser]="node --test tests/browser/"
+)
+order=()
+failed=0
+
+# run NAME COMMAND...: runs one part, records how it went and how long it took.
+run() {
+  local name=$1; shift
+  order+=("$name")
+  say test "── $name: ${what[$name]}"
+  local start=$SECONDS rc=0
+  "$@" || rc=$?
+  seconds[$name]=$((SECONDS - start))
+  if [ "$rc" = 0 ]; then status[$name]=passed; else status[$name]="FAILED (exit $rc)"; failed=$((failed + 1)); fi
+}
+not_run() { order+=("$1"); status[$1]="NOT RUN ($2)"; seconds[$1]=0; failed=$((failed + 1)); }
+
+summary() {
+  echo
+  say test "summary"
+  local name
+  for name in "${order[@]}"; do
+    printf '  %-12s %-30s %5ss  %s\n' "$name" "${status[$name]}" "${seconds[$name]}" "${what[$name]}"
+  done
+  local skipped=()
+  for name in "${all_parts[@]}"; do wants "$name" || skipped+=("$name"); done
+  [ ${#skipped[@]} = 0 ] || printf '  (not asked for: %s)\n' "${skipped[*]}"
+  if [ "$failed" = 0 ]; then
+    printf '%sall %d parts passed%s\n' "$_green" "${#order[@]}" "$_off"
+  else
+    printf '%s%d of %d parts failed or did not run%s\n' "$_red" "$failed" "${#order[@]}" "$_off"
+  fi
+}
+
+conformance() {
+  cargo build --release -p memlane-cli || return
+  if [ ! -f tests/conformance/run.py ]; then
+    echo "tests/conformance/run.py does not exist (yet): the conformance suite cannot run" >&2
+  fi
+  python3 tests/conformance/run.py
+}
+
+web() {
+  trunk build --release --offline || return
+  # The bundle a visitor downloads, as gzip would send it.
+  local f total=0 size
+  for f in dist/*.wasm dist/*.js dist/*.css; do
+    size=$(gzip -9c "$f" | wc -c)
+    total=$((total + size))
+    printf '  %-44s %8s bytes, %7s gzipped\n' "$f" "$(wc -c <"$f")" "$size"
+  done
+  echo "  wasm + js + css: $total bytes gzipped"
+}
+
+setup_args=()
+wants browser && setup_args+=(--browser)
+run setup scripts/setup.sh "${setup_args[@]}"
+if [ "${status[setup]}" != passed ]; then
+  summary
+  exit 1
+fi
+
+wants rust && run rust cargo test --workspace
+wants conformance && run conformance conformance
+wants web && run web web
+if wants browser; then
+  if wants web && [ "${status[web]}" != passed ]; then
+    not_run browser "the web build failed"
+  elif [ ! -f dist/index.html ]; then
+    not_run browser "no dist/: run the web part"
+  else
+    run browser node --test tests/browser/
+  fi
+fi
+
+summary
+[ "$failed" = 0 ]
