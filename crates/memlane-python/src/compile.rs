@@ -1090,38 +1090,19 @@ impl Compiler {
         Ok(())
     }
 
+    /// `__qualname__`: the enclosing unit's qualname, then `<locals>` inside functions.
     fn qualname(&self, name: &str) -> String {
-        let mut parts = Vec::new();
-        for u in self.stack.iter().skip(1) {
-            match u.code.kind {
-                UnitKind::Function | UnitKind::Lambda => {
-                    parts.push(u.code.qualname.clone());
-                    parts.push("<locals>".into());
-                }
-                UnitKind::Class => parts.push(u.code.qualname.clone()),
-                _ => {}
-            }
+        match self.stack.last().map(|u| (u.code.kind, &u.code.qualname)) {
+            Some((
+                UnitKind::Function
+                | UnitKind::Lambda
+                | UnitKind::Comprehension
+                | UnitKind::GeneratorExpression,
+                q,
+            )) => format!("{q}.<locals>.{name}"),
+            Some((UnitKind::Class, q)) => format!("{q}.{name}"),
+            _ => name.to_string(),
         }
-        // Qualified names nest: keep only the innermost enclosing qualname.
-        let prefix = match self.stack.last().map(|u| u.code.kind) {
-            Some(UnitKind::Function) | Some(UnitKind::Lambda) => format!(
-                "{}.<locals>.",
-                self.stack
-                    .last()
-                    .map(|u| u.code.qualname.clone())
-                    .unwrap_or_default()
-            ),
-            Some(UnitKind::Class) => format!(
-                "{}.",
-                self.stack
-                    .last()
-                    .map(|u| u.code.qualname.clone())
-                    .unwrap_or_default()
-            ),
-            _ => String::new(),
-        };
-        let _ = parts;
-        format!("{prefix}{name}")
     }
 
     fn class(&mut self, name: &str, bases: &[Expr], body: &[Stmt], loc: &Loc) -> CResult {

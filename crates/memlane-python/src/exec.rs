@@ -73,7 +73,6 @@ impl Vm {
             pc: 0,
             line: 0,
             name: name.clone(),
-            init_instance: None,
             generator,
             address,
             size,
@@ -249,10 +248,6 @@ impl Vm {
             self.heap.decref_runtime(func, "a running frame (f_func)");
         }
         self.heap.decref_runtime(f.code, "a running frame (f_code)");
-        if let Some(inst) = f.init_instance.take() {
-            self.heap
-                .decref_runtime(inst, "the instance being initialised");
-        }
     }
 
     // ----- steps -----
@@ -313,7 +308,6 @@ impl Vm {
                     }
                     let mut f = self.frames.pop().expect("a frame");
                     let fid = f.id;
-                    let init = f.init_instance;
                     if let Some(g) = f.generator {
                         if let Payload::Generator(gen) = self.heap.payload_mut(g) {
                             gen.finished = true;
@@ -324,27 +318,6 @@ impl Vm {
                     self.heap.incref_runtime(v, "a return value in flight");
                     self.heap.decref(v, Holder::Stack { frame: fid });
                     self.teardown(&mut f);
-                    let v = match init {
-                        Some(inst) => {
-                            if !matches!(self.heap.payload(v), Payload::None) {
-                                let t = self.heap.type_name(v);
-                                self.release_runtime(v);
-                                let e = self.error(
-                                    BuiltinType::TypeError,
-                                    format!("__init__() should return None, not '{t}'"),
-                                );
-                                if self.frames.len() == base {
-                                    return Err(e.into());
-                                }
-                                self.handle_exception(e, base)?;
-                                continue;
-                            }
-                            self.release_runtime(v);
-                            self.hold(inst);
-                            inst
-                        }
-                        None => v,
-                    };
                     if self.frames.len() == base {
                         return Ok(Exit::Returned(v));
                     }
@@ -592,7 +565,7 @@ impl Vm {
                         .into());
                 }
                 let base = self.frames.len();
-                self.enter_function(callable, args, kwargs, false)?;
+                self.enter_function(callable, args, kwargs)?;
                 if self.frames.len() == base {
                     // A generator function: the generator object is held for us.
                     return Ok(self.take_generator_result());
@@ -719,7 +692,6 @@ impl Vm {
         func: ObjId,
         args: &[ObjId],
         kwargs: &[(Rc<str>, ObjId)],
-        _from_loop: bool,
     ) -> VmResult<()> {
         let f = match self.heap.payload(func) {
             Payload::Function(f) => f.clone(),

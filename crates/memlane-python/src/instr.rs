@@ -748,7 +748,7 @@ impl Vm {
         };
         if let Some(func) = target {
             let depth = self.frames.len();
-            self.enter_function(func, &args, &kwargs, true)?;
+            self.enter_function(func, &args, &kwargs)?;
             let generator = if self.frames.len() == depth {
                 self.pending_generator.take()
             } else {

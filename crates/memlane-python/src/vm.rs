@@ -70,8 +70,6 @@ pub struct Frame {
     pub pc: usize,
     pub line: u32,
     pub name: String,
-    /// When this frame runs `__init__`: the instance to hand back instead of its result.
-    pub init_instance: Option<ObjId>,
     /// The generator this frame belongs to.
     pub generator: Option<ObjId>,
     pub address: u64,
