@@ -110,6 +110,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    let last = trace.snapshot(trace.len().saturating_sub(1));
+    eprint!("{}", last.stderr);
     match &trace.outcome {
         memlane_core::Outcome::Finished => ExitCode::SUCCESS,
         memlane_core::Outcome::Exception { traceback, .. } => {

@@ -111,6 +111,10 @@ pub enum Event {
     Output {
         text: String,
     },
+    /// Text written to stderr while the program runs (an exception ignored in `__del__`).
+    Stderr {
+        text: String,
+    },
     /// A cycle-collector phase; `objects` are the ones the phase marks, and during the
     /// refcount phases `gc_refs` holds each one's working count (same order).
     Gc {

@@ -125,6 +125,10 @@ pub fn describe_event(event: &Event, before: &Snapshot) -> Option<String> {
             format!("The generator {} resumes.", before.frame(*frame)?.function)
         }
         Event::Output { text } => format!("The program prints {:?}.", text.trim_end_matches('\n')),
+        Event::Stderr { text } => format!(
+            "Python reports on stderr: {}.",
+            text.lines().last().unwrap_or("").trim_end_matches('.')
+        ),
         Event::Gc { phase, objects, .. } => match phase {
             GcPhase::Start { generation } => format!(
                 "The cycle collector starts on generation {generation} (and the younger ones)."

@@ -116,6 +116,9 @@ pub struct Snapshot {
     pub frames: Vec<FrameView>,
     pub objects: BTreeMap<ObjId, ObjectView>,
     pub stdout: String,
+    /// What the program wrote to stderr before it ended (not the final traceback).
+    #[serde(default)]
+    pub stderr: String,
     pub gc: GcView,
 }
 
@@ -322,6 +325,7 @@ impl Snapshot {
                 }
             }
             Output { text } => self.stdout.push_str(text),
+            Stderr { text } => self.stderr.push_str(text),
             Gc { gc, .. } => self.gc = gc.clone(),
         }
     }

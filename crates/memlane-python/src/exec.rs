@@ -356,9 +356,10 @@ impl Vm {
     /// Unwinds to the nearest handler at or above `base`, or returns the exception.
     fn handle_exception(&mut self, exc: Exc, base: usize) -> VmResult<()> {
         loop {
+            // Tracebacks name a frame by its code's co_name, not its qualified name.
             let (line, name, fid) = {
                 let f = self.frame();
-                (f.line, f.name.clone(), f.id)
+                (f.line, self.compiled.units[f.unit].name.clone(), f.id)
             };
             let tb = self.tracebacks.entry(exc.0).or_default();
             if tb.last() != Some(&(line, name.clone())) || tb.is_empty() {
@@ -450,7 +451,8 @@ impl Vm {
                 // CPython reports and ignores exceptions raised by __del__.
                 let line = self.exception_line(e.0);
                 let qual = self.heap.short_value(del);
-                self.stderr_write(&format!("Exception ignored in: <function {qual}>\nTraceback (most recent call last):\n{line}\n"));
+                let address = self.heap.get(del).address;
+                self.stderr_write(&format!("Exception ignored in: <function {qual} at {address:#x}>\nTraceback (most recent call last):\n{line}\n"));
                 self.heap.decref_runtime(e.0, "the exception being raised");
             }
             Err(limit) => return Err(limit),

@@ -234,7 +234,9 @@ impl Vm {
     }
 
     pub fn stderr_write(&mut self, text: &str) {
-        self.stderr.push_str(text);
+        self.heap.record(memlane_core::Event::Stderr {
+            text: text.to_string(),
+        });
     }
 
     // ----- names -----
@@ -2011,9 +2013,10 @@ impl Vm {
                 .into());
         }
         let payload = self.heap.payload(v).clone();
+        // Py_ReprEnter guards containers only; a self-recursive __repr__ recurses.
         let container = matches!(
             payload,
-            Payload::List(_) | Payload::Dict(_) | Payload::Set(_) | Payload::Instance(_)
+            Payload::List(_) | Payload::Dict(_) | Payload::Set(_)
         );
         if container && self.repr_active.contains(&v) {
             return Ok(match payload {

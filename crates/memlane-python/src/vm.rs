@@ -111,7 +111,6 @@ pub struct Vm {
     pub builtin_cache: HashMap<String, ObjId>,
     /// Constants the compiler's cache holds until code objects own them.
     compiler_holds: Vec<ObjId>,
-    pub stderr: String,
 }
 
 /// Words of an interpreter frame before its locals (`_PyInterpreterFrame`'s fields).
@@ -154,7 +153,6 @@ impl Vm {
             pending_generator: None,
             builtin_cache: HashMap::new(),
             compiler_holds: Vec::new(),
-            stderr: String::new(),
         }
     }
 

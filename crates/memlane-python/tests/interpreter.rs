@@ -249,3 +249,19 @@ fn hostile_inputs_end_in_an_outcome_not_a_panic() {
         let _ = trace(src);
     }
 }
+
+#[test]
+fn an_exception_in_del_is_reported_on_stderr_and_ignored() {
+    let t = trace("class D:\n    def __del__(self):\n        raise KeyError('oops')\nx = D()\ndel x\nprint('after')\n");
+    assert_eq!(t.outcome, Outcome::Finished);
+    let snap = last_line(&t);
+    assert_eq!(snap.stdout, "after\n");
+    assert!(snap.stderr.starts_with("Exception ignored in: <function D.__del__ at 0x"), "{}", snap.stderr);
+    assert!(snap.stderr.ends_with("KeyError: 'oops'\n"), "{}", snap.stderr);
+}
+
+#[test]
+fn a_self_recursive_repr_raises_recursion_error() {
+    let t = trace("class R:\n    def __repr__(self):\n        return repr(self)\nrepr(R())\n");
+    assert!(t.outcome.error_line().unwrap().starts_with("RecursionError: maximum recursion depth exceeded"), "{:?}", t.outcome);
+}
