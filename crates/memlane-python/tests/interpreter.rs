@@ -262,6 +262,8 @@ fn an_exception_in_del_is_reported_on_stderr_and_ignored() {
 
 #[test]
 fn a_self_recursive_repr_raises_recursion_error() {
-    let t = trace("class R:\n    def __repr__(self):\n        return repr(self)\nrepr(R())\n");
+    // Native-to-Python nesting needs more than a test thread's default 2 MiB in debug builds.
+    let run = || trace("class R:\n    def __repr__(self):\n        return repr(self)\nrepr(R())\n");
+    let t = std::thread::Builder::new().stack_size(64 << 20).spawn(run).unwrap().join().unwrap();
     assert!(t.outcome.error_line().unwrap().starts_with("RecursionError: maximum recursion depth exceeded"), "{:?}", t.outcome);
 }
