@@ -30,46 +30,79 @@ pub fn block_size(class: usize) -> u64 {
     (class as u64 + 1) * ALIGNMENT
 }
 
-/// A mapped region of the simulated address space.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Region {
-    pub start: u64,
-    pub len: u64,
-    pub what: RegionKind,
-}
+use crate::vmem::{Access, Machine, MemoryConfig};
+pub use crate::vmem::{Region, RegionKind};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RegionKind {
-    Arena,
-    DataStack,
-    LargeMalloc,
-}
-
-/// mmap and munmap: top-down placement into the highest gap that fits, as Linux does.
+/// The process's address space as the allocator sees it: mmap and munmap with top-down
+/// placement into the highest gap below the mmap base (as Linux does), brk for `[heap]`,
+/// and the accesses that feed the TLB and demand paging. The regions, page tables and
+/// RAM behind it are the machine's (vmem.rs).
 #[derive(Clone, Debug, Default)]
 pub struct AddressSpace {
-    /// start -> region
-    pub regions: BTreeMap<u64, Region>,
+    pub machine: Machine,
 }
 
 impl AddressSpace {
+    pub fn new(config: MemoryConfig) -> AddressSpace {
+        AddressSpace {
+            machine: Machine::new(config),
+        }
+    }
+
+    /// The traced process's regions by start address.
+    pub fn regions(&self) -> &BTreeMap<u64, Region> {
+        &self.machine.traced().regions
+    }
+
     pub fn mmap(&mut self, len: u64, what: RegionKind) -> u64 {
         let len = len.div_ceil(PAGE_SIZE) * PAGE_SIZE;
-        // Walk mapped regions from the top, looking for the first gap below MMAP_BASE.
-        let mut ceiling = MMAP_BASE;
-        for r in self.regions.values().rev() {
+        // Walk mapped regions from the top, looking for the first gap below the mmap base.
+        let mut ceiling = self.machine.layout().mmap_base;
+        for r in self.regions().values().rev() {
             if r.start + r.len <= ceiling && ceiling - (r.start + r.len) >= len {
                 break;
             }
             ceiling = ceiling.min(r.start);
         }
         let start = ceiling - len;
-        self.regions.insert(start, Region { start, len, what });
+        self.machine.map(Region { start, len, what });
         start
     }
 
     pub fn munmap(&mut self, start: u64) -> Option<Region> {
-        self.regions.remove(&start)
+        self.machine.unmap(start)
+    }
+
+    pub fn heap_start(&self) -> u64 {
+        self.machine.layout().heap_start
+    }
+
+    /// The highest the program break can go: the next mapping above `[heap]`.
+    fn brk_limit(&self) -> u64 {
+        let start = self.heap_start();
+        self.regions()
+            .range(start + 1..)
+            .next()
+            .map_or(u64::MAX, |(s, _)| *s)
+    }
+
+    /// Moves the program break: `[heap]` becomes `[heap_start, end)`.
+    fn brk(&mut self, end: u64) {
+        let start = self.heap_start();
+        self.machine.map(Region {
+            start,
+            len: end - start,
+            what: RegionKind::Heap,
+        });
+    }
+
+    #[inline]
+    pub fn touch(&mut self, addr: u64, access: Access) {
+        self.machine.touch(addr, access);
+    }
+
+    pub fn touch_range(&mut self, start: u64, len: u64, access: Access) {
+        self.machine.touch_range(start, len, access);
     }
 }
 
@@ -132,8 +165,12 @@ impl Default for Allocator {
 
 impl Allocator {
     pub fn new() -> Allocator {
+        Allocator::with_memory(MemoryConfig::default())
+    }
+
+    pub fn with_memory(config: MemoryConfig) -> Allocator {
         Allocator {
-            space: AddressSpace::default(),
+            space: AddressSpace::new(config),
             arenas: Vec::new(),
             usable: Vec::new(),
             pools: BTreeMap::new(),
@@ -144,8 +181,15 @@ impl Allocator {
         }
     }
 
-    /// `PyObject_Malloc(size)`: a pool block up to 512 bytes, else malloc.
+    /// `PyObject_Malloc(size)`: a pool block up to 512 bytes, else malloc. The caller
+    /// initialises the block, so each of its pages is written.
     pub fn malloc(&mut self, size: u64) -> u64 {
+        let block = self.malloc_block(size);
+        self.space.touch_range(block, size.max(1), Access::Write);
+        block
+    }
+
+    fn malloc_block(&mut self, size: u64) -> u64 {
         if size == 0 || size > SMALL_REQUEST_THRESHOLD {
             return self.malloc.alloc(size.max(1), &mut self.space);
         }
@@ -167,6 +211,8 @@ impl Allocator {
             return block;
         }
         let pool_addr = self.new_pool();
+        // init_pool writes the pool header.
+        self.space.touch(pool_addr, Access::Write);
         let arena = self.arena_of(pool_addr);
         // A pool that last held this size class keeps its free list (obmalloc's
         // "luckily, this pool last contained blocks of the same size class").
@@ -193,13 +239,16 @@ impl Allocator {
         block
     }
 
-    /// `PyObject_Free(addr)`.
+    /// `PyObject_Free(addr)`. pymalloc writes the free-list link into the block (glibc
+    /// its tcache link), so the block's first page is written; then an emptied arena may
+    /// be unmapped.
     pub fn free(&mut self, addr: u64) {
         let pool_addr = addr & !(POOL_SIZE - 1);
         let Some(pool) = self.pools.get_mut(&pool_addr).filter(|p| p.used > 0) else {
             self.malloc.free(addr, &mut self.space);
             return;
         };
+        self.space.touch(addr, Access::Write);
         let was_full = pool.is_full();
         pool.free.push(addr);
         pool.used -= 1;
@@ -222,8 +271,30 @@ impl Allocator {
         }
     }
 
+    /// A frame is pushed on the data stack: its memory is written.
     pub fn push_frame(&mut self, size: u64) -> u64 {
-        self.data_stack.push(size, &mut self.space)
+        let at = self.data_stack.push(size, &mut self.space);
+        self.space.touch_range(at, size, Access::Write);
+        at
+    }
+
+    /// A read or write of `addr` by the interpreter (a refcount, an object's contents).
+    #[inline]
+    pub fn touch(&mut self, addr: u64, access: Access) {
+        self.space.touch(addr, access);
+    }
+
+    pub fn touch_range(&mut self, start: u64, len: u64, access: Access) {
+        self.space.touch_range(start, len, access);
+    }
+
+    #[inline]
+    pub fn machine(&self) -> &Machine {
+        &self.space.machine
+    }
+
+    pub fn machine_mut(&mut self) -> &mut Machine {
+        &mut self.space.machine
     }
 
     pub fn pop_frame(&mut self) {
@@ -323,9 +394,15 @@ struct Malloc {
     free: BTreeMap<u64, Vec<u64>>,
     sizes: BTreeMap<u64, u64>,
     mapped: BTreeMap<u64, u64>,
+    /// The program break: the end of `[heap]`.
+    brk: u64,
 }
 
 const MMAP_THRESHOLD: u64 = 128 << 10;
+/// glibc asks brk for this much more than it needs (`M_TOP_PAD`).
+const TOP_PAD: u64 = 128 << 10;
+/// glibc's smallest chunk (`MINSIZE`).
+const MIN_CHUNK: u64 = 32;
 
 impl Malloc {
     fn chunk_size(size: u64) -> u64 {
@@ -334,19 +411,31 @@ impl Malloc {
 
     fn alloc(&mut self, size: u64, space: &mut AddressSpace) -> u64 {
         if size >= MMAP_THRESHOLD {
-            let start = space.mmap(size + 16, RegionKind::LargeMalloc);
-            self.mapped.insert(start + 16, start);
-            return start + 16;
+            return self.alloc_mapped(size, space);
         }
         if self.top == 0 {
-            self.top = HEAP_START;
+            self.top = space.heap_start();
+            self.brk = self.top;
         }
         let chunk = Malloc::chunk_size(size);
         let addr = match self.free.get_mut(&chunk).and_then(Vec::pop) {
             Some(a) => a,
             None => {
+                let need = self.top + chunk;
+                // The top chunk keeps at least MINSIZE: a block's last bytes may overlap
+                // the next chunk's header, so they must stay below the break.
+                if need + MIN_CHUNK > self.brk {
+                    let limit = space.brk_limit();
+                    if need + MIN_CHUNK > limit {
+                        // brk ran into the next mapping: glibc falls back to mmap.
+                        return self.alloc_mapped(size, space);
+                    }
+                    self.brk = (need + TOP_PAD).div_ceil(PAGE_SIZE) * PAGE_SIZE;
+                    self.brk = self.brk.min(limit);
+                    space.brk(self.brk);
+                }
                 let a = self.top + 16;
-                self.top += chunk;
+                self.top = need;
                 a
             }
         };
@@ -354,10 +443,17 @@ impl Malloc {
         addr
     }
 
+    fn alloc_mapped(&mut self, size: u64, space: &mut AddressSpace) -> u64 {
+        let start = space.mmap(size + 16, RegionKind::LargeMalloc);
+        self.mapped.insert(start + 16, start);
+        start + 16
+    }
+
     fn free(&mut self, addr: u64, space: &mut AddressSpace) {
         if let Some(start) = self.mapped.remove(&addr) {
             space.munmap(start);
         } else if let Some(chunk) = self.sizes.remove(&addr) {
+            space.touch(addr, Access::Write);
             self.free.entry(chunk).or_default().push(addr);
         }
     }
@@ -462,6 +558,73 @@ mod tests {
             .events
             .iter()
             .any(|e| matches!(e, AllocatorEvent::ArenaUnmapped { .. })));
+    }
+
+    #[test]
+    fn an_unmapped_arena_leaves_no_page_behind() {
+        let mut a = Allocator::new();
+        let per_pool = (POOL_SIZE - POOL_OVERHEAD) / 512;
+        let blocks: Vec<u64> = (0..per_pool * 64 + 1).map(|_| a.malloc(512)).collect();
+        let before: Vec<u64> = a.arenas().collect();
+        let resident = a.machine().resident_pages(crate::vmem::TRACED_PID);
+        for arena in &before {
+            assert!(resident
+                .iter()
+                .any(|p| p.0 << 12 >= *arena && p.0 << 12 < arena + ARENA_SIZE));
+        }
+        for b in blocks.iter().rev() {
+            a.free(*b);
+        }
+        let gone = *before
+            .iter()
+            .find(|x| a.arenas().all(|y| y != **x))
+            .expect("an arena was unmapped");
+        let in_arena = |v: u64| (gone >> 12..(gone + ARENA_SIZE) >> 12).contains(&v);
+        let m = a.machine();
+        assert!(!m
+            .resident_pages(crate::vmem::TRACED_PID)
+            .iter()
+            .any(|p| in_arena(p.0)));
+        assert!(!m.tlb().pages().iter().any(|p| in_arena(p.0)));
+        assert!(a.space.regions().get(&gone).is_none());
+        assert!(a
+            .events
+            .contains(&AllocatorEvent::ArenaUnmapped { address: gone }));
+    }
+
+    #[test]
+    fn brk_grows_the_heap_with_glibcs_top_pad() {
+        let mut a = Allocator::new();
+        assert!(
+            a.space.regions().get(&HEAP_START).is_none(),
+            "no [heap] before malloc"
+        );
+        let x = a.malloc(1000);
+        let heap = a.space.regions()[&HEAP_START].clone();
+        assert_eq!(heap.what, RegionKind::Heap);
+        // glibc's first heap: 132 KiB.
+        assert_eq!(heap.len, 0x2_1000);
+        assert!(heap.contains(x));
+    }
+
+    #[test]
+    fn when_brk_meets_the_next_mapping_malloc_falls_back_to_mmap() {
+        let mut a = Allocator::new();
+        let limit = a.space.brk_limit();
+        assert_eq!(limit, STATIC_BASE);
+        let mut last = 0;
+        // 4 KiB chunks until the heap cannot grow.
+        while last < limit && last + 8192 < MMAP_BASE {
+            last = a.malloc(4000);
+            assert!(
+                last + 4000 <= limit || last > MMAP_BASE - (1 << 40),
+                "{last:#x}"
+            );
+        }
+        let region = a.space.machine.traced().region_at(last).unwrap().clone();
+        assert_eq!(region.what, RegionKind::LargeMalloc);
+        let heap = &a.space.regions()[&HEAP_START];
+        assert!(heap.end() <= STATIC_BASE);
     }
 
     #[test]

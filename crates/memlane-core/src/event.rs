@@ -1,6 +1,9 @@
 //! Every change of the model is an event; a step's events are the micro-steps the UI animates.
 
+use crate::paging::{PteWrite, WalkStep};
+use crate::physical::FrameUse;
 use crate::view::{FrameId, FrameView, GcView, ObjId, ObjectView, Reference};
+use crate::vmem::{Access, NewTable, Region, Replacement};
 use serde::{Deserialize, Serialize};
 
 /// Who gained or dropped a reference, for narration ("`b = a` binds b ...").
@@ -122,5 +125,75 @@ pub enum Event {
         objects: Vec<ObjId>,
         gc_refs: Vec<u64>,
         gc: GcView,
+    },
+    // ----- virtual memory (vmem.rs; docs/virtual-memory.md) -----
+    // Lists are boxed slices: these events are rare, and keeping `Event` no larger than
+    // the variants above keeps the millions of refcount events small.
+    /// Physical RAM at boot: what each frame holds (kernel, other processes, free).
+    MemoryStart {
+        frames: Box<[FrameUse]>,
+        tlb_entries: u32,
+        replacement: Replacement,
+    },
+    /// A simulated process starts; its PML4 table (what CR3 points at) is in frame `root`.
+    ProcessStart {
+        pid: u32,
+        name: String,
+        root: u32,
+    },
+    /// A region of a process's address space was mapped (exec, mmap, brk). A region with
+    /// the same start replaces the old one: brk grows `[heap]` this way.
+    Mmap {
+        pid: u32,
+        region: Region,
+    },
+    /// A region was unmapped: the page-table entries cleared, the frames freed (its pages
+    /// and the page tables it left empty), the swap slots its evicted pages held.
+    Munmap {
+        pid: u32,
+        start: u64,
+        len: u64,
+        writes: Box<[PteWrite]>,
+        frames: Box<[u32]>,
+        swap_slots: Box<[u32]>,
+    },
+    /// An access missed the TLB and the MMU walked the page tables. With `frame` the walk
+    /// succeeded: it may set the accessed bit (`writes`) and the translation is cached,
+    /// replacing the least recently used entry's page `replaced`. Without, a page fault
+    /// follows.
+    TlbMiss {
+        pid: u32,
+        address: u64,
+        walk: Box<[WalkStep]>,
+        frame: Option<u32>,
+        writes: Box<[PteWrite]>,
+        replaced: Option<u64>,
+    },
+    /// The kernel handled a page fault: it allocated the missing page tables and a frame
+    /// (reading the page back from swap slot `swap_in` if it had been evicted). `frame`
+    /// is None only when RAM held nothing it could evict.
+    PageFault {
+        pid: u32,
+        address: u64,
+        access: Access,
+        frame: Option<u32>,
+        tables: Box<[NewTable]>,
+        writes: Box<[PteWrite]>,
+        swap_in: Option<u32>,
+    },
+    /// RAM was full: page `vpn` of `pid` was written to swap slot `slot` and its frame
+    /// freed. `writes` also holds the accessed bits the clock hand cleared on its way.
+    Evict {
+        pid: u32,
+        vpn: u64,
+        frame: u32,
+        slot: u32,
+        writes: Box<[PteWrite]>,
+    },
+    /// TLB hits and misses since the previous count (at most one per step; hits are
+    /// counted, not recorded one by one).
+    TlbCount {
+        hits: u64,
+        misses: u64,
     },
 }

@@ -1,13 +1,14 @@
 //! The heap: every Python object, its reference count, its memory, its GC state.
 //! Every change goes through here and is recorded as an event.
 
-use crate::alloc::{Allocator, STATIC_BASE};
+use crate::alloc::Allocator;
 use crate::event::{Event, Holder};
 use crate::hash::{hash_float, hash_int, hash_str, hash_tuple, Key};
 use crate::object::*;
 use crate::profile::{Profile, IMMORTAL_REFCOUNT};
 use crate::trace::{Outcome, Recorder, Trace};
-use crate::view::{ObjId, ObjectView, Placement, Reference};
+use crate::view::{FrameId, ObjId, ObjectView, Placement, Reference};
+use crate::vmem::{Access, MemoryConfig};
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 use std::collections::HashMap;
@@ -94,22 +95,31 @@ const VALUE_TEXT_MAX: usize = 60;
 
 impl Heap {
     pub fn new(profile: Profile) -> Heap {
+        Heap::with_memory(profile, MemoryConfig::default())
+    }
+
+    /// A heap in a machine of the given memory configuration (RAM, TLB, ...).
+    pub fn with_memory(profile: Profile, memory: MemoryConfig) -> Heap {
         let thresholds = profile.gc_thresholds();
-        let mut allocator = Allocator::new();
+        let mut allocator = Allocator::with_memory(memory);
         // By the time a script runs, the interpreter's own objects (modules, functions,
         // strings of start-up) hold blocks in pools of every size class. One block per class
         // stands for them, so freeing a program's last object in a pool does not empty it.
         let startup_blocks = (1..=crate::alloc::SIZE_CLASSES)
             .map(|c| allocator.malloc(crate::alloc::block_size(c - 1)))
             .collect();
-        Heap {
+        if memory.twin {
+            allocator.machine_mut().spawn_twin();
+        }
+        let static_base = allocator.machine().layout().static_base;
+        let mut heap = Heap {
             startup_blocks,
             profile,
             objects: Vec::new(),
             allocator,
             recorder: Recorder::new(),
             statics: Statics {
-                next_address: STATIC_BASE,
+                next_address: static_base,
                 ..Statics::default()
             },
             interned: HashMap::new(),
@@ -129,15 +139,68 @@ impl Heap {
             },
             pending_finalizers: Vec::new(),
             live: 0,
-        }
+        };
+        heap.flush_memory_events();
+        heap
     }
 
-    pub fn finish(self, outcome: Outcome) -> Trace {
+    pub fn finish(mut self, outcome: Outcome) -> Trace {
+        self.close_memory_step();
         self.recorder.finish(self.profile, outcome)
     }
 
     pub fn record(&mut self, event: Event) {
+        self.flush_memory_events();
         self.recorder.record(event);
+    }
+
+    /// Starts a step (see `Recorder::begin_step`), first closing the last one's memory
+    /// accounting so its events and TLB counts stay in it.
+    pub fn begin_step(&mut self, frame: FrameId, line: u32) {
+        self.close_memory_step();
+        self.recorder.begin_step(frame, line);
+    }
+
+    /// Starts the interpreter-shutdown step (see `Recorder::begin_exit_step`).
+    pub fn begin_exit_step(&mut self) {
+        self.close_memory_step();
+        self.recorder.begin_exit_step();
+    }
+
+    /// Records what the virtual-memory model did since the last event (page faults, TLB
+    /// misses, maps and unmaps), before the event that caused it.
+    #[inline]
+    fn flush_memory_events(&mut self) {
+        if self.allocator.machine().has_events() {
+            self.record_memory_events();
+        }
+    }
+
+    #[inline(never)]
+    fn record_memory_events(&mut self) {
+        for e in self.allocator.machine_mut().take_events() {
+            self.recorder.record(e);
+        }
+    }
+
+    fn close_memory_step(&mut self) {
+        self.flush_memory_events();
+        if let Some(count) = self.allocator.machine_mut().take_counts() {
+            self.recorder.record(count);
+        }
+    }
+
+    /// The access an object's reference count change makes: a write, except for immortal
+    /// objects, whose count CPython only reads (PEP 683).
+    fn touch_refcount(&mut self, id: ObjId) {
+        let o = self.get(id);
+        let access = if o.immortal && self.profile.has_immortal_objects() {
+            Access::Read
+        } else {
+            Access::Write
+        };
+        let address = o.address;
+        self.allocator.touch(address, access);
     }
 
     // ----- access -----
@@ -382,7 +445,14 @@ impl Heap {
             _ => None,
         };
         match list {
-            Some((list, cap)) if list.len() < cap => list.push(block),
+            Some((list, cap)) if list.len() < cap => {
+                list.push(block);
+                // Floats and tuples are chained through the freed object itself; lists
+                // and dicts sit in an array of the interpreter state.
+                if matches!(payload, Payload::Float(_) | Payload::Tuple(_)) {
+                    self.allocator.touch(block, Access::Write);
+                }
+            }
             _ => self.allocator.free(block),
         }
     }
@@ -444,6 +514,9 @@ impl Heap {
         let size = self.base_size(&payload).max(16);
         let address = self.statics.next_address;
         self.statics.next_address += size.div_ceil(16) * 16;
+        let machine = self.allocator.machine_mut();
+        machine.extend_region(machine.layout().static_base, self.statics.next_address);
+        self.allocator.touch_range(address, size, Access::Write);
         let (immortal, runtime_refs) = if self.profile.has_immortal_objects() {
             (true, 0)
         } else {
@@ -575,6 +648,7 @@ impl Heap {
         o.runtime_refs -= 1;
         o.refcount -= 1;
         let count = o.refcount;
+        self.touch_refcount(id);
         self.record(Event::Refcount {
             obj: id,
             count,
@@ -691,6 +765,7 @@ impl Heap {
         let o = self.get_mut(id);
         o.refcount += 1;
         let count = o.refcount;
+        self.touch_refcount(id);
         self.record(Event::Refcount {
             obj: id,
             count,
@@ -725,6 +800,7 @@ impl Heap {
         o.refcount = o.refcount.saturating_sub(1);
         let count = o.refcount;
         let static_object = o.placement == Placement::Static;
+        self.touch_refcount(id);
         self.record(Event::Refcount {
             obj: id,
             count,
@@ -815,14 +891,17 @@ impl Heap {
         if o.payload.is_gc_type() && self.gc.counts[0] > 0 {
             self.gc.counts[0] -= 1;
         }
-        if let Some((addr, _)) = o.storage {
-            self.allocator.free(addr);
-        }
-        self.release_block(&o.payload, o.block);
+        // The object is gone before its memory is: the free-list writes and any arena
+        // unmapped come after the Free event.
         self.record(Event::Free {
             obj: id,
             address: o.address,
         });
+        if let Some((addr, _)) = o.storage {
+            self.allocator.free(addr);
+        }
+        self.release_block(&o.payload, o.block);
+        self.flush_memory_events();
     }
 
     // ----- GC tracking -----
@@ -879,6 +958,12 @@ impl Heap {
     /// Records that `id`'s contents changed (its value text, size and references).
     pub fn changed(&mut self, id: ObjId) {
         self.resize_storage(id);
+        let o = self.get(id);
+        let (address, storage) = (o.address, o.storage);
+        self.allocator.touch(address, Access::Write);
+        if let Some((addr, _)) = storage {
+            self.allocator.touch(addr, Access::Write);
+        }
         let view = self.view(id);
         self.record(Event::Change {
             obj: id,

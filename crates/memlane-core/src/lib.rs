@@ -8,17 +8,30 @@ pub mod event;
 pub mod gc;
 pub mod hash;
 pub mod heap;
+pub mod memory_view;
 pub mod narrate;
 pub mod object;
+pub mod paging;
+pub mod physical;
 pub mod profile;
+pub mod tlb;
 pub mod trace;
 pub mod view;
+pub mod vmem;
+#[cfg(test)]
+mod vmem_tests;
 
 pub use event::{Event, GcPhase, Holder};
 pub use heap::Heap;
+pub use memory_view::{Mapping, MemoryView};
 pub use object::{BuiltinType, Payload};
+pub use paging::{PageIndices, Walk, WalkEnd};
+pub use physical::FrameUse;
 pub use profile::{Profile, Version, IMMORTAL_REFCOUNT};
 pub use trace::{Outcome, Recorder, Step, StepKind, Trace};
 pub use view::{
     Binding, FrameId, FrameView, GcView, ObjId, ObjectView, Placement, Reference, Snapshot,
+};
+pub use vmem::{
+    Access, Machine, MemoryConfig, Region, RegionKind, Replacement, TRACED_PID, TWIN_PID,
 };

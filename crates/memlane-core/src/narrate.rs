@@ -157,6 +157,51 @@ pub fn describe_event(event: &Event, before: &Snapshot) -> Option<String> {
         Event::Push { .. } | Event::Pop { .. } | Event::Flags { .. } | Event::Line { .. } => {
             return None
         }
+        Event::PageFault {
+            address,
+            frame: Some(frame),
+            swap_in,
+            ..
+        } => {
+            let page = address & !(crate::paging::PAGE_SIZE - 1);
+            match swap_in {
+                Some(slot) => format!(
+                    "Page {page:#x} was in swap slot {slot}: a page fault reads it back into frame {frame}."
+                ),
+                None => format!(
+                    "The first touch of page {page:#x} faults: the kernel gives it frame {frame}."
+                ),
+            }
+        }
+        Event::Evict {
+            vpn, frame, slot, ..
+        } => format!(
+            "RAM is full: page {:#x} goes to swap slot {slot}, freeing frame {frame}.",
+            vpn << crate::paging::PAGE_SHIFT
+        ),
+        Event::Mmap { region, .. } if region.what == crate::vmem::RegionKind::Arena => {
+            format!("pymalloc maps a new 1 MiB arena at {:#x}.", region.start)
+        }
+        Event::Munmap {
+            pid, start, frames, ..
+        } if before
+            .memory
+            .region_at(*pid, *start)
+            .is_some_and(|r| r.what == crate::vmem::RegionKind::Arena) =>
+        {
+            format!(
+                "pymalloc returns the empty arena at {start:#x} to the system; {} frames are free again.",
+                frames.len()
+            )
+        }
+        // The rest of virtual memory is bookkeeping for the memory view.
+        Event::MemoryStart { .. }
+        | Event::ProcessStart { .. }
+        | Event::Mmap { .. }
+        | Event::Munmap { .. }
+        | Event::TlbMiss { .. }
+        | Event::PageFault { .. }
+        | Event::TlbCount { .. } => return None,
     })
 }
 

@@ -120,11 +120,21 @@ pub struct Snapshot {
     #[serde(default)]
     pub stderr: String,
     pub gc: GcView,
+    /// Virtual memory: RAM frames, page tables, TLB, regions (empty for a trace recorded
+    /// without the memory events).
+    #[serde(default)]
+    pub memory: crate::memory_view::MemoryView,
 }
 
 impl Snapshot {
     pub fn object(&self, id: ObjId) -> Option<&ObjectView> {
         self.objects.get(&id)
+    }
+
+    /// The physical address of virtual address `vaddr` of the traced process (an object's
+    /// `address`, say), None when its page is not resident.
+    pub fn physical_address(&self, vaddr: u64) -> Option<u64> {
+        self.memory.physical_address(vaddr)
     }
 
     pub fn frame(&self, id: FrameId) -> Option<&FrameView> {
@@ -327,6 +337,14 @@ impl Snapshot {
             Output { text } => self.stdout.push_str(text),
             Stderr { text } => self.stderr.push_str(text),
             Gc { gc, .. } => self.gc = gc.clone(),
+            MemoryStart { .. }
+            | ProcessStart { .. }
+            | Mmap { .. }
+            | Munmap { .. }
+            | TlbMiss { .. }
+            | PageFault { .. }
+            | Evict { .. }
+            | TlbCount { .. } => self.memory.apply(event),
         }
     }
 }

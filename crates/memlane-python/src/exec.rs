@@ -274,7 +274,7 @@ impl Vm {
         }
         self.last_step = Some((fid, line));
         self.frame_mut().line = line;
-        self.heap.recorder.begin_step(fid, line);
+        self.heap.begin_step(fid, line);
         self.heap.record(Event::Line { frame: fid, line });
         Ok(())
     }
@@ -960,7 +960,7 @@ impl Vm {
     /// are set to None (names with one leading underscore first), and a last collection
     /// runs, so `__del__` methods print what they print at exit.
     pub fn shutdown(&mut self) {
-        self.heap.recorder.begin_exit_step();
+        self.heap.begin_exit_step();
         while !self.frames.is_empty() {
             self.pop_frame();
         }

@@ -16,7 +16,7 @@ pub mod parser;
 pub mod symtable;
 pub mod vm;
 
-use memlane_core::{Heap, Outcome, Profile, Recorder, Trace};
+use memlane_core::{Heap, MemoryConfig, Outcome, Profile, Recorder, Trace};
 use vm::{Halt, Limits, Vm};
 
 /// How to run a program.
@@ -27,6 +27,8 @@ pub struct RunOptions {
     pub max_steps: usize,
     /// The file name shown in tracebacks.
     pub filename: String,
+    /// The simulated machine's memory (RAM frames, TLB, replacement policy, ...).
+    pub memory: MemoryConfig,
 }
 
 impl Default for RunOptions {
@@ -35,6 +37,7 @@ impl Default for RunOptions {
             profile: Profile::default(),
             max_steps: 1_000_000,
             filename: "main.py".into(),
+            memory: MemoryConfig::default(),
         }
     }
 }
@@ -77,7 +80,7 @@ pub fn run(source: &str, options: &RunOptions) -> Trace {
         max_native_depth: 150,
     };
     let mut vm = Vm::new(
-        Heap::new(options.profile),
+        Heap::with_memory(options.profile, options.memory),
         compiled,
         limits,
         options.filename.clone(),

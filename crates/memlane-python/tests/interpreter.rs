@@ -256,14 +256,35 @@ fn an_exception_in_del_is_reported_on_stderr_and_ignored() {
     assert_eq!(t.outcome, Outcome::Finished);
     let snap = last_line(&t);
     assert_eq!(snap.stdout, "after\n");
-    assert!(snap.stderr.starts_with("Exception ignored in: <function D.__del__ at 0x"), "{}", snap.stderr);
-    assert!(snap.stderr.ends_with("KeyError: 'oops'\n"), "{}", snap.stderr);
+    assert!(
+        snap.stderr
+            .starts_with("Exception ignored in: <function D.__del__ at 0x"),
+        "{}",
+        snap.stderr
+    );
+    assert!(
+        snap.stderr.ends_with("KeyError: 'oops'\n"),
+        "{}",
+        snap.stderr
+    );
 }
 
 #[test]
 fn a_self_recursive_repr_raises_recursion_error() {
     // Native-to-Python nesting needs more than a test thread's default 2 MiB in debug builds.
     let run = || trace("class R:\n    def __repr__(self):\n        return repr(self)\nrepr(R())\n");
-    let t = std::thread::Builder::new().stack_size(64 << 20).spawn(run).unwrap().join().unwrap();
-    assert!(t.outcome.error_line().unwrap().starts_with("RecursionError: maximum recursion depth exceeded"), "{:?}", t.outcome);
+    let t = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(
+        t.outcome
+            .error_line()
+            .unwrap()
+            .starts_with("RecursionError: maximum recursion depth exceeded"),
+        "{:?}",
+        t.outcome
+    );
 }
