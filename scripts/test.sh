@@ -5,18 +5,19 @@
 #   rust         cargo test --workspace
 #   conformance  cargo build --release -p memlane-cli, then python3 tests/conformance/run.py
 #   web          trunk build --release --offline (the release site in dist/)
+#   wasm         memlane-web's component tests (wasm-bindgen-test) in headless chromium
 #   browser      node --test tests/browser/ (drives chromium against dist/; screenshots
 #                go to tests/browser/screenshots/)
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-all_parts=(rust conformance web browser)
+all_parts=(rust conformance web wasm browser)
 parts=()
 for arg in "$@"; do
   case "$arg" in
-    rust|conformance|web|browser) parts+=("$arg") ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    rust|conformance|web|wasm|browser) parts+=("$arg") ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) die test "unknown part $arg (parts: ${all_parts[*]})" ;;
   esac
 done
@@ -29,6 +30,7 @@ declare -A what=(
   [rust]="cargo test --workspace"
   [conformance]="cargo build --release -p memlane-cli; python3 tests/conformance/run.py"
   [web]="trunk build --release --offline"
+  [wasm]="cargo test -p memlane-web --target wasm32-unknown-unknown (chromedriver)"
   [browser]="node --test tests/browser/"
 )
 order=()
@@ -83,8 +85,16 @@ web() {
   echo "  wasm + js + css: $total bytes gzipped"
 }
 
+# Component tests: built to wasm, run by wasm-bindgen-test-runner in headless chromium
+# through chromedriver (both from scripts/setup.sh --browser).
+wasm() {
+  CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test -p memlane-web --target wasm32-unknown-unknown --test wasm_components
+}
+
 setup_args=()
-wants browser && setup_args+=(--browser)
+{ wants browser || wants wasm; } && setup_args+=(--browser)
 run setup scripts/setup.sh "${setup_args[@]}"
 if [ "${status[setup]}" != passed ]; then
   summary
@@ -94,6 +104,7 @@ fi
 wants rust && run rust cargo test --workspace
 wants conformance && run conformance conformance
 wants web && run web web
+wants wasm && run wasm wasm
 if wants browser; then
   if wants web && [ "${status[web]}" != passed ]; then
     not_run browser "the web build failed"

@@ -38,8 +38,8 @@ after(async () => {
 
 /** A fresh page on the site. Requests to other hosts are aborted and recorded, as are
  * page errors and console errors; `done()` asserts there were none. */
-async function openPage(width = 1280, height = 900) {
-  const context = await browser.newContext({ viewport: { width, height } });
+async function openPage(width = 1280, height = 900, options = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, ...options });
   const blocked = [];
   const errors = [];
   await context.route('**/*', (route) => {
@@ -81,6 +81,27 @@ async function stepUntil(page, selector, maxSteps = 200) {
   return (await page.locator(selector).count()) > 0;
 }
 
+/** Waits for the step label to read exactly `text`. */
+const waitForLabel = (page, text) =>
+  page.waitForFunction((t) => document.querySelector('.step-label')?.textContent === t, text);
+
+/** [n, m] from "Step n of m". */
+async function position(page) {
+  const [, n, m] = (await label(page)).match(/^Step (\d+) of (\d+)$/);
+  return [Number(n), Number(m)];
+}
+
+/** The arrows on the page as "from -> to" strings. */
+const arrows = (page) =>
+  page.locator('path.arrow').evaluateAll((ps) => ps.map((p) => `${p.dataset.from} -> ${p.dataset.to}`));
+
+/** Replaces the editor's text and runs it. */
+async function runProgram(page, source) {
+  await page.getByLabel('Python code').fill(source);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.waitForFunction((s) => document.querySelector('.edited-note') === null, source);
+}
+
 /** name → data-target-id for the locals of the frame `fn`. */
 async function locals(page, fn) {
   return page.locator(`[data-frame="${fn}"] [data-local]`).evaluateAll((rows) =>
@@ -88,73 +109,405 @@ async function locals(page, fn) {
   );
 }
 
-test('shows the first step of the default program', async () => {
+test('shows the first step of the default program, with every control named', async () => {
   const { page, done } = await openPage();
   assert.match(await label(page), /^Step 1 of \d+$/);
   await page.getByText(/^Step 1 of \d+$/).waitFor();
-  assert.ok(await page.getByRole('button', { name: 'Step back' }).isDisabled(), 'Step back is disabled at step 1');
-  assert.ok(await page.getByRole('button', { name: 'Step forward' }).isEnabled(), 'Step forward is enabled at step 1');
-  assert.equal(await page.locator('.source li.current').getAttribute('data-line'), '1');
+  for (const name of ['First step', 'Step back']) {
+    assert.ok(await page.getByRole('button', { name, exact: true }).isDisabled(), `${name} is disabled at step 1`);
+  }
+  for (const name of ['Play', 'Step forward', 'Last step', 'Run']) {
+    assert.ok(await page.getByRole('button', { name, exact: true }).isEnabled(), `${name} is enabled at step 1`);
+  }
+  assert.equal(await page.getByRole('slider', { name: 'Step slider' }).count(), 1);
+  assert.equal(await page.getByRole('combobox', { name: 'Speed' }).count(), 1);
+  assert.equal(await page.getByRole('radio', { name: 'line' }).isChecked(), true);
+  assert.equal(await page.getByRole('radio', { name: 'event' }).isChecked(), false);
+  assert.equal(await page.getByRole('combobox', { name: 'CPython version' }).inputValue(), '3.13');
+  assert.equal(await page.locator('.gutter li.current').getAttribute('data-line'), '1');
+  assert.equal(await page.locator('.gutter li.current .marker').textContent(), 'ran');
   assert.equal(await page.locator('[data-frame="<module>"]').count(), 1, 'the module frame is shown');
+  assert.equal(await page.locator('[data-lane="stack"]').count(), 1);
+  assert.equal(await page.locator('[data-lane="heap"]').count(), 1);
+  assert.equal(await page.locator('[data-lane="ram"]').count(), 1);
+  const narration = page.locator('.narration');
+  assert.equal(await narration.getAttribute('aria-live'), 'polite');
+  assert.ok((await narration.textContent()).trim().length > 10, 'the step is narrated');
   await done();
 });
 
-test('stepping into make_pair shows its locals; a and b name one object', async () => {
+test('stepping into make_pair: frames, one card for a and b, refcounts and arrows', async () => {
   const { page, done } = await openPage();
   assert.ok(await stepUntil(page, '[data-frame="make_pair"]'), 'a make_pair frame appears');
+  assert.match(await page.locator('[data-frame="make_pair"] .frame-status').textContent(), /running/);
 
+  const moduleId = await page.locator('[data-frame="<module>"]').getAttribute('data-frame-id');
+  const pairId = await page.locator('[data-frame="make_pair"]').getAttribute('data-frame-id');
   const mod = await locals(page, '<module>');
   const pair = await locals(page, 'make_pair');
   assert.ok(mod.a && mod.b, `a and b are bound in <module>: ${JSON.stringify(mod)}`);
   assert.equal(mod.a, mod.b, 'a and b refer to the same object');
-  assert.ok(pair.first && pair.second, `first and second are bound in make_pair: ${JSON.stringify(pair)}`);
   assert.equal(pair.first, mod.a, 'first is the object a names');
 
-  const seven = page.locator(`.object-list [data-object-id="${mod.a}"]`);
-  assert.equal(await seven.count(), 1, 'the object a names is listed once');
-  assert.equal(await seven.locator('.type').textContent(), 'int');
+  // One card for the small int 7, and an arrow to it from each name.
+  const seven = page.locator(`[data-object-id="${mod.a}"]`);
+  assert.equal(await seven.count(), 1, 'the object a names is drawn once');
+  assert.equal(await seven.getAttribute('data-type'), 'int');
   assert.equal(await seven.locator('.value').textContent(), '7');
   assert.match(await seven.getAttribute('data-address'), /^0x[0-9a-f]+$/);
-  const second = page.locator(`.object-list [data-object-id="${pair.second}"]`);
-  assert.equal(await second.locator('.type').textContent(), 'str');
+  const all = await arrows(page);
+  for (const from of [`frame:${moduleId}:a`, `frame:${moduleId}:b`, `frame:${pairId}:first`]) {
+    assert.ok(all.includes(`${from} -> obj:${mod.a}`), `${from} points at the 7: ${all.join(', ')}`);
+  }
+  const second = page.locator(`[data-object-id="${pair.second}"]`);
+  assert.equal(await second.getAttribute('data-type'), 'str');
   assert.match(await second.locator('.value').textContent(), /seven/);
 
+  // The refcount badge shows the core's count; the details list who holds it.
+  const refs = Number((await seven.locator('.badge-text').textContent()).replace('refs ', ''));
+  assert.ok(refs >= 3, `a, b and first hold the 7 (refs ${refs})`);
+  await seven.click();
+  const details = page.locator('.details');
+  await details.waitFor();
+  assert.equal(await details.getAttribute('data-details-id'), mod.a);
+  assert.match(await details.locator('.refcount').textContent(), new RegExp(`^${refs}\\b`));
+  const holders = await details.locator('.holders li').allTextContents();
+  for (const h of ['name `a` in <module>', 'name `b` in <module>', 'name `first` in make_pair']) {
+    assert.ok(holders.includes(h), `${h} in ${JSON.stringify(holders)}`);
+  }
+  assert.equal(await seven.getAttribute('aria-pressed'), 'true');
+  await page.getByRole('button', { name: 'Close details' }).click();
+  assert.equal(await details.count(), 0);
+
   // One step back is the step before the call: no make_pair frame, a and b still there.
-  const at = (await label(page)).match(/^Step (\d+) of (\d+)$/);
+  const [n, m] = await position(page);
   await page.getByRole('button', { name: 'Step back' }).click();
-  await page.getByText(`Step ${Number(at[1]) - 1} of ${at[2]}`, { exact: true }).waitFor();
+  await waitForLabel(page, `Step ${n - 1} of ${m}`);
   assert.equal(await page.locator('[data-frame="make_pair"]').count(), 0, 'make_pair is gone after stepping back');
-  assert.deepEqual(Object.keys(await locals(page, '<module>')).filter((n) => n === 'a' || n === 'b'), ['a', 'b']);
+  const popped = page.locator('[data-popped-frame="make_pair"]');
+  assert.equal(await popped.count(), 1, 'and fades out');
+  assert.equal(await popped.getAttribute('aria-hidden'), 'true');
+  await done();
+});
+
+test('the list holds its slots as arrows, and points at itself after append', async () => {
+  const { page, done } = await openPage();
+  assert.ok(await stepUntil(page, '[data-frame="<module>"] [data-local="items"]'));
+  const { items, a } = await locals(page, '<module>');
+  const list = page.locator(`[data-object-id="${items}"]`);
+  assert.equal(await list.getAttribute('data-type'), 'list');
+  const all = await arrows(page);
+  assert.ok(all.includes(`obj:${items}:[0] -> obj:${a}`), `[0] points at a's object: ${all.join(', ')}`);
+  await stepForward(page); // items.append(items)
+  assert.ok((await arrows(page)).includes(`obj:${items}:[2] -> obj:${items}`), 'the list refers to itself');
+  await done();
+});
+
+test('a card keeps its place while it lives', async () => {
+  const { page, done } = await openPage();
+  assert.ok(await stepUntil(page, '[data-frame="<module>"] [data-local="a"]'));
+  const { a } = await locals(page, '<module>');
+  const box = () => page.locator(`[data-object-id="${a}"] .card-box`).evaluate((r) => [r.getAttribute('x'), r.getAttribute('y')].join(','));
+  const first = await box();
+  const forward = page.getByRole('button', { name: 'Step forward' });
+  while (await forward.isEnabled()) {
+    await stepForward(page);
+    if ((await page.locator(`[data-object-id="${a}"]`).count()) === 0) break;
+    assert.equal(await box(), first, `the 7 stayed put at ${await label(page)}`);
+  }
   await done();
 });
 
 test('the last step disables Step forward and shows how the run ended', async () => {
   const { page, done } = await openPage();
-  assert.equal(await stepUntil(page, '.no-such-element'), false);
-  const [, n, m] = (await label(page)).match(/^Step (\d+) of (\d+)$/);
+  await page.getByRole('button', { name: 'Last step' }).click();
+  const [n, m] = await position(page);
   assert.equal(n, m, 'the last step is shown');
   assert.ok(await page.getByRole('button', { name: 'Step forward' }).isDisabled());
-  assert.ok(await page.getByRole('button', { name: 'Step back' }).isEnabled());
+  assert.ok(await page.getByRole('button', { name: 'Last step' }).isDisabled());
   await page.getByText('The program finished.').waitFor();
-  assert.equal(await page.locator('[data-frame="<module>"] [data-local="items"]').count(), 0, 'del items unbound it');
+  await page.getByRole('button', { name: 'First step' }).click();
+  await waitForLabel(page, `Step 1 of ${m}`);
+  await page.getByRole('button', { name: 'Last step' }).click();
+  await waitForLabel(page, `Step ${m} of ${m}`);
   mkdirSync(screenshots, { recursive: true });
+  await page.waitForTimeout(800); // let the fade-outs finish
   await page.screenshot({ path: path.join(screenshots, 'last-step-1280.png'), fullPage: true });
+  await done();
+});
+
+test('edit the code and Run: the new program is traced', async () => {
+  const { page, done } = await openPage();
+  await runProgram(page, 'x = [1, 2]\ny = x\nprint(len(y))\n');
+  assert.equal(await label(page), 'Step 1 of 4');
+  await page.getByRole('button', { name: 'Last step' }).click();
+  await page.getByRole('button', { name: 'Step back' }).click();
+  await waitForLabel(page, 'Step 3 of 4');
+  const { x, y } = await locals(page, '<module>');
+  assert.equal(x, y, 'x and y name one list');
+  assert.equal(await page.locator(`[data-object-id="${x}"] .slot`).count(), 2, 'the list shows two slots');
+  assert.equal(await page.locator('.stdout').textContent(), '2\n');
+  await done();
+});
+
+test('errors point at their line and keep what was typed', async () => {
+  const { page, done } = await openPage();
+  const broken = 'x = 1\ny = (2\nz = 3\n';
+  await runProgram(page, broken);
+  assert.equal(await page.getByLabel('Python code').inputValue(), broken, 'the text is kept');
+  await page.locator('.code-error').waitFor();
+  assert.match(await page.locator('.code-error').textContent(), /SyntaxError/);
+  assert.equal(await page.locator('.gutter li.error-line .marker').textContent(), 'error');
+
+  await runProgram(page, 'def f(n):\n    return 10 / n\n\nf(0)\n');
+  await page.getByRole('button', { name: 'Last step' }).click();
+  await page.locator('.traceback').waitFor();
+  const traceback = await page.locator('.traceback').textContent();
+  assert.match(traceback, /^Traceback \(most recent call last\):/);
+  assert.match(traceback, /ZeroDivisionError: division by zero$/);
+  assert.equal(await page.locator('.gutter li.error-line').getAttribute('data-line'), '2');
+  // The gutter row, the coloured line and the textarea's line stay aligned.
+  const gutterRow = await page.locator('.gutter li.error-line').boundingBox();
+  const codeRow = await page.locator('.code-line.error-line').boundingBox();
+  assert.ok(Math.abs(gutterRow.y - codeRow.y) < 1 && Math.abs(gutterRow.height - codeRow.height) < 1,
+    `gutter ${JSON.stringify(gutterRow)} vs code ${JSON.stringify(codeRow)}`);
+  const lineHeights = await page.evaluate(() => ['.highlight', '.code-input', '.gutter li'].map(
+    (sel) => getComputedStyle(document.querySelector(sel)).lineHeight));
+  assert.equal(new Set(lineHeights).size, 1, `one line height: ${lineHeights}`);
+
+  await runProgram(page, 'async def f():\n    pass\n');
+  assert.match(await page.locator('.code-error').textContent(), /not supported/);
+  assert.equal(await page.locator('.gutter li.error-line').getAttribute('data-line'), '1');
+  await done();
+});
+
+test('keyboard: arrows, Home, End and Space step and play, but not while typing', async () => {
+  const { page, done } = await openPage();
+  const [, m] = await position(page);
+  await page.locator('body').press('ArrowRight');
+  await waitForLabel(page, `Step 2 of ${m}`);
+  await page.keyboard.press('End');
+  await waitForLabel(page, `Step ${m} of ${m}`);
+  await page.keyboard.press('ArrowLeft');
+  await waitForLabel(page, `Step ${m - 1} of ${m}`);
+  await page.keyboard.press('Home');
+  await waitForLabel(page, `Step 1 of ${m}`);
+
+  await page.getByLabel('Python code').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Space');
+  assert.equal(await label(page), `Step 1 of ${m}`, 'keys typed in the editor do not step');
+  assert.ok((await page.getByLabel('Python code').inputValue()).includes(' '));
+
+  await page.locator('.narration').click();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  await done();
+});
+
+test('Play steps on its own and Pause stops it', async () => {
+  const { page, done } = await openPage();
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('40');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await waitForLabel(page, `Step 3 of ${(await position(page))[1]}`);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const stopped = await label(page);
+  await page.waitForTimeout(700);
+  assert.equal(await label(page), stopped, 'nothing moves after Pause');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.getByText('The program finished.').waitFor({ timeout: 10_000 });
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  await done();
+});
+
+test('stepping by event narrates each event in order', async () => {
+  const { page, done } = await openPage();
+  await page.getByRole('radio', { name: 'event' }).check();
+  await page.locator('.event-label').waitFor();
+  const first = await page.locator('.narration').textContent();
+  const sentences = [first];
+  for (let i = 0; i < 6; i++) {
+    await page.getByRole('button', { name: 'Step forward' }).click();
+    await page.waitForFunction((prev) => document.querySelector('.narration')?.textContent !== prev, sentences.at(-1));
+    sentences.push(await page.locator('.narration').textContent());
+  }
+  assert.ok(sentences.some((s) => /refcount goes from/.test(s)), sentences.join('\n'));
+  assert.match(await page.locator('.event-label').textContent(), /^event \d+ of \d+$/);
+  await done();
+});
+
+test('toggles: internal objects, inline small values, CPython placement and version', async () => {
+  const { page, done } = await openPage();
+  await stepUntil(page, '[data-frame="<module>"] [data-local="b"]');
+  const cards = () => page.locator('[data-object-id]').count();
+  const before = await cards();
+  await page.getByLabel(/Show internal objects/).check();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-object-id]').length > n, before);
+  await page.getByLabel(/Show internal objects/).uncheck();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-object-id]').length === n, before);
+
+  const { a } = await locals(page, '<module>');
+  await page.getByLabel('Small ints and strings inline').check();
+  await page.waitForFunction((id) => !document.querySelector(`[data-object-id="${id}"]`), a);
+  assert.equal(await page.locator('[data-frame="<module>"] [data-local="a"] .row-value').textContent(), '7');
+  await page.getByLabel('Small ints and strings inline').uncheck();
+
+  await page.getByRole('combobox', { name: 'Frames drawn as' }).selectOption('heap');
+  await page.getByText(/CPython's actual placement/).waitFor();
+  assert.match(await page.locator('[data-frame="<module>"] .frame-where').textContent(), /^at 0x[0-9a-f]+ \(\d+ B\)$/);
+
+  await page.getByRole('combobox', { name: 'CPython version' }).selectOption('3.11');
+  await page.getByText('Modelled on CPython 3.11.7 (64-bit).').waitFor();
+  assert.match(await label(page), /^Step 1 of \d+$/, 'a new trace starts at step 1');
+  await done();
+});
+
+test('Enter on a focused card opens its details', async () => {
+  const { page, done } = await openPage();
+  await stepUntil(page, '[data-frame="<module>"] [data-local="a"]');
+  const card = page.locator('[data-object-id]').first();
+  await card.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('.details').waitFor();
+  assert.match(await page.locator('.details .address').textContent(), /^0x[0-9a-f]+$/);
+  await done();
+});
+
+test('reduced motion turns animation off', async () => {
+  const { page, done } = await openPage(1280, 900, { reducedMotion: 'reduce' });
+  await stepUntil(page, '[data-frame="<module>"] [data-local="a"]');
+  const animation = await page.locator('[data-object-id]').first().evaluate((el) => getComputedStyle(el).animationName);
+  assert.equal(animation, 'none');
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  const animated = await page.locator('[data-object-id]').first().evaluate((el) => getComputedStyle(el).animationName);
+  assert.equal(animated, 'appear');
+  await done();
+});
+
+test('at 360 px the lanes stack and nothing scrolls sideways', async () => {
+  const { page, done } = await openPage(360, 800);
+  await stepUntil(page, '[data-frame="make_pair"]');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow} px)`);
+  const box = (sel) => page.locator(sel).boundingBox();
+  const [stack, heap, ram] = [await box('[data-lane="stack"]'), await box('[data-lane="heap"]'), await box('[data-lane="ram"]')];
+  assert.ok(stack.y + stack.height <= heap.y, `heap lane below the stack lane: ${JSON.stringify({ stack, heap })}`);
+  assert.ok(heap.y + heap.height <= ram.y, 'RAM lane below the heap lane');
+  for (const name of ['First step', 'Step back', 'Play', 'Step forward', 'Last step']) {
+    const b = await page.getByRole('button', { name, exact: true }).boundingBox();
+    assert.ok(b.x >= 0 && b.x + b.width <= 360, `${name} fits on screen`);
+  }
+  await done();
+});
+
+test('at 360 px, frames coming and going do not move the cards below them', async () => {
+  const { page, done } = await openPage(360, 800);
+  assert.ok(await stepUntil(page, '[data-frame="<module>"] [data-local="a"]'));
+  const { a } = await locals(page, '<module>');
+  const where = () => page.locator(`[data-object-id="${a}"] .card-box`).evaluate((r) => `${r.getAttribute('x')},${r.getAttribute('y')}`);
+  const first = await where();
+  assert.ok(await stepUntil(page, '[data-frame="make_pair"]'));
+  assert.equal(await where(), first, 'pushing make_pair moved nothing');
+  while ((await page.locator('[data-frame="make_pair"]').count()) > 0) await stepForward(page);
+  assert.equal(await where(), first, 'popping make_pair moved nothing');
+  await done();
+});
+
+test('at 1280 px the lanes sit side by side', async () => {
+  const { page, done } = await openPage();
+  const stack = await page.locator('[data-lane="stack"]').boundingBox();
+  const heap = await page.locator('[data-lane="heap"]').boundingBox();
+  assert.ok(stack.x + stack.width <= heap.x, 'heap lane right of the stack lane');
   await done();
 });
 
 test('screenshots at 1280 and 390 px', async () => {
   mkdirSync(screenshots, { recursive: true });
-  for (const [width, height] of [
-    [1280, 900],
-    [390, 844],
+  for (const [width, height, colorScheme] of [
+    [1280, 900, 'light'],
+    [390, 844, 'light'],
+    [390, 844, 'dark'],
   ]) {
-    const { page, done } = await openPage(width, height);
+    const { page, done } = await openPage(width, height, { colorScheme });
     await stepUntil(page, '[data-frame="make_pair"]');
-    const file = path.join(screenshots, `make_pair-${width}.png`);
+    await page.waitForTimeout(800); // let the step's animations finish
+    const suffix = colorScheme === 'dark' ? '-dark' : '';
+    const file = path.join(screenshots, `make_pair-${width}${suffix}.png`);
     await page.screenshot({ path: file, fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling at ${width} px (overflow ${overflow} px)`);
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
     await done();
   }
+});
+
+test('the RAM lane shows physical frames, and where the drawn objects live', async () => {
+  const { page, done } = await openPage();
+  await stepUntil(page, '[data-frame="<module>"] [data-local="a"]');
+  assert.ok((await page.locator('.ram-frame').count()) >= 256, 'a grid of physical frames');
+  assert.ok((await page.locator('.ram-frame[data-use="kernel"]').count()) > 0, 'the kernel holds some');
+  assert.ok((await page.locator('.ram-frame.holds-drawn').count()) > 0, 'some frames hold drawn objects');
+  const { a } = await locals(page, '<module>');
+  await page.locator(`[data-object-id="${a}"]`).click();
+  const physical = await page.locator('.details .physical').textContent();
+  const m = physical.match(/^0x[0-9a-f]+ \(frame (0x[0-9a-f]+), offset 0x[0-9a-f]+\)$/);
+  assert.ok(m, `a physical address from the core: ${physical}`);
+  assert.equal(await page.locator('.ram-frame.selected').getAttribute('data-pfn'), String(parseInt(m[1], 16)));
+  await done();
+});
+
+test('a freed object fades out where it stood; the others stay put', async () => {
+  const { page, done } = await openPage();
+  await runProgram(page, 'x = [1, 2]\ny = [3]\ndel x\nz = [4, 5, 6]\n');
+  await waitForLabel(page, 'Step 1 of 5');
+  await stepForward(page);
+  const { x, y } = await locals(page, '<module>');
+  const where = (sel) => page.locator(`${sel} .card-box`).evaluate((r) => `${r.getAttribute('x')},${r.getAttribute('y')}`);
+  const [xAt, yAt] = [await where(`[data-object-id="${x}"]`), await where(`[data-object-id="${y}"]`)];
+  await stepForward(page); // del x
+  const ghost = page.locator(`[data-freed-id="${x}"]`);
+  assert.equal(await ghost.count(), 1, 'the freed list is drawn once more, fading');
+  assert.equal(await ghost.locator('.card-status').textContent(), 'freed');
+  assert.match(await ghost.getAttribute('style'), /^animation-delay: \d+ms$/, 'it fades in its turn');
+  assert.equal(await where(`[data-freed-id="${x}"]`), xAt, 'it fades where it stood');
+  assert.equal(await where(`[data-object-id="${y}"]`), yAt, 'y did not move');
+  assert.equal(await page.locator(`[data-object-id="${x}"]`).count(), 0);
+  await stepForward(page);
+  assert.equal(await where(`[data-object-id="${y}"]`), yAt, 'y still did not move');
+  await done();
+});
+
+test('a collection lights up its phases in event mode', async () => {
+  const { page, done } = await openPage();
+  await runProgram(page, 'import gc\na = []\nb = [a]\na.append(b)\ndel a, b\nn = gc.collect()\n');
+  // After `del a, b` the two lists are garbage in a cycle: still drawn, marked, with
+  // their arrows to each other.
+  await page.getByRole('slider', { name: 'Step slider' }).fill('5');
+  await waitForLabel(page, 'Step 5 of 7');
+  const garbage = page.locator('.card.unreachable');
+  assert.equal(await garbage.count(), 2, 'the cycle is drawn');
+  assert.deepEqual(await garbage.locator('.card-status').allTextContents(), ['unreachable', 'unreachable']);
+  await page.getByRole('button', { name: 'First step' }).click();
+  await page.getByRole('radio', { name: 'event' }).check();
+  const forward = page.getByRole('button', { name: 'Step forward' });
+  let phases = new Set();
+  let marked = 0;
+  for (let i = 0; i < 200 && (await forward.isEnabled()); i++) {
+    const before = await page.locator('.narration').textContent();
+    await forward.click();
+    await page.waitForFunction((prev) => document.querySelector('.narration')?.textContent !== prev, before);
+    const phase = page.locator('.gc-phase');
+    if ((await phase.count()) > 0) {
+      phases.add(await phase.textContent());
+      marked = Math.max(marked, await page.locator('.card.gc-marked').count());
+    }
+    if ([...phases].some((p) => p.startsWith('GC: done'))) break;
+  }
+  assert.ok(phases.has('GC: find unreachable'), [...phases].join(', '));
+  assert.ok([...phases].some((p) => p.startsWith('GC: done')), [...phases].join(', '));
+  assert.ok(marked >= 1, 'the objects a phase examines are marked');
+  await done();
 });

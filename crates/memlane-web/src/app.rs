@@ -1,29 +1,155 @@
-//! The root component: owns the [`State`] and hands pieces of it to the components.
+//! The root component: owns the [`State`] (the only `use_reducer`), hands pieces of it to
+//! the components, and owns the page-wide effects: the play timer, the keyboard shortcuts
+//! and the narrow-viewport switch.
 
+use std::rc::Rc;
+
+use gloo_events::{EventListener, EventListenerOptions};
+use gloo_timers::callback::Timeout;
+use memlane_core::ObjId;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
+use yew::Reducible;
 
 use crate::components::controls::Controls;
-use crate::components::frames::Frames;
-use crate::components::objects::Objects;
+use crate::components::details::Details;
+use crate::components::diagram::Diagram;
+use crate::components::narration::Narration;
+use crate::components::options::Options;
 use crate::components::output::Output;
+use crate::components::ram::Ram;
 use crate::components::source::Source;
 use crate::state::{Action, State, DEFAULT_PROGRAM};
 
+/// Below this width the lanes are drawn one under another.
+const NARROW_MAX_WIDTH: f64 = 720.0;
+
+/// The action a key press on the page asks for, unless it was typed into a form field.
+fn key_action(event: &web_sys::KeyboardEvent) -> Option<Action> {
+    if event.ctrl_key() || event.meta_key() || event.alt_key() {
+        return None;
+    }
+    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    // Typing in the editor (or using a form control's own keys) is not stepping.
+    if target
+        .closest("textarea, input, select")
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        return None;
+    }
+    let on_control = target
+        .closest("button, [role=button]")
+        .ok()
+        .flatten()
+        .is_some();
+    match event.key().as_str() {
+        "ArrowLeft" => Some(Action::StepBack),
+        "ArrowRight" => Some(Action::StepForward),
+        "Home" => Some(Action::First),
+        "End" => Some(Action::Last),
+        // Space on a button presses that button instead.
+        " " if !on_control => Some(Action::TogglePlay),
+        _ => None,
+    }
+}
+
+/// A callback that turns what a component reports into an action.
+fn dispatch_with<T: 'static>(
+    dispatcher: &UseReducerDispatcher<State>,
+    make: fn(T) -> Action,
+) -> Callback<T> {
+    let dispatcher = dispatcher.clone();
+    Callback::from(move |value| dispatcher.dispatch(make(value)))
+}
+
+fn viewport_is_narrow() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w <= NARROW_MAX_WIDTH)
+}
+
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(|| State::run(DEFAULT_PROGRAM));
+    let state = use_reducer(|| {
+        let s = Rc::new(State::run(DEFAULT_PROGRAM));
+        let narrow = cfg!(target_arch = "wasm32") && viewport_is_narrow();
+        (*s.reduce(Action::SetNarrow(narrow))).clone()
+    });
+    let dispatcher = state.dispatcher();
 
-    let dispatch = |action: Action| {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(action))
+    // Keyboard stepping and the narrow switch, for the page's whole life.
+    {
+        let dispatcher = dispatcher.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window().expect("a browser window");
+            let keys = {
+                let dispatcher = dispatcher.clone();
+                // Not passive: the arrows and Space must not also scroll the page.
+                let options = EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(&window, "keydown", options, move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if let Some(action) = key_action(e) {
+                        e.prevent_default();
+                        dispatcher.dispatch(action);
+                    }
+                })
+            };
+            let resize = EventListener::new(&window, "resize", move |_| {
+                dispatcher.dispatch(Action::SetNarrow(viewport_is_narrow()));
+            });
+            move || drop((keys, resize))
+        });
+    }
+
+    // While playing, one move per tick; dropping the timeout (on Pause, or on any move)
+    // cancels it, so Pause takes effect at once.
+    {
+        let dispatcher = dispatcher.clone();
+        use_effect_with(
+            (
+                state.playing,
+                state.step,
+                state.event,
+                state.play_delay_ms(),
+            ),
+            move |&(playing, _, _, delay)| {
+                let timer =
+                    playing.then(|| Timeout::new(delay, move || dispatcher.dispatch(Action::Tick)));
+                move || drop(timer)
+            },
+        );
+    }
+
+    let click = |action: Action| {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(action.clone()))
     };
-    let on_back = dispatch(Action::StepBack);
-    let on_forward = dispatch(Action::StepForward);
-    let on_show_internal = {
-        let state = state.clone();
-        Callback::from(move |show: bool| state.dispatch(Action::ShowInternal(show)))
+    let play_action = if state.playing {
+        Action::Pause
+    } else {
+        Action::Play
+    };
+    let on_select: Callback<Option<ObjId>> = dispatch_with(&dispatcher, Action::Select);
+    let on_close = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |()| dispatcher.dispatch(Action::Select(None)))
+    };
+    let on_run = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |()| dispatcher.dispatch(Action::Run))
     };
 
+    let shown_event = state.shown_event().cloned();
+    let visible = Rc::new(state.visible_ids());
+    let error = state
+        .error_source_line()
+        .zip(state.error_line())
+        .map(|(line, message)| (line, AttrValue::from(message)));
     let release = state.trace.profile.version.modelled_release();
 
     html! {
@@ -36,34 +162,75 @@ pub fn App() -> Html {
                 </p>
             </header>
             <main class="layout">
-                <section class="program" aria-labelledby="program-heading">
-                    <h2 id="program-heading">{ "Program" }</h2>
+                <section class="program" aria-label="Program and controls">
                     <Controls
                         position={state.position_label()}
+                        event_position={state.event_label().map(AttrValue::from)}
                         caption={state.step_caption()}
+                        step={state.step}
+                        step_count={state.step_count()}
                         can_step_back={state.can_step_back()}
                         can_step_forward={state.can_step_forward()}
-                        {on_back}
-                        {on_forward}
+                        playing={state.playing}
+                        speed={state.speed}
+                        mode={state.mode}
+                        on_first={click(Action::First)}
+                        on_back={click(Action::StepBack)}
+                        on_play={click(play_action)}
+                        on_forward={click(Action::StepForward)}
+                        on_last={click(Action::Last)}
+                        on_seek={dispatch_with(&dispatcher, Action::Seek)}
+                        on_speed={dispatch_with(&dispatcher, Action::SetSpeed)}
+                        on_mode={dispatch_with(&dispatcher, Action::SetMode)}
                     />
+                    <Narration sentence={state.narration()} />
                     <Source
-                        source={AttrValue::from(state.source.to_string())}
+                        draft={AttrValue::from(state.draft.to_string())}
                         current_line={state.current_line()}
                         next_line={state.next_line()}
+                        {error}
+                        edited={state.edited()}
+                        on_edit={dispatch_with(&dispatcher, Action::Edit)}
+                        {on_run}
                     />
                     <Output
                         stdout={AttrValue::from(state.snapshot.stdout.clone())}
                         error={state.error_line().map(AttrValue::from)}
+                        traceback={state.traceback().map(AttrValue::from)}
                         finished={state.finished()}
                     />
                 </section>
-                <section class="memory" aria-label="Memory">
-                    <Frames snapshot={state.snapshot.clone()} />
-                    <Objects
-                        objects={state.visible_objects()}
+                <section class={classes!("memory", state.narrow.then_some("narrow"))} aria-label="Memory">
+                    <Options
+                        view={state.view}
+                        version={state.version}
                         hidden={state.hidden_object_count()}
-                        show_internal={state.show_internal}
-                        {on_show_internal}
+                        on_show_internal={dispatch_with(&dispatcher, Action::ShowInternal)}
+                        on_inline_small={dispatch_with(&dispatcher, Action::InlineSmall)}
+                        on_frames_in_heap={dispatch_with(&dispatcher, Action::FramesInHeap)}
+                        on_version={dispatch_with(&dispatcher, Action::SetVersion)}
+                    />
+                    <Diagram
+                        snapshot={state.snapshot.clone()}
+                        previous={state.previous.clone()}
+                        layout={state.layout.clone()}
+                        view={state.view}
+                        narrow={state.narrow}
+                        selected={state.selected}
+                        focus={shown_event.as_ref().and_then(|e| e.focus)}
+                        gc={shown_event.and_then(|e| e.gc)}
+                        timing={state.timing.clone()}
+                        {on_select}
+                    />
+                    if let Some(selected) = state.selected {
+                        <Details snapshot={state.snapshot.clone()} {selected} {on_close} />
+                    }
+                    <Ram
+                        snapshot={state.snapshot.clone()}
+                        pages={Rc::new(state.layout.pages.clone())}
+                        {visible}
+                        narrow={state.narrow}
+                        selected={state.selected}
                     />
                 </section>
             </main>

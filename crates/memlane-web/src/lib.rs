@@ -10,6 +10,8 @@
 
 pub mod app;
 pub mod components;
+pub mod highlight;
+pub mod layout;
 pub mod state;
 
 /// `0x7f3a5c2d10` for an address.

@@ -2,11 +2,28 @@
 //! [`Reducible::reduce`]. The root component owns it with `use_reducer`; every other
 //! component gets plain props and callbacks.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use memlane_core::{ObjectView, Snapshot, StepKind, Trace};
+use memlane_core::narrate::{describe_event, describe_step};
+use memlane_core::{Event, GcPhase, ObjId, Outcome, Profile, Snapshot, StepKind, Trace, Version};
 use memlane_python::RunOptions;
 use yew::Reducible;
+
+use crate::layout::{Layout, LayoutOptions};
+
+/// A page-sized program runs a few hundred steps; this keeps a runaway loop from freezing
+/// the tab (the run ends with a limit message and keeps the steps so far).
+pub const MAX_STEPS: usize = 5000;
+/// Columns of object cards in the heap lane: two beside the stack on a wide screen, one
+/// under it on a narrow one (so the cards keep a readable size).
+pub fn heap_columns(narrow: bool) -> u32 {
+    if narrow {
+        1
+    } else {
+        2
+    }
+}
 
 /// The program the page opens with.
 pub const DEFAULT_PROGRAM: &str = r#"def make_pair(first, second):
@@ -20,39 +37,251 @@ items.append(items)
 del items
 "#;
 
-#[derive(Clone, Debug)]
-pub struct State {
-    pub source: Rc<str>,
-    pub trace: Rc<Trace>,
-    /// Index of the step whose result is shown; 0 when the trace has no steps.
-    pub step: usize,
-    /// `trace.snapshot(step)`, computed when `step` changes rather than on every render.
-    pub snapshot: Rc<Snapshot>,
-    /// Whether objects marked `internal` (code objects, constant tables...) are listed.
-    pub show_internal: bool,
+/// Whether the stepping buttons move by source line or by event within a line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StepMode {
+    #[default]
+    Line,
+    Event,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How the diagram draws things; none of these change the trace, only the picture.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ViewOptions {
+    /// List objects marked `internal` (code objects, constant tables...) too.
+    pub show_internal: bool,
+    /// Draw ints, floats, short strings, bools and None inside the name's row instead of
+    /// as cards of their own.
+    pub inline_small: bool,
+    /// Draw frames where CPython 3.11+ keeps them (the data stack, in heap memory) rather
+    /// than as the textbook's call stack.
+    pub frames_in_heap: bool,
+}
+
+/// One event of the shown step that the narration has a sentence for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShownEvent {
+    /// The snapshot after this event is `trace.snapshot_at_event(end)`.
+    pub end: usize,
+    pub sentence: String,
+    /// The object the event is about, highlighted while it is shown.
+    pub focus: Option<ObjId>,
+    /// A cycle-collector phase and the objects it marks.
+    pub gc: Option<(String, Vec<ObjId>)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct State {
+    /// The program that was traced.
+    pub source: Rc<str>,
+    /// What the editor holds; traced on Run. Never overwritten by a run or an error.
+    pub draft: Rc<str>,
+    pub version: Version,
+    pub trace: Rc<Trace>,
+    /// Card places for the whole trace (recomputed when the trace or the hidden set changes).
+    pub layout: Rc<Layout>,
+    /// Index of the step shown; 0 when the trace has no steps.
+    pub step: usize,
+    pub mode: StepMode,
+    /// In event mode: the narrated events of `step`, and which one is shown.
+    pub events: Rc<Vec<ShownEvent>>,
+    pub event: usize,
+    /// The state at the shown position, computed when the position changes.
+    pub snapshot: Rc<Snapshot>,
+    /// The state shown before the last move, to fade out what was freed in between.
+    pub previous: Rc<Snapshot>,
+    /// After one step forward by line: when, in ms into the step's animation, each object's
+    /// last change (allocation, refcount, free) happened, so the changes play in order.
+    pub timing: Rc<HashMap<ObjId, u32>>,
+    pub view: ViewOptions,
+    pub playing: bool,
+    /// Playback speed in steps per second, times ten (10 = one step a second).
+    pub speed: u32,
+    /// The object whose details are open.
+    pub selected: Option<ObjId>,
+    /// A narrow viewport: the lanes are drawn one under another.
+    pub narrow: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
+    First,
     StepBack,
     StepForward,
+    Last,
+    /// Go to a step (0-based), from the slider.
+    Seek(usize),
+    Play,
+    Pause,
+    /// Space: Play when paused, Pause when playing.
+    TogglePlay,
+    /// The play timer fired.
+    Tick,
+    SetSpeed(u32),
+    SetMode(StepMode),
+    /// The editor's text changed.
+    Edit(String),
+    /// Trace the editor's text.
+    Run,
+    SetVersion(Version),
     ShowInternal(bool),
+    InlineSmall(bool),
+    FramesInHeap(bool),
+    Select(Option<ObjId>),
+    SetNarrow(bool),
+}
+
+/// Runs `source` under `version` the way the page does.
+pub fn trace_program(source: &str, version: Version) -> Trace {
+    let options = RunOptions {
+        profile: Profile::new(version),
+        max_steps: MAX_STEPS,
+        ..RunOptions::default()
+    };
+    memlane_python::run(source, &options)
+}
+
+/// The narrated events of step `index`, in order.
+pub fn narrated_events(trace: &Trace, index: usize) -> Vec<ShownEvent> {
+    let Some(step) = trace.step(index) else {
+        return Vec::new();
+    };
+    let mut snap = trace.snapshot_at_event(step.first_event);
+    let mut out = Vec::new();
+    for (k, ev) in trace.events_of(index).iter().enumerate() {
+        let sentence = describe_event(ev, &snap);
+        snap.apply(ev);
+        let Some(sentence) = sentence else { continue };
+        let focus = match ev {
+            Event::Alloc { object } => Some(object.id),
+            Event::Refcount { obj, .. } | Event::Change { obj, .. } => Some(*obj),
+            Event::Bind { target, .. } => Some(*target),
+            _ => None,
+        };
+        let gc = match ev {
+            Event::Gc { phase, objects, .. } => Some((gc_phase_name(phase), objects.clone())),
+            _ => None,
+        };
+        out.push(ShownEvent {
+            end: step.first_event + k + 1,
+            sentence,
+            focus,
+            gc,
+        });
+    }
+    out
+}
+
+/// How long a step's changes take to play, in ms.
+pub const STEP_ANIMATION_MS: u32 = 600;
+
+/// For each object a step changes, when its last change plays: the step's events are
+/// spread evenly over [`STEP_ANIMATION_MS`].
+pub fn event_timing(trace: &Trace, index: usize) -> HashMap<ObjId, u32> {
+    let events = trace.events_of(index);
+    let n = events.len().max(1) as u32;
+    let mut at = HashMap::new();
+    for (i, ev) in events.iter().enumerate() {
+        let id = match ev {
+            Event::Alloc { object } => object.id,
+            Event::Refcount { obj, .. } | Event::Free { obj, .. } | Event::Change { obj, .. } => {
+                *obj
+            }
+            _ => continue,
+        };
+        at.insert(id, i as u32 * STEP_ANIMATION_MS / n);
+    }
+    at
+}
+
+fn gc_phase_name(phase: &GcPhase) -> String {
+    match phase {
+        GcPhase::Start { generation } => format!("start (generation {generation})"),
+        GcPhase::CopyRefcounts => "copy refcounts".into(),
+        GcPhase::SubtractInternal => "subtract internal references".into(),
+        GcPhase::FindUnreachable => "find unreachable".into(),
+        GcPhase::Finalize => "finalize".into(),
+        GcPhase::Clear => "clear".into(),
+        GcPhase::Done { collected } => format!("done ({collected} collected)"),
+    }
 }
 
 impl State {
-    /// Runs `source` with the default options and shows its first step.
+    /// Runs `source` with the default profile and shows its first step.
     pub fn run(source: &str) -> State {
-        State::from_trace(source, memlane_python::run(source, &RunOptions::default()))
+        let version = Version::default();
+        State::from_trace(source, trace_program(source, version))
     }
 
     pub fn from_trace(source: &str, trace: Trace) -> State {
-        let snapshot = Rc::new(trace.snapshot(0));
-        State {
+        let empty = Rc::new(Snapshot::default());
+        let mut state = State {
             source: source.into(),
+            draft: source.into(),
+            version: trace.profile.version,
             trace: Rc::new(trace),
+            layout: Rc::new(Layout::default()),
             step: 0,
-            snapshot,
-            show_internal: false,
+            mode: StepMode::Line,
+            events: Rc::new(Vec::new()),
+            event: 0,
+            snapshot: empty.clone(),
+            previous: empty,
+            timing: Rc::new(HashMap::new()),
+            view: ViewOptions::default(),
+            playing: false,
+            speed: 10,
+            selected: None,
+            narrow: false,
+        };
+        state.relayout();
+        state.move_to(0, 0);
+        state.previous = state.snapshot.clone();
+        state
+    }
+
+    fn relayout(&mut self) {
+        self.layout = Rc::new(Layout::compute(
+            &self.trace,
+            LayoutOptions {
+                include_internal: self.view.show_internal,
+                columns: heap_columns(self.narrow),
+            },
+        ));
+    }
+
+    /// Shows step `step` (and, in event mode, its narrated event `event`).
+    fn move_to(&mut self, step: usize, event: usize) {
+        let one_line_forward = self.mode == StepMode::Line && step == self.step + 1;
+        self.timing = Rc::new(if one_line_forward {
+            event_timing(&self.trace, step)
+        } else {
+            HashMap::new()
+        });
+        let step_changed = step != self.step || self.events.is_empty();
+        self.step = step;
+        if self.mode == StepMode::Event && step_changed {
+            self.events = Rc::new(narrated_events(&self.trace, step));
+        }
+        self.event = event.min(self.events.len().saturating_sub(1));
+        self.previous = self.snapshot.clone();
+        self.snapshot = Rc::new(match self.shown_event() {
+            Some(e) => self.trace.snapshot_at_event(e.end),
+            None => self.trace.snapshot(step),
+        });
+        if self
+            .selected
+            .is_some_and(|id| self.snapshot.object(id).is_none())
+        {
+            self.selected = None;
+        }
+    }
+
+    /// The narrated event shown, in event mode.
+    pub fn shown_event(&self) -> Option<&ShownEvent> {
+        match self.mode {
+            StepMode::Event => self.events.get(self.event),
+            StepMode::Line => None,
         }
     }
 
@@ -61,11 +290,12 @@ impl State {
     }
 
     pub fn can_step_back(&self) -> bool {
-        self.step > 0
+        self.step > 0 || (self.shown_event().is_some() && self.event > 0)
     }
 
     pub fn can_step_forward(&self) -> bool {
         self.step + 1 < self.step_count()
+            || (self.shown_event().is_some() && self.event + 1 < self.events.len())
     }
 
     /// "Step 3 of 12", counting from 1; "Step 0 of 0" when nothing ran.
@@ -76,6 +306,12 @@ impl State {
             self.step + 1
         };
         format!("Step {} of {}", shown, self.step_count())
+    }
+
+    /// "event 2 of 5" in event mode.
+    pub fn event_label(&self) -> Option<String> {
+        self.shown_event()
+            .map(|_| format!("event {} of {}", self.event + 1, self.events.len()))
     }
 
     /// The source line the shown step ran (none for the interpreter's shutdown step).
@@ -103,6 +339,24 @@ impl State {
         }
     }
 
+    /// One sentence for what is shown: the event in event mode, else the whole step.
+    pub fn narration(&self) -> String {
+        if let Some(e) = self.shown_event() {
+            return e.sentence.clone();
+        }
+        if self.trace.is_empty() {
+            return self
+                .trace
+                .outcome
+                .error_line()
+                .unwrap_or_else(|| "Nothing ran.".into());
+        }
+        let line = self.current_line().map_or("", |n| {
+            self.source.lines().nth(n as usize - 1).unwrap_or("")
+        });
+        describe_step(&self.trace, self.step, line)
+    }
+
     pub fn at_end(&self) -> bool {
         !self.can_step_forward()
     }
@@ -117,28 +371,91 @@ impl State {
         }
     }
 
+    /// The whole traceback of an uncaught exception, once the last step is shown.
+    pub fn traceback(&self) -> Option<String> {
+        match &self.trace.outcome {
+            Outcome::Exception { traceback, .. } if self.at_end() => Some(traceback.clone()),
+            _ => None,
+        }
+    }
+
+    /// The source line the run's error points at, once the last step is shown.
+    pub fn error_source_line(&self) -> Option<u32> {
+        if !self.at_end() {
+            return None;
+        }
+        match &self.trace.outcome {
+            Outcome::Exception { line, .. } => *line,
+            Outcome::Unsupported { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+
     /// Whether the run ended normally and the last step is shown.
     pub fn finished(&self) -> bool {
         self.at_end() && self.trace.outcome.exit_status() == 0 && !self.trace.is_empty()
     }
 
-    /// The live objects to list, in allocation order: what the program can reach from its
-    /// frames (the core decides), or everything when internals are shown.
-    pub fn visible_objects(&self) -> Vec<ObjectView> {
-        if self.show_internal {
-            return self.snapshot.objects.values().cloned().collect();
-        }
-        let reachable = self.snapshot.program_objects();
-        self.snapshot
-            .objects
-            .values()
-            .filter(|o| reachable.contains(&o.id))
-            .cloned()
-            .collect()
+    /// Whether the editor holds something other than what was traced.
+    pub fn edited(&self) -> bool {
+        self.draft != self.source
+    }
+
+    /// The objects drawn at the shown position (reachable ones, and cycle garbage the
+    /// collector has not freed yet).
+    pub fn visible_ids(&self) -> std::collections::BTreeSet<ObjId> {
+        self.layout.drawn(&self.snapshot, self.view.show_internal)
     }
 
     pub fn hidden_object_count(&self) -> usize {
-        self.snapshot.objects.len() - self.visible_objects().len()
+        self.snapshot.objects.len() - self.visible_ids().len()
+    }
+
+    /// Playback delay between two moves, in milliseconds.
+    pub fn play_delay_ms(&self) -> u32 {
+        let per_second = self.speed.max(1);
+        let base = 10_000 / per_second;
+        match self.mode {
+            StepMode::Line => base,
+            StepMode::Event => base / 2,
+        }
+    }
+
+    fn forward(&mut self) -> bool {
+        if self.shown_event().is_some() && self.event + 1 < self.events.len() {
+            self.move_to(self.step, self.event + 1);
+        } else if self.step + 1 < self.step_count() {
+            self.move_to(self.step + 1, 0);
+        } else {
+            return false;
+        }
+        true
+    }
+
+    fn back(&mut self) -> bool {
+        if self.shown_event().is_some() && self.event > 0 {
+            self.move_to(self.step, self.event - 1);
+        } else if self.step > 0 {
+            self.move_to(self.step - 1, usize::MAX);
+        } else {
+            return false;
+        }
+        true
+    }
+
+    fn retrace(&mut self, source: Rc<str>, version: Version) {
+        let trace = trace_program(&source, version);
+        self.source = source;
+        self.version = version;
+        self.trace = Rc::new(trace);
+        self.events = Rc::new(Vec::new());
+        self.selected = None;
+        self.playing = false;
+        self.relayout();
+        self.step = 0;
+        self.snapshot = Rc::new(Snapshot::default());
+        self.move_to(0, 0);
+        self.previous = self.snapshot.clone();
     }
 }
 
@@ -148,15 +465,63 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::StepBack if self.can_step_back() => next.step -= 1,
-            Action::StepForward if self.can_step_forward() => next.step += 1,
-            Action::ShowInternal(show) if show != self.show_internal => {
-                next.show_internal = show;
-                return Rc::new(next);
+            Action::First if self.can_step_back() => next.move_to(0, 0),
+            Action::StepBack if self.can_step_back() => {
+                next.back();
+            }
+            Action::StepForward if self.can_step_forward() => {
+                next.forward();
+            }
+            Action::Last if self.can_step_forward() => {
+                next.move_to(self.step_count().saturating_sub(1), usize::MAX)
+            }
+            Action::Seek(step) if step < self.step_count() && step != self.step => {
+                next.move_to(step, 0)
+            }
+            Action::Play if !self.playing && !self.trace.is_empty() => {
+                if self.at_end() {
+                    next.move_to(0, 0);
+                }
+                next.playing = true;
+            }
+            Action::Pause if self.playing => next.playing = false,
+            Action::TogglePlay if self.playing => next.playing = false,
+            Action::TogglePlay => return self.reduce(Action::Play),
+            Action::Tick if self.playing => {
+                if !next.forward() || next.at_end() {
+                    next.playing = false;
+                }
+            }
+            Action::SetSpeed(speed) if speed != self.speed && speed > 0 => next.speed = speed,
+            Action::SetMode(mode) if mode != self.mode => {
+                next.mode = mode;
+                next.events = Rc::new(Vec::new());
+                next.move_to(self.step, 0);
+            }
+            Action::Edit(text) if *text != *self.draft => next.draft = text.into(),
+            Action::Run => {
+                let source = next.draft.clone();
+                next.retrace(source, self.version);
+            }
+            Action::SetVersion(version) if version != self.version => {
+                let source = next.source.clone();
+                next.retrace(source, version);
+            }
+            Action::ShowInternal(show) if show != self.view.show_internal => {
+                next.view.show_internal = show;
+                next.relayout();
+            }
+            Action::InlineSmall(on) if on != self.view.inline_small => next.view.inline_small = on,
+            Action::FramesInHeap(on) if on != self.view.frames_in_heap => {
+                next.view.frames_in_heap = on
+            }
+            Action::Select(id) if id != self.selected => next.selected = id,
+            Action::SetNarrow(narrow) if narrow != self.narrow => {
+                next.narrow = narrow;
+                next.relayout();
             }
             _ => return self,
         }
-        next.snapshot = Rc::new(next.trace.snapshot(next.step));
         Rc::new(next)
     }
 }
@@ -164,9 +529,7 @@ impl Reducible for State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use memlane_core::{
-        Binding, Event, FrameId, FrameView, Holder, ObjId, Outcome, Profile, Recorder,
-    };
+    use memlane_core::{Binding, FrameId, FrameView, Holder, ObjectView, Recorder};
 
     fn object(id: u32, value: &str, internal: bool) -> ObjectView {
         ObjectView {
@@ -222,7 +585,9 @@ mod tests {
     }
 
     fn reduce(state: State, actions: &[Action]) -> Rc<State> {
-        actions.iter().fold(Rc::new(state), |s, &a| s.reduce(a))
+        actions
+            .iter()
+            .fold(Rc::new(state), |s, a| s.reduce(a.clone()))
     }
 
     #[test]
@@ -279,12 +644,12 @@ mod tests {
     fn hides_internal_objects_until_asked() {
         let s = State::from_trace("", two_steps(Outcome::Finished));
         assert_eq!(
-            s.visible_objects().iter().map(|o| o.id).collect::<Vec<_>>(),
+            s.visible_ids().into_iter().collect::<Vec<_>>(),
             vec![ObjId(1)]
         );
         assert_eq!(s.hidden_object_count(), 1);
         let s = reduce(s, &[Action::ShowInternal(true)]);
-        assert_eq!(s.visible_objects().len(), 2);
+        assert_eq!(s.visible_ids().len(), 2);
         assert_eq!(s.hidden_object_count(), 0);
     }
 
@@ -344,5 +709,133 @@ mod tests {
     fn the_default_program_runs_without_panicking() {
         let s = State::run(DEFAULT_PROGRAM);
         assert!(s.step_count() == 0 || s.current_line().is_some());
+    }
+
+    #[test]
+    fn first_last_seek_and_play_to_the_end() {
+        let s = State::run(DEFAULT_PROGRAM);
+        let n = s.step_count();
+        let last = reduce(s.clone(), &[Action::Last]);
+        assert_eq!(last.step, n - 1);
+        assert!(last.at_end());
+        assert_eq!(reduce((*last).clone(), &[Action::First]).step, 0);
+        assert_eq!(reduce(s.clone(), &[Action::Seek(3)]).step, 3);
+        let mut playing = reduce(s, &[Action::Play]);
+        assert!(playing.playing);
+        for _ in 0..n + 2 {
+            playing = playing.reduce(Action::Tick);
+        }
+        assert!(!playing.playing, "playing stops at the last step");
+        assert_eq!(playing.step, n - 1);
+        let paused = reduce((*playing).clone(), &[Action::Play, Action::TogglePlay]);
+        assert!(!paused.playing);
+        assert_eq!(paused.step, 0, "Play at the end starts over");
+    }
+
+    #[test]
+    fn event_mode_walks_each_narrated_event_across_steps() {
+        let s = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[Action::SetMode(StepMode::Event)],
+        );
+        assert!(!s.events.is_empty());
+        let mut s = s;
+        let mut ends = vec![s.shown_event().unwrap().end];
+        while s.can_step_forward() {
+            s = s.reduce(Action::StepForward);
+            if let Some(e) = s.shown_event() {
+                ends.push(e.end);
+                assert_eq!(*s.snapshot, s.trace.snapshot_at_event(e.end));
+            }
+        }
+        assert!(
+            ends.windows(2).all(|w| w[0] < w[1]),
+            "events move forward: {ends:?}"
+        );
+        assert!(ends.len() > s.step_count(), "more events than steps");
+        // And back again to the very first event.
+        while s.can_step_back() {
+            s = s.reduce(Action::StepBack);
+        }
+        assert_eq!(s.shown_event().unwrap().end, ends[0]);
+    }
+
+    #[test]
+    fn narration_comes_from_the_core() {
+        let s = State::run(DEFAULT_PROGRAM);
+        assert!(!s.narration().is_empty());
+        let line = s.source.lines().next().unwrap();
+        assert_eq!(s.narration(), describe_step(&s.trace, 0, line));
+    }
+
+    #[test]
+    fn run_traces_the_draft_and_keeps_it_after_an_error() {
+        let s = State::run(DEFAULT_PROGRAM);
+        let broken = "x = 1\ny = (2\n";
+        let s = reduce(s, &[Action::Edit(broken.into())]);
+        assert!(s.edited());
+        let s = reduce((*s).clone(), &[Action::Run]);
+        assert_eq!(&*s.draft, broken, "nothing typed is lost");
+        assert!(!s.edited());
+        assert!(
+            s.error_line().unwrap().contains("SyntaxError"),
+            "{:?}",
+            s.error_line()
+        );
+        assert!(s.error_source_line().is_some());
+
+        let s = reduce(
+            (*s).clone(),
+            &[
+                Action::Edit("a = 1\nb = a / 0\n".into()),
+                Action::Run,
+                Action::Last,
+            ],
+        );
+        assert_eq!(s.error_source_line(), Some(2));
+        assert!(s.traceback().unwrap().contains("ZeroDivisionError"));
+    }
+
+    #[test]
+    fn changing_the_version_retraces_the_same_source() {
+        let s = State::run(DEFAULT_PROGRAM);
+        let s = reduce(
+            s,
+            &[
+                Action::Edit("x = 1\n".into()),
+                Action::SetVersion(Version::Py311),
+            ],
+        );
+        assert_eq!(s.trace.profile.version, Version::Py311);
+        assert_eq!(
+            &*s.source, DEFAULT_PROGRAM,
+            "the traced program, not the draft"
+        );
+        assert_eq!(&*s.draft, "x = 1\n", "the draft is kept");
+    }
+
+    #[test]
+    fn one_line_forward_times_its_changes_in_event_order() {
+        let s = State::run("x = [1, 2]\ndel x\n");
+        let s = reduce(s, &[Action::StepForward]);
+        let freed: Vec<ObjId> = s
+            .previous
+            .objects
+            .keys()
+            .filter(|id| s.snapshot.object(**id).is_none())
+            .copied()
+            .collect();
+        assert!(!freed.is_empty());
+        assert!(freed.iter().all(|id| s.timing[id] < STEP_ANIMATION_MS));
+        // The list is freed before its items are released.
+        let list = freed
+            .iter()
+            .find(|id| s.previous.objects[id].type_name == "list")
+            .unwrap();
+        assert!(freed.iter().all(|id| s.timing[id] >= s.timing[list]));
+        assert!(
+            reduce((*s).clone(), &[Action::StepBack]).timing.is_empty(),
+            "only forward steps animate in order"
+        );
     }
 }

@@ -2,7 +2,10 @@
 //! none holds state of its own.
 
 pub mod controls;
-pub mod frames;
-pub mod objects;
+pub mod details;
+pub mod diagram;
+pub mod narration;
+pub mod options;
 pub mod output;
+pub mod ram;
 pub mod source;

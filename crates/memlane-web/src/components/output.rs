@@ -1,4 +1,5 @@
-//! What the program printed so far, and how it ended once the last step is shown.
+//! What the program printed so far; once the last step is shown, how the run ended
+//! (the traceback of an uncaught exception, or memlane's own message).
 
 use yew::prelude::*;
 
@@ -6,6 +7,7 @@ use yew::prelude::*;
 pub struct OutputProps {
     pub stdout: AttrValue,
     pub error: Option<AttrValue>,
+    pub traceback: Option<AttrValue>,
     pub finished: bool,
 }
 
@@ -13,17 +15,19 @@ pub struct OutputProps {
 pub fn Output(props: &OutputProps) -> Html {
     html! {
         <section class="output" aria-labelledby="output-heading">
-            <h3 id="output-heading">{ "Output" }</h3>
+            <h2 id="output-heading">{ "Output" }</h2>
             if props.stdout.is_empty() {
                 <p class="empty">{ "Nothing printed yet." }</p>
             } else {
                 <pre class="stdout">{ props.stdout.clone() }</pre>
             }
-            if let Some(error) = &props.error {
+            if let Some(traceback) = &props.traceback {
+                <pre class="traceback" aria-label="Traceback">{ traceback.trim_end().to_owned() }</pre>
+            } else if let Some(error) = &props.error {
                 <p class="error">{ error.clone() }</p>
             }
             if props.finished {
-                <p class="finished">{ "The program finished." }</p>
+                <p class="finished">{ "✓ The program finished." }</p>
             }
         </section>
     }

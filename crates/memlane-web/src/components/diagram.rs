@@ -1,0 +1,644 @@
+//! The memory diagram, drawn as one SVG: the Stack lane (frames with their names) and the
+//! Heap lane (object cards at their fixed places), with an arrow for every reference from
+//! a name or a slot to the object it refers to. Wide viewports put the lanes side by
+//! side, narrow ones one under the other.
+
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+use memlane_core::{FrameView, ObjId, ObjectView, Snapshot};
+use yew::prelude::*;
+
+use crate::hex;
+use crate::layout::{
+    card_height, Layout, Place, CARD_HEADER, CARD_WIDTH, COLUMN_GAP,
+    FRAME_HEADER as FRAME_HEADER_U32, FRAME_ROW as FRAME_ROW_U32, MAX_SLOT_ROWS, SLOT_ROW,
+};
+use crate::state::ViewOptions;
+
+const LANE_TOP: i32 = 44;
+const FRAME_HEADER: i32 = FRAME_HEADER_U32 as i32;
+const FRAME_ROW: i32 = FRAME_ROW_U32 as i32;
+const FRAME_WIDTH: i32 = 240;
+/// Space between the stack lane and the heap lane when they sit side by side.
+const LANE_GAP: i32 = 70;
+/// Room on the heap lane's left for arrows that enter a card from that side.
+const NARROW_MARGIN: i32 = 30;
+
+#[derive(Properties, PartialEq)]
+pub struct DiagramProps {
+    pub snapshot: Rc<Snapshot>,
+    pub previous: Rc<Snapshot>,
+    pub layout: Rc<Layout>,
+    pub view: ViewOptions,
+    pub narrow: bool,
+    pub selected: Option<ObjId>,
+    /// The object the shown event is about (event mode).
+    pub focus: Option<ObjId>,
+    /// The shown cycle-collector phase and the objects it marks.
+    pub gc: Option<(String, Vec<ObjId>)>,
+    /// When each object's change plays within the step's animation (ms).
+    pub timing: Rc<HashMap<ObjId, u32>>,
+    pub on_select: Callback<Option<ObjId>>,
+}
+
+/// Where things are drawn for one render.
+struct Geometry {
+    narrow: bool,
+    heap_x: i32,
+    heap_y: i32,
+}
+
+impl Geometry {
+    fn card_origin(&self, place: Place) -> (i32, i32) {
+        (
+            self.heap_x + place.column as i32 * (CARD_WIDTH + COLUMN_GAP) as i32,
+            self.heap_y + place.y as i32,
+        )
+    }
+}
+
+/// Values small enough to draw inside the row that refers to them, when asked to.
+fn is_small_value(o: &ObjectView) -> bool {
+    matches!(o.type_name.as_str(), "int" | "float" | "bool" | "NoneType")
+        || (o.type_name == "str" && o.value.chars().count() <= 12)
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut s: String = text.chars().take(max - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// A frame box's height, without the gap below it.
+fn frame_height(f: &FrameView) -> i32 {
+    (crate::layout::frame_height(f) - crate::layout::FRAME_GAP) as i32
+}
+
+/// The frames in the order the chosen picture draws them.
+fn frame_order(snapshot: &Snapshot, view: ViewOptions) -> Vec<&FrameView> {
+    let mut frames: Vec<&FrameView> = snapshot.frames.iter().collect();
+    if view.frames_in_heap {
+        frames.sort_by_key(|f| f.address);
+    }
+    frames
+}
+
+struct Arrow {
+    from: String,
+    to: ObjId,
+    start: (i32, i32),
+}
+
+#[component]
+pub fn Diagram(props: &DiagramProps) -> Html {
+    let snapshot = &props.snapshot;
+    let view = props.view;
+    let reachable = crate::layout::visible_objects(snapshot, view.show_internal);
+    let lingering = props.layout.lingering(snapshot, &reachable);
+    let visible: BTreeSet<ObjId> = reachable.union(&lingering).copied().collect();
+    let inline = |id: ObjId| view.inline_small && snapshot.object(id).is_some_and(is_small_value);
+    let drawn_card = |id: ObjId| visible.contains(&id) && !inline(id);
+
+    let frames = frame_order(snapshot, view);
+    // The tallest the stack gets in the whole run, so the heap below it never moves.
+    let stack_height = (props.layout.stack_height as i32).max(
+        frames
+            .iter()
+            .map(|f| crate::layout::frame_height(f) as i32)
+            .sum::<i32>(),
+    );
+    let heap_columns = props.layout.columns.max(1) as i32;
+    let heap_width = heap_columns * CARD_WIDTH as i32 + (heap_columns - 1) * COLUMN_GAP as i32;
+    let geometry = if props.narrow {
+        Geometry {
+            narrow: true,
+            heap_x: NARROW_MARGIN,
+            heap_y: LANE_TOP + stack_height.max(40) + 30 + LANE_TOP,
+        }
+    } else {
+        Geometry {
+            narrow: false,
+            heap_x: FRAME_WIDTH + LANE_GAP,
+            heap_y: LANE_TOP,
+        }
+    };
+    // Room on the right for arrows that come round into a card's right side.
+    let width = (geometry.heap_x + heap_width).max(FRAME_WIDTH) + 60;
+    let height = if geometry.narrow {
+        geometry.heap_y + props.layout.height as i32 + 20
+    } else {
+        LANE_TOP + stack_height.max(props.layout.height as i32) + 20
+    };
+
+    // The stack lane, and the arrows leaving it.
+    let mut arrows: Vec<Arrow> = Vec::new();
+    let running = snapshot.frames.iter().rposition(|f| !f.suspended);
+    let mut y = LANE_TOP;
+    let mut frame_nodes = Vec::new();
+    for f in &frames {
+        let index = snapshot.frames.iter().position(|g| g.id == f.id);
+        let node = frame(
+            snapshot,
+            f,
+            y,
+            index == running,
+            view,
+            &inline,
+            &drawn_card,
+            &mut arrows,
+            false,
+        );
+        frame_nodes.push(node);
+        y += crate::layout::frame_height(f) as i32;
+    }
+    // Frames popped by the last move fade out below the ones that remain (and below the
+    // "No frames" note).
+    if frames.is_empty() {
+        y += 30;
+    }
+    for f in props
+        .previous
+        .frames
+        .iter()
+        .filter(|p| snapshot.frame(p.id).is_none())
+    {
+        let mut ignored = Vec::new();
+        let node = frame(
+            &props.previous,
+            f,
+            y,
+            false,
+            view,
+            &|_| false,
+            &|_| false,
+            &mut ignored,
+            true,
+        );
+        frame_nodes.push(node);
+        y += crate::layout::frame_height(f) as i32;
+    }
+
+    // The heap lane: cards of visible objects, then cards of what was just freed.
+    let mut card_nodes = Vec::new();
+    let gc_marked: Vec<ObjId> = props
+        .gc
+        .as_ref()
+        .map(|(_, ids)| ids.clone())
+        .unwrap_or_default();
+    for id in &visible {
+        if !drawn_card(*id) {
+            continue;
+        }
+        let (Some(o), Some(place)) = (snapshot.object(*id), props.layout.place(*id)) else {
+            continue;
+        };
+        let marks = CardMarks {
+            delay_ms: props.timing.get(id).copied(),
+            selected: props.selected == Some(*id),
+            focus: props.focus == Some(*id),
+            gc: gc_marked.contains(id),
+            unreachable: lingering.contains(id),
+            freed: false,
+            changed_refcount: props
+                .previous
+                .object(*id)
+                .is_some_and(|p| p.refcount != o.refcount),
+        };
+        card_nodes.push(card(
+            o,
+            geometry.card_origin(place),
+            marks,
+            &inline,
+            &drawn_card,
+            snapshot,
+            &mut arrows,
+            &props.on_select,
+        ));
+    }
+    let previous_visible = props.layout.drawn(&props.previous, view.show_internal);
+    for id in previous_visible {
+        if snapshot.object(id).is_some() {
+            continue;
+        }
+        let (Some(o), Some(place)) = (props.previous.object(id), props.layout.place(id)) else {
+            continue;
+        };
+        if view.inline_small && is_small_value(o) {
+            continue;
+        }
+        let marks = CardMarks {
+            freed: true,
+            delay_ms: props.timing.get(&id).copied(),
+            ..CardMarks::default()
+        };
+        let mut ignored = Vec::new();
+        card_nodes.push(card(
+            o,
+            geometry.card_origin(place),
+            marks,
+            &|_| true,
+            &|_| false,
+            &props.previous,
+            &mut ignored,
+            &props.on_select,
+        ));
+    }
+
+    let arrow_nodes = arrows.iter().filter_map(|a| {
+        let place = props.layout.place(a.to)?;
+        let (tx, ty) = geometry.card_origin(place);
+        let (x1, y1) = a.start;
+        let d = if tx > x1 + 20 {
+            let (x2, y2) = (tx - 2, ty + 18);
+            let dx = ((x2 - x1) / 2).max(30);
+            format!("M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}", x1 + dx, x2 - dx)
+        } else {
+            // The target is level with or left of the port: come round into its right side.
+            let (x2, y2) = (tx + CARD_WIDTH as i32 + 2, ty + 18);
+            let reach = x1.max(x2) + 50;
+            format!("M{x1},{y1} C{reach},{y1} {reach},{y2} {x2},{y2}")
+        };
+        let to = format!("obj:{}", a.to.0);
+        // A new arrow is drawn when its target's refcount changes in the step's animation.
+        let delay = props
+            .timing
+            .get(&a.to)
+            .map(|ms| format!("animation-delay: {ms}ms"));
+        Some(html! {
+            <path
+                key={format!("{}>{}", a.from, to)}
+                class="arrow"
+                style={delay}
+                pathLength="100"
+                d={d}
+                data-from={a.from.clone()}
+                data-to={to}
+                marker-end="url(#arrowhead)"
+            />
+        })
+    });
+
+    let (stack_title, picture_note) = if view.frames_in_heap {
+        (
+            "Data stack",
+            "CPython's actual placement: each frame sits at its address in a chunk of the \
+             thread's data stack, which is heap memory, not the C stack.",
+        )
+    } else {
+        (
+            "Stack",
+            "The textbook picture: frames drawn as a call stack, outermost at the top. \
+             CPython 3.11+ really keeps them in its data stack, in heap memory.",
+        )
+    };
+    let heap_title_x = geometry.heap_x;
+    let heap_title_y = geometry.heap_y - 18;
+    let gc_label = props.gc.as_ref().map(|(phase, _)| format!("GC: {phase}"));
+
+    html! {
+        <section class="diagram" aria-labelledby="diagram-heading">
+            <h2 id="diagram-heading" class="visually-hidden">{ "Memory diagram" }</h2>
+            <p class="picture-note">{ picture_note }</p>
+            <div class="diagram-scroll">
+                <svg
+                    class={classes!("memory-svg", props.narrow.then_some("narrow"))}
+                    viewBox={format!("0 0 {width} {height}")}
+                    width={width.to_string()}
+                    height={height.to_string()}
+                    role="group"
+                    aria-label="Frames and heap objects, with an arrow for each reference"
+                >
+                    <defs>
+                        <marker
+                            id="arrowhead"
+                            viewBox="0 0 10 10"
+                            refX="9"
+                            refY="5"
+                            markerWidth="7"
+                            markerHeight="7"
+                            orient="auto-start-reverse"
+                        >
+                            <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
+                        </marker>
+                    </defs>
+                    <g class="lane lane-stack" data-lane="stack">
+                        <text class="lane-title" x="0" y={(LANE_TOP - 18).to_string()}>
+                            { stack_title }
+                        </text>
+                        if frames.is_empty() {
+                            <text class="empty" x="0" y={(LANE_TOP + 16).to_string()}>
+                                { "No frames: nothing is running." }
+                            </text>
+                        }
+                        { for frame_nodes }
+                    </g>
+                    <g class="lane lane-heap" data-lane="heap">
+                        <text class="lane-title" x={heap_title_x.to_string()} y={heap_title_y.to_string()}>
+                            { "Heap" }
+                            if let Some(label) = gc_label {
+                                <tspan class="gc-phase" dx="12">{ label }</tspan>
+                            }
+                        </text>
+                        <rect
+                            class="lane-floor"
+                            x={(geometry.heap_x - 8).to_string()}
+                            y={(geometry.heap_y - 8).to_string()}
+                            width={(heap_width + 16).to_string()}
+                            height={(props.layout.height as i32 + 16).max(40).to_string()}
+                            rx="10"
+                        />
+                        { for card_nodes }
+                    </g>
+                    <g class="arrows">{ for arrow_nodes }</g>
+                </svg>
+            </div>
+        </section>
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn frame(
+    snapshot: &Snapshot,
+    f: &FrameView,
+    y: i32,
+    running: bool,
+    view: ViewOptions,
+    inline: &dyn Fn(ObjId) -> bool,
+    drawn_card: &dyn Fn(ObjId) -> bool,
+    arrows: &mut Vec<Arrow>,
+    popped: bool,
+) -> Html {
+    let h = frame_height(f);
+    let status = if popped {
+        "popped"
+    } else if running {
+        "▶ running"
+    } else if f.suspended {
+        "⏸ suspended"
+    } else {
+        "waiting"
+    };
+    let where_ = if view.frames_in_heap {
+        format!("at {} ({} B)", hex(f.address), f.size)
+    } else if f.line == 0 {
+        "not started".to_owned()
+    } else {
+        format!("line {}", f.line)
+    };
+    let mut rows = Vec::new();
+    let mut row_y = y + FRAME_HEADER;
+    let port_x = FRAME_WIDTH - 12;
+    let mut row = |label: String, key: String, target: ObjId, temp: bool| {
+        let cy = row_y + FRAME_ROW / 2;
+        let o = snapshot.object(target);
+        let value = match o {
+            Some(o) if inline(target) => o.value.clone(),
+            // Containers' values already name their type ("list of 2").
+            Some(o) if o.value.starts_with(&o.type_name) => o.value.clone(),
+            Some(o) => format!("{} {}", o.type_name, o.value),
+            None => "(freed)".to_owned(),
+        };
+        let port = drawn_card(target);
+        if port {
+            arrows.push(Arrow {
+                from: format!("frame:{}:{}", f.id.0, key),
+                to: target,
+                start: (port_x, cy),
+            });
+        }
+        rows.push(html! {
+            <g
+                class={classes!("binding", temp.then_some("temporary"))}
+                data-local={(!temp).then(|| label.clone())}
+                data-target-id={target.0.to_string()}
+            >
+                <text class="name" x="12" y={(cy + 5).to_string()}>{ label }</text>
+                <text class={classes!("row-value", inline(target).then_some("inline"))}
+                      x="96" y={(cy + 5).to_string()}>
+                    { shorten(&value, 14) }
+                </text>
+                if port {
+                    <circle class="port" cx={port_x.to_string()} cy={cy.to_string()} r="4" />
+                }
+            </g>
+        });
+        row_y += FRAME_ROW;
+    };
+    for b in &f.locals {
+        row(b.name.clone(), b.name.clone(), b.target, false);
+    }
+    for (i, t) in f.stack.iter().enumerate() {
+        row(format!("temp {i}"), format!("stack[{i}]"), *t, true);
+    }
+    let empty = f.locals.is_empty() && f.stack.is_empty();
+    html! {
+        <g
+            key={format!("frame-{}{}", f.id.0, if popped { "-popped" } else { "" })}
+            class={classes!(
+                "frame",
+                running.then_some("running"),
+                f.suspended.then_some("suspended"),
+                popped.then_some("popped")
+            )}
+            data-frame={(!popped).then(|| f.function.clone())}
+            data-frame-id={(!popped).then(|| f.id.0.to_string())}
+            data-popped-frame={popped.then(|| f.function.clone())}
+            aria-hidden={popped.then_some("true")}
+            aria-label={format!("Frame {}{}", f.function, if running { ", running" } else { "" })}
+        >
+            <rect class="frame-box" x="0" y={y.to_string()} width={FRAME_WIDTH.to_string()}
+                  height={h.to_string()} rx="8" />
+            <text class="frame-name" x="12" y={(y + 17).to_string()}>{ shorten(&f.function, 18) }</text>
+            <text class="frame-status" x={(FRAME_WIDTH - 10).to_string()} y={(y + 17).to_string()}
+                  text-anchor="end">{ status }</text>
+            <text class="frame-where" x="12" y={(y + 32).to_string()}>{ where_ }</text>
+            if empty {
+                <text class="empty" x="12" y={(y + FRAME_HEADER + 16).to_string()}>
+                    { "No names bound yet." }
+                </text>
+            }
+            { for rows }
+        </g>
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct CardMarks {
+    /// When this card's change plays within the step's animation.
+    delay_ms: Option<u32>,
+    selected: bool,
+    focus: bool,
+    gc: bool,
+    /// Garbage in a cycle: alive, but the program cannot reach it.
+    unreachable: bool,
+    freed: bool,
+    changed_refcount: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn card(
+    o: &ObjectView,
+    (x, y): (i32, i32),
+    marks: CardMarks,
+    inline: &dyn Fn(ObjId) -> bool,
+    drawn_card: &dyn Fn(ObjId) -> bool,
+    snapshot: &Snapshot,
+    arrows: &mut Vec<Arrow>,
+    on_select: &Callback<Option<ObjId>>,
+) -> Html {
+    let h = card_height(o.referents.len()) as i32;
+    let w = CARD_WIDTH as i32;
+    let mut flags = Vec::new();
+    if o.interned {
+        flags.push("interned");
+    }
+    if o.immortal {
+        flags.push("immortal");
+    }
+    if o.internal {
+        flags.push("internal");
+    }
+    let mut facts = format!("{} B", o.size);
+    for f in &flags {
+        facts.push_str(" · ");
+        facts.push_str(f);
+    }
+    let slots = o
+        .referents
+        .iter()
+        .take(MAX_SLOT_ROWS)
+        .enumerate()
+        .map(|(i, r)| {
+            let top = y + CARD_HEADER as i32 + i as i32 * SLOT_ROW as i32;
+            let cy = top + SLOT_ROW as i32 / 2;
+            let port_x = x + w - 10;
+            let shown_inline = inline(r.target);
+            let port = !marks.freed && drawn_card(r.target);
+            if port {
+                arrows.push(Arrow {
+                    from: format!("obj:{}:{}", o.id.0, r.label),
+                    to: r.target,
+                    start: (port_x, cy),
+                });
+            }
+            let text = match snapshot.object(r.target) {
+                Some(t) if shown_inline => format!("{} = {}", r.label, t.value),
+                _ => r.label.clone(),
+            };
+            html! {
+                <g class="slot" data-slot={r.label.clone()} data-target-id={r.target.0.to_string()}>
+                    <line class="slot-rule" x1={(x + 6).to_string()} x2={(x + w - 6).to_string()}
+                          y1={top.to_string()} y2={top.to_string()} />
+                    <text class="slot-label" x={(x + 10).to_string()} y={(cy + 4).to_string()}>
+                        { shorten(&text, 22) }
+                    </text>
+                    if port {
+                        <circle class="port" cx={port_x.to_string()} cy={cy.to_string()} r="4" />
+                    }
+                </g>
+            }
+        });
+    let more = o.referents.len().saturating_sub(MAX_SLOT_ROWS);
+    let id = o.id;
+    let onclick = {
+        let cb = on_select.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(Some(id)))
+    };
+    let onkeydown = {
+        let cb = on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                cb.emit(Some(id));
+            }
+        })
+    };
+    let label = format!(
+        "{} {}, refcount {}, at {}{}",
+        o.type_name,
+        shorten(&o.value, 40),
+        o.refcount,
+        hex(o.address),
+        if marks.freed {
+            ", freed"
+        } else if marks.unreachable {
+            ", unreachable garbage"
+        } else {
+            ""
+        }
+    );
+    let delay = marks.delay_ms.map(|ms| format!("animation-delay: {ms}ms"));
+    let status = if marks.freed {
+        Some("freed")
+    } else if marks.gc {
+        Some("GC")
+    } else if marks.unreachable {
+        Some("unreachable")
+    } else {
+        None
+    };
+    html! {
+        <g
+            key={format!("obj-{}{}", o.id.0, if marks.freed { "-freed" } else { "" })}
+            class={classes!(
+                "card",
+                o.internal.then_some("internal"),
+                marks.selected.then_some("selected"),
+                marks.focus.then_some("focus"),
+                marks.gc.then_some("gc-marked"),
+                marks.unreachable.then_some("unreachable"),
+                marks.freed.then_some("freed"),
+            )}
+            data-object-id={(!marks.freed).then(|| o.id.0.to_string())}
+            data-freed-id={marks.freed.then(|| o.id.0.to_string())}
+            aria-hidden={marks.freed.then_some("true")}
+            data-address={hex(o.address)}
+            data-type={o.type_name.clone()}
+            tabindex={(!marks.freed).then_some("0")}
+            role={(!marks.freed).then_some("button")}
+            aria-pressed={(!marks.freed).then(|| marks.selected.to_string())}
+            aria-label={label}
+            style={delay.clone()}
+            onclick={(!marks.freed).then_some(onclick)}
+            onkeydown={(!marks.freed).then_some(onkeydown)}
+        >
+            <rect class="card-box" x={x.to_string()} y={y.to_string()} width={w.to_string()}
+                  height={h.to_string()} rx="8" />
+            <text class="card-title" x={(x + 10).to_string()} y={(y + 19).to_string()}>
+                <tspan class="type">{ shorten(&o.type_name, 10) }</tspan>
+                <tspan class="value" dx="6">{ shorten(&o.value, 15usize.saturating_sub(o.type_name.chars().count().min(10)).max(4)) }</tspan>
+            </text>
+            // Keyed on the count, so the badge is redrawn (and ticks) when it changes.
+            { for std::iter::once(html! {
+                <g key={format!("rc-{}", o.refcount)}
+                   class={classes!("refcount", marks.changed_refcount.then_some("ticked"))}
+                   style={delay.clone()}>
+                    <rect class="badge" x={(x + w - 66).to_string()} y={(y + 5).to_string()}
+                          width="58" height="20" rx="10" />
+                    <text class="badge-text" x={(x + w - 37).to_string()} y={(y + 19).to_string()}
+                          text-anchor="middle">{ format!("refs {}", o.refcount) }</text>
+                </g>
+            }) }
+            <text class="address" x={(x + 10).to_string()} y={(y + 38).to_string()}>
+                { format!("{}  #{}", hex(o.address), o.id.0) }
+            </text>
+            <text class="facts" x={(x + 10).to_string()} y={(y + 55).to_string()}>{ facts }</text>
+            if let Some(status) = status {
+                <text class="card-status" x={(x + w - 10).to_string()} y={(y + 55).to_string()}
+                      text-anchor="end">{ status }</text>
+            }
+            { for slots }
+            if more > 0 {
+                <text class="slot-label more" x={(x + 10).to_string()}
+                      y={(y + CARD_HEADER as i32 + MAX_SLOT_ROWS as i32 * SLOT_ROW as i32 + 14).to_string()}>
+                    { format!("+ {more} more") }
+                </text>
+            }
+        </g>
+    }
+}

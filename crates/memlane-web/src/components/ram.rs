@@ -1,0 +1,231 @@
+//! The RAM lane: physical memory as a grid of 4 KiB frames, from the core's memory model
+//! (`Snapshot::memory`): what each frame holds (kernel, another process, a page of this
+//! program, a page table, nothing) and which frames hold the objects and frames drawn.
+//! Translation is the core's (`Snapshot::physical_address`). A trace recorded without the
+//! memory model falls back to the virtual pages that hold what is drawn.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use memlane_core::{FrameUse, ObjId, Snapshot, TRACED_PID};
+use yew::prelude::*;
+
+use crate::hex;
+use crate::layout::PAGE_SIZE;
+
+#[derive(Properties, PartialEq)]
+pub struct RamProps {
+    pub snapshot: Rc<Snapshot>,
+    /// Every virtual page the run ever uses (the fallback grid), in address order.
+    pub pages: Rc<Vec<u64>>,
+    pub visible: Rc<BTreeSet<ObjId>>,
+    pub narrow: bool,
+    pub selected: Option<ObjId>,
+}
+
+const CELL: i32 = 11;
+const CELL_GAP: i32 = 2;
+
+/// What a frame's use is called, its CSS class, and the symbol drawn in wide cells.
+fn frame_use_label(u: &FrameUse) -> (&'static str, &'static str) {
+    match u {
+        FrameUse::Free => ("free", "free"),
+        FrameUse::Kernel => ("kernel", "kernel"),
+        FrameUse::OtherProcess { .. } => ("another process", "other"),
+        FrameUse::Page { pid, .. } if *pid == TRACED_PID => ("a page of this program", "page"),
+        FrameUse::Page { .. } => ("a page of another simulated process", "other"),
+        FrameUse::PageTable { .. } => ("a page table", "table"),
+    }
+}
+
+#[component]
+pub fn Ram(props: &RamProps) -> Html {
+    let snapshot = &props.snapshot;
+    if snapshot.memory.frames.is_empty() {
+        return html! {
+            <VirtualPages
+                snapshot={props.snapshot.clone()}
+                pages={props.pages.clone()}
+                visible={props.visible.clone()}
+                narrow={props.narrow}
+                selected={props.selected}
+            />
+        };
+    }
+    let frames = &snapshot.memory.frames;
+    let columns: i32 = if props.narrow { 24 } else { 32 };
+    // Which physical frames hold drawn objects and the call frames.
+    let mut holding: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    let mut selected_frame = None;
+    for id in props.visible.iter() {
+        let Some(o) = snapshot.object(*id) else {
+            continue;
+        };
+        if let Some(phys) = snapshot.physical_address(o.address) {
+            holding
+                .entry(phys / PAGE_SIZE)
+                .or_default()
+                .push(format!("{} #{}", o.type_name, o.id.0));
+            if props.selected == Some(*id) {
+                selected_frame = Some(phys / PAGE_SIZE);
+            }
+        }
+    }
+    for f in &snapshot.frames {
+        if let Some(phys) = snapshot.physical_address(f.address) {
+            holding
+                .entry(phys / PAGE_SIZE)
+                .or_default()
+                .push(format!("frame of {}", f.function));
+        }
+    }
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let cells = frames.iter().enumerate().map(|(pfn, u)| {
+        let (name, class) = frame_use_label(u);
+        *counts.entry(name).or_insert(0) += 1;
+        let x = (pfn as i32 % columns) * (CELL + CELL_GAP);
+        let y = (pfn as i32 / columns) * (CELL + CELL_GAP);
+        let held = holding.get(&(pfn as u64));
+        let detail = match u {
+            FrameUse::Page { vpn, .. } => format!(", virtual page {}", hex(vpn * PAGE_SIZE)),
+            FrameUse::PageTable { level, .. } => format!(", level {level}"),
+            _ => String::new(),
+        };
+        let title = match held {
+            Some(what) => format!("frame {pfn:#x}: {name}{detail}; holds {}", what.join(", ")),
+            None => format!("frame {pfn:#x}: {name}{detail}"),
+        };
+        html! {
+            <rect
+                class={classes!(
+                    "ram-frame",
+                    class,
+                    held.is_some().then_some("holds-drawn"),
+                    (selected_frame == Some(pfn as u64)).then_some("selected")
+                )}
+                data-pfn={pfn.to_string()}
+                data-use={class}
+                x={x.to_string()} y={y.to_string()}
+                width={CELL.to_string()} height={CELL.to_string()} rx="2"
+            >
+                <title>{ title }</title>
+            </rect>
+        }
+    });
+    let cells: Vec<Html> = cells.collect();
+    let rows = (frames.len() as i32 + columns - 1) / columns;
+    let width = columns * (CELL + CELL_GAP);
+    let height = rows * (CELL + CELL_GAP);
+    let counters = &snapshot.memory.counters;
+    let summary = counts
+        .iter()
+        .map(|(name, n)| format!("{n} {name}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    html! {
+        <section class="ram" data-lane="ram" aria-labelledby="ram-heading">
+            <h2 id="ram-heading">{ "RAM" }</h2>
+            <p class="lane-note">
+                { format!("{} physical frames of 4 KiB. ", frames.len()) }
+                { format!("TLB: {} hits, {} misses; {} page faults.",
+                          counters.tlb_hits, counters.tlb_misses, counters.page_faults) }
+            </p>
+            <ul class="ram-legend">
+                <li><span class="swatch page" aria-hidden="true"></span>{ "this program's page" }</li>
+                <li><span class="swatch holds-drawn" aria-hidden="true"></span>{ "holds something drawn (ringed)" }</li>
+                <li><span class="swatch table" aria-hidden="true"></span>{ "page table (dotted)" }</li>
+                <li><span class="swatch kernel" aria-hidden="true"></span>{ "kernel (dark)" }</li>
+                <li><span class="swatch other" aria-hidden="true"></span>{ "other process (hatched)" }</li>
+                <li><span class="swatch free" aria-hidden="true"></span>{ "free (empty)" }</li>
+            </ul>
+            <svg class="ram-svg" viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
+                 height={height.to_string()} role="img"
+                 aria-label={format!("Physical memory: {summary}")}>
+                <defs>
+                    <pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse"
+                             patternTransform="rotate(45)">
+                        <line x1="0" y1="0" x2="0" y2="4" class="hatch-line" />
+                    </pattern>
+                </defs>
+                { for cells }
+            </svg>
+            if !holding.is_empty() {
+                <ul class="ram-holding">
+                    { for holding.iter().map(|(pfn, what)| html! {
+                        <li data-holding-pfn={pfn.to_string()}>
+                            <code>{ format!("frame {pfn:#x}") }</code>{ format!(": {}", what.join(", ")) }
+                        </li>
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}
+
+const PAGE_W: i32 = 150;
+const PAGE_H: i32 = 62;
+const PAGE_GAP: i32 = 8;
+
+/// Without the memory model: the virtual pages holding what is drawn, a thin mark per
+/// object and a wide one per frame.
+#[component]
+fn VirtualPages(props: &RamProps) -> Html {
+    let columns: i32 = if props.narrow { 2 } else { 4 };
+    let rows = (props.pages.len() as i32 + columns - 1) / columns;
+    let width = columns * (PAGE_W + PAGE_GAP);
+    let height = rows.max(1) * (PAGE_H + PAGE_GAP);
+    let page_of = |address: u64| address / PAGE_SIZE * PAGE_SIZE;
+    let cells = props.pages.iter().enumerate().map(|(i, &page)| {
+        let x = (i as i32 % columns) * (PAGE_W + PAGE_GAP);
+        let y = (i as i32 / columns) * (PAGE_H + PAGE_GAP);
+        let objects: Vec<_> = props
+            .visible
+            .iter()
+            .filter_map(|id| props.snapshot.object(*id))
+            .filter(|o| page_of(o.address) == page)
+            .collect();
+        let frames: Vec<_> = props
+            .snapshot
+            .frames
+            .iter()
+            .filter(|f| page_of(f.address) == page)
+            .collect();
+        let at = |address: u64| x + 6 + ((address - page) * (PAGE_W as u64 - 12) / PAGE_SIZE) as i32;
+        html! {
+            <g class="page" data-page={hex(page)}>
+                <rect class="page-box" x={x.to_string()} y={y.to_string()} width={PAGE_W.to_string()}
+                      height={PAGE_H.to_string()} rx="6" />
+                <text class="page-address" x={(x + 6).to_string()} y={(y + 15).to_string()}>{ hex(page) }</text>
+                <text class="page-summary" x={(x + 6).to_string()} y={(y + 30).to_string()}>
+                    { format!("{} objects, {} frames", objects.len(), frames.len()) }
+                </text>
+                { for objects.iter().map(|o| html! {
+                    <rect class="page-object" x={at(o.address).to_string()} y={(y + 38).to_string()}
+                          width="5" height="16">
+                        <title>{ format!("{} {} at {}", o.type_name, o.value, hex(o.address)) }</title>
+                    </rect>
+                }) }
+                { for frames.iter().map(|f| html! {
+                    <rect class="page-frame" x={at(f.address).to_string()} y={(y + 38).to_string()}
+                          width="9" height="16">
+                        <title>{ format!("frame of {} at {}", f.function, hex(f.address)) }</title>
+                    </rect>
+                }) }
+            </g>
+        }
+    });
+    html! {
+        <section class="ram" data-lane="ram" aria-labelledby="ram-heading">
+            <h2 id="ram-heading">{ "RAM" }</h2>
+            <p class="lane-note">
+                { "This trace has no physical memory model: these are the virtual 4 KiB pages \
+                   that hold what the diagram shows." }
+            </p>
+            <svg class="pages-svg" viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
+                 height={height.to_string()} role="img"
+                 aria-label={format!("{} virtual pages in use", props.pages.len())}>
+                { for cells }
+            </svg>
+        </section>
+    }
+}

@@ -1,0 +1,441 @@
+//! Where each object's card sits in the heap lane, decided once per trace.
+//!
+//! One pass over the trace's events gives every object a place (a column and a height
+//! interval) when it first becomes reachable from a frame (or from a placed object), and
+//! keeps it there until the object is freed: cards never move while they live, so a free never makes the others jump (the
+//! confusion Python Tutor's users report most). A place is reserved for the largest the
+//! card ever gets, and is only handed to another object from the next step on, so a freed
+//! card can fade out where it stood. Web-free: tested natively over real traces.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use memlane_core::{Event, ObjId, Snapshot, Trace};
+
+/// Width of an object card, in SVG user units.
+pub const CARD_WIDTH: u32 = 200;
+/// Type/value, address and size lines at the top of a card.
+pub const CARD_HEADER: u32 = 62;
+/// One slot (a reference the object holds) per row.
+pub const SLOT_ROW: u32 = 20;
+/// Containers show at most this many slots; the rest are summarised in one more row.
+pub const MAX_SLOT_ROWS: usize = 8;
+/// Vertical space between two cards of a column.
+pub const CARD_GAP: u32 = 14;
+/// Horizontal space between columns.
+pub const COLUMN_GAP: u32 = 34;
+/// A frame box in the stack lane: a header, then a row per name or temporary.
+pub const FRAME_HEADER: u32 = 38;
+pub const FRAME_ROW: u32 = 24;
+pub const FRAME_GAP: u32 = 12;
+
+/// The height of a frame's box, gap included.
+pub fn frame_height(f: &memlane_core::FrameView) -> u32 {
+    let rows = (f.locals.len() + f.stack.len()).max(1) as u32;
+    FRAME_HEADER + rows * FRAME_ROW + 8 + FRAME_GAP
+}
+
+/// Every object in the virtual address space lives in a page of this size.
+pub const PAGE_SIZE: u64 = 4096;
+
+/// The height of a card holding `slots` references.
+pub fn card_height(slots: usize) -> u32 {
+    let rows = slots.min(MAX_SLOT_ROWS) + usize::from(slots > MAX_SLOT_ROWS);
+    CARD_HEADER + rows as u32 * SLOT_ROW + if rows > 0 { 6 } else { 0 }
+}
+
+/// The objects a diagram draws in `snap`: what the program can reach (the core decides),
+/// or every live object when internal objects are shown.
+pub fn visible_objects(snap: &Snapshot, include_internal: bool) -> BTreeSet<ObjId> {
+    if include_internal {
+        snap.objects.keys().copied().collect()
+    } else {
+        snap.program_objects()
+    }
+}
+
+/// A card's place: a column of the heap lane and a vertical interval in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub column: u32,
+    pub y: u32,
+    pub height: u32,
+}
+
+impl Place {
+    #[cfg(test)]
+    fn overlaps(&self, other: &Place) -> bool {
+        self.column == other.column
+            && self.y < other.y + other.height + CARD_GAP
+            && other.y < self.y + self.height + CARD_GAP
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayoutOptions {
+    pub include_internal: bool,
+    pub columns: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Layout {
+    places: HashMap<ObjId, Place>,
+    pub columns: u32,
+    /// The lowest card bottom over the whole run: the heap lane's height never changes.
+    pub height: u32,
+    /// The tallest the stack lane gets over the run: where the heap lane starts when the
+    /// lanes are drawn one under another, so frames coming and going never move cards.
+    pub stack_height: u32,
+    /// Every 4 KiB page that ever holds a drawn object or a frame, in address order.
+    pub pages: Vec<u64>,
+}
+
+impl Layout {
+    pub fn compute(trace: &Trace, options: LayoutOptions) -> Layout {
+        let columns = options.columns.max(1);
+        // Pass 1: the most slots each object ever has, so its place fits it for life.
+        let mut most_slots: HashMap<ObjId, usize> = HashMap::new();
+        for ev in &trace.events {
+            let (id, n) = match ev {
+                Event::Alloc { object } => (object.id, object.referents.len()),
+                Event::Change { obj, referents, .. } => (*obj, referents.len()),
+                _ => continue,
+            };
+            let most = most_slots.entry(id).or_insert(0);
+            *most = (*most).max(n);
+        }
+
+        // Pass 2: replay, placing objects as they become visible.
+        let step_starts: HashSet<usize> = trace.steps.iter().map(|s| s.first_event).collect();
+        let mut snap = Snapshot::default();
+        let mut places: HashMap<ObjId, Place> = HashMap::new();
+        // The places in use, per column, by top edge.
+        let mut held: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); columns as usize];
+        let mut freed_this_step: Vec<ObjId> = Vec::new();
+        let mut pages: BTreeSet<u64> = BTreeSet::new();
+        let mut height = 0;
+        let mut stack_height = 0;
+        for (i, ev) in trace.events.iter().enumerate() {
+            if step_starts.contains(&i) {
+                for id in freed_this_step.drain(..) {
+                    let p = places[&id];
+                    held[p.column as usize].remove(&p.y);
+                }
+            }
+            snap.apply(ev);
+            if matches!(
+                ev,
+                Event::FramePush { .. } | Event::Bind { .. } | Event::Push { .. }
+            ) {
+                stack_height = stack_height.max(snap.frames.iter().map(frame_height).sum());
+            }
+            match ev {
+                Event::Free { obj, .. } if places.contains_key(obj) => freed_this_step.push(*obj),
+                Event::FramePush { frame } => {
+                    pages.insert(frame.address / PAGE_SIZE * PAGE_SIZE);
+                }
+                _ => {}
+            }
+            // Only a new reference can make an object visible: start from what the event
+            // now refers to and place every unplaced object reachable from there. Objects
+            // reachable from a placed one are always placed, so the walk stops at them.
+            let mut todo: Vec<ObjId> = match ev {
+                Event::Bind { target, .. } => vec![*target],
+                Event::Push { obj, .. } => vec![*obj],
+                Event::FramePush { frame } => frame
+                    .locals
+                    .iter()
+                    .map(|b| b.target)
+                    .chain(frame.stack.iter().copied())
+                    .collect(),
+                Event::Change { obj, referents, .. } if places.contains_key(obj) => referents
+                    .iter()
+                    .map(|r| r.target)
+                    .filter(|t| !places.contains_key(t))
+                    .collect(),
+                Event::Alloc { object } if options.include_internal => vec![object.id],
+                _ => Vec::new(),
+            };
+            while let Some(id) = todo.pop() {
+                if places.contains_key(&id) {
+                    continue;
+                }
+                let Some(o) = snap.object(id) else { continue };
+                if o.internal && !options.include_internal {
+                    continue;
+                }
+                let h = card_height(most_slots.get(&id).copied().unwrap_or(0));
+                let place = first_fit(&held, h);
+                height = height.max(place.y + place.height);
+                places.insert(id, place);
+                held[place.column as usize].insert(place.y, place.height);
+                pages.insert(o.address / PAGE_SIZE * PAGE_SIZE);
+                todo.extend(o.referents.iter().map(|r| r.target));
+            }
+        }
+        Layout {
+            places,
+            columns,
+            height,
+            stack_height,
+            pages: pages.into_iter().collect(),
+        }
+    }
+
+    /// Objects the program can no longer reach that the cyclic GC has not freed yet:
+    /// container garbage kept alive by a reference cycle. They were drawn before (so they
+    /// have a place) and stay drawn, marked, until they are freed: that is when they leave
+    /// memory.
+    pub fn lingering(&self, snap: &Snapshot, visible: &BTreeSet<ObjId>) -> BTreeSet<ObjId> {
+        snap.objects
+            .values()
+            .filter(|o| o.gc_tracked && !o.internal && !visible.contains(&o.id))
+            .filter(|o| self.places.contains_key(&o.id))
+            .map(|o| o.id)
+            .collect()
+    }
+
+    /// Everything a diagram draws in `snap`: the visible objects and the lingering garbage.
+    pub fn drawn(&self, snap: &Snapshot, include_internal: bool) -> BTreeSet<ObjId> {
+        let mut visible = visible_objects(snap, include_internal);
+        let lingering = self.lingering(snap, &visible);
+        visible.extend(lingering);
+        visible
+    }
+
+    /// Where `id`'s card sits, for its whole life.
+    pub fn place(&self, id: ObjId) -> Option<Place> {
+        self.places.get(&id).copied()
+    }
+}
+
+/// The highest free interval of height `h`, leftmost column first among equals.
+fn first_fit(held: &[BTreeMap<u32, u32>], h: u32) -> Place {
+    let mut best = Place {
+        column: 0,
+        y: u32::MAX,
+        height: h,
+    };
+    for (column, places) in held.iter().enumerate() {
+        // Walk the column's cards top down; the first gap that fits wins.
+        let mut y = 0;
+        for (&top, &height) in places {
+            if top >= y + h + CARD_GAP {
+                break;
+            }
+            y = y.max(top + height + CARD_GAP);
+        }
+        if y < best.y {
+            best = Place {
+                column: column as u32,
+                y,
+                height: h,
+            };
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use memlane_python::RunOptions;
+
+    const PROGRAMS: &[&str] = &[
+        crate::state::DEFAULT_PROGRAM,
+        "xs = [1, 2, 3]\nys = xs\nxs.append(4)\ndel xs\nys = None\nzs = [[0] * 2 for _ in range(3)]\n",
+        "def f(n):\n    if n == 0:\n        return []\n    r = f(n - 1)\n    r.append(n)\n    return r\n\nout = f(4)\nprint(out)\n",
+        "a = [1]\nb = [a]\na.append(b)\ndel a\ndel b\nimport gc\ngc.collect()\nc = 'x' * 3\nd = {'k': c}\n",
+        "class P:\n    def __init__(self, x):\n        self.x = x\n\np = P(5)\nq = P(p)\ndel p\nq.x = 1\n",
+    ];
+
+    fn traces() -> Vec<Trace> {
+        PROGRAMS
+            .iter()
+            .map(|src| memlane_python::run(src, &RunOptions::default()))
+            .collect()
+    }
+
+    /// Every position the page can show: after each event from the end of start-up on.
+    fn positions(trace: &Trace) -> impl Iterator<Item = (usize, Snapshot)> + '_ {
+        let mut snap = trace.snapshot_at_event(trace.prologue_end);
+        let mut at = trace.prologue_end;
+        std::iter::from_fn(move || {
+            let ev = trace.events.get(at)?;
+            snap.apply(ev);
+            at += 1;
+            Some((at, snap.clone()))
+        })
+    }
+
+    #[test]
+    fn every_visible_object_has_a_place_and_live_cards_never_overlap() {
+        for trace in traces() {
+            for internal in [false, true] {
+                let layout = Layout::compute(
+                    &trace,
+                    LayoutOptions {
+                        include_internal: internal,
+                        columns: 2,
+                    },
+                );
+                for (at, snap) in positions(&trace) {
+                    let shown: Vec<(ObjId, Place)> = layout
+                        .drawn(&snap, internal)
+                        .into_iter()
+                        .map(|id| {
+                            let p = layout.place(id);
+                            assert!(
+                                p.is_some(),
+                                "object {id:?} shown after event {at} has no place"
+                            );
+                            (id, p.unwrap())
+                        })
+                        .collect();
+                    for (i, (a, pa)) in shown.iter().enumerate() {
+                        assert!(pa.y + pa.height <= layout.height);
+                        for (b, pb) in &shown[i + 1..] {
+                            assert!(!pa.overlaps(pb), "{a:?} and {b:?} overlap after event {at}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_card_moves_while_alive() {
+        for trace in traces() {
+            let layout = Layout::compute(
+                &trace,
+                LayoutOptions {
+                    include_internal: false,
+                    columns: 2,
+                },
+            );
+            let mut seen: HashMap<ObjId, Place> = HashMap::new();
+            for (at, snap) in positions(&trace) {
+                for id in layout.drawn(&snap, false) {
+                    let p = layout.place(id).unwrap();
+                    let first = *seen.entry(id).or_insert(p);
+                    assert_eq!(first, p, "{id:?} moved after event {at}");
+                }
+            }
+            assert!(!seen.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_freed_place_is_reused_only_from_the_next_step() {
+        for trace in traces() {
+            let layout = Layout::compute(
+                &trace,
+                LayoutOptions {
+                    include_internal: false,
+                    columns: 2,
+                },
+            );
+            for (i, step) in trace.steps.iter().enumerate() {
+                let before = trace.snapshot_at_event(step.first_event);
+                let after = trace.snapshot(i);
+                let freed: Vec<ObjId> = visible_objects(&before, false)
+                    .into_iter()
+                    .filter(|id| after.object(*id).is_none())
+                    .collect();
+                let born: Vec<ObjId> = visible_objects(&after, false)
+                    .into_iter()
+                    .filter(|id| before.object(*id).is_none())
+                    .collect();
+                for f in &freed {
+                    for b in &born {
+                        let (pf, pb) = (layout.place(*f).unwrap(), layout.place(*b).unwrap());
+                        assert!(
+                            !pf.overlaps(&pb),
+                            "step {i}: {b:?} took freed {f:?}'s place"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_growing_list_keeps_room_for_its_largest_size() {
+        let trace = memlane_python::run(
+            "xs = []\nys = [7]\nxs.append(1)\nxs.append(2)\nxs.append(3)\n",
+            &RunOptions::default(),
+        );
+        let layout = Layout::compute(
+            &trace,
+            LayoutOptions {
+                include_internal: false,
+                columns: 1,
+            },
+        );
+        // The step before the interpreter's shutdown, which clears the module's names.
+        let last = trace.snapshot(trace.len() - 2);
+        let xs = last.frames[0]
+            .locals
+            .iter()
+            .find(|b| b.name == "xs")
+            .unwrap();
+        assert_eq!(layout.place(xs.target).unwrap().height, card_height(3));
+    }
+
+    #[test]
+    fn cycle_garbage_stays_drawn_until_the_collector_frees_it() {
+        let trace = memlane_python::run(
+            "import gc\na = []\nb = [a]\na.append(b)\ndel a, b\nn = gc.collect()\n",
+            &RunOptions::default(),
+        );
+        let layout = Layout::compute(
+            &trace,
+            LayoutOptions {
+                include_internal: false,
+                columns: 2,
+            },
+        );
+        // After `del a, b` (step 5) the two lists are unreachable but alive.
+        let after_del = trace.snapshot(4);
+        let visible = visible_objects(&after_del, false);
+        let lingering = layout.lingering(&after_del, &visible);
+        assert_eq!(lingering.len(), 2, "{lingering:?}");
+        // After gc.collect() they are gone.
+        let after_collect = trace.snapshot(5);
+        assert!(lingering
+            .iter()
+            .all(|id| after_collect.object(*id).is_none()));
+        assert!(layout
+            .lingering(&after_collect, &visible_objects(&after_collect, false))
+            .is_empty());
+    }
+
+    #[test]
+    fn the_stack_lane_reserves_its_tallest_height() {
+        for trace in traces() {
+            let layout = Layout::compute(
+                &trace,
+                LayoutOptions {
+                    include_internal: false,
+                    columns: 1,
+                },
+            );
+            for (at, snap) in positions(&trace) {
+                let h: u32 = snap.frames.iter().map(frame_height).sum();
+                assert!(
+                    h <= layout.stack_height,
+                    "stack {h} > {} after event {at}",
+                    layout.stack_height
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn card_height_caps_long_containers() {
+        assert_eq!(card_height(0), CARD_HEADER);
+        assert_eq!(
+            card_height(MAX_SLOT_ROWS + 5),
+            card_height(MAX_SLOT_ROWS + 1)
+        );
+    }
+}
