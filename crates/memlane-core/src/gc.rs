@@ -325,10 +325,25 @@ mod tests {
     use crate::heap::Heap;
     use crate::object::{List, Payload};
     use crate::profile::{Profile, Version};
-    use crate::view::FrameId;
+    use crate::view::{FrameId, ObjId};
 
     fn stack() -> Holder {
         Holder::Stack { frame: FrameId(0) }
+    }
+
+    /// Makes list `from` hold `to` as its only item.
+    fn point(heap: &mut Heap, from: ObjId, to: ObjId) {
+        *heap.payload_mut(from) = Payload::List(List {
+            items: vec![to],
+            capacity: 4,
+        });
+        heap.incref(
+            to,
+            Holder::Object {
+                obj: from,
+                label: "[0]".into(),
+            },
+        );
     }
 
     #[test]
@@ -336,17 +351,7 @@ mod tests {
         let mut heap = Heap::new(Profile::new(Version::Py311));
         let l = heap.alloc(Payload::List(List::default()));
         heap.incref(l, stack());
-        heap.payload_mut(l).clone_from(&Payload::List(List {
-            items: vec![l],
-            capacity: 4,
-        }));
-        heap.incref(
-            l,
-            Holder::Object {
-                obj: l,
-                label: "[0]".into(),
-            },
-        );
+        point(&mut heap, l, l);
         heap.decref(l, stack());
         assert!(heap.is_live(l), "refcounting alone cannot free a cycle");
         let c = heap.gc_begin(2);
@@ -362,28 +367,8 @@ mod tests {
         let a = heap.alloc(Payload::List(List::default()));
         let b = heap.alloc(Payload::List(List::default()));
         heap.incref(a, stack());
-        heap.payload_mut(a).clone_from(&Payload::List(List {
-            items: vec![b],
-            capacity: 4,
-        }));
-        heap.incref(
-            b,
-            Holder::Object {
-                obj: a,
-                label: "[0]".into(),
-            },
-        );
-        heap.payload_mut(b).clone_from(&Payload::List(List {
-            items: vec![a],
-            capacity: 4,
-        }));
-        heap.incref(
-            a,
-            Holder::Object {
-                obj: b,
-                label: "[0]".into(),
-            },
-        );
+        point(&mut heap, a, b);
+        point(&mut heap, b, a);
         let c = heap.gc_begin(0);
         assert!(c.unreachable.is_empty());
         assert_eq!(heap.gc_finish(c), 0);

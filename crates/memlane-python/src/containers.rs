@@ -39,29 +39,24 @@ impl Vm {
     // ----- tuples -----
 
     pub fn new_tuple(&mut self, items: &[ObjId]) -> ObjId {
-        if items.is_empty() {
-            return self.heap.empty_tuple();
-        }
-        let t = self.heap.alloc(Payload::Tuple(items.to_vec()));
-        for (i, &it) in items.iter().enumerate() {
-            self.heap.incref(
-                it,
-                Holder::Object {
-                    obj: t,
-                    label: Vm::label(i),
-                },
-            );
-        }
-        self.heap.changed(t);
-        t
+        self.tuple_of(items, false)
     }
 
     /// A tuple of interpreter machinery (`co_consts`, `co_names`), internal from birth.
     pub fn new_tuple_internal(&mut self, items: &[ObjId]) -> ObjId {
+        self.tuple_of(items, true)
+    }
+
+    fn tuple_of(&mut self, items: &[ObjId], internal: bool) -> ObjId {
         if items.is_empty() {
             return self.heap.empty_tuple();
         }
-        let t = self.heap.alloc_internal(Payload::Tuple(items.to_vec()));
+        let payload = Payload::Tuple(items.to_vec());
+        let t = if internal {
+            self.heap.alloc_internal(payload)
+        } else {
+            self.heap.alloc(payload)
+        };
         for (i, &it) in items.iter().enumerate() {
             self.heap.incref(
                 it,
