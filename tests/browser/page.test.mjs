@@ -65,9 +65,11 @@ const label = (page) => page.locator('.step-label').textContent();
 
 /** Clicks "Step forward" and waits for the step label to change. */
 async function stepForward(page) {
-  const before = await label(page);
+  // In event mode the step label may stay while the event label moves: watch both.
+  const where = () => (document.querySelector('.step-label')?.textContent ?? '') + '|' + (document.querySelector('.event-label')?.textContent ?? '');
+  const before = await page.evaluate(where);
   await page.getByRole('button', { name: 'Step forward' }).click();
-  await page.waitForFunction((prev) => document.querySelector('.step-label')?.textContent !== prev, before);
+  await page.waitForFunction(`(${where})() !== ${JSON.stringify(before)}`);
 }
 
 /** Steps forward until `selector` is on the page or the last step is reached. */
@@ -335,7 +337,7 @@ test('stepping by event narrates each event in order', async () => {
     sentences.push(await page.locator('.narration').textContent());
   }
   assert.ok(sentences.some((s) => /refcount goes from/.test(s)), sentences.join('\n'));
-  assert.match(await page.locator('.event-label').textContent(), /^event \d+ of \d+$/);
+  assert.match(await page.locator('.event-label').textContent(), /^Event \d+ of \d+ \(event \d+ of \d+ in this step\)$/);
   await done();
 });
 
@@ -509,5 +511,108 @@ test('a collection lights up its phases in event mode', async () => {
   assert.ok(phases.has('GC: find unreachable'), [...phases].join(', '));
   assert.ok([...phases].some((p) => p.startsWith('GC: done')), [...phases].join(', '));
   assert.ok(marked >= 1, 'the objects a phase examines are marked');
+  await done();
+});
+
+/** The animation-delay in ms an element's style gives it, or null. */
+const delayOf = (locator) =>
+  locator.evaluate((el) => {
+    const m = (el.getAttribute('style') ?? '').match(/animation-delay: (\d+)ms/);
+    return m ? Number(m[1]) : null;
+  });
+
+test('by event, the slider and "Event N of M" move by event, "Step N of M" stays; switching modes keeps the place', async () => {
+  const { page, done } = await openPage();
+  await stepForward(page);
+  await stepForward(page);
+  const [step, steps] = await position(page);
+  assert.equal(step, 3);
+  await page.getByRole('radio', { name: 'event' }).check();
+  await page.waitForFunction(() => /^Event \d+ of \d+ /.test(document.querySelector('.event-label')?.textContent));
+  assert.equal(await label(page), `Step 3 of ${steps}`, 'the step label stays in event mode');
+  const slider = page.getByRole('slider', { name: 'Step slider' });
+  const eventPosition = async () => {
+    const [, n, m] = (await page.locator('.event-label').textContent()).match(/^Event (\d+) of (\d+) /);
+    return [Number(n), Number(m)];
+  };
+  const [first, total] = await eventPosition();
+  assert.ok(total > steps, `more events (${total}) than steps (${steps})`);
+  assert.ok(first > 1, 'event mode starts at the first event of step 3, not at the start');
+  assert.equal(await slider.getAttribute('max'), String(total));
+  assert.equal(await slider.inputValue(), String(first));
+  assert.match(await page.locator('.event-label').textContent(), /\(event 1 of \d+ in this step\)$/);
+  await stepForward(page);
+  assert.deepEqual(await eventPosition(), [first + 1, total]);
+  assert.equal(await slider.inputValue(), String(first + 1));
+  // The slider seeks by event.
+  const target = Math.floor(total * 0.6);
+  await slider.fill(String(target));
+  await page.waitForFunction((t) => document.querySelector('.event-label')?.textContent.startsWith(t), `Event ${target} of ${total} `);
+  const [, inStep] = (await label(page)).match(/^Step (\d+) of/);
+  // Back to lines: the step holding that event.
+  await page.getByRole('radio', { name: 'line' }).check();
+  await waitForLabel(page, `Step ${inStep} of ${steps}`);
+  assert.equal(await slider.getAttribute('max'), String(steps));
+  assert.equal(await slider.inputValue(), inStep);
+  await done();
+});
+
+test('a page fault marks the frame brought in, with a label; by event the TLB walk is shown', async () => {
+  const { page, done } = await openPage();
+  await runProgram(page, 'x = [0] * 3000\ny = x * 4\n');
+  await waitForLabel(page, 'Step 1 of 3');
+  assert.ok(await stepUntil(page, '.ram-fault'), 'a step faults in a page');
+  const text = await page.locator('.ram-fault').first().textContent();
+  const m = text.match(/^page fault: frame (0x[0-9a-f]+) ← page 0x[0-9a-f]+/);
+  assert.ok(m, `a label names the frame: ${text}`);
+  const pfn = String(parseInt(m[1], 16));
+  const cell = page.locator(`.ram-frame[data-pfn="${pfn}"]`);
+  assert.match(await cell.getAttribute('class'), /\bfaulted\b/);
+  assert.equal(await cell.getAttribute('data-use'), 'page', 'the frame now holds a page of the program');
+  const ring = page.locator(`.fault-ring[data-fault-pfn="${pfn}"]`);
+  assert.equal(await ring.count(), 1, 'the frame is outlined');
+  assert.equal(await ring.evaluate((el) => getComputedStyle(el).animationName), 'fault-pulse');
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  assert.equal(await ring.evaluate((el) => getComputedStyle(el).animationName), 'none', 'no pulse');
+  assert.equal(await page.locator('.ram-fault').first().isVisible(), true, 'the label stays');
+
+  // By event: a page fault's event shows the MMU's walk of the missed address.
+  const first = page.getByRole('button', { name: 'First step' });
+  if (await first.isEnabled()) await first.click();
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  await page.getByRole('radio', { name: 'event' }).check();
+  await page.waitForFunction(() => /^Event 1 of \d+ /.test(document.querySelector('.event-label')?.textContent));
+  assert.ok(await stepUntil(page, '.tlb-walk'), 'an event shows a walk');
+  const levels = await page.locator('.tlb-walk [data-walk-level]').allTextContents();
+  assert.equal(levels.length, 4, levels.join(' '));
+  ['PML4', 'PDPT', 'PD', 'PT'].forEach((name, i) => assert.match(levels[i], new RegExp(`^${name}\\[\\d+\\] in frame 0x[0-9a-f]+$`)));
+  assert.match(await page.locator('.tlb-walk .walk-end').textContent(), /^frame 0x[0-9a-f]+ → physical 0x[0-9a-f]+$/);
+  assert.match(await page.locator('.tlb-walk .walk-head').textContent(), /^TLB miss: .* 0x[0-9a-f]+$/);
+  await done();
+});
+
+test('one step forward plays its changes in order: the frame push, then its names and arrows', async () => {
+  const { page, done } = await openPage();
+  assert.ok(await stepUntil(page, '[data-frame="make_pair"]'));
+  const frame = page.locator('[data-frame="make_pair"]');
+  const pushed = await delayOf(frame);
+  assert.ok(pushed !== null, 'the pushed frame carries its place in the step');
+  const names = frame.locator('.binding.bound');
+  assert.ok((await names.count()) > 0, 'names bound in the new frame are sequenced');
+  const pairId = await frame.getAttribute('data-frame-id');
+  for (const row of await names.all()) {
+    const bound = await delayOf(row);
+    assert.ok(bound > pushed, `a name appears after its frame (${bound} > ${pushed})`);
+    const arrow = page.locator(`path.arrow[data-from="frame:${pairId}:${await row.getAttribute('data-local')}"]`);
+    if ((await arrow.count()) > 0) assert.ok((await delayOf(arrow)) >= bound, 'its arrow is drawn once it is bound');
+  }
+  // A card that appears in a step appears before any arrow to it is drawn.
+  assert.ok(await stepUntil(page, '[data-frame="make_pair"] [data-local="pair"]'));
+  const { pair } = await locals(page, 'make_pair');
+  const card = await delayOf(page.locator(`[data-object-id="${pair}"]`));
+  for (const a of await page.locator(`path.arrow[data-to="obj:${pair}"]`).all()) {
+    const d = await delayOf(a);
+    if (card !== null && d !== null) assert.ok(d >= card, `arrow after the card (${d} >= ${card})`);
+  }
   await done();
 });

@@ -167,8 +167,8 @@ pub fn App() -> Html {
                         position={state.position_label()}
                         event_position={state.event_label().map(AttrValue::from)}
                         caption={state.step_caption()}
-                        step={state.step}
-                        step_count={state.step_count()}
+                        step={state.position()}
+                        step_count={state.position_count()}
                         can_step_back={state.can_step_back()}
                         can_step_forward={state.can_step_forward()}
                         playing={state.playing}
@@ -231,6 +231,7 @@ pub fn App() -> Html {
                         {visible}
                         narrow={state.narrow}
                         selected={state.selected}
+                        marks={Rc::new(state.memory_marks())}
                     />
                 </section>
             </main>

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use memlane_core::narrate::{describe_event, describe_step};
-use memlane_core::{Event, GcPhase, ObjId, Outcome, Profile, Snapshot, StepKind, Trace, Version};
+use memlane_core::{
+    Event, FrameId, GcPhase, ObjId, Outcome, Profile, Snapshot, StepKind, Trace, Version, Walk,
+};
 use memlane_python::RunOptions;
 use yew::Reducible;
 
@@ -61,6 +63,9 @@ pub struct ViewOptions {
 /// One event of the shown step that the narration has a sentence for.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShownEvent {
+    /// The first event this position covers: the unnarrated events since the previous
+    /// narrated one of the step (a TLB miss before its page fault, say) belong to it.
+    pub start: usize,
     /// The snapshot after this event is `trace.snapshot_at_event(end)`.
     pub end: usize,
     pub sentence: String,
@@ -92,7 +97,9 @@ pub struct State {
     pub previous: Rc<Snapshot>,
     /// After one step forward by line: when, in ms into the step's animation, each object's
     /// last change (allocation, refcount, free) happened, so the changes play in order.
-    pub timing: Rc<HashMap<ObjId, u32>>,
+    pub timing: Rc<Timing>,
+    /// In event mode: [`event_offsets`] of the trace (empty until event mode is first used).
+    pub offsets: Rc<Vec<usize>>,
     pub view: ViewOptions,
     pub playing: bool,
     /// Playback speed in steps per second, times ten (10 = one step a second).
@@ -148,6 +155,7 @@ pub fn narrated_events(trace: &Trace, index: usize) -> Vec<ShownEvent> {
     };
     let mut snap = trace.snapshot_at_event(step.first_event);
     let mut out = Vec::new();
+    let mut start = step.first_event;
     for (k, ev) in trace.events_of(index).iter().enumerate() {
         let sentence = describe_event(ev, &snap);
         snap.apply(ev);
@@ -162,14 +170,60 @@ pub fn narrated_events(trace: &Trace, index: usize) -> Vec<ShownEvent> {
             Event::Gc { phase, objects, .. } => Some((gc_phase_name(phase), objects.clone())),
             _ => None,
         };
+        let end = step.first_event + k + 1;
         out.push(ShownEvent {
-            end: step.first_event + k + 1,
+            start,
+            end,
             sentence,
             focus,
             gc,
         });
+        start = end;
     }
     out
+}
+
+/// Where each step starts among the positions event stepping shows: `offsets[s]` positions
+/// come before step `s` (one per narrated event, or one for a step with none), and the
+/// last entry is the total.
+pub fn event_offsets(trace: &Trace) -> Vec<usize> {
+    let mut offsets = Vec::with_capacity(trace.len() + 1);
+    let mut total = 0;
+    let mut snap: Option<(usize, Snapshot)> = None;
+    for step in &trace.steps {
+        let mut at = match snap.take() {
+            Some((end, s)) if end == step.first_event => s,
+            _ => trace.snapshot_at_event(step.first_event),
+        };
+        let mut narrated = 0;
+        for ev in &trace.events[step.first_event..step.end_event] {
+            narrated += describe_event(ev, &at).is_some() as usize;
+            at.apply(ev);
+        }
+        offsets.push(total);
+        total += narrated.max(1);
+        snap = Some((step.end_event, at));
+    }
+    offsets.push(total);
+    offsets
+}
+
+/// A page the kernel brought in: the frame it got and the faulting address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultShown {
+    pub frame: u32,
+    pub address: u64,
+    pub swap_in: Option<u32>,
+}
+
+/// What the RAM lane marks at the shown position.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemoryMarks {
+    /// Page faults of the shown step (line mode) or event (event mode), in order.
+    pub faults: Vec<FaultShown>,
+    /// In event mode, the page-table walk of the TLB miss the shown event covers: the
+    /// core's walk (`MemoryView::walk`) of the missed address at the shown position.
+    pub walk: Option<Walk>,
 }
 
 /// How long a step's changes take to play, in ms.
@@ -177,21 +231,61 @@ pub const STEP_ANIMATION_MS: u32 = 600;
 
 /// For each object a step changes, when its last change plays: the step's events are
 /// spread evenly over [`STEP_ANIMATION_MS`].
-pub fn event_timing(trace: &Trace, index: usize) -> HashMap<ObjId, u32> {
+pub fn event_timing(trace: &Trace, index: usize) -> Timing {
     let events = trace.events_of(index);
     let n = events.len().max(1) as u32;
-    let mut at = HashMap::new();
+    let mut at = Timing::default();
     for (i, ev) in events.iter().enumerate() {
+        let ms = i as u32 * STEP_ANIMATION_MS / n;
         let id = match ev {
-            Event::Alloc { object } => object.id,
-            Event::Refcount { obj, .. } | Event::Free { obj, .. } | Event::Change { obj, .. } => {
+            Event::Alloc { object } => {
+                at.appear.insert(object.id, ms);
+                object.id
+            }
+            Event::Refcount { obj, .. } => {
+                at.refcount.insert(*obj, ms);
                 *obj
+            }
+            Event::Free { obj, .. } | Event::Change { obj, .. } => *obj,
+            Event::FramePush { frame } => {
+                at.frames.insert(frame.id, ms);
+                continue;
+            }
+            Event::FramePop { frame } => {
+                at.frames.insert(*frame, ms);
+                continue;
+            }
+            Event::Bind { frame, name, .. } => {
+                at.names.insert((*frame, name.clone()), ms);
+                continue;
             }
             _ => continue,
         };
-        at.insert(id, i as u32 * STEP_ANIMATION_MS / n);
+        at.objects.insert(id, ms);
     }
     at
+}
+
+/// When each change of one step forward by line plays, in ms into the step's animation.
+/// Empty after any other move (nothing is sequenced).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Timing {
+    /// Each object's last change (allocation, refcount, contents, free).
+    pub objects: HashMap<ObjId, u32>,
+    /// When a new object's card appears.
+    pub appear: HashMap<ObjId, u32>,
+    /// Each object's last refcount change: when its badge ticks.
+    pub refcount: HashMap<ObjId, u32>,
+    /// A frame pushed or popped.
+    pub frames: HashMap<FrameId, u32>,
+    /// A name bound (its row, and its arrow, appear then).
+    pub names: HashMap<(FrameId, String), u32>,
+}
+
+impl Timing {
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty() && self.frames.is_empty() && self.names.is_empty()
+    }
 }
 
 fn gc_phase_name(phase: &GcPhase) -> String {
@@ -227,7 +321,8 @@ impl State {
             event: 0,
             snapshot: empty.clone(),
             previous: empty,
-            timing: Rc::new(HashMap::new()),
+            timing: Rc::new(Timing::default()),
+            offsets: Rc::new(Vec::new()),
             view: ViewOptions::default(),
             playing: false,
             speed: 10,
@@ -256,12 +351,15 @@ impl State {
         self.timing = Rc::new(if one_line_forward {
             event_timing(&self.trace, step)
         } else {
-            HashMap::new()
+            Timing::default()
         });
         let step_changed = step != self.step || self.events.is_empty();
         self.step = step;
         if self.mode == StepMode::Event && step_changed {
             self.events = Rc::new(narrated_events(&self.trace, step));
+        }
+        if self.mode == StepMode::Event && self.offsets.len() != self.trace.len() + 1 {
+            self.offsets = Rc::new(event_offsets(&self.trace));
         }
         self.event = event.min(self.events.len().saturating_sub(1));
         self.previous = self.snapshot.clone();
@@ -298,20 +396,92 @@ impl State {
             || (self.shown_event().is_some() && self.event + 1 < self.events.len())
     }
 
-    /// "Step 3 of 12", counting from 1; "Step 0 of 0" when nothing ran.
-    pub fn position_label(&self) -> String {
-        let shown = if self.trace.is_empty() {
-            0
-        } else {
-            self.step + 1
-        };
-        format!("Step {} of {}", shown, self.step_count())
+    /// How many positions the slider has: steps by line, narrated events by event.
+    pub fn position_count(&self) -> usize {
+        match self.mode {
+            StepMode::Line => self.step_count(),
+            StepMode::Event => self.offsets.last().copied().unwrap_or(0),
+        }
     }
 
-    /// "event 2 of 5" in event mode.
+    /// The 0-based position shown among [`State::position_count`].
+    pub fn position(&self) -> usize {
+        match self.mode {
+            StepMode::Line => self.step,
+            StepMode::Event => self.offsets.get(self.step).copied().unwrap_or(0) + self.event,
+        }
+    }
+
+    /// "Step 3 of 12" by line, "Event 17 of 80" by event, counting from 1; "Step 0 of 0"
+    /// when nothing ran.
+    /// "Step N of M", in both modes.
+    pub fn position_label(&self) -> String {
+        let count = self.step_count();
+        let shown = if count == 0 { 0 } else { self.step + 1 };
+        format!("Step {shown} of {count}")
+    }
+
+    /// In event mode, where the slider is: "Event 14 of 52 (event 2 of 5 in this step)".
     pub fn event_label(&self) -> Option<String> {
-        self.shown_event()
-            .map(|_| format!("event {} of {}", self.event + 1, self.events.len()))
+        (self.mode == StepMode::Event && !self.trace.is_empty()).then(|| {
+            format!(
+                "Event {} of {} (event {} of {} in this step)",
+                self.position() + 1,
+                self.position_count(),
+                self.event + 1,
+                self.events.len().max(1)
+            )
+        })
+    }
+
+    /// Shows position `index` of the current mode (the slider).
+    fn seek(&mut self, index: usize) -> bool {
+        if index >= self.position_count() || index == self.position() {
+            return false;
+        }
+        match self.mode {
+            StepMode::Line => self.move_to(index, 0),
+            StepMode::Event => {
+                let step = self.offsets.partition_point(|&o| o <= index) - 1;
+                let event = index - self.offsets[step];
+                if step != self.step {
+                    self.events = Rc::new(Vec::new());
+                }
+                self.move_to(step, event);
+            }
+        }
+        true
+    }
+
+    /// The page faults and the translation walk to mark in the RAM lane.
+    pub fn memory_marks(&self) -> MemoryMarks {
+        let events = match self.shown_event() {
+            Some(e) => &self.trace.events[e.start..e.end],
+            // By line, or a step without a narrated event: the whole step.
+            None => self.trace.events_of(self.step),
+        };
+        let mut marks = MemoryMarks::default();
+        let mut missed = None;
+        for ev in events {
+            match ev {
+                Event::PageFault {
+                    address,
+                    frame: Some(frame),
+                    swap_in,
+                    ..
+                } => marks.faults.push(FaultShown {
+                    frame: *frame,
+                    address: *address,
+                    swap_in: *swap_in,
+                }),
+                Event::TlbMiss { pid, address, .. } => missed = Some((*pid, *address)),
+                _ => {}
+            }
+        }
+        if self.mode == StepMode::Event {
+            marks.walk = missed.and_then(|(pid, address)| self.snapshot.memory.walk(pid, address));
+        }
+        marks
     }
 
     /// The source line the shown step ran (none for the interpreter's shutdown step).
@@ -449,6 +619,7 @@ impl State {
         self.version = version;
         self.trace = Rc::new(trace);
         self.events = Rc::new(Vec::new());
+        self.offsets = Rc::new(Vec::new());
         self.selected = None;
         self.playing = false;
         self.relayout();
@@ -475,8 +646,10 @@ impl Reducible for State {
             Action::Last if self.can_step_forward() => {
                 next.move_to(self.step_count().saturating_sub(1), usize::MAX)
             }
-            Action::Seek(step) if step < self.step_count() && step != self.step => {
-                next.move_to(step, 0)
+            Action::Seek(index) => {
+                if !next.seek(index) {
+                    return self;
+                }
             }
             Action::Play if !self.playing && !self.trace.is_empty() => {
                 if self.at_end() {
@@ -826,16 +999,139 @@ mod tests {
             .copied()
             .collect();
         assert!(!freed.is_empty());
-        assert!(freed.iter().all(|id| s.timing[id] < STEP_ANIMATION_MS));
+        assert!(freed
+            .iter()
+            .all(|id| s.timing.objects[id] < STEP_ANIMATION_MS));
         // The list is freed before its items are released.
         let list = freed
             .iter()
             .find(|id| s.previous.objects[id].type_name == "list")
             .unwrap();
-        assert!(freed.iter().all(|id| s.timing[id] >= s.timing[list]));
+        assert!(freed
+            .iter()
+            .all(|id| s.timing.objects[id] >= s.timing.objects[list]));
         assert!(
             reduce((*s).clone(), &[Action::StepBack]).timing.is_empty(),
             "only forward steps animate in order"
         );
+    }
+
+    #[test]
+    fn event_mode_counts_and_seeks_by_event() {
+        let line = State::run(DEFAULT_PROGRAM);
+        let line = reduce(line, &[Action::Seek(2)]);
+        let mut s = reduce((*line).clone(), &[Action::SetMode(StepMode::Event)]);
+        assert_eq!(s.step, 2, "event mode starts in the step shown");
+        assert_eq!(s.event, 0, "at its first narrated event");
+        let total = s.position_count();
+        assert!(total > s.step_count());
+        assert_eq!(s.position(), s.offsets[2]);
+        assert_eq!(
+            s.position_label(),
+            format!("Step 3 of {}", s.step_count()),
+            "the step label stays"
+        );
+        assert!(s.event_label().unwrap().starts_with(&format!(
+            "Event {} of {total} (event 1 of ",
+            s.offsets[2] + 1
+        )));
+        // Forward moves one event at a time, through every position.
+        let mut seen = vec![s.position()];
+        while s.can_step_forward() {
+            s = s.reduce(Action::StepForward);
+            seen.push(s.position());
+        }
+        assert_eq!(seen, (s.offsets[2]..total).collect::<Vec<_>>());
+        // The slider lands on any event; switching back shows the step holding it.
+        let target = total / 2;
+        let s = s.reduce(Action::Seek(target));
+        assert_eq!(s.position(), target);
+        let e = s.shown_event().expect("a narrated event").clone();
+        assert_eq!(*s.snapshot, s.trace.snapshot_at_event(e.end));
+        let step = s.step;
+        let back = reduce((*s).clone(), &[Action::SetMode(StepMode::Line)]);
+        assert_eq!(back.step, step);
+        let st = back.trace.step(step).unwrap();
+        assert!(st.first_event < e.end && e.end <= st.end_event);
+        assert_eq!(
+            back.position_label(),
+            format!("Step {} of {}", step + 1, back.step_count())
+        );
+    }
+
+    #[test]
+    fn page_faults_and_walks_come_from_the_events() {
+        // A list big enough to need new pages.
+        let mut s = State::run("x = [0] * 3000\ny = x * 4\n");
+        let faulting = (0..s.step_count()).find(|&i| {
+            s.trace
+                .events_of(i)
+                .iter()
+                .any(|e| matches!(e, Event::PageFault { frame: Some(_), .. }))
+        });
+        let Some(step) = faulting else {
+            panic!("the default program faults in a page at some step");
+        };
+        s = (*reduce(s, &[Action::Seek(step)])).clone();
+        let marks = s.memory_marks();
+        assert!(!marks.faults.is_empty());
+        assert!(marks.walk.is_none(), "walks are shown by event");
+        for f in &marks.faults {
+            assert!(matches!(
+                s.snapshot.memory.frames[f.frame as usize],
+                memlane_core::FrameUse::Page { .. }
+            ));
+        }
+        // By event: some event covers a TLB miss, and its walk is the core's.
+        let mut s = reduce(s, &[Action::First, Action::SetMode(StepMode::Event)]);
+        let mut walked = false;
+        while s.can_step_forward() && !walked {
+            s = s.reduce(Action::StepForward);
+            if let Some(w) = s.memory_marks().walk {
+                assert_eq!(w.steps.len(), 4, "PML4, PDPT, PD, PT");
+                assert!(w.physical_address().is_some());
+                walked = true;
+            }
+        }
+        assert!(walked, "some event shows a page-table walk");
+    }
+
+    #[test]
+    fn a_call_times_the_frame_push_before_its_names() {
+        let s = State::run(DEFAULT_PROGRAM);
+        let mut s = Rc::new(s);
+        while s.can_step_forward() {
+            s = s.reduce(Action::StepForward);
+            if let Some(f) = s.snapshot.frames.iter().find(|f| f.function == "make_pair") {
+                let pushed = s.timing.frames[&f.id];
+                for b in &f.locals {
+                    if let Some(&bound) = s.timing.names.get(&(f.id, b.name.clone())) {
+                        assert!(bound > pushed, "{} bound after the push", b.name);
+                    }
+                }
+                return;
+            }
+        }
+        panic!("make_pair is called");
+    }
+
+    #[test]
+    fn refcount_badges_tick_at_their_last_change_in_event_order() {
+        let s = reduce(State::run(DEFAULT_PROGRAM), &[Action::StepForward]);
+        let events = s.trace.events_of(s.step);
+        let n = events.len() as u32;
+        let mut last = HashMap::new();
+        for (i, ev) in events.iter().enumerate() {
+            if let Event::Refcount { obj, .. } = ev {
+                last.insert(*obj, i as u32 * STEP_ANIMATION_MS / n);
+            }
+        }
+        assert!(!last.is_empty());
+        assert_eq!(s.timing.refcount, last);
+        for (id, at) in &s.timing.appear {
+            if let Some(tick) = s.timing.refcount.get(id) {
+                assert!(tick >= at, "a new object's badge ticks after it appears");
+            }
+        }
     }
 }

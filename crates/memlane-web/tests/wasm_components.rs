@@ -86,6 +86,7 @@ async fn without_the_memory_model_the_ram_lane_shows_virtual_pages() {
         visible: Rc::new(BTreeSet::from([ObjId(1)])),
         narrow: false,
         selected: None,
+        marks: Default::default(),
     };
     yew::Renderer::<Ram>::with_root_and_props(root.clone(), props).render();
     rendered().await;

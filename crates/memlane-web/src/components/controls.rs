@@ -12,6 +12,8 @@ pub struct ControlsProps {
     pub event_position: Option<AttrValue>,
     /// What the shown step did: "Ran line 7".
     pub caption: AttrValue,
+    /// The 0-based position shown and how many there are: steps by line, narrated events
+    /// by event (the slider moves through these).
     pub step: usize,
     pub step_count: usize,
     pub can_step_back: bool,
@@ -107,6 +109,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 type="range"
                 class="step-slider"
                 aria-label="Step slider"
+                aria-valuetext={props.position.clone()}
                 min="1"
                 max={props.step_count.max(1).to_string()}
                 value={(props.step + 1).to_string()}

@@ -3,7 +3,7 @@
 //! a name or a slot to the object it refers to. Wide viewports put the lanes side by
 //! side, narrow ones one under the other.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use memlane_core::{FrameView, ObjId, ObjectView, Snapshot};
@@ -14,7 +14,7 @@ use crate::layout::{
     card_height, Layout, Place, CARD_HEADER, CARD_WIDTH, COLUMN_GAP,
     FRAME_HEADER as FRAME_HEADER_U32, FRAME_ROW as FRAME_ROW_U32, MAX_SLOT_ROWS, SLOT_ROW,
 };
-use crate::state::ViewOptions;
+use crate::state::{Timing, ViewOptions};
 
 const LANE_TOP: i32 = 44;
 const FRAME_HEADER: i32 = FRAME_HEADER_U32 as i32;
@@ -37,8 +37,8 @@ pub struct DiagramProps {
     pub focus: Option<ObjId>,
     /// The shown cycle-collector phase and the objects it marks.
     pub gc: Option<(String, Vec<ObjId>)>,
-    /// When each object's change plays within the step's animation (ms).
-    pub timing: Rc<HashMap<ObjId, u32>>,
+    /// When each change plays within the step's animation (ms).
+    pub timing: Rc<Timing>,
     pub on_select: Callback<Option<ObjId>>,
 }
 
@@ -92,6 +92,8 @@ struct Arrow {
     from: String,
     to: ObjId,
     start: (i32, i32),
+    /// When the reference was made in the step's animation (ms), if it was.
+    made_ms: Option<u32>,
 }
 
 #[component]
@@ -152,6 +154,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             &drawn_card,
             &mut arrows,
             false,
+            &props.timing,
         );
         frame_nodes.push(node);
         y += crate::layout::frame_height(f) as i32;
@@ -178,6 +181,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             &|_| false,
             &mut ignored,
             true,
+            &props.timing,
         );
         frame_nodes.push(node);
         y += crate::layout::frame_height(f) as i32;
@@ -198,7 +202,13 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             continue;
         };
         let marks = CardMarks {
-            delay_ms: props.timing.get(id).copied(),
+            delay_ms: props
+                .timing
+                .appear
+                .get(id)
+                .or_else(|| props.timing.objects.get(id))
+                .copied(),
+            refcount_ms: props.timing.refcount.get(id).copied(),
             selected: props.selected == Some(*id),
             focus: props.focus == Some(*id),
             gc: gc_marked.contains(id),
@@ -218,6 +228,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             snapshot,
             &mut arrows,
             &props.on_select,
+            &props.timing,
         ));
     }
     let previous_visible = props.layout.drawn(&props.previous, view.show_internal);
@@ -233,7 +244,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         }
         let marks = CardMarks {
             freed: true,
-            delay_ms: props.timing.get(&id).copied(),
+            delay_ms: props.timing.objects.get(&id).copied(),
             ..CardMarks::default()
         };
         let mut ignored = Vec::new();
@@ -246,6 +257,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             &props.previous,
             &mut ignored,
             &props.on_select,
+            &props.timing,
         ));
     }
 
@@ -264,11 +276,14 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             format!("M{x1},{y1} C{reach},{y1} {reach},{y2} {x2},{y2}")
         };
         let to = format!("obj:{}", a.to.0);
-        // A new arrow is drawn when its target's refcount changes in the step's animation.
-        let delay = props
-            .timing
-            .get(&a.to)
-            .map(|ms| format!("animation-delay: {ms}ms"));
+        // A new arrow is drawn when the reference is made, and never before its target's
+        // card appears.
+        let appear = props.timing.appear.get(&a.to).copied();
+        let delay = match (a.made_ms, appear) {
+            (Some(m), Some(ap)) => Some(m.max(ap)),
+            (m, ap) => m.or(ap),
+        }
+        .map(|ms| format!("animation-delay: {ms}ms"));
         Some(html! {
             <path
                 key={format!("{}>{}", a.from, to)}
@@ -372,6 +387,7 @@ fn frame(
     drawn_card: &dyn Fn(ObjId) -> bool,
     arrows: &mut Vec<Arrow>,
     popped: bool,
+    timing: &Timing,
 ) -> Html {
     let h = frame_height(f);
     let status = if popped {
@@ -404,16 +420,24 @@ fn frame(
             None => "(freed)".to_owned(),
         };
         let port = drawn_card(target);
+        // A name appears when it is bound; a temporary with the object it holds.
+        let bound_ms = if temp {
+            timing.refcount.get(&target).copied()
+        } else {
+            timing.names.get(&(f.id, label.clone())).copied()
+        };
         if port {
             arrows.push(Arrow {
                 from: format!("frame:{}:{}", f.id.0, key),
                 to: target,
                 start: (port_x, cy),
+                made_ms: bound_ms,
             });
         }
         rows.push(html! {
             <g
-                class={classes!("binding", temp.then_some("temporary"))}
+                class={classes!("binding", temp.then_some("temporary"), bound_ms.is_some().then_some("bound"))}
+                style={bound_ms.map(|ms| format!("animation-delay: {ms}ms"))}
                 data-local={(!temp).then(|| label.clone())}
                 data-target-id={target.0.to_string()}
             >
@@ -436,6 +460,10 @@ fn frame(
         row(format!("temp {i}"), format!("stack[{i}]"), *t, true);
     }
     let empty = f.locals.is_empty() && f.stack.is_empty();
+    let frame_delay = timing
+        .frames
+        .get(&f.id)
+        .map(|ms| format!("animation-delay: {ms}ms"));
     html! {
         <g
             key={format!("frame-{}{}", f.id.0, if popped { "-popped" } else { "" })}
@@ -449,6 +477,7 @@ fn frame(
             data-frame-id={(!popped).then(|| f.id.0.to_string())}
             data-popped-frame={popped.then(|| f.function.clone())}
             aria-hidden={popped.then_some("true")}
+            style={frame_delay}
             aria-label={format!("Frame {}{}", f.function, if running { ", running" } else { "" })}
         >
             <rect class="frame-box" x="0" y={y.to_string()} width={FRAME_WIDTH.to_string()}
@@ -471,6 +500,8 @@ fn frame(
 struct CardMarks {
     /// When this card's change plays within the step's animation.
     delay_ms: Option<u32>,
+    /// When its refcount last changed within the step's animation (the badge ticks then).
+    refcount_ms: Option<u32>,
     selected: bool,
     focus: bool,
     gc: bool,
@@ -490,6 +521,7 @@ fn card(
     snapshot: &Snapshot,
     arrows: &mut Vec<Arrow>,
     on_select: &Callback<Option<ObjId>>,
+    timing: &Timing,
 ) -> Html {
     let h = card_height(o.referents.len()) as i32;
     let w = CARD_WIDTH as i32;
@@ -524,6 +556,7 @@ fn card(
                     from: format!("obj:{}:{}", o.id.0, r.label),
                     to: r.target,
                     start: (port_x, cy),
+                    made_ms: timing.objects.get(&o.id).copied(),
                 });
             }
             let text = match snapshot.object(r.target) {
@@ -617,7 +650,7 @@ fn card(
             { for std::iter::once(html! {
                 <g key={format!("rc-{}", o.refcount)}
                    class={classes!("refcount", marks.changed_refcount.then_some("ticked"))}
-                   style={delay.clone()}>
+                   style={marks.refcount_ms.or(marks.delay_ms).map(|ms| format!("animation-delay: {ms}ms"))}>
                     <rect class="badge" x={(x + w - 66).to_string()} y={(y + 5).to_string()}
                           width="58" height="20" rx="10" />
                     <text class="badge-text" x={(x + w - 37).to_string()} y={(y + 19).to_string()}

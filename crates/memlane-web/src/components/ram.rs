@@ -7,11 +7,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use memlane_core::{FrameUse, ObjId, Snapshot, TRACED_PID};
+use memlane_core::{FrameUse, ObjId, Snapshot, Walk, WalkEnd, TRACED_PID};
 use yew::prelude::*;
 
 use crate::hex;
 use crate::layout::PAGE_SIZE;
+use crate::state::MemoryMarks;
 
 #[derive(Properties, PartialEq)]
 pub struct RamProps {
@@ -21,6 +22,9 @@ pub struct RamProps {
     pub visible: Rc<BTreeSet<ObjId>>,
     pub narrow: bool,
     pub selected: Option<ObjId>,
+    /// Page faults and the translation walk at the shown position.
+    #[prop_or_default]
+    pub marks: Rc<MemoryMarks>,
 }
 
 const CELL: i32 = 11;
@@ -86,6 +90,10 @@ pub fn Ram(props: &RamProps) -> Html {
         let x = (pfn as i32 % columns) * (CELL + CELL_GAP);
         let y = (pfn as i32 / columns) * (CELL + CELL_GAP);
         let held = holding.get(&(pfn as u64));
+        let faulted = props.marks.faults.iter().any(|f| f.frame as usize == pfn);
+        let walked = props.marks.walk.as_ref().is_some_and(|w| {
+            w.frame() == Some(pfn as u32) || w.steps.iter().any(|s| s.table as usize == pfn)
+        });
         let detail = match u {
             FrameUse::Page { vpn, .. } => format!(", virtual page {}", hex(vpn * PAGE_SIZE)),
             FrameUse::PageTable { level, .. } => format!(", level {level}"),
@@ -101,7 +109,9 @@ pub fn Ram(props: &RamProps) -> Html {
                     "ram-frame",
                     class,
                     held.is_some().then_some("holds-drawn"),
-                    (selected_frame == Some(pfn as u64)).then_some("selected")
+                    (selected_frame == Some(pfn as u64)).then_some("selected"),
+                    faulted.then_some("faulted"),
+                    walked.then_some("walked")
                 )}
                 data-pfn={pfn.to_string()}
                 data-use={class}
@@ -112,10 +122,21 @@ pub fn Ram(props: &RamProps) -> Html {
             </rect>
         }
     });
-    let cells: Vec<Html> = cells.collect();
+    let mut cells: Vec<Html> = cells.collect();
+    for f in &props.marks.faults {
+        let pfn = f.frame as i32;
+        let x = (pfn % columns) * (CELL + CELL_GAP);
+        let y = (pfn / columns) * (CELL + CELL_GAP);
+        cells.push(html! {
+            <rect class="fault-ring" data-fault-pfn={f.frame.to_string()} aria-hidden="true"
+                  x={(x - 1).to_string()} y={(y - 1).to_string()}
+                  width={(CELL + 2).to_string()} height={(CELL + 2).to_string()} rx="3" />
+        });
+    }
     let rows = (frames.len() as i32 + columns - 1) / columns;
     let width = columns * (CELL + CELL_GAP);
-    let height = rows * (CELL + CELL_GAP);
+    // Room for the fault rings round the edge cells.
+    let height = rows * (CELL + CELL_GAP) + 2;
     let counters = &snapshot.memory.counters;
     let summary = counts
         .iter()
@@ -138,7 +159,21 @@ pub fn Ram(props: &RamProps) -> Html {
                 <li><span class="swatch other" aria-hidden="true"></span>{ "other process (hatched)" }</li>
                 <li><span class="swatch free" aria-hidden="true"></span>{ "free (empty)" }</li>
             </ul>
-            <svg class="ram-svg" viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
+            if !props.marks.faults.is_empty() {
+                <ul class="ram-faults">
+                    { for props.marks.faults.iter().map(|f| html! {
+                        <li class="ram-fault" data-fault-pfn={f.frame.to_string()}>
+                            <strong>{ format!("page fault: frame {:#x}", f.frame) }</strong>
+                            { format!(" ← page {}{}", hex(f.address / PAGE_SIZE * PAGE_SIZE),
+                                      f.swap_in.map(|s| format!(", read back from swap slot {s}")).unwrap_or_default()) }
+                        </li>
+                    }) }
+                </ul>
+            }
+            if let Some(walk) = &props.marks.walk {
+                { walk_view(walk) }
+            }
+            <svg class="ram-svg" viewBox={format!("-1 -1 {} {height}", width + 2)} width={width.to_string()}
                  height={height.to_string()} role="img"
                  aria-label={format!("Physical memory: {summary}")}>
                 <defs>
@@ -159,6 +194,46 @@ pub fn Ram(props: &RamProps) -> Html {
                 </ul>
             }
         </section>
+    }
+}
+
+/// The MMU's walk for a TLB miss, as the core computed it: each level's table frame and
+/// index, then the frame and the physical address (or where the walk stopped).
+fn walk_view(walk: &Walk) -> Html {
+    let level_name = |level: u8| match level {
+        4 => "PML4",
+        3 => "PDPT",
+        2 => "PD",
+        _ => "PT",
+    };
+    let end = match (walk.end, walk.physical_address()) {
+        (WalkEnd::Frame { frame }, Some(phys)) => {
+            format!("frame {frame:#x} → physical {}", hex(phys))
+        }
+        (WalkEnd::Frame { frame }, None) => format!("frame {frame:#x}"),
+        (WalkEnd::NotPresent { level }, _) => {
+            format!("{} entry empty: page fault", level_name(level))
+        }
+        (WalkEnd::Swapped { slot }, _) => format!("in swap slot {slot}: page fault"),
+        (WalkEnd::NonCanonical, _) => "not canonical: protection fault".to_owned(),
+    };
+    html! {
+        <div class="tlb-walk" aria-label="Page-table walk">
+            <p class="walk-head">
+                <strong>{ "TLB miss: " }</strong>
+                { "the MMU walks the page tables for " }
+                <code>{ hex(walk.address) }</code>
+            </p>
+            <ol class="walk-steps">
+                { for walk.steps.iter().map(|s| html! {
+                    <li data-walk-level={s.level.to_string()}>
+                        <code>{ format!("{}[{}]", level_name(s.level), s.index) }</code>
+                        { format!(" in frame {:#x}", s.table) }
+                    </li>
+                }) }
+                <li class="walk-end">{ end }</li>
+            </ol>
+        </div>
     }
 }
 
