@@ -38,7 +38,7 @@ after(async () => {
 
 /** A fresh page on the site. Requests to other hosts are aborted and recorded, as are
  * page errors and console errors; `done()` asserts there were none. */
-async function openPage(width = 1280, height = 900, options = {}) {
+async function openPage(width = 1280, height = 900, options = {}, fragment = '') {
   const context = await browser.newContext({ viewport: { width, height }, ...options });
   const blocked = [];
   const errors = [];
@@ -51,7 +51,7 @@ async function openPage(width = 1280, height = 900, options = {}) {
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
-  await page.goto(siteUrl);
+  await page.goto(siteUrl + fragment);
   await page.locator('.step-label').waitFor({ timeout: 30_000 });
   const done = async () => {
     await context.close();
@@ -613,6 +613,83 @@ test('one step forward plays its changes in order: the frame push, then its name
   for (const a of await page.locator(`path.arrow[data-to="obj:${pair}"]`).all()) {
     const d = await delayOf(a);
     if (card !== null && d !== null) assert.ok(d >= card, `arrow after the card (${d} >= ${card})`);
+  }
+  await done();
+});
+
+/** The page's fragment, without `#`. */
+const fragment = (page) => page.evaluate(() => location.hash.slice(1));
+
+test('a link made by the page opens the same state', async () => {
+  const { page, done } = await openPage();
+  await page.getByRole('combobox', { name: 'CPython version' }).selectOption('3.12');
+  await page.getByText(/^Modelled on CPython 3\.12/).waitFor();
+  await stepForward(page);
+  await stepForward(page);
+  await page.getByRole('radio', { name: 'event' }).check();
+  await page.locator('.event-label').waitFor();
+  const shown = await label(page);
+  assert.match(shown, /^Step 3 of \d+$/);
+  await page.waitForFunction(() => location.hash.startsWith('#v1.'));
+  const link = await fragment(page);
+  const narration = await page.locator('.narration').textContent();
+  await done();
+
+  const opened = await openPage(1280, 900, {}, `#${link}`);
+  assert.equal(await label(opened.page), shown);
+  await opened.page.locator('.event-label').waitFor();
+  assert.equal(await opened.page.getByRole('combobox', { name: 'CPython version' }).inputValue(), '3.12');
+  assert.ok(await opened.page.getByRole('radio', { name: 'event' }).isChecked());
+  assert.equal(await opened.page.locator('.narration').textContent(), narration);
+  assert.equal(await fragment(opened.page), link, 'opening a link leaves it as it was');
+  await opened.done();
+});
+
+test('a Python Tutor link opens its program at curInstr (counting from 0)', async () => {
+  const { page, done } = await openPage(1280, 900, {}, '#code=x%20%3D%201%0Ay%20%3D%20x&curInstr=1');
+  assert.match(await label(page), /^Step 2 of \d+$/);
+  assert.equal(await page.getByLabel('Python code').inputValue(), 'x = 1\ny = x');
+  await done();
+});
+
+test('a damaged link says so, and the page still works', async () => {
+  const { page, done } = await openPage(1280, 900, {}, '#v1.!!!');
+  const alert = page.locator('.link-error');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /did not open.*damaged/);
+  assert.equal(await page.getByLabel('Python code').inputValue(), '', 'an empty editor');
+  await runProgram(page, 'a = 1\nb = 2\n');
+  assert.match(await label(page), /^Step 1 of \d+$/);
+  await stepForward(page);
+  assert.match(await label(page), /^Step 2 of \d+$/);
+  await page.waitForFunction(() => location.hash.startsWith('#v1.'));
+  await done();
+});
+
+test('stepping rewrites the link without adding history entries; Copy link offers it', async () => {
+  const { page, done } = await openPage();
+  const length = await page.evaluate(() => history.length);
+  const links = new Set();
+  for (let i = 0; i < 4; i++) {
+    await stepForward(page);
+    await page.waitForFunction((seen) => location.hash.startsWith('#v1.') && !seen.includes(location.hash), [...links]);
+    links.add(await page.evaluate(() => location.hash));
+  }
+  assert.equal(links.size, 4, 'each step has its own link');
+  assert.equal(await page.evaluate(() => history.length), length, 'no new history entries');
+
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  const note = page.locator('.share-note');
+  await page.waitForFunction(() => document.querySelector('.share-note')?.textContent !== '');
+  const said = await note.textContent();
+  const href = await page.evaluate(() => location.href);
+  if (/copied/.test(said)) {
+    assert.match(said, /^Link copied to the clipboard\.$/);
+  } else {
+    assert.match(said, /does not let the page use the clipboard/);
+    const field = page.getByRole('textbox', { name: 'Link to this step' });
+    assert.equal(await field.inputValue(), href);
+    assert.ok(await field.evaluate((f) => f.readOnly && f.selectionEnd - f.selectionStart === f.value.length));
   }
   await done();
 });

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Timeout;
 use memlane_core::ObjId;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 use yew::Reducible;
 
@@ -18,7 +18,9 @@ use crate::components::narration::Narration;
 use crate::components::options::Options;
 use crate::components::output::Output;
 use crate::components::ram::Ram;
+use crate::components::share::{Share, ShareStatus};
 use crate::components::source::Source;
+use crate::permalink;
 use crate::state::{Action, State, DEFAULT_PROGRAM};
 
 /// Below this width the lanes are drawn one under another.
@@ -71,14 +73,106 @@ fn viewport_is_narrow() -> bool {
         .is_some_and(|w| w <= NARROW_MAX_WIDTH)
 }
 
+/// The page's address up to its fragment, and the fragment (without `#`).
+fn page_address() -> (String, String) {
+    if !cfg!(target_arch = "wasm32") {
+        return Default::default();
+    }
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    match href.split_once('#') {
+        Some((base, fragment)) => (base.to_owned(), fragment.to_owned()),
+        None => (href, String::new()),
+    }
+}
+
+/// What the page opens with: the scenario of the address's fragment, if it has one. A link
+/// that does not open gives an empty editor and the reason.
+fn opening() -> (State, Option<String>) {
+    let (_, fragment) = page_address();
+    if fragment.is_empty() {
+        return (State::run(DEFAULT_PROGRAM), None);
+    }
+    match permalink::decode(&fragment) {
+        Ok(scenario) => (State::open(&scenario), None),
+        Err(e) => (
+            State::run(""),
+            Some(format!("This link did not open: {e}.")),
+        ),
+    }
+}
+
+/// Rewrites the fragment without adding a history entry.
+fn replace_fragment(fragment: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{fragment}")));
+    }
+}
+
+/// The Clipboard API, where the browser offers it (secure contexts only).
+fn clipboard() -> Option<web_sys::Clipboard> {
+    let navigator = web_sys::window()?.navigator();
+    let clipboard =
+        web_sys::js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")).ok()?;
+    (!clipboard.is_undefined() && !clipboard.is_null()).then(|| clipboard.unchecked_into())
+}
+
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(|| {
-        let s = Rc::new(State::run(DEFAULT_PROGRAM));
-        let narrow = cfg!(target_arch = "wasm32") && viewport_is_narrow();
-        (*s.reduce(Action::SetNarrow(narrow))).clone()
-    });
+    let opened = use_memo((), |_| opening());
+    let state = {
+        let opened = opened.clone();
+        use_reducer(move || {
+            let s = Rc::new(opened.0.clone());
+            let narrow = cfg!(target_arch = "wasm32") && viewport_is_narrow();
+            (*s.reduce(Action::SetNarrow(narrow))).clone()
+        })
+    };
+    let link_error = opened.1.clone();
     let dispatcher = state.dispatcher();
+
+    // The permalink of what is shown: written into the address (replacing, so the Back
+    // button still leaves the page) after every change but not while playing, and not on
+    // the first render, so a link that did not open stays as it was.
+    let fragment = use_memo(state.scenario(), permalink::encode);
+    let share = use_state(ShareStatus::default);
+    {
+        let first = use_mut_ref(|| true);
+        let share = share.clone();
+        use_effect_with(
+            ((*fragment).clone(), state.playing),
+            move |(fragment, playing)| {
+                let first = std::mem::take(&mut *first.borrow_mut());
+                if !first && !*playing {
+                    replace_fragment(fragment);
+                    if *share == ShareStatus::Copied {
+                        share.set(ShareStatus::Idle);
+                    }
+                }
+            },
+        );
+    }
+    let link = AttrValue::from(format!("{}#{}", page_address().0, fragment));
+    let on_copy = {
+        let share = share.clone();
+        let link = link.clone();
+        Callback::from(move |()| match clipboard() {
+            Some(clipboard) => {
+                let promise = clipboard.write_text(&link);
+                let share = share.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+                    share.set(if copied {
+                        ShareStatus::Copied
+                    } else {
+                        ShareStatus::Manual
+                    });
+                });
+            }
+            None => share.set(ShareStatus::Manual),
+        })
+    };
 
     // Keyboard stepping and the narrow switch, for the page's whole life.
     {
@@ -161,6 +255,9 @@ pub fn App() -> Html {
                        and objects." }
                 </p>
             </header>
+            if let Some(message) = link_error {
+                <p class="error link-error" role="alert">{ message }</p>
+            }
             <main class="layout">
                 <section class="program" aria-label="Program and controls">
                     <Controls
@@ -199,6 +296,7 @@ pub fn App() -> Html {
                         traceback={state.traceback().map(AttrValue::from)}
                         finished={state.finished()}
                     />
+                    <Share {link} status={*share} {on_copy} />
                 </section>
                 <section class={classes!("memory", state.narrow.then_some("narrow"))} aria-label="Memory">
                     <Options

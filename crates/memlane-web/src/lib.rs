@@ -12,6 +12,7 @@ pub mod app;
 pub mod components;
 pub mod highlight;
 pub mod layout;
+pub mod permalink;
 pub mod state;
 
 /// `0x7f3a5c2d10` for an address.

@@ -13,6 +13,7 @@ use memlane_python::RunOptions;
 use yew::Reducible;
 
 use crate::layout::{Layout, LayoutOptions};
+use crate::permalink::{LinkFrames, Scenario};
 
 /// A page-sized program runs a few hundred steps; this keeps a runaway loop from freezing
 /// the tab (the run ends with a limit message and keeps the steps so far).
@@ -305,6 +306,38 @@ impl State {
     pub fn run(source: &str) -> State {
         let version = Version::default();
         State::from_trace(source, trace_program(source, version))
+    }
+
+    /// Opens what a permalink describes: its program traced under its profile, its view
+    /// options, its mode, at its step (the last one if the link asks for more).
+    pub fn open(scenario: &Scenario) -> State {
+        let code = scenario.code.as_str();
+        let mut state = State::from_trace(code, trace_program(code, scenario.python));
+        state.view = scenario.view();
+        state.relayout();
+        state.mode = scenario.mode.into();
+        state.events = Rc::new(Vec::new());
+        state.move_to(scenario.step.min(state.step_count().saturating_sub(1)), 0);
+        state.previous = state.snapshot.clone();
+        state.timing = Rc::new(Timing::default());
+        state
+    }
+
+    /// What a permalink to the shown position records.
+    pub fn scenario(&self) -> Scenario {
+        Scenario {
+            code: self.source.to_string(),
+            step: self.step,
+            python: self.version,
+            mode: self.mode.into(),
+            frames: if self.view.frames_in_heap {
+                LinkFrames::Cpython
+            } else {
+                LinkFrames::Textbook
+            },
+            inline_small: self.view.inline_small,
+            show_internal: self.view.show_internal,
+        }
     }
 
     pub fn from_trace(source: &str, trace: Trace) -> State {
@@ -1113,6 +1146,33 @@ mod tests {
             }
         }
         panic!("make_pair is called");
+    }
+
+    #[test]
+    fn a_scenario_reopens_where_it_was() {
+        let s = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[
+                Action::SetVersion(Version::Py312),
+                Action::Seek(3),
+                Action::SetMode(StepMode::Event),
+                Action::InlineSmall(true),
+                Action::ShowInternal(true),
+            ],
+        );
+        let scenario = s.scenario();
+        assert_eq!(scenario.step, 3);
+        let opened = State::open(&scenario);
+        assert_eq!(opened.scenario(), scenario);
+        assert_eq!(opened.position_label(), s.position_label());
+        assert_eq!(opened.view, s.view);
+        assert_eq!(*opened.snapshot, *s.snapshot);
+        let past_the_end = State::open(&crate::permalink::Scenario {
+            code: "x = 1\n".into(),
+            step: 99,
+            ..Default::default()
+        });
+        assert!(past_the_end.at_end(), "a step past the end opens the last");
     }
 
     #[test]

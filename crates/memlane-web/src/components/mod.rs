@@ -1,5 +1,5 @@
 //! One module per component. Each takes plain props and reports through callbacks;
-//! none holds state of its own.
+//! none holds state of its own (share keeps only a node ref, to select its link).
 
 pub mod controls;
 pub mod details;
@@ -8,4 +8,5 @@ pub mod narration;
 pub mod options;
 pub mod output;
 pub mod ram;
+pub mod share;
 pub mod source;

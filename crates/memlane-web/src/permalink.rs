@@ -1,0 +1,500 @@
+//! Permalinks: what the page shows, as a URL fragment, and back. Web-free, so it is tested
+//! natively.
+//!
+//! The page writes `v1.<base64url(deflate(json))>`: the [`Scenario`] as JSON, compressed
+//! with raw DEFLATE (miniz_oxide) and encoded with URL-safe base64 without padding. Every
+//! field has a default, so a link made before a field existed still opens. [`decode`] also
+//! reads a plain form, `code=<percent-encoded>&step=N&py=3.12`, and Python Tutor links
+//! (`code=...&curInstr=N&py=3`, `curInstr` counting steps from 0, `py=3` the default
+//! profile). It never panics, whatever the input.
+
+use std::fmt;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use memlane_core::Version;
+use miniz_oxide::inflate::TINFLStatus;
+use serde::{Deserialize, Serialize};
+
+use crate::state::{StepMode, ViewOptions};
+
+/// The longest program a link may carry, in bytes of UTF-8.
+pub const MAX_CODE_BYTES: usize = 64 * 1024;
+/// The most a `v1` payload may inflate to: the code's JSON string can be six times as long
+/// as the code (`\u0000` escapes), plus the other fields.
+const MAX_JSON_BYTES: usize = 6 * MAX_CODE_BYTES + 1024;
+/// The prefix of what [`encode`] writes.
+const V1: &str = "v1.";
+
+/// Everything a link restores.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Scenario {
+    /// The program (the traced one, not an unsaved draft).
+    pub code: String,
+    /// The step shown, counting from 0.
+    pub step: usize,
+    /// The CPython profile: "3.11", "3.12" or "3.13".
+    #[serde(rename = "py")]
+    pub python: Version,
+    /// "line" or "event".
+    pub mode: LinkMode,
+    /// "textbook" or "cpython".
+    pub frames: LinkFrames,
+    #[serde(rename = "inline")]
+    pub inline_small: bool,
+    #[serde(rename = "internal")]
+    pub show_internal: bool,
+}
+
+/// [`StepMode`] as a link spells it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkMode {
+    #[default]
+    Line,
+    Event,
+}
+
+/// Where frames are drawn, as a link spells it (`ViewOptions::frames_in_heap`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkFrames {
+    #[default]
+    Textbook,
+    Cpython,
+}
+
+impl From<StepMode> for LinkMode {
+    fn from(mode: StepMode) -> Self {
+        match mode {
+            StepMode::Line => LinkMode::Line,
+            StepMode::Event => LinkMode::Event,
+        }
+    }
+}
+
+impl From<LinkMode> for StepMode {
+    fn from(mode: LinkMode) -> Self {
+        match mode {
+            LinkMode::Line => StepMode::Line,
+            LinkMode::Event => StepMode::Event,
+        }
+    }
+}
+
+impl Scenario {
+    /// The view options the scenario asks for.
+    pub fn view(&self) -> ViewOptions {
+        ViewOptions {
+            show_internal: self.show_internal,
+            inline_small: self.inline_small,
+            frames_in_heap: self.frames == LinkFrames::Cpython,
+        }
+    }
+}
+
+/// Why a link did not open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    /// The fragment stops before its data ends (cut off when it was copied).
+    Truncated,
+    /// Characters that are not URL-safe base64.
+    CorruptBase64,
+    /// The data is not DEFLATE, or does not hold a scenario.
+    Corrupt(String),
+    /// A format this page does not know (a link from a newer memlane).
+    UnknownVersion(String),
+    /// The program is longer than [`MAX_CODE_BYTES`].
+    TooLarge,
+    /// A plain-form parameter that makes no sense (`step=abc`, `py=2`).
+    BadParameter { name: String, value: String },
+    /// Neither `v1.` nor `code=...`.
+    Unrecognised,
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkError::Truncated => write!(f, "the link is cut off: copy the whole address"),
+            LinkError::CorruptBase64 => {
+                write!(f, "the link is damaged: it has characters a link never has")
+            }
+            LinkError::Corrupt(why) => write!(f, "the link is damaged: {why}"),
+            LinkError::UnknownVersion(v) => write!(
+                f,
+                "the link is in format {v}, which this version of memlane does not know \
+                 (it may come from a newer memlane)"
+            ),
+            LinkError::TooLarge => write!(
+                f,
+                "the link's program is longer than {} KiB",
+                MAX_CODE_BYTES / 1024
+            ),
+            LinkError::BadParameter { name, value } => {
+                write!(f, "the link's {name}={value} is not understood")
+            }
+            LinkError::Unrecognised => write!(f, "this is not a memlane link"),
+        }
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+/// The fragment (without `#`) for `scenario`: `v1.` and the compressed JSON.
+pub fn encode(scenario: &Scenario) -> String {
+    let json = serde_json::to_vec(scenario).expect("a scenario always serialises");
+    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    format!("{V1}{}", URL_SAFE_NO_PAD.encode(deflated))
+}
+
+/// The scenario a fragment (with or without its `#`) describes.
+pub fn decode(fragment: &str) -> Result<Scenario, LinkError> {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment).trim();
+    if let Some(payload) = fragment.strip_prefix(V1) {
+        return decode_v1(payload);
+    }
+    if let Some(version) = format_version(fragment) {
+        return Err(LinkError::UnknownVersion(version.to_owned()));
+    }
+    if fragment.split('&').any(|p| p.starts_with("code=")) {
+        return decode_plain(fragment);
+    }
+    Err(LinkError::Unrecognised)
+}
+
+/// `v9` of `v9.xxx`: a `v`, digits and a dot.
+fn format_version(fragment: &str) -> Option<&str> {
+    let (head, _) = fragment.split_once('.')?;
+    let digits = head.strip_prefix('v')?;
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(head)
+}
+
+fn decode_v1(payload: &str) -> Result<Scenario, LinkError> {
+    if payload.is_empty() {
+        return Err(LinkError::Truncated);
+    }
+    // Base64 of at most MAX_JSON_BYTES deflated (DEFLATE never grows data by much).
+    if payload.len() > 2 * MAX_JSON_BYTES {
+        return Err(LinkError::TooLarge);
+    }
+    let deflated = URL_SAFE_NO_PAD.decode(payload).map_err(|e| match e {
+        // One character too many or too few for whole bytes: cut off mid-character.
+        base64::DecodeError::InvalidLength(_) => LinkError::Truncated,
+        _ => LinkError::CorruptBase64,
+    })?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_JSON_BYTES)
+        .map_err(|e| match e.status {
+            TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
+                LinkError::Truncated
+            }
+            TINFLStatus::HasMoreOutput => LinkError::TooLarge,
+            _ => LinkError::Corrupt("its data does not inflate".into()),
+        })?;
+    let scenario: Scenario = serde_json::from_slice(&json)
+        .map_err(|e| LinkError::Corrupt(format!("its scenario does not read ({e})")))?;
+    check_size(scenario)
+}
+
+fn check_size(scenario: Scenario) -> Result<Scenario, LinkError> {
+    if scenario.code.len() > MAX_CODE_BYTES {
+        return Err(LinkError::TooLarge);
+    }
+    Ok(scenario)
+}
+
+/// `code=...&step=N&py=3.12`, or Python Tutor's `code=...&curInstr=N&py=3` (other
+/// parameters are ignored).
+fn decode_plain(fragment: &str) -> Result<Scenario, LinkError> {
+    let mut scenario = Scenario::default();
+    for pair in fragment.split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let bad = || LinkError::BadParameter {
+            name: name.to_owned(),
+            value: value.chars().take(40).collect(),
+        };
+        match name {
+            "code" => {
+                // Percent-encoded UTF-8 is at most three times as long as the code.
+                if value.len() > 3 * MAX_CODE_BYTES {
+                    return Err(LinkError::TooLarge);
+                }
+                scenario.code = percent_decode(value).ok_or_else(bad)?;
+            }
+            "step" | "curInstr" => scenario.step = value.parse().map_err(|_| bad())?,
+            "py" => {
+                scenario.python = match value {
+                    "3" => Version::default(),
+                    v => Version::parse(v).ok_or_else(bad)?,
+                }
+            }
+            // Python Tutor's own `mode=display` / `mode=edit` mean nothing here.
+            "mode" if value == "event" => scenario.mode = LinkMode::Event,
+            _ => {}
+        }
+    }
+    check_size(scenario)
+}
+
+/// Decodes `%XX` escapes and `+` (a space, as in a form); `None` for a bad escape or bytes
+/// that are not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Made once by `encode` with format v1; must open the same way forever.
+    const V1_FIXTURE: &str = "v1.JYzBCoMwEER_JexJIRRMb4F-SdPDalcMxDUkqyDiv7vibeYxbw4Ylj-BBzQf8-2scb_AvWYMnEtkaRJx07dtYLBQhTJ4ZyHvqrxfnVM4Pwe0EYvWseBMVcGQd5mWW4ucIutGykp3EyqMCfyIqdJ5AQ";
+
+    fn fixture_scenario() -> Scenario {
+        Scenario {
+            code: "a = [1, 2]\nb = a\nprint(len(b))\n".into(),
+            step: 2,
+            python: Version::Py312,
+            mode: LinkMode::Event,
+            frames: LinkFrames::Cpython,
+            inline_small: true,
+            show_internal: false,
+        }
+    }
+
+    #[test]
+    fn the_v1_fixture_still_opens() {
+        assert_eq!(decode(V1_FIXTURE), Ok(fixture_scenario()));
+    }
+
+    #[test]
+    fn round_trips() {
+        let scenarios = [
+            Scenario::default(),
+            fixture_scenario(),
+            Scenario {
+                code: "def f(x):\n    return 'é ✓ 🐍' * x\n\nprint(f(3))\n".into(),
+                step: 41,
+                python: Version::Py311,
+                show_internal: true,
+                ..Scenario::default()
+            },
+            Scenario {
+                code: "x = 1\n".repeat(10_000),
+                step: 9_999,
+                ..Scenario::default()
+            },
+        ];
+        for s in scenarios {
+            let link = encode(&s);
+            assert!(link.starts_with("v1."), "{link}");
+            assert!(
+                link.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)),
+                "URL-safe: {link}"
+            );
+            assert_eq!(decode(&link), Ok(s.clone()));
+            assert_eq!(decode(&format!("#{link}")), Ok(s));
+        }
+    }
+
+    #[test]
+    fn missing_fields_take_their_defaults() {
+        let json = br#"{"code":"x = 1\n"}"#;
+        let link = format!(
+            "v1.{}",
+            URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(json, 6))
+        );
+        assert_eq!(
+            decode(&link),
+            Ok(Scenario {
+                code: "x = 1\n".into(),
+                ..Scenario::default()
+            })
+        );
+    }
+
+    #[test]
+    fn reads_the_plain_form() {
+        assert_eq!(
+            decode("code=x%20%3D%201%0Aprint(x)&step=1&py=3.12&mode=event"),
+            Ok(Scenario {
+                code: "x = 1\nprint(x)".into(),
+                step: 1,
+                python: Version::Py312,
+                mode: LinkMode::Event,
+                ..Scenario::default()
+            })
+        );
+        assert_eq!(decode("#code=a+%2B+1").unwrap().code, "a + 1");
+    }
+
+    #[test]
+    fn reads_python_tutor_links() {
+        let link = "code=x%20%3D%201%0Ay%20%3D%20x&cumulative=false&curInstr=2\
+                    &heapPrimitives=nevernest&mode=display&origin=opt-frontend.js&py=3\
+                    &rawInputLstJSON=%5B%5D&textReferences=false";
+        assert_eq!(
+            decode(link),
+            Ok(Scenario {
+                code: "x = 1\ny = x".into(),
+                step: 2,
+                python: Version::default(),
+                ..Scenario::default()
+            })
+        );
+    }
+
+    #[test]
+    fn says_what_is_wrong() {
+        let good = encode(&fixture_scenario());
+        let payload = &good[3..];
+        // Cut at a whole number of base64 quads: valid base64, unfinished DEFLATE.
+        let cut = &payload[..payload.len() / 2 / 4 * 4];
+        assert_eq!(decode(&format!("v1.{cut}")), Err(LinkError::Truncated));
+        assert_eq!(decode("v1."), Err(LinkError::Truncated));
+        assert_eq!(decode("v1.!!!"), Err(LinkError::CorruptBase64));
+        assert_eq!(decode("v1.A"), Err(LinkError::Truncated));
+        assert!(matches!(
+            decode(&format!(
+                "v1.{}",
+                URL_SAFE_NO_PAD.encode([0xff, 0xff, 0xff, 0xff])
+            )),
+            Err(LinkError::Corrupt(_))
+        ));
+        let not_json = miniz_oxide::deflate::compress_to_vec(b"[1, 2", 6);
+        assert!(matches!(
+            decode(&format!("v1.{}", URL_SAFE_NO_PAD.encode(not_json))),
+            Err(LinkError::Corrupt(_))
+        ));
+        assert_eq!(
+            decode(&format!("v9.{payload}")),
+            Err(LinkError::UnknownVersion("v9".into()))
+        );
+        let big = Scenario {
+            code: "#".repeat(MAX_CODE_BYTES + 1),
+            ..Scenario::default()
+        };
+        assert_eq!(decode(&encode(&big)), Err(LinkError::TooLarge));
+        let huge = miniz_oxide::deflate::compress_to_vec(&vec![b' '; MAX_JSON_BYTES + 1], 9);
+        assert_eq!(
+            decode(&format!("v1.{}", URL_SAFE_NO_PAD.encode(huge))),
+            Err(LinkError::TooLarge)
+        );
+        assert_eq!(
+            decode(&format!("code={}", "%41".repeat(MAX_CODE_BYTES + 1))),
+            Err(LinkError::TooLarge)
+        );
+        assert!(matches!(
+            decode("code=x&step=two"),
+            Err(LinkError::BadParameter { .. })
+        ));
+        assert!(matches!(
+            decode("code=x&py=2"),
+            Err(LinkError::BadParameter { .. })
+        ));
+        assert!(matches!(
+            decode("code=%E2%82"),
+            Err(LinkError::BadParameter { .. })
+        ));
+        assert!(matches!(
+            decode("code=%4"),
+            Err(LinkError::BadParameter { .. })
+        ));
+        assert_eq!(decode("hello"), Err(LinkError::Unrecognised));
+        assert_eq!(decode(""), Err(LinkError::Unrecognised));
+        for e in [
+            LinkError::Truncated,
+            LinkError::CorruptBase64,
+            LinkError::UnknownVersion("v9".into()),
+            LinkError::TooLarge,
+        ] {
+            assert!(e.to_string().starts_with("the link"), "{e}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn scenario() -> impl Strategy<Value = Scenario> {
+            (
+                ".{0,200}",
+                0usize..100_000,
+                prop::sample::select(Version::ALL.to_vec()),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+            )
+                .prop_map(|(code, step, python, event, cpython, inline, internal)| {
+                    Scenario {
+                        code,
+                        step,
+                        python,
+                        mode: if event {
+                            LinkMode::Event
+                        } else {
+                            LinkMode::Line
+                        },
+                        frames: if cpython {
+                            LinkFrames::Cpython
+                        } else {
+                            LinkFrames::Textbook
+                        },
+                        inline_small: inline,
+                        show_internal: internal,
+                    }
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn decode_never_panics(s in "\\PC*") {
+                let _ = decode(&s);
+            }
+
+            #[test]
+            fn decode_never_panics_on_v1_lookalikes(s in "[A-Za-z0-9_\\-]{0,300}") {
+                let _ = decode(&format!("v1.{s}"));
+            }
+
+            #[test]
+            fn decode_never_panics_on_damaged_links(
+                s in scenario(), at in any::<prop::sample::Index>(), b in any::<u8>()
+            ) {
+                let mut bytes = encode(&s).into_bytes();
+                let i = at.index(bytes.len());
+                bytes[i] = b'A' + b % 26;
+                let _ = decode(&String::from_utf8_lossy(&bytes));
+                let _ = decode(&String::from_utf8_lossy(&bytes[..i]));
+            }
+
+            #[test]
+            fn encode_then_decode_is_the_identity(s in scenario()) {
+                prop_assert_eq!(decode(&encode(&s)), Ok(s));
+            }
+        }
+    }
+}
