@@ -57,16 +57,7 @@ impl Vm {
         } else {
             self.heap.alloc(payload)
         };
-        for (i, &it) in items.iter().enumerate() {
-            self.heap.incref(
-                it,
-                Holder::Object {
-                    obj: t,
-                    label: Vm::label(i),
-                },
-            );
-        }
-        self.heap.changed(t);
+        self.hold_items(t, items);
         t
     }
 
@@ -78,6 +69,20 @@ impl Vm {
         let t = self.heap.alloc(Payload::Tuple(items.clone()));
         self.record_takeover(t, &items);
         t
+    }
+
+    /// `holder` takes a new reference to each item, labelled by position.
+    fn hold_items(&mut self, holder: ObjId, items: &[ObjId]) {
+        for (i, &it) in items.iter().enumerate() {
+            self.heap.incref(
+                it,
+                Holder::Object {
+                    obj: holder,
+                    label: Vm::label(i),
+                },
+            );
+        }
+        self.heap.changed(holder);
     }
 
     /// Records that `holder` now holds references that were someone else's.
@@ -127,16 +132,7 @@ impl Vm {
             items: items.to_vec(),
             capacity: items.len(),
         }));
-        for (i, &it) in items.iter().enumerate() {
-            self.heap.incref(
-                it,
-                Holder::Object {
-                    obj: l,
-                    label: Vm::label(i),
-                },
-            );
-        }
-        self.heap.changed(l);
+        self.hold_items(l, items);
         l
     }
 

@@ -2049,13 +2049,18 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// Inside brackets `in` compares again, even within a `for` target.
     #[inline(always)]
-    fn paren(&mut self) -> PResult<Expr> {
-        // Inside brackets `in` compares again, even within a `for` target.
+    fn in_brackets(&mut self, inner: fn(&mut Self) -> PResult<Expr>) -> PResult<Expr> {
         let stop_at_in = std::mem::replace(&mut self.stop_at_in, false);
-        let e = self.paren_inner();
+        let e = inner(self);
         self.stop_at_in = stop_at_in;
         e
+    }
+
+    #[inline(always)]
+    fn paren(&mut self) -> PResult<Expr> {
+        self.in_brackets(Self::paren_inner)
     }
 
     #[inline(never)]
@@ -2128,11 +2133,7 @@ impl<'a> Parser<'a> {
 
     #[inline(always)]
     fn list_display(&mut self) -> PResult<Expr> {
-        // Inside brackets `in` compares again, even within a `for` target.
-        let stop_at_in = std::mem::replace(&mut self.stop_at_in, false);
-        let e = self.list_display_inner();
-        self.stop_at_in = stop_at_in;
-        e
+        self.in_brackets(Self::list_display_inner)
     }
 
     #[inline(never)]
@@ -2193,11 +2194,7 @@ impl<'a> Parser<'a> {
 
     #[inline(always)]
     fn brace_display(&mut self) -> PResult<Expr> {
-        // Inside brackets `in` compares again, even within a `for` target.
-        let stop_at_in = std::mem::replace(&mut self.stop_at_in, false);
-        let e = self.brace_display_inner();
-        self.stop_at_in = stop_at_in;
-        e
+        self.in_brackets(Self::brace_display_inner)
     }
 
     #[inline(never)]

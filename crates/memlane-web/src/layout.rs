@@ -240,6 +240,16 @@ mod tests {
     use super::*;
     use memlane_python::RunOptions;
 
+    fn layout_of(trace: &Trace, include_internal: bool, columns: u32) -> Layout {
+        Layout::compute(
+            trace,
+            LayoutOptions {
+                include_internal,
+                columns,
+            },
+        )
+    }
+
     const PROGRAMS: &[&str] = &[
         crate::state::DEFAULT_PROGRAM,
         "xs = [1, 2, 3]\nys = xs\nxs.append(4)\ndel xs\nys = None\nzs = [[0] * 2 for _ in range(3)]\n",
@@ -271,13 +281,7 @@ mod tests {
     fn every_visible_object_has_a_place_and_live_cards_never_overlap() {
         for trace in traces() {
             for internal in [false, true] {
-                let layout = Layout::compute(
-                    &trace,
-                    LayoutOptions {
-                        include_internal: internal,
-                        columns: 2,
-                    },
-                );
+                let layout = layout_of(&trace, internal, 2);
                 for (at, snap) in positions(&trace) {
                     let shown: Vec<(ObjId, Place)> = layout
                         .drawn(&snap, internal)
@@ -305,13 +309,7 @@ mod tests {
     #[test]
     fn no_card_moves_while_alive() {
         for trace in traces() {
-            let layout = Layout::compute(
-                &trace,
-                LayoutOptions {
-                    include_internal: false,
-                    columns: 2,
-                },
-            );
+            let layout = layout_of(&trace, false, 2);
             let mut seen: HashMap<ObjId, Place> = HashMap::new();
             for (at, snap) in positions(&trace) {
                 for id in layout.drawn(&snap, false) {
@@ -327,13 +325,7 @@ mod tests {
     #[test]
     fn a_freed_place_is_reused_only_from_the_next_step() {
         for trace in traces() {
-            let layout = Layout::compute(
-                &trace,
-                LayoutOptions {
-                    include_internal: false,
-                    columns: 2,
-                },
-            );
+            let layout = layout_of(&trace, false, 2);
             for (i, step) in trace.steps.iter().enumerate() {
                 let before = trace.snapshot_at_event(step.first_event);
                 let after = trace.snapshot(i);
@@ -364,13 +356,7 @@ mod tests {
             "xs = []\nys = [7]\nxs.append(1)\nxs.append(2)\nxs.append(3)\n",
             &RunOptions::default(),
         );
-        let layout = Layout::compute(
-            &trace,
-            LayoutOptions {
-                include_internal: false,
-                columns: 1,
-            },
-        );
+        let layout = layout_of(&trace, false, 1);
         // The step before the interpreter's shutdown, which clears the module's names.
         let last = trace.snapshot(trace.len() - 2);
         let xs = last.frames[0]
@@ -387,13 +373,7 @@ mod tests {
             "import gc\na = []\nb = [a]\na.append(b)\ndel a, b\nn = gc.collect()\n",
             &RunOptions::default(),
         );
-        let layout = Layout::compute(
-            &trace,
-            LayoutOptions {
-                include_internal: false,
-                columns: 2,
-            },
-        );
+        let layout = layout_of(&trace, false, 2);
         // After `del a, b` (step 5) the two lists are unreachable but alive.
         let after_del = trace.snapshot(4);
         let visible = visible_objects(&after_del, false);
@@ -412,13 +392,7 @@ mod tests {
     #[test]
     fn the_stack_lane_reserves_its_tallest_height() {
         for trace in traces() {
-            let layout = Layout::compute(
-                &trace,
-                LayoutOptions {
-                    include_internal: false,
-                    columns: 1,
-                },
-            );
+            let layout = layout_of(&trace, false, 1);
             for (at, snap) in positions(&trace) {
                 let h: u32 = snap.frames.iter().map(frame_height).sum();
                 assert!(
