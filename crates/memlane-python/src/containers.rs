@@ -73,16 +73,21 @@ impl Vm {
 
     /// `holder` takes a new reference to each item, labelled by position.
     fn hold_items(&mut self, holder: ObjId, items: &[ObjId]) {
+        self.incref_slots(holder, items, 0);
+        self.heap.changed(holder);
+    }
+
+    /// Increfs `items` as `holder`'s slots `[first]`, `[first + 1]`, ...
+    fn incref_slots(&mut self, holder: ObjId, items: &[ObjId], first: usize) {
         for (i, &it) in items.iter().enumerate() {
             self.heap.incref(
                 it,
                 Holder::Object {
                     obj: holder,
-                    label: Vm::label(i),
+                    label: Vm::label(first + i),
                 },
             );
         }
-        self.heap.changed(holder);
     }
 
     /// Records that `holder` now holds references that were someone else's.
@@ -228,15 +233,7 @@ impl Vm {
 
     /// Replaces the whole contents (slice assignment, sort, reverse, clear).
     pub fn list_replace_all(&mut self, l: ObjId, items: Vec<ObjId>, capacity: usize) {
-        for (i, &it) in items.iter().enumerate() {
-            self.heap.incref(
-                it,
-                Holder::Object {
-                    obj: l,
-                    label: Vm::label(i),
-                },
-            );
-        }
+        self.incref_slots(l, &items, 0);
         let list = self.list_mut(l);
         let old = std::mem::replace(&mut list.items, items);
         list.capacity = capacity;
@@ -265,16 +262,8 @@ impl Vm {
             } else {
                 list_growth(list.capacity, m + n)
             };
-            for (i, &it) in items.iter().enumerate() {
-                self.list_mut(l).items.push(it);
-                self.heap.incref(
-                    it,
-                    Holder::Object {
-                        obj: l,
-                        label: Vm::label(m + i),
-                    },
-                );
-            }
+            self.list_mut(l).items.extend_from_slice(&items);
+            self.incref_slots(l, &items, m);
             self.heap.changed(l);
         } else {
             // The length hint (exact for ranges and sized iterators, 8 otherwise) first.
