@@ -45,6 +45,17 @@ pub struct Scenario {
     pub inline_small: bool,
     #[serde(rename = "internal")]
     pub show_internal: bool,
+    /// Run a second python3 process beside the traced one (`MemoryConfig::twin`).
+    #[serde(skip_serializing_if = "is_false")]
+    pub twin: bool,
+    /// Show the RAM lane in an embedded widget (the full page always shows it).
+    #[serde(skip_serializing_if = "is_false")]
+    pub ram: bool,
+}
+
+/// Options off by default are left out of the JSON, so links stay short.
+fn is_false(on: &bool) -> bool {
+    !on
 }
 
 /// [`StepMode`] as a link spells it.
@@ -279,6 +290,8 @@ mod tests {
             frames: LinkFrames::Cpython,
             inline_small: true,
             show_internal: false,
+            twin: false,
+            ram: false,
         }
     }
 
@@ -447,8 +460,10 @@ mod tests {
                 any::<bool>(),
                 any::<bool>(),
                 any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
             )
-                .prop_map(|(code, step, python, event, cpython, inline, internal)| {
+                .prop_map(|(code, step, python, event, cpython, inline, internal, twin, ram)| {
                     Scenario {
                         code,
                         step,
@@ -465,6 +480,8 @@ mod tests {
                         },
                         inline_small: inline,
                         show_internal: internal,
+                        twin,
+                        ram,
                     }
                 })
         }

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use memlane_core::narrate::{describe_event, describe_step};
 use memlane_core::{
     Event, FrameId, GcPhase, ObjId, Outcome, Profile, Snapshot, StepKind, Trace, Version, Walk,
+    TWIN_PID,
 };
 use memlane_python::RunOptions;
 use yew::Reducible;
@@ -141,12 +142,25 @@ pub enum Action {
 
 /// Runs `source` under `version` the way the page does.
 pub fn trace_program(source: &str, version: Version) -> Trace {
-    let options = RunOptions {
+    trace_program_with(source, version, false)
+}
+
+/// [`trace_program`], with a second python3 process beside the traced one if `twin`.
+pub fn trace_program_with(source: &str, version: Version, twin: bool) -> Trace {
+    let mut options = RunOptions {
         profile: Profile::new(version),
         max_steps: MAX_STEPS,
         ..RunOptions::default()
     };
+    options.memory.twin = twin;
     memlane_python::run(source, &options)
+}
+
+/// Whether `trace` was run with the twin process (it starts during start-up).
+pub fn has_twin(trace: &Trace) -> bool {
+    trace.events[..trace.prologue_end.min(trace.events.len())]
+        .iter()
+        .any(|e| matches!(e, Event::ProcessStart { pid, .. } if *pid == TWIN_PID))
 }
 
 /// The narrated events of step `index`, in order.
@@ -312,7 +326,8 @@ impl State {
     /// options, its mode, at its step (the last one if the link asks for more).
     pub fn open(scenario: &Scenario) -> State {
         let code = scenario.code.as_str();
-        let mut state = State::from_trace(code, trace_program(code, scenario.python));
+        let trace = trace_program_with(code, scenario.python, scenario.twin);
+        let mut state = State::from_trace(code, trace);
         state.view = scenario.view();
         state.relayout();
         state.mode = scenario.mode.into();
@@ -337,6 +352,8 @@ impl State {
             },
             inline_small: self.view.inline_small,
             show_internal: self.view.show_internal,
+            twin: has_twin(&self.trace),
+            ram: false,
         }
     }
 
@@ -647,7 +664,7 @@ impl State {
     }
 
     fn retrace(&mut self, source: Rc<str>, version: Version) {
-        let trace = trace_program(&source, version);
+        let trace = trace_program_with(&source, version, has_twin(&self.trace));
         self.source = source;
         self.version = version;
         self.trace = Rc::new(trace);

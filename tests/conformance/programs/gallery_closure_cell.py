@@ -1,0 +1,13 @@
+def counter():
+    count = 0
+
+    def increment():
+        nonlocal count
+        count += 1
+        return count
+
+    return increment
+
+tick = counter()
+tick()
+print(tick())

@@ -1,0 +1,3 @@
+answer = 42
+also = answer
+print(answer, also is answer, type(answer).__name__)

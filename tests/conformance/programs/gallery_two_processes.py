@@ -1,0 +1,2 @@
+shared = [1, 2, 3]
+print(sum(shared))
