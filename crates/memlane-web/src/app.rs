@@ -27,7 +27,7 @@ use crate::state::{Action, State, DEFAULT_PROGRAM};
 const NARROW_MAX_WIDTH: f64 = 720.0;
 
 /// The action a key press on the page asks for, unless it was typed into a form field.
-fn key_action(event: &web_sys::KeyboardEvent) -> Option<Action> {
+pub(crate) fn key_action(event: &web_sys::KeyboardEvent) -> Option<Action> {
     if event.ctrl_key() || event.meta_key() || event.alt_key() {
         return None;
     }
@@ -111,7 +111,7 @@ fn replace_fragment(fragment: &str) {
 }
 
 /// The Clipboard API, where the browser offers it (secure contexts only).
-fn clipboard() -> Option<web_sys::Clipboard> {
+pub(crate) fn clipboard() -> Option<web_sys::Clipboard> {
     let navigator = web_sys::window()?.navigator();
     let clipboard =
         web_sys::js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")).ok()?;
@@ -154,6 +154,14 @@ pub fn App() -> Html {
         );
     }
     let link = AttrValue::from(format!("{}#{}", page_address().0, fragment));
+    let (script_embed, iframe_embed) = {
+        let base = crate::embed::site_base(&page_address().0);
+        let scenario = state.scenario();
+        (
+            AttrValue::from(crate::embed::script_embed_code(&base, &scenario, true)),
+            AttrValue::from(crate::embed::iframe_embed_code(&base, &scenario)),
+        )
+    };
     let on_copy = {
         let share = share.clone();
         let link = link.clone();
@@ -296,7 +304,7 @@ pub fn App() -> Html {
                         traceback={state.traceback().map(AttrValue::from)}
                         finished={state.finished()}
                     />
-                    <Share {link} status={*share} {on_copy} />
+                    <Share {link} status={*share} {on_copy} {script_embed} {iframe_embed} />
                 </section>
                 <section class={classes!("memory", state.narrow.then_some("narrow"))} aria-label="Memory">
                     <Options

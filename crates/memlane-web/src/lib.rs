@@ -10,8 +10,11 @@
 
 pub mod app;
 pub mod components;
+pub mod embed;
+pub mod gallery;
 pub mod highlight;
 pub mod layout;
+pub mod mount;
 pub mod permalink;
 pub mod state;
 

@@ -4,9 +4,11 @@
 pub mod controls;
 pub mod details;
 pub mod diagram;
+pub mod gallery;
 pub mod narration;
 pub mod options;
 pub mod output;
 pub mod ram;
 pub mod share;
 pub mod source;
+pub mod widget;
