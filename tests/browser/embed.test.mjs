@@ -373,6 +373,16 @@ test('the article loads with every widget rendered, requesting nothing else', as
     assert.equal(await w.locator('.embed-problems').count(), 0, `widget ${i} understood its options`);
     assert.equal(await w.locator('.output .error').count(), 0, `widget ${i} runs without error`);
   }
+  // The sections' options took effect: the recursion widget opens four calls deep, the
+  // virtual-memory widgets show the RAM lane, the twin's pages are another process's.
+  const inSection = (id) => page.locator(`#${id} .memlane-widget`);
+  assert.equal(await inSection('recursion').locator('[data-frame="factorial"]').count(), 4);
+  assert.equal(await inSection('frames').locator('[data-lane="ram"]').count(), 0);
+  assert.equal(await inSection('virtual-memory').locator('[data-lane="ram"]').count(), 1);
+  const twinPages = (id) => inSection(id).locator('[data-pfn] title').evaluateAll(
+    (ts) => ts.filter((t) => t.textContent.includes('a page of another simulated process')).length);
+  assert.equal(await twinPages('virtual-memory'), 0, 'no twin without data-view twin');
+  assert.ok(await twinPages('two-processes') > 0, 'data-view twin: the twin process holds frames');
   const assets = new Set(requested.map((u) => new URL(u).pathname));
   assert.deepEqual([...assets].sort(), ['/article.html', '/memlane-embed.js', '/memlane-web.js', '/memlane-web_bg.wasm', '/pages.css'].sort());
   await page.screenshot({ path: path.join(here, 'screenshots', 'article.png') });
