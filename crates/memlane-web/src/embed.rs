@@ -18,9 +18,15 @@ use memlane_core::Version;
 
 /// The words `data-view` understands, and what each sets.
 pub const VIEW_WORDS: &[(&str, &str)] = &[
-    ("textbook", "frames drawn as the textbook's call stack (the default)"),
+    (
+        "textbook",
+        "frames drawn as the textbook's call stack (the default)",
+    ),
     ("cpython", "frames drawn where CPython 3.11+ keeps them"),
-    ("inline", "small ints and strings drawn inside their name's row"),
+    (
+        "inline",
+        "small ints and strings drawn inside their name's row",
+    ),
     ("internal", "internal objects shown too"),
     ("event", "step by event instead of by line"),
     ("ram", "the RAM lane shown"),
@@ -142,10 +148,7 @@ pub fn read_request(
 /// The program in a `<pre>`: leading blank lines dropped, the indentation every line
 /// shares removed (so a page may indent its markup), one final newline.
 pub fn dedent(text: &str) -> String {
-    let lines: Vec<&str> = text
-        .lines()
-        .skip_while(|l| l.trim().is_empty())
-        .collect();
+    let lines: Vec<&str> = text.lines().skip_while(|l| l.trim().is_empty()).collect();
     let lines = match lines.iter().rposition(|l| !l.trim().is_empty()) {
         Some(last) => &lines[..=last],
         None => return String::new(),
@@ -298,7 +301,10 @@ mod tests {
             site_base("https://x.org/a/memlane/index.html#v1.abc"),
             "https://x.org/a/memlane/"
         );
-        assert_eq!(site_base("http://127.0.0.1:8080/"), "http://127.0.0.1:8080/");
+        assert_eq!(
+            site_base("http://127.0.0.1:8080/"),
+            "http://127.0.0.1:8080/"
+        );
         assert_eq!(
             site_base("file:///srv/dist/article.html?x=1"),
             "file:///srv/dist/"

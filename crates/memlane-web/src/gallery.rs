@@ -25,8 +25,7 @@ impl Example {
             code: self.code.to_owned(),
             ..Scenario::default()
         };
-        embed::apply_view_words(&mut scenario, self.view)
-            .expect("gallery view words are valid");
+        embed::apply_view_words(&mut scenario, self.view).expect("gallery view words are valid");
         scenario
     }
 }
@@ -154,11 +153,7 @@ mod tests {
     fn slugs_are_unique_and_programs_are_not_empty() {
         for (i, e) in EXAMPLES.iter().enumerate() {
             assert!(!e.code.trim().is_empty(), "{}", e.slug);
-            assert!(
-                EXAMPLES[..i].iter().all(|o| o.slug != e.slug),
-                "{}",
-                e.slug
-            );
+            assert!(EXAMPLES[..i].iter().all(|o| o.slug != e.slug), "{}", e.slug);
             assert_eq!(example(e.slug), Some(e));
         }
     }

@@ -463,8 +463,8 @@ mod tests {
                 any::<bool>(),
                 any::<bool>(),
             )
-                .prop_map(|(code, step, python, event, cpython, inline, internal, twin, ram)| {
-                    Scenario {
+                .prop_map(
+                    |(code, step, python, event, cpython, inline, internal, twin, ram)| Scenario {
                         code,
                         step,
                         python,
@@ -482,8 +482,8 @@ mod tests {
                         show_internal: internal,
                         twin,
                         ram,
-                    }
-                })
+                    },
+                )
         }
 
         proptest! {

@@ -83,12 +83,16 @@ pub fn Share(props: &ShareProps) -> Html {
     });
     let note = match (*embed, props.status) {
         (Some(ShareStatus::Copied), _) => "Embed code (both forms) copied to the clipboard.",
-        (Some(ShareStatus::Manual), _) => "This browser does not let the page use the \
-            clipboard: select the embed code below and copy it with Ctrl+C (⌘C on a Mac).",
+        (Some(ShareStatus::Manual), _) => {
+            "This browser does not let the page use the \
+            clipboard: select the embed code below and copy it with Ctrl+C (⌘C on a Mac)."
+        }
         (_, ShareStatus::Idle) => "",
         (_, ShareStatus::Copied) => "Link copied to the clipboard.",
-        (_, ShareStatus::Manual) => "This browser does not let the page use the \
-            clipboard: the link is selected below, copy it with Ctrl+C (⌘C on a Mac).",
+        (_, ShareStatus::Manual) => {
+            "This browser does not let the page use the \
+            clipboard: the link is selected below, copy it with Ctrl+C (⌘C on a Mac)."
+        }
     };
     html! {
         <section class="share" aria-label="Share">
