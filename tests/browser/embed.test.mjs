@@ -392,7 +392,12 @@ test('the article loads with every widget rendered, requesting nothing else', as
 test('the gallery lists every example, each opening at its first step', async () => {
   const { context, done } = await openContext();
   const page = await context.newPage();
-  await page.goto(`${hostUrl}gallery.html`);
+  // The full page links to the gallery and the article.
+  await page.goto(hostUrl);
+  await page.locator('.step-label').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('.colophon a[href="article.html"]').count(), 1);
+  await page.locator('.colophon a', { hasText: 'Examples' }).click();
+  await page.waitForURL(`${hostUrl}gallery.html`);
   const examples = page.locator('.gallery .example');
   await examples.first().waitFor({ timeout: 30_000 });
   const count = await examples.count();

@@ -343,6 +343,8 @@ pub fn App() -> Html {
             </main>
             <footer class="colophon">
                 { format!("Modelled on CPython {} (64-bit).", release) }
+                { " " }<a href="gallery.html">{ "Examples" }</a>
+                { " · " }<a href="article.html">{ "Where Python keeps your variables" }</a>
             </footer>
         </div>
     }
