@@ -230,8 +230,22 @@ test('size messages of the wrong shape or origin are ignored by the host helper'
   await page.waitForTimeout(500);
   assert.equal(await height(), settled, 'none of them resized the iframe');
 
-  // The same frame with the right shape is obeyed (the checks are not vacuous).
-  await child.evaluate(() => window.parent.postMessage({ type: 'memlane:size', version: 1, height: 4321 }, '*'));
+  // The right shape from the memlane iframe's window after it was navigated to another
+  // origin (the host's): the window matches, the origin does not.
+  await page.evaluate(() => {
+    window.posterSeen = new Promise((resolve) =>
+      window.addEventListener('message', (e) => e.data?.height === 3666 && resolve(true)));
+  });
+  await child.evaluate((url) => { window.location.href = url; }, `${hostUrl}__fixtures__/poster.html`);
+  assert.equal(await page.evaluate(() => window.posterSeen), true, 'the message was sent');
+  await page.waitForTimeout(300);
+  assert.equal(await height(), settled, 'a message from another origin did not resize the iframe');
+  await page.evaluate(() => { document.getElementById('frame').src = document.getElementById('frame').src.replace('#', '?again#'); });
+  await page.frameLocator('#frame').locator('.open-in-editor').waitFor({ timeout: 30_000 });
+  const reloaded = page.frames().find((f) => f.url().startsWith(`${frameUrl}embed.html?again`));
+
+  // The memlane frame with the right shape is obeyed (the checks are not vacuous).
+  await reloaded.evaluate(() => window.parent.postMessage({ type: 'memlane:size', version: 1, height: 4321 }, '*'));
   await page.waitForFunction(() => document.getElementById('frame').style.height === '4321px');
   await done();
 });
