@@ -392,6 +392,14 @@ test('the article loads with every widget rendered, requesting nothing else', as
   const inSection = (id) => page.locator(`#${id} .memlane-widget`);
   assert.equal(await inSection('recursion').locator('[data-frame="factorial"]').count(), 4);
   assert.equal(await inSection('frames').locator('[data-lane="ram"]').count(), 0);
+  const framesAs = (id) => inSection(id).getByRole('combobox', { name: 'Frames drawn as' });
+  assert.equal(await framesAs('frames').inputValue(), 'heap', 'data-view cpython');
+  assert.equal(await framesAs('recursion').inputValue(), 'stack');
+  // A reader can switch the picture; only that widget changes.
+  await framesAs('frames').selectOption('stack');
+  await inSection('frames').locator('.picture-note', { hasText: 'The textbook picture' }).waitFor();
+  assert.equal(await framesAs('frames').inputValue(), 'stack');
+  assert.equal(await framesAs('names').inputValue(), 'stack');
   assert.equal(await inSection('virtual-memory').locator('[data-lane="ram"]').count(), 1);
   const twinPages = (id) => inSection(id).locator('[data-pfn] title').evaluateAll(
     (ts) => ts.filter((t) => t.textContent.includes('a page of another simulated process')).length);

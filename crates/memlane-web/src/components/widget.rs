@@ -16,6 +16,7 @@ use crate::components::controls::Controls;
 use crate::components::details::Details;
 use crate::components::diagram::Diagram;
 use crate::components::narration::Narration;
+use crate::components::options::Options;
 use crate::components::output::Output;
 use crate::components::ram::Ram;
 use crate::components::source::Source;
@@ -84,6 +85,14 @@ pub fn Widget(props: &WidgetProps) -> Html {
     let dispatch = |make: fn(usize) -> Action| {
         let dispatcher = dispatcher.clone();
         Callback::from(move |v| dispatcher.dispatch(make(v)))
+    };
+    let toggle = |make: fn(bool) -> Action| {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |on| dispatcher.dispatch(make(on)))
+    };
+    let on_version = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |v| dispatcher.dispatch(Action::SetVersion(v)))
     };
     let play_action = if state.playing {
         Action::Pause
@@ -192,6 +201,15 @@ pub fn Widget(props: &WidgetProps) -> Html {
                     }
                 </section>
                 <section class={classes!("memory", state.narrow.then_some("narrow"))} aria-label="Memory">
+                    <Options
+                        view={state.view}
+                        version={state.version}
+                        hidden={state.hidden_object_count()}
+                        on_show_internal={toggle(Action::ShowInternal)}
+                        on_inline_small={toggle(Action::InlineSmall)}
+                        on_frames_in_heap={toggle(Action::FramesInHeap)}
+                        on_version={on_version}
+                    />
                     <Diagram
                         snapshot={state.snapshot.clone()}
                         previous={state.previous.clone()}
