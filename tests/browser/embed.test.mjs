@@ -441,3 +441,43 @@ test('the gallery lists every example, each opening at its first step', async ()
   }
   await done();
 });
+
+test('Copy embed code gives both forms, and each shows the same step on another page', async () => {
+  const { context, done } = await openContext();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hostUrl.replace(/\/$/, '') });
+  const page = await context.newPage();
+  await page.goto(`${hostUrl}index.html#code=x%20%3D%20%5B1%2C%202%5D%0Ay%20%3D%20x%0Az%20%3D%20len(y)%0Aprint(z)%0A&step=0&py=3.12`);
+  await page.locator('.step-label').waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Step forward' }).click();
+  await page.locator('.step-label').filter({ hasText: /^Step 2 of/ }).waitFor();
+  await page.getByRole('combobox', { name: 'Frames drawn as' }).selectOption('heap');
+  const shown = await page.locator('.step-label').textContent();
+
+  await page.getByRole('button', { name: 'Copy embed code' }).click();
+  await page.locator('.embed-script').waitFor();
+  const script = await page.locator('.embed-script').inputValue();
+  const iframe = await page.locator('.embed-iframe').inputValue();
+  assert.match(script, new RegExp(`^<script type="module" src="${hostUrl}memlane-embed\\.js"></script>\\n<pre class="memlane" data-step="2" data-python="3\\.12" data-view="cpython" data-readonly>`));
+  assert.match(iframe, new RegExp(`^<iframe class="memlane-frame" src="${hostUrl}embed\\.html#v1\\.`));
+  await page.waitForFunction(() => document.querySelector('.share-note')?.textContent !== '');
+  if (/copied/.test(await page.locator('.share-note').textContent())) {
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.ok(copied.includes(script) && copied.includes(iframe), 'the clipboard holds both forms');
+  }
+
+  // Both forms pasted into a page of their own.
+  writeFileSync(path.join(hostRoot, '__fixtures__', 'copied.html'),
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>pasted</title></head><body>\n${script}\n${iframe}</body></html>`);
+  const host = await context.newPage();
+  await host.goto(`${hostUrl}__fixtures__/copied.html`);
+  const widget = host.locator('.memlane-widget');
+  await widget.locator('.step-label').waitFor({ timeout: 30_000 });
+  assert.equal(await widget.locator('.step-label').textContent(), shown);
+  assert.equal(await widget.getByRole('combobox', { name: 'Frames drawn as' }).inputValue(), 'heap');
+  assert.equal(await widget.getByRole('combobox', { name: 'CPython version' }).inputValue(), '3.12');
+  const frame = host.frameLocator('iframe.memlane-frame');
+  await frame.locator('.step-label').waitFor({ timeout: 30_000 });
+  assert.equal(await frame.locator('.step-label').textContent(), shown);
+  await host.waitForFunction(() => document.querySelector('iframe.memlane-frame').style.height !== '');
+  await done();
+});
