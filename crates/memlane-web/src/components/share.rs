@@ -55,7 +55,11 @@ pub fn Share(props: &ShareProps) -> Html {
             }
         });
     }
-    let onclick = props.on_copy.reform(|_: MouseEvent| ());
+    // The note speaks of the last button pressed: copying the link closes the embed code.
+    let onclick = {
+        let embed = embed.clone();
+        props.on_copy.reform(move |_: MouseEvent| embed.set(None))
+    };
     let on_embed = {
         let embed = embed.clone();
         let text = embed_text(&props.script_embed, &props.iframe_embed);
