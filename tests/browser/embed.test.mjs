@@ -481,3 +481,23 @@ test('Copy embed code gives both forms, and each shows the same step on another 
   await host.waitForFunction(() => document.querySelector('iframe.memlane-frame').style.height !== '');
   await done();
 });
+
+test('options a widget does not understand are named, the rest still applies, and it fits a phone', async () => {
+  const { context, done } = await openContext({ width: 390, height: 800 });
+  const page = await context.newPage();
+  await page.goto(`${hostUrl}__fixtures__/bad-options.html`);
+  const widget = page.locator('.memlane-widget');
+  await widget.locator('.step-label').waitFor({ timeout: 30_000 });
+  const problems = await widget.locator('.embed-problems li').allTextContents();
+  assert.equal(problems.length, 3, problems.join(' | '));
+  assert.match(problems[0], /data-step="zero"/);
+  assert.match(problems[1], /data-python="2\.7"/);
+  assert.match(problems[2], /sideways/);
+  assert.equal(await widget.locator('.embed-problems').getAttribute('role'), 'alert');
+  assert.match(await labelOf(widget), /^Step 1 of \d+$/, 'the default step');
+  assert.equal(await widget.getByRole('combobox', { name: 'CPython version' }).inputValue(), '3.13', 'the default version');
+  assert.equal(await widget.locator('[data-lane="ram"]').count(), 1, 'the understood word applies');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling of the page');
+  await page.screenshot({ path: path.join(here, 'screenshots', 'embed-390.png'), fullPage: true });
+  await done();
+});
