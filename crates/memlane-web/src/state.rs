@@ -2,6 +2,7 @@
 //! [`Reducible::reduce`]. The root component owns it with `use_reducer`; every other
 //! component gets plain props and callbacks.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -9,15 +10,20 @@ use memlane_core::narrate::{describe_event, describe_step};
 use memlane_core::{
     Event, FrameId, GcPhase, ObjId, Outcome, Profile, Snapshot, StepKind, Trace, Version, Walk,
 };
-use memlane_python::RunOptions;
+use memlane_python::{RunOptions, Session};
 use yew::Reducible;
 
 use crate::layout::{Layout, LayoutOptions};
 use crate::permalink::{LinkFrames, Scenario};
 
-/// A page-sized program runs a few hundred steps; this keeps a runaway loop from freezing
-/// the tab (the run ends with a limit message and keeps the steps so far).
-pub const MAX_STEPS: usize = 5000;
+/// The most line steps a run on the page records (then it ends with a limit message and
+/// keeps the steps so far). Runs go in slices, so the page never freezes; the cap is
+/// memory: history costs about 2.7 KB a step today, so 100,000 steps hold about 270 MB
+/// of the tab's (32-bit, at most 4 GB) wasm memory.
+pub const MAX_STEPS: usize = 100_000;
+/// Steps run at once when a page opens, before any slicing: enough for a page-sized
+/// program to be shown on the first render.
+pub const FIRST_SLICE: usize = 2_000;
 /// Columns of object cards in the heap lane: two beside the stack on a wide screen, one
 /// under it on a narrow one (so the cards keep a readable size).
 pub fn heap_columns(narrow: bool) -> u32 {
@@ -76,6 +82,28 @@ pub struct ShownEvent {
     pub gc: Option<(String, Vec<ObjId>)>,
 }
 
+/// A program being traced a slice at a time; `Action::Advance` runs the next slice.
+#[derive(Clone)]
+pub struct Running {
+    /// Taken when the run ends or is stopped.
+    session: Rc<RefCell<Option<Session>>>,
+    pub source: Rc<str>,
+    pub version: Version,
+    /// Line steps recorded so far.
+    pub steps: usize,
+    /// The step to show when the trace is ready (a permalink's), else the first.
+    show_step: usize,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("version", &self.version)
+            .field("steps", &self.steps)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct State {
     /// The program that was traced.
@@ -109,6 +137,8 @@ pub struct State {
     pub selected: Option<ObjId>,
     /// A narrow viewport: the lanes are drawn one under another.
     pub narrow: bool,
+    /// A run in progress; the trace shown is the previous one until it ends.
+    pub running: Option<Running>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,16 +167,29 @@ pub enum Action {
     FramesInHeap(bool),
     Select(Option<ObjId>),
     SetNarrow(bool),
+    /// Run the next slice of the run in progress: at most this many more steps.
+    Advance(usize),
+    /// End the run in progress now, keeping the steps so far.
+    Stop,
 }
 
-/// Runs `source` under `version` the way the page does.
-pub fn trace_program(source: &str, version: Version) -> Trace {
-    let options = RunOptions {
+/// The empty history shown before a page's first run ends.
+fn nothing_ran(version: Version) -> Trace {
+    memlane_core::Recorder::new().finish(Profile::new(version), Outcome::Finished)
+}
+
+/// How the page runs a program under `version`.
+pub fn run_options(version: Version) -> RunOptions {
+    RunOptions {
         profile: Profile::new(version),
         max_steps: MAX_STEPS,
         ..RunOptions::default()
-    };
-    memlane_python::run(source, &options)
+    }
+}
+
+/// Runs `source` under `version` the way the page does, in one go.
+pub fn trace_program(source: &str, version: Version) -> Trace {
+    memlane_python::run(source, &run_options(version))
 }
 
 /// The narrated events of step `index`, in order.
@@ -302,25 +345,91 @@ fn gc_phase_name(phase: &GcPhase) -> String {
 }
 
 impl State {
-    /// Runs `source` with the default profile and shows its first step.
+    /// Runs `source` with the default profile and shows its first step: at once for a
+    /// program of up to [`FIRST_SLICE`] steps, else once the slices are run.
     pub fn run(source: &str) -> State {
         let version = Version::default();
-        State::from_trace(source, trace_program(source, version))
+        let mut state = State::from_trace(source, nothing_ran(version));
+        state.begin(source.into(), version, 0);
+        state.advance(FIRST_SLICE);
+        state
     }
 
     /// Opens what a permalink describes: its program traced under its profile, its view
     /// options, its mode, at its step (the last one if the link asks for more).
     pub fn open(scenario: &Scenario) -> State {
         let code = scenario.code.as_str();
-        let mut state = State::from_trace(code, trace_program(code, scenario.python));
+        let mut state = State::from_trace(code, nothing_ran(scenario.python));
         state.view = scenario.view();
-        state.relayout();
         state.mode = scenario.mode.into();
-        state.events = Rc::new(Vec::new());
-        state.move_to(scenario.step.min(state.step_count().saturating_sub(1)), 0);
-        state.previous = state.snapshot.clone();
-        state.timing = Rc::new(Timing::default());
+        state.begin(code.into(), scenario.python, scenario.step);
+        state.advance(FIRST_SLICE);
         state
+    }
+
+    /// Starts tracing `source`; the trace shown stays until the run ends.
+    fn begin(&mut self, source: Rc<str>, version: Version, show_step: usize) {
+        let session = Session::start(&source, &run_options(version));
+        self.playing = false;
+        self.running = Some(Running {
+            steps: session.steps(),
+            session: Rc::new(RefCell::new(Some(session))),
+            source,
+            version,
+            show_step,
+        });
+    }
+
+    /// Runs the next slice of the run in progress; shows the trace once it ends.
+    fn advance(&mut self, steps: usize) {
+        let Some(running) = self.running.as_mut() else {
+            return;
+        };
+        let mut session = running.session.borrow_mut();
+        let Some(s) = session.as_mut() else { return };
+        if s.advance(steps) {
+            running.steps = s.steps();
+            return;
+        }
+        let trace = session.take().map(Session::finish);
+        drop(session);
+        self.end_run(trace);
+    }
+
+    /// Ends the run in progress now; its steps so far are shown.
+    fn stop(&mut self) {
+        let trace = self
+            .running
+            .as_ref()
+            .and_then(|r| r.session.borrow_mut().take())
+            .map(Session::stop);
+        self.end_run(trace);
+    }
+
+    fn end_run(&mut self, trace: Option<Trace>) {
+        let Some(running) = self.running.take() else {
+            return;
+        };
+        let Some(trace) = trace else { return };
+        self.show(running.source, running.version, trace);
+        if running.show_step > 0 {
+            self.events = Rc::new(Vec::new());
+            self.move_to(
+                running.show_step.min(self.step_count().saturating_sub(1)),
+                0,
+            );
+            self.previous = self.snapshot.clone();
+            self.timing = Rc::new(Timing::default());
+        }
+    }
+
+    /// Why the shown trace ended early (a step limit, or Stop), for the note beside the
+    /// controls; none while a run is in progress.
+    pub fn stopped_because(&self) -> Option<String> {
+        match &self.trace.outcome {
+            Outcome::Limit { message } if self.running.is_none() => Some(message.clone()),
+            _ => None,
+        }
     }
 
     /// What a permalink to the shown position records.
@@ -361,6 +470,7 @@ impl State {
             speed: 10,
             selected: None,
             narrow: false,
+            running: None,
         };
         state.relayout();
         state.move_to(0, 0);
@@ -646,8 +756,8 @@ impl State {
         true
     }
 
-    fn retrace(&mut self, source: Rc<str>, version: Version) {
-        let trace = trace_program(&source, version);
+    /// Shows `trace`, the history of `source` under `version`, from its first step.
+    fn show(&mut self, source: Rc<str>, version: Version, trace: Trace) {
         self.source = source;
         self.version = version;
         self.trace = Rc::new(trace);
@@ -705,14 +815,19 @@ impl Reducible for State {
                 next.move_to(self.step, 0);
             }
             Action::Edit(text) if *text != *self.draft => next.draft = text.into(),
+            // The first slice runs at once: a page-sized program is shown without a wait.
             Action::Run => {
                 let source = next.draft.clone();
-                next.retrace(source, self.version);
+                next.begin(source, self.version, 0);
+                next.advance(FIRST_SLICE);
             }
             Action::SetVersion(version) if version != self.version => {
                 let source = next.source.clone();
-                next.retrace(source, version);
+                next.begin(source, version, 0);
+                next.advance(FIRST_SLICE);
             }
+            Action::Advance(steps) if self.running.is_some() => next.advance(steps),
+            Action::Stop if self.running.is_some() => next.stop(),
             Action::ShowInternal(show) if show != self.view.show_internal => {
                 next.view.show_internal = show;
                 next.relayout();
@@ -1193,5 +1308,72 @@ mod tests {
                 assert!(tick >= at, "a new object's badge ticks after it appears");
             }
         }
+    }
+
+    const LONG_LOOP: &str = "total = 0\nfor i in range(3000):\n    total += i\nprint(total)\n";
+
+    #[test]
+    fn a_long_run_goes_in_slices_and_shows_its_trace_when_it_ends() {
+        let s = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[Action::Edit(LONG_LOOP.into()), Action::Run],
+        );
+        let running = s
+            .running
+            .as_ref()
+            .expect("still running after the first slice");
+        assert_eq!(running.steps, FIRST_SLICE);
+        // The previous trace stays shown meanwhile.
+        assert_eq!(&*s.source, DEFAULT_PROGRAM);
+        let mut s = s;
+        let mut slices = 0;
+        while s.running.is_some() {
+            s = s.reduce(Action::Advance(1000));
+            slices += 1;
+        }
+        assert!(slices > 1, "{slices} slices");
+        assert_eq!(&*s.source, LONG_LOOP);
+        assert_eq!(s.trace.outcome, Outcome::Finished);
+        assert_eq!(s.step, 0);
+        assert_eq!(s.trace.len(), trace_program(LONG_LOOP, s.version).len());
+        assert_eq!(s.stopped_because(), None);
+    }
+
+    #[test]
+    fn stop_shows_the_steps_so_far_and_says_why() {
+        let s = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[
+                Action::Edit(LONG_LOOP.into()),
+                Action::Run,
+                Action::Advance(500),
+                Action::Stop,
+            ],
+        );
+        assert!(s.running.is_none());
+        assert_eq!(s.trace.len(), FIRST_SLICE + 500);
+        assert_eq!(&*s.source, LONG_LOOP);
+        assert_eq!(
+            s.stopped_because().as_deref(),
+            Some(memlane_python::STOPPED_MESSAGE)
+        );
+        // Stop and Advance do nothing once nothing runs.
+        let same = s.clone().reduce(Action::Stop);
+        assert!(Rc::ptr_eq(&same, &s));
+    }
+
+    #[test]
+    fn a_permalink_to_a_long_run_opens_at_its_step_once_traced() {
+        let scenario = crate::permalink::Scenario {
+            code: LONG_LOOP.into(),
+            step: 4000,
+            ..crate::permalink::Scenario::default()
+        };
+        let mut s = Rc::new(State::open(&scenario));
+        assert!(s.running.is_some());
+        while s.running.is_some() {
+            s = s.reduce(Action::Advance(10_000));
+        }
+        assert_eq!(s.step, 4000);
     }
 }

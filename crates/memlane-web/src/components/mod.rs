@@ -7,6 +7,7 @@ pub mod diagram;
 pub mod narration;
 pub mod options;
 pub mod output;
+pub mod progress;
 pub mod ram;
 pub mod share;
 pub mod source;
