@@ -350,7 +350,10 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                                 { "No frames: nothing is running." }
                             </text>
                         }
-                        { for frame_nodes }
+                        // The keyed frames and cards each get a group of their own: among
+                        // unkeyed siblings Yew diffs by position, and one card fewer near the
+                        // start would then rebuild every card after it.
+                        <g class="frames">{ for frame_nodes }</g>
                     </g>
                     <g class="lane lane-heap" data-lane="heap">
                         <text class="lane-title" x={heap_title_x.to_string()} y={heap_title_y.to_string()}>
@@ -367,7 +370,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                             height={(props.layout.height as i32 + 16).max(40).to_string()}
                             rx="10"
                         />
-                        { for card_nodes }
+                        <g class="cards">{ for card_nodes }</g>
                     </g>
                     <g class="arrows">{ for arrow_nodes }</g>
                 </svg>
