@@ -256,7 +256,13 @@ pub fn App() -> Html {
     } else {
         Action::Play
     };
-    let on_select: Callback<Option<ObjId>> = dispatch_with(&dispatcher, Action::Select);
+    // One callback for the page's life: the diagram's cards compare it to skip redraws.
+    let on_select = {
+        let dispatcher = dispatcher.clone();
+        use_callback((), move |id: Option<ObjId>, _| {
+            dispatcher.dispatch(Action::Select(id))
+        })
+    };
     let on_close = {
         let dispatcher = dispatcher.clone();
         Callback::from(move |()| dispatcher.dispatch(Action::Select(None)))
