@@ -345,7 +345,7 @@ pub fn App() -> Html {
                     <Options
                         view={state.view}
                         version={state.version}
-                        hidden={state.hidden_object_count()}
+                        hidden={state.snapshot.objects.len() - visible.len()}
                         on_show_internal={dispatch_with(&dispatcher, Action::ShowInternal)}
                         on_inline_small={dispatch_with(&dispatcher, Action::InlineSmall)}
                         on_frames_in_heap={dispatch_with(&dispatcher, Action::FramesInHeap)}
