@@ -533,7 +533,7 @@ fn card(
     marks: CardMarks,
     inline: &dyn Fn(ObjId) -> bool,
     drawn_card: &dyn Fn(ObjId) -> bool,
-    snapshot: &Snapshot,
+    snapshot: &Rc<Snapshot>,
     arrows: &mut Vec<Arrow>,
     on_select: &Callback<Option<ObjId>>,
     timing: &Timing,
@@ -570,7 +570,8 @@ fn card(
     html! {
         <Card
             key={format!("obj-{}{}", o.id.0, if marks.freed { "-freed" } else { "" })}
-            object={o.clone()}
+            snapshot={snapshot.clone()}
+            id={o.id}
             origin={(x, y)}
             {marks}
             {slots}
@@ -579,13 +580,28 @@ fn card(
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// The card of object `id` of `snapshot` (the previous snapshot for a freed card).
+#[derive(Properties)]
 struct CardProps {
-    object: ObjectView,
+    snapshot: Rc<Snapshot>,
+    id: ObjId,
     origin: (i32, i32),
     marks: CardMarks,
     slots: Vec<SlotRow>,
     on_select: Callback<Option<ObjId>>,
+}
+
+/// Equal when the object's view is: compared in place, so no view is copied into props.
+impl PartialEq for CardProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.origin == other.origin
+            && self.marks == other.marks
+            && self.slots == other.slots
+            && self.on_select == other.on_select
+            && (Rc::ptr_eq(&self.snapshot, &other.snapshot)
+                || self.snapshot.object(self.id) == other.snapshot.object(other.id))
+    }
 }
 
 /// One object's card. A component of its own so that, with equal props, Yew skips it: a
@@ -593,11 +609,13 @@ struct CardProps {
 #[component]
 fn Card(props: &CardProps) -> Html {
     let CardProps {
-        object: o,
         origin: (x, y),
         marks,
         ..
     } = props;
+    let Some(o) = props.snapshot.object(props.id) else {
+        return Html::default();
+    };
     let (x, y) = (*x, *y);
     let h = card_height(o.referents.len()) as i32;
     let w = CARD_WIDTH as i32;
