@@ -109,9 +109,9 @@ async function openManyObjects() {
 
 test('render: with 500 live objects on screen, a step renders in under 16 ms', async () => {
   const { page, context, cards } = await openManyObjects();
-  // In the page, for each step: click Step forward, then (a) once the DOM is updated
-  // (Yew renders in a microtask) force style and layout: the step's rendering work; and
-  // (b) wait for the next animation frame, whose paint shows it.
+  // In the page, for each step: click Step forward, then (a) once Yew has rendered (in
+  // the microtask after the click) force style and layout: the step's rendering work;
+  // and (b) wait for the next animation frame, whose paint shows it.
   const samples = await page.evaluate(async (steps) => {
     const forward = document.querySelector('button.step-forward');
     const label = () => document.querySelector('.step-label').textContent;
@@ -126,7 +126,7 @@ test('render: with 500 live objects on screen, a step renders in under 16 ms', a
       const start = performance.now();
       forward.click();
       await nextTask();
-      // Yew renders on dispatch; should a busy page defer it, wait for it (and count that).
+      // Should a busy page not have rendered by the next task, wait for it (and count that).
       for (let tries = 0; label() === before; tries++) {
         if (tries > 300) throw new Error(`step ${i} did not move (${before})`);
         await new Promise((resolve) => requestAnimationFrame(resolve));
