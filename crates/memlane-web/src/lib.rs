@@ -12,6 +12,7 @@ pub mod app;
 pub mod components;
 pub mod highlight;
 pub mod layout;
+pub mod memory_use;
 pub mod permalink;
 pub mod state;
 

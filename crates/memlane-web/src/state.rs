@@ -21,6 +21,9 @@ use crate::permalink::{LinkFrames, Scenario};
 /// memory: history costs about 2.7 KB a step today, so 100,000 steps hold about 270 MB
 /// of the tab's (32-bit, at most 4 GB) wasm memory.
 pub const MAX_STEPS: usize = 100_000;
+/// A run also stops once the page's heap passes this: a step that changes a big container
+/// records all of it today, so such a history grows with the square of its steps.
+pub const MAX_MEMORY_BYTES: usize = 1 << 30;
 /// Steps run at once when a page opens, before any slicing: enough for a page-sized
 /// program to be shown on the first render.
 pub const FIRST_SLICE: usize = 2_000;
@@ -382,6 +385,11 @@ impl State {
 
     /// Runs the next slice of the run in progress; shows the trace once it ends.
     fn advance(&mut self, steps: usize) {
+        self.advance_within(steps, crate::memory_use::bytes_in_use);
+    }
+
+    /// `advance`, stopping the run once `in_use()` bytes pass [`MAX_MEMORY_BYTES`].
+    fn advance_within(&mut self, steps: usize, in_use: impl Fn() -> usize) {
         let Some(running) = self.running.as_mut() else {
             return;
         };
@@ -389,6 +397,24 @@ impl State {
         let Some(s) = session.as_mut() else { return };
         if s.advance(steps) {
             running.steps = s.steps();
+            let bytes = in_use();
+            if bytes <= MAX_MEMORY_BYTES {
+                return;
+            }
+            let trace = session.take().map(|s| {
+                let mut trace = s.stop();
+                trace.outcome = Outcome::Limit {
+                    message: format!(
+                        "stopped after {} steps: their history had grown to {} MB of \
+                         memory; the steps so far are kept",
+                        trace.len(),
+                        bytes >> 20
+                    ),
+                };
+                trace
+            });
+            drop(session);
+            self.end_run(trace);
             return;
         }
         let trace = session.take().map(Session::finish);
@@ -1375,5 +1401,25 @@ mod tests {
             s = s.reduce(Action::Advance(10_000));
         }
         assert_eq!(s.step, 4000);
+    }
+
+    #[test]
+    fn a_run_stops_when_its_memory_passes_the_cap() {
+        let mut s = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[Action::Edit(LONG_LOOP.into()), Action::Run],
+        );
+        let mut next = (*s).clone();
+        next.advance_within(100, || MAX_MEMORY_BYTES);
+        assert!(next.running.is_some(), "at the cap, not past it");
+        next.advance_within(100, || MAX_MEMORY_BYTES + (5 << 20));
+        s = Rc::new(next);
+        assert!(s.running.is_none());
+        assert_eq!(s.trace.len(), FIRST_SLICE + 200);
+        let why = s.stopped_because().expect("a reason");
+        assert!(
+            why.starts_with("stopped after 2200 steps: their history had grown to 1029 MB"),
+            "{why}"
+        );
     }
 }
