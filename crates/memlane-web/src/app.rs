@@ -230,8 +230,9 @@ pub fn App() -> Html {
     {
         let dispatcher = dispatcher.clone();
         let slice = use_mut_ref(|| 256_usize);
-        use_effect_with(state.running.as_ref().map(|r| r.steps), move |steps| {
-            let timer = steps.map(|_| {
+        let progress = state.running.as_ref().map(|r| (r.steps, r.laying_out));
+        use_effect_with(progress, move |progress| {
+            let timer = progress.map(|_| {
                 Timeout::new(0, move || {
                     let now = web_sys::js_sys::Date::now;
                     let size = *slice.borrow();
@@ -316,6 +317,7 @@ pub fn App() -> Html {
                     />
                     <Progress
                         steps={state.running.as_ref().map(|r| r.steps)}
+                        laying_out={state.running.as_ref().and_then(|r| r.laying_out)}
                         limit={MAX_STEPS}
                         stopped={state.stopped_because().map(AttrValue::from)}
                         on_stop={Callback::from({

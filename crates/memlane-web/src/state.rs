@@ -13,7 +13,7 @@ use memlane_core::{
 use memlane_python::{RunOptions, Session};
 use yew::Reducible;
 
-use crate::layout::{Layout, LayoutOptions};
+use crate::layout::{Layout, LayoutBuilder, LayoutOptions};
 use crate::permalink::{LinkFrames, Scenario};
 
 /// The most line steps a run on the page records (then it ends with a limit message and
@@ -24,6 +24,11 @@ pub const MAX_STEPS: usize = 100_000;
 /// A run also stops once the page's heap passes this: a step that changes a big container
 /// records all of it today, so such a history grows with the square of its steps.
 pub const MAX_MEMORY_BYTES: usize = 1 << 30;
+/// A trace with at most this many events is laid out at once when its run ends; a longer
+/// one a slice at a time (each `Action::Advance(n)` replays `n * LAYOUT_EVENTS_PER_UNIT`
+/// events), so the page keeps drawing.
+pub const LAYOUT_AT_ONCE: usize = 20_000;
+pub const LAYOUT_EVENTS_PER_UNIT: usize = 16;
 /// Steps run at once when a page opens, before any slicing: enough for a page-sized
 /// program to be shown on the first render.
 pub const FIRST_SLICE: usize = 2_000;
@@ -85,15 +90,24 @@ pub struct ShownEvent {
     pub gc: Option<(String, Vec<ObjId>)>,
 }
 
+/// What a run in progress is doing.
+enum Work {
+    Tracing(Session),
+    /// The run has ended; its diagram's layout is computed a slice at a time.
+    LayingOut(Trace, Box<LayoutBuilder>),
+}
+
 /// A program being traced a slice at a time; `Action::Advance` runs the next slice.
 #[derive(Clone)]
 pub struct Running {
-    /// Taken when the run ends or is stopped.
-    session: Rc<RefCell<Option<Session>>>,
+    /// Taken when the trace is shown.
+    work: Rc<RefCell<Option<Work>>>,
     pub source: Rc<str>,
     pub version: Version,
     /// Line steps recorded so far.
     pub steps: usize,
+    /// Once the run has ended and a long trace is laid out: events placed, and all.
+    pub laying_out: Option<(usize, usize)>,
     /// The step to show when the trace is ready (a permalink's), else the first.
     show_step: usize,
 }
@@ -376,10 +390,11 @@ impl State {
         self.playing = false;
         self.running = Some(Running {
             steps: session.steps(),
-            session: Rc::new(RefCell::new(Some(session))),
+            work: Rc::new(RefCell::new(Some(Work::Tracing(session)))),
             source,
             version,
             show_step,
+            laying_out: None,
         });
     }
 
@@ -389,55 +404,100 @@ impl State {
     }
 
     /// `advance`, stopping the run once `in_use()` bytes pass [`MAX_MEMORY_BYTES`].
-    fn advance_within(&mut self, steps: usize, in_use: impl Fn() -> usize) {
+    fn advance_within(&mut self, units: usize, in_use: impl Fn() -> usize) {
         let Some(running) = self.running.as_mut() else {
             return;
         };
-        let mut session = running.session.borrow_mut();
-        let Some(s) = session.as_mut() else { return };
-        if s.advance(steps) {
-            running.steps = s.steps();
-            let bytes = in_use();
-            if bytes <= MAX_MEMORY_BYTES {
+        let cell = running.work.clone();
+        let mut work = cell.borrow_mut();
+        let trace = match work.as_mut() {
+            None => return,
+            Some(Work::Tracing(session)) => {
+                let more = session.advance(units);
+                running.steps = session.steps();
+                let bytes = in_use();
+                if more && bytes <= MAX_MEMORY_BYTES {
+                    return;
+                }
+                let Some(Work::Tracing(session)) = work.take() else {
+                    unreachable!("tracing")
+                };
+                if more {
+                    let mut trace = session.stop();
+                    trace.outcome = Outcome::Limit {
+                        message: format!(
+                            "stopped after {} steps: their history had grown to {} MB of \
+                             memory; the steps so far are kept",
+                            trace.len(),
+                            bytes >> 20
+                        ),
+                    };
+                    trace
+                } else {
+                    session.finish()
+                }
+            }
+            Some(Work::LayingOut(trace, builder)) => {
+                if builder.advance(trace, units.saturating_mul(LAYOUT_EVENTS_PER_UNIT)) {
+                    running.laying_out = Some((builder.events_done(), trace.events.len()));
+                    return;
+                }
+                let Some(Work::LayingOut(trace, builder)) = work.take() else {
+                    unreachable!("laying out")
+                };
+                drop(work);
+                self.end_run(trace, builder.finish());
                 return;
             }
-            let trace = session.take().map(|s| {
-                let mut trace = s.stop();
-                trace.outcome = Outcome::Limit {
-                    message: format!(
-                        "stopped after {} steps: their history had grown to {} MB of \
-                         memory; the steps so far are kept",
-                        trace.len(),
-                        bytes >> 20
-                    ),
-                };
-                trace
-            });
-            drop(session);
-            self.end_run(trace);
+        };
+        drop(work);
+        self.lay_out(trace);
+    }
+
+    /// Ends the run in progress now; its steps so far are shown. Once the run has ended
+    /// and only its layout remains, there is nothing to stop.
+    fn stop(&mut self) {
+        let Some(running) = &self.running else {
+            return;
+        };
+        let cell = running.work.clone();
+        let mut work = cell.borrow_mut();
+        if !matches!(*work, Some(Work::Tracing(_))) {
             return;
         }
-        let trace = session.take().map(Session::finish);
-        drop(session);
-        self.end_run(trace);
+        let Some(Work::Tracing(session)) = work.take() else {
+            unreachable!("tracing")
+        };
+        drop(work);
+        self.lay_out(session.stop());
     }
 
-    /// Ends the run in progress now; its steps so far are shown.
-    fn stop(&mut self) {
-        let trace = self
-            .running
-            .as_ref()
-            .and_then(|r| r.session.borrow_mut().take())
-            .map(Session::stop);
-        self.end_run(trace);
+    fn layout_options(&self) -> LayoutOptions {
+        LayoutOptions {
+            include_internal: self.view.show_internal,
+            columns: heap_columns(self.narrow),
+        }
     }
 
-    fn end_run(&mut self, trace: Option<Trace>) {
+    /// Lays out the ended run's trace: at once when it is short, else in slices.
+    fn lay_out(&mut self, trace: Trace) {
+        let mut builder = LayoutBuilder::new(&trace, self.layout_options());
+        if trace.events.len() <= LAYOUT_AT_ONCE {
+            builder.advance(&trace, usize::MAX);
+            self.end_run(trace, builder.finish());
+            return;
+        }
+        if let Some(running) = &mut self.running {
+            running.laying_out = Some((0, trace.events.len()));
+            *running.work.borrow_mut() = Some(Work::LayingOut(trace, Box::new(builder)));
+        }
+    }
+
+    fn end_run(&mut self, trace: Trace, layout: Layout) {
         let Some(running) = self.running.take() else {
             return;
         };
-        let Some(trace) = trace else { return };
-        self.show(running.source, running.version, trace);
+        self.show(running.source, running.version, trace, layout);
         if running.show_step > 0 {
             self.events = Rc::new(Vec::new());
             self.move_to(
@@ -505,13 +565,7 @@ impl State {
     }
 
     fn relayout(&mut self) {
-        self.layout = Rc::new(Layout::compute(
-            &self.trace,
-            LayoutOptions {
-                include_internal: self.view.show_internal,
-                columns: heap_columns(self.narrow),
-            },
-        ));
+        self.layout = Rc::new(Layout::compute(&self.trace, self.layout_options()));
     }
 
     /// Shows step `step` (and, in event mode, its narrated event `event`).
@@ -783,7 +837,8 @@ impl State {
     }
 
     /// Shows `trace`, the history of `source` under `version`, from its first step.
-    fn show(&mut self, source: Rc<str>, version: Version, trace: Trace) {
+    /// `layout` was computed for it, perhaps under view options changed since.
+    fn show(&mut self, source: Rc<str>, version: Version, trace: Trace, layout: Layout) {
         self.source = source;
         self.version = version;
         self.trace = Rc::new(trace);
@@ -791,7 +846,13 @@ impl State {
         self.offsets = Rc::new(Vec::new());
         self.selected = None;
         self.playing = false;
-        self.relayout();
+        let current = self.layout_options();
+        if layout.columns == current.columns && layout.include_internal == current.include_internal
+        {
+            self.layout = Rc::new(layout);
+        } else {
+            self.relayout();
+        }
         self.step = 0;
         self.snapshot = Rc::new(Snapshot::default());
         self.move_to(0, 0);
@@ -929,6 +990,14 @@ mod tests {
             });
         }
         rec.finish(Profile::default(), outcome)
+    }
+
+    /// Runs the run in progress, and its layout, to the end.
+    fn settled(mut s: Rc<State>) -> Rc<State> {
+        while s.running.is_some() {
+            s = s.reduce(Action::Advance(10_000));
+        }
+        s
     }
 
     fn reduce(state: State, actions: &[Action]) -> Rc<State> {
@@ -1236,7 +1305,7 @@ mod tests {
     #[test]
     fn page_faults_and_walks_come_from_the_events() {
         // A list big enough to need new pages.
-        let mut s = State::run("x = [0] * 3000\ny = x * 4\n");
+        let mut s = (*settled(Rc::new(State::run("x = [0] * 3000\ny = x * 4\n")))).clone();
         let faulting = (0..s.step_count()).find(|&i| {
             s.trace
                 .events_of(i)
@@ -1376,7 +1445,8 @@ mod tests {
                 Action::Stop,
             ],
         );
-        assert!(s.running.is_none());
+        // Stop ends the run; a long trace is then laid out in slices.
+        let s = settled(s);
         assert_eq!(s.trace.len(), FIRST_SLICE + 500);
         assert_eq!(&*s.source, LONG_LOOP);
         assert_eq!(
@@ -1413,13 +1483,47 @@ mod tests {
         next.advance_within(100, || MAX_MEMORY_BYTES);
         assert!(next.running.is_some(), "at the cap, not past it");
         next.advance_within(100, || MAX_MEMORY_BYTES + (5 << 20));
-        s = Rc::new(next);
-        assert!(s.running.is_none());
+        s = settled(Rc::new(next));
         assert_eq!(s.trace.len(), FIRST_SLICE + 200);
         let why = s.stopped_because().expect("a reason");
         assert!(
             why.starts_with("stopped after 2200 steps: their history had grown to 1029 MB"),
             "{why}"
         );
+    }
+
+    #[test]
+    fn a_long_trace_is_laid_out_in_slices_as_one_pass_would() {
+        let s = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[Action::Edit(LONG_LOOP.into()), Action::Run],
+        );
+        let mut s = s;
+        let mut laid_out = Vec::new();
+        while s.running.is_some() {
+            s = s.reduce(Action::Advance(200));
+            if let Some(progress) = s.running.as_ref().and_then(|r| r.laying_out) {
+                laid_out.push(progress);
+            }
+        }
+        assert!(s.trace.events.len() > LAYOUT_AT_ONCE);
+        assert!(laid_out.len() > 1, "laid out in slices: {laid_out:?}");
+        assert!(laid_out.windows(2).all(|w| w[0].0 < w[1].0));
+        let whole = Layout::compute(&s.trace, s.layout_options());
+        assert_eq!(*s.layout, whole);
+        // Stop does nothing once only the layout remains.
+        let mut t = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[Action::Edit(LONG_LOOP.into()), Action::Run],
+        );
+        while t.running.as_ref().is_some_and(|r| r.laying_out.is_none()) {
+            t = t.reduce(Action::Advance(1000));
+        }
+        let stopped = t.clone().reduce(Action::Stop);
+        assert!(stopped
+            .running
+            .as_ref()
+            .is_some_and(|r| r.laying_out.is_some()));
+        assert_eq!(settled(stopped).trace.outcome, Outcome::Finished);
     }
 }

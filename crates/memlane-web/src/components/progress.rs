@@ -7,6 +7,9 @@ use yew::prelude::*;
 pub struct ProgressProps {
     /// Steps recorded so far by the run in progress; none when nothing runs.
     pub steps: Option<usize>,
+    /// Once the run has ended and its long trace is laid out: events placed, and all.
+    #[prop_or_default]
+    pub laying_out: Option<(usize, usize)>,
     /// The step cap: where the bar is full.
     pub limit: usize,
     /// Why the trace shown ended early.
@@ -29,6 +32,21 @@ fn grouped(n: usize) -> String {
 
 #[component]
 pub fn Progress(props: &ProgressProps) -> Html {
+    if let (Some(steps), Some((done, all))) = (props.steps, props.laying_out) {
+        let text = format!("Laying out the diagram of {} steps", grouped(steps));
+        let percent = done as f64 * 100.0 / all.max(1) as f64;
+        return html! {
+            <div class="run-progress">
+                <div class="progress-track" role="progressbar" aria-label={text.clone()}
+                     aria-valuemin="0" aria-valuemax={all.to_string()}
+                     aria-valuenow={done.to_string()}
+                     aria-valuetext={format!("{percent:.0}% laid out")}>
+                    <div class="progress-fill" style={format!("width: {percent:.1}%")}></div>
+                </div>
+                <span class="progress-label">{ format!("{text}: {percent:.0}%") }</span>
+            </div>
+        };
+    }
     if let Some(steps) = props.steps {
         let text = format!("Tracing: {} steps so far", grouped(steps));
         let percent = steps.min(props.limit) as f64 * 100.0 / props.limit.max(1) as f64;
