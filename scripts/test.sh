@@ -4,7 +4,8 @@
 # Usage: scripts/test.sh [part...]    (default: all parts, in this order)
 #   rust         cargo test --workspace
 #   conformance  cargo build --release -p memlane-cli, then python3 tests/conformance/run.py
-#   web          trunk build --release --offline (the release site in dist/)
+#   web          trunk build --release --offline (the release site in dist/); fails when
+#                wasm + js + css, gzipped, exceed the bundle limit
 #   wasm         memlane-web's component tests (wasm-bindgen-test) in headless chromium
 #   browser      node --test tests/browser/ (drives chromium against dist/; screenshots
 #                go to tests/browser/screenshots/)
@@ -17,7 +18,7 @@ parts=()
 for arg in "$@"; do
   case "$arg" in
     rust|conformance|web|wasm|browser) parts+=("$arg") ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) die test "unknown part $arg (parts: ${all_parts[*]})" ;;
   esac
 done
@@ -83,6 +84,18 @@ web() {
     printf '  %-44s %8s bytes, %7s gzipped\n' "$f" "$(wc -c <"$f")" "$size"
   done
   echo "  wasm + js + css: $total bytes gzipped"
+  # The budget is 250 KB; the bundle is not there yet (docs/performance.md says why and
+  # what would get it there). Until it is, the check holds the size measured when it was
+  # added plus ~2%, so growth fails the build instead of going unnoticed. Lower the limit
+  # as the bundle shrinks; raise it only on purpose, with the measurement in the docs.
+  local budget=250000 limit=455000
+  if [ "$total" -gt "$limit" ]; then
+    echo "  bundle over its limit: $total > $limit bytes gzipped (budget $budget)" >&2
+    return 1
+  fi
+  if [ "$total" -gt "$budget" ]; then
+    echo "  within the limit of $limit bytes, but over the $budget-byte budget by $((total - budget)) bytes"
+  fi
 }
 
 # Component tests: built to wasm, run by wasm-bindgen-test-runner in headless chromium

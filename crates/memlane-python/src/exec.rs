@@ -262,11 +262,19 @@ impl Vm {
             }
             None => true,
         };
-        self.last_pc.insert(fid, pc);
         if !new {
+            self.last_pc.insert(fid, pc);
             return Ok(());
         }
-        if self.heap.recorder.step_count() >= self.limits.max_steps {
+        // Only the top-level loop pauses: a nested loop (a finalizer, a sort key, a class
+        // body, a generator driven by a builtin or a `for`) sits on the Rust stack, which a
+        // pause would unwind. Nothing has changed yet, so resuming retakes this check.
+        let steps = self.heap.recorder.step_count();
+        if self.native_depth == 0 && steps >= self.pause_at && steps < self.limits.max_steps {
+            return Err(Halt::Pause);
+        }
+        self.last_pc.insert(fid, pc);
+        if steps >= self.limits.max_steps {
             return Err(Halt::Limit(format!(
                 "stopped after {} steps (the step limit); the steps so far are kept",
                 self.limits.max_steps
@@ -991,11 +999,23 @@ impl Vm {
     }
 
     pub fn run_module(&mut self) -> VmResult<()> {
+        self.start_module()?;
+        self.resume_module()
+    }
+
+    /// Pushes the module's frame and names it `__main__`; `resume_module` runs it.
+    pub fn start_module(&mut self) -> VmResult<()> {
         let unit = self.compiled.module_unit;
         self.push_frame(unit, None, Some(self.globals), None)?;
         let name_key = self.heap.interned_str("__name__");
         let main = self.heap.str("__main__");
         self.dict_set(self.globals, name_key, main)?;
+        Ok(())
+    }
+
+    /// Runs the module from where it stopped, to its end or to the next pause
+    /// (`Err(Halt::Pause)`, after which it can be resumed again).
+    pub fn resume_module(&mut self) -> VmResult<()> {
         match self.run(0)? {
             Exit::Returned(v) => {
                 self.release_runtime(v);

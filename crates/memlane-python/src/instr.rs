@@ -824,6 +824,7 @@ impl Vm {
                 }
                 Err(Halt::Exception(e)) => Err(e),
                 Err(Halt::Limit(_)) => Err(self.error(BuiltinType::RuntimeError, "limit reached")),
+                Err(Halt::Pause) => unreachable!("only the top-level loop pauses"),
             };
         }
         if self.is_exception_instance(v) {

@@ -45,57 +45,161 @@ impl Default for RunOptions {
 /// Runs `source` to its end (or to a limit) and returns its full history.
 /// Every failure is an `Outcome`, never a panic.
 pub fn run(source: &str, options: &RunOptions) -> Trace {
-    let module = match parser::parse(source) {
-        Ok(m) => m,
-        Err(e) => {
-            let outcome = match &e.kind {
-                parser::ParseErrorKind::Unsupported(what) => Outcome::Unsupported {
-                    message: format!("`{what}` is not supported (line {})", e.line),
-                    line: e.line,
-                },
-                parser::ParseErrorKind::Syntax(msg) => {
-                    syntax_error(source, &options.filename, msg, e.line, e.col)
-                }
-            };
-            return Recorder::new().finish(options.profile, outcome);
+    Session::start(source, options).finish()
+}
+
+/// A program run a slice at a time, so a caller (the web page) can stay responsive and
+/// stop it: `run` is `start`, then `advance` to the end, then `finish`. Slicing changes
+/// nothing in the history: the pause is taken between two steps, before anything of the
+/// next one happens.
+pub struct Session {
+    state: SessionState,
+}
+
+enum SessionState {
+    Running(Box<Vm>),
+    Done(Trace),
+}
+
+/// The reason a stopped run gives (`Outcome::Limit`'s message).
+pub const STOPPED_MESSAGE: &str = "stopped by the reader; the steps so far are kept";
+
+impl Session {
+    /// Parses and compiles `source` and readies the module; no line runs yet. A program
+    /// that does not parse or compile is done at once, with its error as the outcome.
+    pub fn start(source: &str, options: &RunOptions) -> Session {
+        let done = |trace| Session {
+            state: SessionState::Done(trace),
+        };
+        let module = match parser::parse(source) {
+            Ok(m) => m,
+            Err(e) => {
+                let outcome = match &e.kind {
+                    parser::ParseErrorKind::Unsupported(what) => Outcome::Unsupported {
+                        message: format!("`{what}` is not supported (line {})", e.line),
+                        line: e.line,
+                    },
+                    parser::ParseErrorKind::Syntax(msg) => {
+                        syntax_error(source, &options.filename, msg, e.line, e.col)
+                    }
+                };
+                return done(Recorder::new().finish(options.profile, outcome));
+            }
+        };
+        let compiled = match compile::compile(&module, options.profile.version) {
+            Ok(c) => c,
+            Err(e) => {
+                let outcome = if e.unsupported {
+                    Outcome::Unsupported {
+                        message: format!("{} not supported (line {})", e.message, e.line),
+                        line: e.line,
+                    }
+                } else {
+                    syntax_error(source, &options.filename, &e.message, e.line, e.col)
+                };
+                return done(Recorder::new().finish(options.profile, outcome));
+            }
+        };
+        let limits = Limits {
+            max_steps: options.max_steps,
+            recursion_limit: options.profile.recursion_limit() as usize,
+            max_native_depth: 150,
+        };
+        let mut vm = Box::new(Vm::new(
+            Heap::with_memory(options.profile, options.memory),
+            compiled,
+            limits,
+            options.filename.clone(),
+            source,
+        ));
+        vm.materialize();
+        let mut session = Session {
+            state: SessionState::Running(vm),
+        };
+        if let SessionState::Running(vm) = &mut session.state {
+            let started = vm.start_module();
+            if let Err(halt) = started {
+                session.end(halt);
+            }
         }
-    };
-    let compiled = match compile::compile(&module, options.profile.version) {
-        Ok(c) => c,
-        Err(e) => {
-            let outcome = if e.unsupported {
-                Outcome::Unsupported {
-                    message: format!("{} not supported (line {})", e.message, e.line),
-                    line: e.line,
-                }
-            } else {
-                syntax_error(source, &options.filename, &e.message, e.line, e.col)
-            };
-            return Recorder::new().finish(options.profile, outcome);
-        }
-    };
-    let limits = Limits {
-        max_steps: options.max_steps,
-        recursion_limit: options.profile.recursion_limit() as usize,
-        max_native_depth: 150,
-    };
-    let mut vm = Vm::new(
-        Heap::with_memory(options.profile, options.memory),
-        compiled,
-        limits,
-        options.filename.clone(),
-        source,
-    );
-    vm.materialize();
-    let outcome = match vm.run_module() {
-        Ok(()) => Outcome::Finished,
-        Err(Halt::Exception(e)) => vm.uncaught(e),
-        Err(Halt::Limit(message)) => Outcome::Limit { message },
-    };
-    if !matches!(outcome, Outcome::Limit { .. }) {
-        vm.shutdown();
+        session
     }
-    vm.heap.finish(outcome)
+
+    /// Runs until `max_steps` more line steps are recorded or the program ends. The pause
+    /// waits for the top-level loop, so a step taken inside a nested call (a sort key, a
+    /// `__del__`, a generator driven by `for`) may carry a slice past `max_steps`.
+    /// Returns whether the program is still running.
+    pub fn advance(&mut self, max_steps: usize) -> bool {
+        let SessionState::Running(vm) = &mut self.state else {
+            return false;
+        };
+        vm.pause_at = vm.heap.recorder.step_count().saturating_add(max_steps);
+        match vm.resume_module() {
+            Err(Halt::Pause) => true,
+            Ok(()) => {
+                self.end_with(Outcome::Finished);
+                false
+            }
+            Err(halt) => {
+                self.end(halt);
+                false
+            }
+        }
+    }
+
+    /// The line steps recorded so far.
+    pub fn steps(&self) -> usize {
+        match &self.state {
+            SessionState::Running(vm) => vm.heap.recorder.step_count(),
+            SessionState::Done(trace) => trace.len(),
+        }
+    }
+
+    /// Whether the program has ended (and `finish` returns at once).
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, SessionState::Done(_))
+    }
+
+    /// The history so far: a run still going ends here, as a limit does
+    /// (`Outcome::Limit` with [`STOPPED_MESSAGE`]); an ended run's trace is unchanged.
+    pub fn stop(mut self) -> Trace {
+        if !self.is_done() {
+            self.end_with(Outcome::Limit {
+                message: STOPPED_MESSAGE.into(),
+            });
+        }
+        self.finish()
+    }
+
+    /// Runs to the end (or a limit) and returns the whole history.
+    pub fn finish(mut self) -> Trace {
+        while self.advance(usize::MAX) {}
+        match self.state {
+            SessionState::Done(trace) => trace,
+            SessionState::Running(_) => unreachable!("advance runs to the end"),
+        }
+    }
+
+    fn end(&mut self, halt: Halt) {
+        let outcome = match (halt, &mut self.state) {
+            (Halt::Exception(e), SessionState::Running(vm)) => vm.uncaught(e),
+            (Halt::Limit(message), _) => Outcome::Limit { message },
+            _ => unreachable!("a pause does not end the run"),
+        };
+        self.end_with(outcome);
+    }
+
+    /// The interpreter shuts down (unless a limit stopped it) and the history is closed.
+    fn end_with(&mut self, outcome: Outcome) {
+        let placeholder =
+            SessionState::Done(Recorder::new().finish(Profile::default(), Outcome::Finished));
+        if let SessionState::Running(mut vm) = std::mem::replace(&mut self.state, placeholder) {
+            if !matches!(outcome, Outcome::Limit { .. }) {
+                vm.shutdown();
+            }
+            self.state = SessionState::Done(vm.heap.finish(outcome));
+        }
+    }
 }
 
 /// CPython's report of a SyntaxError: file, line, the source line and a caret.

@@ -2000,6 +2000,7 @@ impl Vm {
             Ok(s) => Ok(s),
             Err(Halt::Exception(e)) => Err(e),
             Err(Halt::Limit(m)) => Err(self.error(BuiltinType::RuntimeError, m)),
+            Err(Halt::Pause) => unreachable!("only the top-level loop pauses"),
         }
     }
 
@@ -2192,6 +2193,7 @@ impl Vm {
                     Ok(None) => {}
                     Err(Halt::Exception(e)) => return Err(e),
                     Err(Halt::Limit(m)) => return Err(self.error(BuiltinType::RuntimeError, m)),
+                    Err(Halt::Pause) => unreachable!("only the top-level loop pauses"),
                 }
                 if self.is_exception_instance(v) {
                     return self.exception_str(v);

@@ -26,6 +26,9 @@ pub enum Halt {
     Exception(Exc),
     /// A memlane limit (steps); the message says which.
     Limit(String),
+    /// The run paused before a step, at the top-level loop, to be resumed
+    /// (`Session::advance`); never seen inside a nested call.
+    Pause,
 }
 
 impl From<Exc> for Halt {
@@ -96,6 +99,8 @@ pub struct Vm {
     pub globals: ObjId,
     pub limits: Limits,
     pub native_depth: usize,
+    /// The top-level loop pauses before starting a step once this many are recorded.
+    pub pause_at: usize,
     pub filename: String,
     pub source_lines: Vec<String>,
     /// Traceback entries (file line, function) of exceptions in flight, innermost last.
@@ -143,6 +148,7 @@ impl Vm {
             globals,
             limits,
             native_depth: 0,
+            pause_at: usize::MAX,
             filename,
             source_lines: source.lines().map(str::to_owned).collect(),
             tracebacks: HashMap::new(),

@@ -17,14 +17,18 @@ use crate::components::diagram::Diagram;
 use crate::components::narration::Narration;
 use crate::components::options::Options;
 use crate::components::output::Output;
+use crate::components::progress::Progress;
 use crate::components::ram::Ram;
 use crate::components::share::{Share, ShareStatus};
 use crate::components::source::Source;
 use crate::permalink;
-use crate::state::{Action, State, DEFAULT_PROGRAM};
+use crate::state::{Action, State, DEFAULT_PROGRAM, MAX_STEPS};
 
 /// Below this width the lanes are drawn one under another.
 const NARROW_MAX_WIDTH: f64 = 720.0;
+
+/// How long one slice of a run may take, in ms: the page draws and answers between two.
+const SLICE_MS: f64 = 12.0;
 
 /// The action a key press on the page asks for, unless it was typed into a form field.
 pub(crate) fn key_action(event: &web_sys::KeyboardEvent) -> Option<Action> {
@@ -53,6 +57,7 @@ pub(crate) fn key_action(event: &web_sys::KeyboardEvent) -> Option<Action> {
         "End" => Some(Action::Last),
         // Space on a button presses that button instead.
         " " if !on_control => Some(Action::TogglePlay),
+        "Escape" => Some(Action::Stop),
         _ => None,
     }
 }
@@ -227,6 +232,30 @@ pub fn App() -> Html {
         );
     }
 
+    // While a program is traced: one slice per timeout, sized so a slice takes about
+    // SLICE_MS whatever a step costs; the page draws the progress and takes clicks (Stop)
+    // in between. Stopping or a new run drops the pending timeout.
+    {
+        let dispatcher = dispatcher.clone();
+        let slice = use_mut_ref(|| 256_usize);
+        let progress = state.running.as_ref().map(|r| (r.steps, r.laying_out));
+        use_effect_with(progress, move |progress| {
+            let timer = progress.map(|_| {
+                Timeout::new(0, move || {
+                    let now = web_sys::js_sys::Date::now;
+                    let size = *slice.borrow();
+                    let start = now();
+                    dispatcher.dispatch(Action::Advance(size));
+                    let took = (now() - start).max(1.0);
+                    let next = (size as f64 * SLICE_MS / took).clamp(16.0, 1_000_000.0);
+                    // Grow gently, shrink at once.
+                    *slice.borrow_mut() = (next as usize).min(size * 2);
+                })
+            });
+            move || drop(timer)
+        });
+    }
+
     let click = |action: Action| {
         let dispatcher = dispatcher.clone();
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(action.clone()))
@@ -236,7 +265,13 @@ pub fn App() -> Html {
     } else {
         Action::Play
     };
-    let on_select: Callback<Option<ObjId>> = dispatch_with(&dispatcher, Action::Select);
+    // One callback for the page's life: the diagram's cards compare it to skip redraws.
+    let on_select = {
+        let dispatcher = dispatcher.clone();
+        use_callback((), move |id: Option<ObjId>, _| {
+            dispatcher.dispatch(Action::Select(id))
+        })
+    };
     let on_close = {
         let dispatcher = dispatcher.clone();
         Callback::from(move |()| dispatcher.dispatch(Action::Select(None)))
@@ -288,6 +323,16 @@ pub fn App() -> Html {
                         on_speed={dispatch_with(&dispatcher, Action::SetSpeed)}
                         on_mode={dispatch_with(&dispatcher, Action::SetMode)}
                     />
+                    <Progress
+                        steps={state.running.as_ref().map(|r| r.steps)}
+                        laying_out={state.running.as_ref().and_then(|r| r.laying_out)}
+                        limit={MAX_STEPS}
+                        stopped={state.stopped_because().map(AttrValue::from)}
+                        on_stop={Callback::from({
+                            let dispatcher = dispatcher.clone();
+                            move |()| dispatcher.dispatch(Action::Stop)
+                        })}
+                    />
                     <Narration sentence={state.narration()} />
                     <Source
                         draft={AttrValue::from(state.draft.to_string())}
@@ -310,7 +355,7 @@ pub fn App() -> Html {
                     <Options
                         view={state.view}
                         version={state.version}
-                        hidden={state.hidden_object_count()}
+                        hidden={state.snapshot.objects.len() - visible.len()}
                         on_show_internal={dispatch_with(&dispatcher, Action::ShowInternal)}
                         on_inline_small={dispatch_with(&dispatcher, Action::InlineSmall)}
                         on_frames_in_heap={dispatch_with(&dispatcher, Action::FramesInHeap)}

@@ -80,6 +80,8 @@ pub struct LayoutOptions {
 pub struct Layout {
     places: HashMap<ObjId, Place>,
     pub columns: u32,
+    /// Whether internal objects have places too.
+    pub include_internal: bool,
     /// The lowest card bottom over the whole run: the heap lane's height never changes.
     pub height: u32,
     /// The tallest the stack lane gets over the run: where the heap lane starts when the
@@ -89,10 +91,31 @@ pub struct Layout {
     pub pages: Vec<u64>,
 }
 
-impl Layout {
-    pub fn compute(trace: &Trace, options: LayoutOptions) -> Layout {
+/// A layout being computed a slice of events at a time (`Layout::compute` runs it to the
+/// end), so a page can lay out a long trace without freezing.
+#[derive(Clone, Debug)]
+pub struct LayoutBuilder {
+    options: LayoutOptions,
+    columns: u32,
+    /// The most slots each object ever has, so its place fits it for life.
+    most_slots: HashMap<ObjId, usize>,
+    step_starts: HashSet<usize>,
+    snap: Snapshot,
+    places: HashMap<ObjId, Place>,
+    /// The places in use, per column, by top edge.
+    held: Vec<BTreeMap<u32, u32>>,
+    freed_this_step: Vec<ObjId>,
+    pages: BTreeSet<u64>,
+    height: u32,
+    stack_height: u32,
+    /// The next event to replay.
+    next: usize,
+}
+
+impl LayoutBuilder {
+    /// Pass 1 (cheap: no replay): the most slots each object ever has.
+    pub fn new(trace: &Trace, options: LayoutOptions) -> LayoutBuilder {
         let columns = options.columns.max(1);
-        // Pass 1: the most slots each object ever has, so its place fits it for life.
         let mut most_slots: HashMap<ObjId, usize> = HashMap::new();
         for ev in &trace.events {
             let (id, n) = match ev {
@@ -103,82 +126,120 @@ impl Layout {
             let most = most_slots.entry(id).or_insert(0);
             *most = (*most).max(n);
         }
-
-        // Pass 2: replay, placing objects as they become visible.
-        let step_starts: HashSet<usize> = trace.steps.iter().map(|s| s.first_event).collect();
-        let mut snap = Snapshot::default();
-        let mut places: HashMap<ObjId, Place> = HashMap::new();
-        // The places in use, per column, by top edge.
-        let mut held: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); columns as usize];
-        let mut freed_this_step: Vec<ObjId> = Vec::new();
-        let mut pages: BTreeSet<u64> = BTreeSet::new();
-        let mut height = 0;
-        let mut stack_height = 0;
-        for (i, ev) in trace.events.iter().enumerate() {
-            if step_starts.contains(&i) {
-                for id in freed_this_step.drain(..) {
-                    let p = places[&id];
-                    held[p.column as usize].remove(&p.y);
-                }
-            }
-            snap.apply(ev);
-            if matches!(
-                ev,
-                Event::FramePush { .. } | Event::Bind { .. } | Event::Push { .. }
-            ) {
-                stack_height = stack_height.max(snap.frames.iter().map(frame_height).sum());
-            }
-            match ev {
-                Event::Free { obj, .. } if places.contains_key(obj) => freed_this_step.push(*obj),
-                Event::FramePush { frame } => {
-                    pages.insert(frame.address / PAGE_SIZE * PAGE_SIZE);
-                }
-                _ => {}
-            }
-            // Only a new reference can make an object visible: start from what the event
-            // now refers to and place every unplaced object reachable from there. Objects
-            // reachable from a placed one are always placed, so the walk stops at them.
-            let mut todo: Vec<ObjId> = match ev {
-                Event::Bind { target, .. } => vec![*target],
-                Event::Push { obj, .. } => vec![*obj],
-                Event::FramePush { frame } => frame
-                    .locals
-                    .iter()
-                    .map(|b| b.target)
-                    .chain(frame.stack.iter().copied())
-                    .collect(),
-                Event::Change { obj, referents, .. } if places.contains_key(obj) => referents
-                    .iter()
-                    .map(|r| r.target)
-                    .filter(|t| !places.contains_key(t))
-                    .collect(),
-                Event::Alloc { object } if options.include_internal => vec![object.id],
-                _ => Vec::new(),
-            };
-            while let Some(id) = todo.pop() {
-                if places.contains_key(&id) {
-                    continue;
-                }
-                let Some(o) = snap.object(id) else { continue };
-                if o.internal && !options.include_internal {
-                    continue;
-                }
-                let h = card_height(most_slots.get(&id).copied().unwrap_or(0));
-                let place = first_fit(&held, h);
-                height = height.max(place.y + place.height);
-                places.insert(id, place);
-                held[place.column as usize].insert(place.y, place.height);
-                pages.insert(o.address / PAGE_SIZE * PAGE_SIZE);
-                todo.extend(o.referents.iter().map(|r| r.target));
-            }
-        }
-        Layout {
-            places,
+        LayoutBuilder {
+            options,
             columns,
-            height,
-            stack_height,
-            pages: pages.into_iter().collect(),
+            most_slots,
+            step_starts: trace.steps.iter().map(|s| s.first_event).collect(),
+            snap: Snapshot::default(),
+            places: HashMap::new(),
+            held: vec![BTreeMap::new(); columns as usize],
+            freed_this_step: Vec::new(),
+            pages: BTreeSet::new(),
+            height: 0,
+            stack_height: 0,
+            next: 0,
         }
+    }
+
+    /// Events replayed so far.
+    pub fn events_done(&self) -> usize {
+        self.next
+    }
+
+    /// Pass 2, resumable: replays up to `max_events` more events of `trace` (the one given
+    /// to `new`), placing objects as they become visible. Returns whether events remain.
+    pub fn advance(&mut self, trace: &Trace, max_events: usize) -> bool {
+        let end = trace.events.len().min(self.next.saturating_add(max_events));
+        for i in self.next..end {
+            self.replay(i, &trace.events[i]);
+        }
+        self.next = end;
+        end < trace.events.len()
+    }
+
+    fn replay(&mut self, i: usize, ev: &Event) {
+        let options = self.options;
+        if self.step_starts.contains(&i) {
+            for id in self.freed_this_step.drain(..) {
+                let p = self.places[&id];
+                self.held[p.column as usize].remove(&p.y);
+            }
+        }
+        let snap = &mut self.snap;
+        let places = &mut self.places;
+        snap.apply(ev);
+        if matches!(
+            ev,
+            Event::FramePush { .. } | Event::Bind { .. } | Event::Push { .. }
+        ) {
+            self.stack_height = self
+                .stack_height
+                .max(snap.frames.iter().map(frame_height).sum());
+        }
+        match ev {
+            Event::Free { obj, .. } if places.contains_key(obj) => self.freed_this_step.push(*obj),
+            Event::FramePush { frame } => {
+                self.pages.insert(frame.address / PAGE_SIZE * PAGE_SIZE);
+            }
+            _ => {}
+        }
+        // Only a new reference can make an object visible: start from what the event
+        // now refers to and place every unplaced object reachable from there. Objects
+        // reachable from a placed one are always placed, so the walk stops at them.
+        let mut todo: Vec<ObjId> = match ev {
+            Event::Bind { target, .. } => vec![*target],
+            Event::Push { obj, .. } => vec![*obj],
+            Event::FramePush { frame } => frame
+                .locals
+                .iter()
+                .map(|b| b.target)
+                .chain(frame.stack.iter().copied())
+                .collect(),
+            Event::Change { obj, referents, .. } if places.contains_key(obj) => referents
+                .iter()
+                .map(|r| r.target)
+                .filter(|t| !places.contains_key(t))
+                .collect(),
+            Event::Alloc { object } if options.include_internal => vec![object.id],
+            _ => Vec::new(),
+        };
+        while let Some(id) = todo.pop() {
+            if places.contains_key(&id) {
+                continue;
+            }
+            let Some(o) = snap.object(id) else { continue };
+            if o.internal && !options.include_internal {
+                continue;
+            }
+            let h = card_height(self.most_slots.get(&id).copied().unwrap_or(0));
+            let place = first_fit(&self.held, h);
+            self.height = self.height.max(place.y + place.height);
+            places.insert(id, place);
+            self.held[place.column as usize].insert(place.y, place.height);
+            self.pages.insert(o.address / PAGE_SIZE * PAGE_SIZE);
+            todo.extend(o.referents.iter().map(|r| r.target));
+        }
+    }
+
+    /// The layout, once `advance` has replayed every event.
+    pub fn finish(self) -> Layout {
+        Layout {
+            places: self.places,
+            columns: self.columns,
+            include_internal: self.options.include_internal,
+            height: self.height,
+            stack_height: self.stack_height,
+            pages: self.pages.into_iter().collect(),
+        }
+    }
+}
+
+impl Layout {
+    pub fn compute(trace: &Trace, options: LayoutOptions) -> Layout {
+        let mut builder = LayoutBuilder::new(trace, options);
+        while builder.advance(trace, usize::MAX) {}
+        builder.finish()
     }
 
     /// Objects the program can no longer reach that the cyclic GC has not freed yet:

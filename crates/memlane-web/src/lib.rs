@@ -14,6 +14,7 @@ pub mod embed;
 pub mod gallery;
 pub mod highlight;
 pub mod layout;
+pub mod memory_use;
 pub mod mount;
 pub mod permalink;
 pub mod state;

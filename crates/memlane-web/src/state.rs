@@ -2,6 +2,7 @@
 //! [`Reducible::reduce`]. The root component owns it with `use_reducer`; every other
 //! component gets plain props and callbacks.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -10,15 +11,28 @@ use memlane_core::{
     Event, FrameId, GcPhase, ObjId, Outcome, Profile, Snapshot, StepKind, Trace, Version, Walk,
     TWIN_PID,
 };
-use memlane_python::RunOptions;
+use memlane_python::{RunOptions, Session};
 use yew::Reducible;
 
-use crate::layout::{Layout, LayoutOptions};
+use crate::layout::{Layout, LayoutBuilder, LayoutOptions};
 use crate::permalink::{LinkFrames, Scenario};
 
-/// A page-sized program runs a few hundred steps; this keeps a runaway loop from freezing
-/// the tab (the run ends with a limit message and keeps the steps so far).
-pub const MAX_STEPS: usize = 5000;
+/// The most line steps a run on the page records (then it ends with a limit message and
+/// keeps the steps so far). Runs go in slices, so the page never freezes; the cap is
+/// memory: history costs about 2.7 KB a step today, so 100,000 steps hold about 270 MB
+/// of the tab's (32-bit, at most 4 GB) wasm memory.
+pub const MAX_STEPS: usize = 100_000;
+/// A run also stops once the page's heap passes this: a step that changes a big container
+/// records all of it today, so such a history grows with the square of its steps.
+pub const MAX_MEMORY_BYTES: usize = 1 << 30;
+/// A trace with at most this many events is laid out at once when its run ends; a longer
+/// one a slice at a time (each `Action::Advance(n)` replays `n * LAYOUT_EVENTS_PER_UNIT`
+/// events), so the page keeps drawing.
+pub const LAYOUT_AT_ONCE: usize = 20_000;
+pub const LAYOUT_EVENTS_PER_UNIT: usize = 16;
+/// Steps run at once when a page opens, before any slicing: enough for a page-sized
+/// program to be shown on the first render.
+pub const FIRST_SLICE: usize = 2_000;
 /// Columns of object cards in the heap lane: two beside the stack on a wide screen, one
 /// under it on a narrow one (so the cards keep a readable size).
 pub fn heap_columns(narrow: bool) -> u32 {
@@ -77,6 +91,39 @@ pub struct ShownEvent {
     pub gc: Option<(String, Vec<ObjId>)>,
 }
 
+/// What a run in progress is doing.
+enum Work {
+    Tracing(Session),
+    /// The run has ended; its diagram's layout is computed a slice at a time.
+    LayingOut(Trace, Box<LayoutBuilder>),
+}
+
+/// A program being traced a slice at a time; `Action::Advance` runs the next slice.
+#[derive(Clone)]
+pub struct Running {
+    /// Taken when the trace is shown.
+    work: Rc<RefCell<Option<Work>>>,
+    pub source: Rc<str>,
+    pub version: Version,
+    /// Whether the run has the twin process beside it.
+    pub twin: bool,
+    /// Line steps recorded so far.
+    pub steps: usize,
+    /// Once the run has ended and a long trace is laid out: events placed, and all.
+    pub laying_out: Option<(usize, usize)>,
+    /// The step to show when the trace is ready (a permalink's), else the first.
+    show_step: usize,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("version", &self.version)
+            .field("steps", &self.steps)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct State {
     /// The program that was traced.
@@ -110,6 +157,8 @@ pub struct State {
     pub selected: Option<ObjId>,
     /// A narrow viewport: the lanes are drawn one under another.
     pub narrow: bool,
+    /// A run in progress; the trace shown is the previous one until it ends.
+    pub running: Option<Running>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,22 +187,37 @@ pub enum Action {
     FramesInHeap(bool),
     Select(Option<ObjId>),
     SetNarrow(bool),
+    /// Run the next slice of the run in progress: at most this many more steps.
+    Advance(usize),
+    /// End the run in progress now, keeping the steps so far.
+    Stop,
 }
 
-/// Runs `source` under `version` the way the page does.
-pub fn trace_program(source: &str, version: Version) -> Trace {
-    trace_program_with(source, version, false)
+/// The empty history shown before a page's first run ends.
+fn nothing_ran(version: Version) -> Trace {
+    memlane_core::Recorder::new().finish(Profile::new(version), Outcome::Finished)
 }
 
-/// [`trace_program`], with a second python3 process beside the traced one if `twin`.
-pub fn trace_program_with(source: &str, version: Version, twin: bool) -> Trace {
+/// How the page runs a program under `version`, with a second python3 process beside
+/// the traced one if `twin`.
+pub fn run_options(version: Version, twin: bool) -> RunOptions {
     let mut options = RunOptions {
         profile: Profile::new(version),
         max_steps: MAX_STEPS,
         ..RunOptions::default()
     };
     options.memory.twin = twin;
-    memlane_python::run(source, &options)
+    options
+}
+
+/// Runs `source` under `version` the way the page does, in one go.
+pub fn trace_program(source: &str, version: Version) -> Trace {
+    trace_program_with(source, version, false)
+}
+
+/// [`trace_program`], with the twin process if `twin`.
+pub fn trace_program_with(source: &str, version: Version, twin: bool) -> Trace {
+    memlane_python::run(source, &run_options(version, twin))
 }
 
 /// Whether `trace` was run with the twin process (it starts during start-up).
@@ -316,26 +380,169 @@ fn gc_phase_name(phase: &GcPhase) -> String {
 }
 
 impl State {
-    /// Runs `source` with the default profile and shows its first step.
+    /// Runs `source` with the default profile and shows its first step: at once for a
+    /// program of up to [`FIRST_SLICE`] steps, else once the slices are run.
     pub fn run(source: &str) -> State {
         let version = Version::default();
-        State::from_trace(source, trace_program(source, version))
+        let mut state = State::from_trace(source, nothing_ran(version));
+        state.begin(source.into(), version, false, 0);
+        state.advance(FIRST_SLICE);
+        state
     }
 
     /// Opens what a permalink describes: its program traced under its profile, its view
     /// options, its mode, at its step (the last one if the link asks for more).
     pub fn open(scenario: &Scenario) -> State {
         let code = scenario.code.as_str();
-        let trace = trace_program_with(code, scenario.python, scenario.twin);
-        let mut state = State::from_trace(code, trace);
+        let mut state = State::from_trace(code, nothing_ran(scenario.python));
         state.view = scenario.view();
-        state.relayout();
         state.mode = scenario.mode.into();
-        state.events = Rc::new(Vec::new());
-        state.move_to(scenario.step.min(state.step_count().saturating_sub(1)), 0);
-        state.previous = state.snapshot.clone();
-        state.timing = Rc::new(Timing::default());
+        state.begin(code.into(), scenario.python, scenario.twin, scenario.step);
+        state.advance(FIRST_SLICE);
         state
+    }
+
+    /// Whether the run shown (or in progress) has the twin process.
+    fn twin(&self) -> bool {
+        match &self.running {
+            Some(running) => running.twin,
+            None => has_twin(&self.trace),
+        }
+    }
+
+    /// Starts tracing `source`; the trace shown stays until the run ends.
+    fn begin(&mut self, source: Rc<str>, version: Version, twin: bool, show_step: usize) {
+        let session = Session::start(&source, &run_options(version, twin));
+        self.playing = false;
+        self.running = Some(Running {
+            steps: session.steps(),
+            work: Rc::new(RefCell::new(Some(Work::Tracing(session)))),
+            source,
+            version,
+            twin,
+            show_step,
+            laying_out: None,
+        });
+    }
+
+    /// Runs the next slice of the run in progress; shows the trace once it ends.
+    fn advance(&mut self, steps: usize) {
+        self.advance_within(steps, crate::memory_use::bytes_in_use);
+    }
+
+    /// `advance`, stopping the run once `in_use()` bytes pass [`MAX_MEMORY_BYTES`].
+    fn advance_within(&mut self, units: usize, in_use: impl Fn() -> usize) {
+        let Some(running) = self.running.as_mut() else {
+            return;
+        };
+        let cell = running.work.clone();
+        let mut work = cell.borrow_mut();
+        let trace = match work.as_mut() {
+            None => return,
+            Some(Work::Tracing(session)) => {
+                let more = session.advance(units);
+                running.steps = session.steps();
+                let bytes = in_use();
+                if more && bytes <= MAX_MEMORY_BYTES {
+                    return;
+                }
+                let Some(Work::Tracing(session)) = work.take() else {
+                    unreachable!("tracing")
+                };
+                if more {
+                    let mut trace = session.stop();
+                    trace.outcome = Outcome::Limit {
+                        message: format!(
+                            "stopped after {} steps: their history had grown to {} MB of \
+                             memory; the steps so far are kept",
+                            trace.len(),
+                            bytes >> 20
+                        ),
+                    };
+                    trace
+                } else {
+                    session.finish()
+                }
+            }
+            Some(Work::LayingOut(trace, builder)) => {
+                if builder.advance(trace, units.saturating_mul(LAYOUT_EVENTS_PER_UNIT)) {
+                    running.laying_out = Some((builder.events_done(), trace.events.len()));
+                    return;
+                }
+                let Some(Work::LayingOut(trace, builder)) = work.take() else {
+                    unreachable!("laying out")
+                };
+                drop(work);
+                self.end_run(trace, builder.finish());
+                return;
+            }
+        };
+        drop(work);
+        self.lay_out(trace);
+    }
+
+    /// Ends the run in progress now; its steps so far are shown. Once the run has ended
+    /// and only its layout remains, there is nothing to stop.
+    fn stop(&mut self) {
+        let Some(running) = &self.running else {
+            return;
+        };
+        let cell = running.work.clone();
+        let mut work = cell.borrow_mut();
+        if !matches!(*work, Some(Work::Tracing(_))) {
+            return;
+        }
+        let Some(Work::Tracing(session)) = work.take() else {
+            unreachable!("tracing")
+        };
+        drop(work);
+        self.lay_out(session.stop());
+    }
+
+    fn layout_options(&self) -> LayoutOptions {
+        LayoutOptions {
+            include_internal: self.view.show_internal,
+            columns: heap_columns(self.narrow),
+        }
+    }
+
+    /// Lays out the ended run's trace: at once when it is short, else in slices.
+    fn lay_out(&mut self, trace: Trace) {
+        let mut builder = LayoutBuilder::new(&trace, self.layout_options());
+        if trace.events.len() <= LAYOUT_AT_ONCE {
+            builder.advance(&trace, usize::MAX);
+            self.end_run(trace, builder.finish());
+            return;
+        }
+        if let Some(running) = &mut self.running {
+            running.laying_out = Some((0, trace.events.len()));
+            *running.work.borrow_mut() = Some(Work::LayingOut(trace, Box::new(builder)));
+        }
+    }
+
+    fn end_run(&mut self, trace: Trace, layout: Layout) {
+        let Some(running) = self.running.take() else {
+            return;
+        };
+        self.show(running.source, running.version, trace, layout);
+        if running.show_step > 0 {
+            self.events = Rc::new(Vec::new());
+            self.move_to(
+                running.show_step.min(self.step_count().saturating_sub(1)),
+                0,
+            );
+            self.previous = self.snapshot.clone();
+            self.timing = Rc::new(Timing::default());
+        }
+    }
+
+    /// Why the shown trace ended early (a step limit, or Stop), for the note beside the
+    /// controls; none while a run is in progress.
+    pub fn stopped_because(&self) -> Option<String> {
+        match &self.trace.outcome {
+            Outcome::Limit { message } if self.running.is_none() => Some(message.clone()),
+            _ => None,
+        }
     }
 
     /// What a permalink to the shown position records.
@@ -352,7 +559,7 @@ impl State {
             },
             inline_small: self.view.inline_small,
             show_internal: self.view.show_internal,
-            twin: has_twin(&self.trace),
+            twin: self.twin(),
             ram: false,
         }
     }
@@ -378,6 +585,7 @@ impl State {
             speed: 10,
             selected: None,
             narrow: false,
+            running: None,
         };
         state.relayout();
         state.move_to(0, 0);
@@ -386,13 +594,7 @@ impl State {
     }
 
     fn relayout(&mut self) {
-        self.layout = Rc::new(Layout::compute(
-            &self.trace,
-            LayoutOptions {
-                include_internal: self.view.show_internal,
-                columns: heap_columns(self.narrow),
-            },
-        ));
+        self.layout = Rc::new(Layout::compute(&self.trace, self.layout_options()));
     }
 
     /// Shows step `step` (and, in event mode, its narrated event `event`).
@@ -663,8 +865,9 @@ impl State {
         true
     }
 
-    fn retrace(&mut self, source: Rc<str>, version: Version) {
-        let trace = trace_program_with(&source, version, has_twin(&self.trace));
+    /// Shows `trace`, the history of `source` under `version`, from its first step.
+    /// `layout` was computed for it, perhaps under view options changed since.
+    fn show(&mut self, source: Rc<str>, version: Version, trace: Trace, layout: Layout) {
         self.source = source;
         self.version = version;
         self.trace = Rc::new(trace);
@@ -672,7 +875,13 @@ impl State {
         self.offsets = Rc::new(Vec::new());
         self.selected = None;
         self.playing = false;
-        self.relayout();
+        let current = self.layout_options();
+        if layout.columns == current.columns && layout.include_internal == current.include_internal
+        {
+            self.layout = Rc::new(layout);
+        } else {
+            self.relayout();
+        }
         self.step = 0;
         self.snapshot = Rc::new(Snapshot::default());
         self.move_to(0, 0);
@@ -722,14 +931,19 @@ impl Reducible for State {
                 next.move_to(self.step, 0);
             }
             Action::Edit(text) if *text != *self.draft => next.draft = text.into(),
+            // The first slice runs at once: a page-sized program is shown without a wait.
             Action::Run => {
                 let source = next.draft.clone();
-                next.retrace(source, self.version);
+                next.begin(source, self.version, self.twin(), 0);
+                next.advance(FIRST_SLICE);
             }
             Action::SetVersion(version) if version != self.version => {
                 let source = next.source.clone();
-                next.retrace(source, version);
+                next.begin(source, version, self.twin(), 0);
+                next.advance(FIRST_SLICE);
             }
+            Action::Advance(steps) if self.running.is_some() => next.advance(steps),
+            Action::Stop if self.running.is_some() => next.stop(),
             Action::ShowInternal(show) if show != self.view.show_internal => {
                 next.view.show_internal = show;
                 next.relayout();
@@ -805,6 +1019,14 @@ mod tests {
             });
         }
         rec.finish(Profile::default(), outcome)
+    }
+
+    /// Runs the run in progress, and its layout, to the end.
+    fn settled(mut s: Rc<State>) -> Rc<State> {
+        while s.running.is_some() {
+            s = s.reduce(Action::Advance(10_000));
+        }
+        s
     }
 
     fn reduce(state: State, actions: &[Action]) -> Rc<State> {
@@ -1112,7 +1334,7 @@ mod tests {
     #[test]
     fn page_faults_and_walks_come_from_the_events() {
         // A list big enough to need new pages.
-        let mut s = State::run("x = [0] * 3000\ny = x * 4\n");
+        let mut s = (*settled(Rc::new(State::run("x = [0] * 3000\ny = x * 4\n")))).clone();
         let faulting = (0..s.step_count()).find(|&i| {
             s.trace
                 .events_of(i)
@@ -1210,5 +1432,127 @@ mod tests {
                 assert!(tick >= at, "a new object's badge ticks after it appears");
             }
         }
+    }
+
+    const LONG_LOOP: &str = "total = 0\nfor i in range(3000):\n    total += i\nprint(total)\n";
+
+    #[test]
+    fn a_long_run_goes_in_slices_and_shows_its_trace_when_it_ends() {
+        let s = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[Action::Edit(LONG_LOOP.into()), Action::Run],
+        );
+        let running = s
+            .running
+            .as_ref()
+            .expect("still running after the first slice");
+        assert_eq!(running.steps, FIRST_SLICE);
+        // The previous trace stays shown meanwhile.
+        assert_eq!(&*s.source, DEFAULT_PROGRAM);
+        let mut s = s;
+        let mut slices = 0;
+        while s.running.is_some() {
+            s = s.reduce(Action::Advance(1000));
+            slices += 1;
+        }
+        assert!(slices > 1, "{slices} slices");
+        assert_eq!(&*s.source, LONG_LOOP);
+        assert_eq!(s.trace.outcome, Outcome::Finished);
+        assert_eq!(s.step, 0);
+        assert_eq!(s.trace.len(), trace_program(LONG_LOOP, s.version).len());
+        assert_eq!(s.stopped_because(), None);
+    }
+
+    #[test]
+    fn stop_shows_the_steps_so_far_and_says_why() {
+        let s = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[
+                Action::Edit(LONG_LOOP.into()),
+                Action::Run,
+                Action::Advance(500),
+                Action::Stop,
+            ],
+        );
+        // Stop ends the run; a long trace is then laid out in slices.
+        let s = settled(s);
+        assert_eq!(s.trace.len(), FIRST_SLICE + 500);
+        assert_eq!(&*s.source, LONG_LOOP);
+        assert_eq!(
+            s.stopped_because().as_deref(),
+            Some(memlane_python::STOPPED_MESSAGE)
+        );
+        // Stop and Advance do nothing once nothing runs.
+        let same = s.clone().reduce(Action::Stop);
+        assert!(Rc::ptr_eq(&same, &s));
+    }
+
+    #[test]
+    fn a_permalink_to_a_long_run_opens_at_its_step_once_traced() {
+        let scenario = crate::permalink::Scenario {
+            code: LONG_LOOP.into(),
+            step: 4000,
+            ..crate::permalink::Scenario::default()
+        };
+        let mut s = Rc::new(State::open(&scenario));
+        assert!(s.running.is_some());
+        while s.running.is_some() {
+            s = s.reduce(Action::Advance(10_000));
+        }
+        assert_eq!(s.step, 4000);
+    }
+
+    #[test]
+    fn a_run_stops_when_its_memory_passes_the_cap() {
+        let mut s = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[Action::Edit(LONG_LOOP.into()), Action::Run],
+        );
+        let mut next = (*s).clone();
+        next.advance_within(100, || MAX_MEMORY_BYTES);
+        assert!(next.running.is_some(), "at the cap, not past it");
+        next.advance_within(100, || MAX_MEMORY_BYTES + (5 << 20));
+        s = settled(Rc::new(next));
+        assert_eq!(s.trace.len(), FIRST_SLICE + 200);
+        let why = s.stopped_because().expect("a reason");
+        assert!(
+            why.starts_with("stopped after 2200 steps: their history had grown to 1029 MB"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn a_long_trace_is_laid_out_in_slices_as_one_pass_would() {
+        let s = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[Action::Edit(LONG_LOOP.into()), Action::Run],
+        );
+        let mut s = s;
+        let mut laid_out = Vec::new();
+        while s.running.is_some() {
+            s = s.reduce(Action::Advance(200));
+            if let Some(progress) = s.running.as_ref().and_then(|r| r.laying_out) {
+                laid_out.push(progress);
+            }
+        }
+        assert!(s.trace.events.len() > LAYOUT_AT_ONCE);
+        assert!(laid_out.len() > 1, "laid out in slices: {laid_out:?}");
+        assert!(laid_out.windows(2).all(|w| w[0].0 < w[1].0));
+        let whole = Layout::compute(&s.trace, s.layout_options());
+        assert_eq!(*s.layout, whole);
+        // Stop does nothing once only the layout remains.
+        let mut t = reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[Action::Edit(LONG_LOOP.into()), Action::Run],
+        );
+        while t.running.as_ref().is_some_and(|r| r.laying_out.is_none()) {
+            t = t.reduce(Action::Advance(1000));
+        }
+        let stopped = t.clone().reduce(Action::Stop);
+        assert!(stopped
+            .running
+            .as_ref()
+            .is_some_and(|r| r.laying_out.is_some()));
+        assert_eq!(settled(stopped).trace.outcome, Outcome::Finished);
     }
 }

@@ -350,7 +350,10 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                                 { "No frames: nothing is running." }
                             </text>
                         }
-                        { for frame_nodes }
+                        // The keyed frames and cards each get a group of their own: among
+                        // unkeyed siblings Yew diffs by position, and one card fewer near the
+                        // start would then rebuild every card after it.
+                        <g class="frames">{ for frame_nodes }</g>
                     </g>
                     <g class="lane lane-heap" data-lane="heap">
                         <text class="lane-title" x={heap_title_x.to_string()} y={heap_title_y.to_string()}>
@@ -367,7 +370,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                             height={(props.layout.height as i32 + 16).max(40).to_string()}
                             rx="10"
                         />
-                        { for card_nodes }
+                        <g class="cards">{ for card_nodes }</g>
                     </g>
                     <g class="arrows">{ for arrow_nodes }</g>
                 </svg>
@@ -496,7 +499,7 @@ fn frame(
     }
 }
 
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, PartialEq)]
 struct CardMarks {
     /// When this card's change plays within the step's animation.
     delay_ms: Option<u32>,
@@ -511,6 +514,18 @@ struct CardMarks {
     changed_refcount: bool,
 }
 
+/// One reference row of a card, as drawn.
+#[derive(Clone, PartialEq)]
+struct SlotRow {
+    label: String,
+    target: ObjId,
+    /// The label, or `label = value` when the target is drawn inline.
+    text: String,
+    /// Whether an arrow leaves this row (its target has a card).
+    port: bool,
+}
+
+/// A card's rows, and the arrows leaving them.
 #[allow(clippy::too_many_arguments)]
 fn card(
     o: &ObjectView,
@@ -518,11 +533,90 @@ fn card(
     marks: CardMarks,
     inline: &dyn Fn(ObjId) -> bool,
     drawn_card: &dyn Fn(ObjId) -> bool,
-    snapshot: &Snapshot,
+    snapshot: &Rc<Snapshot>,
     arrows: &mut Vec<Arrow>,
     on_select: &Callback<Option<ObjId>>,
     timing: &Timing,
 ) -> Html {
+    let slots: Vec<SlotRow> = o
+        .referents
+        .iter()
+        .take(MAX_SLOT_ROWS)
+        .enumerate()
+        .map(|(i, r)| {
+            let top = y + CARD_HEADER as i32 + i as i32 * SLOT_ROW as i32;
+            let cy = top + SLOT_ROW as i32 / 2;
+            let port = !marks.freed && drawn_card(r.target);
+            if port {
+                arrows.push(Arrow {
+                    from: format!("obj:{}:{}", o.id.0, r.label),
+                    to: r.target,
+                    start: (x + CARD_WIDTH as i32 - 10, cy),
+                    made_ms: timing.objects.get(&o.id).copied(),
+                });
+            }
+            let text = match snapshot.object(r.target) {
+                Some(t) if inline(r.target) => format!("{} = {}", r.label, t.value),
+                _ => r.label.clone(),
+            };
+            SlotRow {
+                label: r.label.clone(),
+                target: r.target,
+                text: shorten(&text, 22),
+                port,
+            }
+        })
+        .collect();
+    html! {
+        <Card
+            key={format!("obj-{}{}", o.id.0, if marks.freed { "-freed" } else { "" })}
+            snapshot={snapshot.clone()}
+            id={o.id}
+            origin={(x, y)}
+            {marks}
+            {slots}
+            on_select={on_select.clone()}
+        />
+    }
+}
+
+/// The card of object `id` of `snapshot` (the previous snapshot for a freed card).
+#[derive(Properties)]
+struct CardProps {
+    snapshot: Rc<Snapshot>,
+    id: ObjId,
+    origin: (i32, i32),
+    marks: CardMarks,
+    slots: Vec<SlotRow>,
+    on_select: Callback<Option<ObjId>>,
+}
+
+/// Equal when the object's view is: compared in place, so no view is copied into props.
+impl PartialEq for CardProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.origin == other.origin
+            && self.marks == other.marks
+            && self.slots == other.slots
+            && self.on_select == other.on_select
+            && (Rc::ptr_eq(&self.snapshot, &other.snapshot)
+                || self.snapshot.object(self.id) == other.snapshot.object(other.id))
+    }
+}
+
+/// One object's card. A component of its own so that, with equal props, Yew skips it: a
+/// step redraws only the cards it changed, not every card on screen.
+#[component]
+fn Card(props: &CardProps) -> Html {
+    let CardProps {
+        origin: (x, y),
+        marks,
+        ..
+    } = props;
+    let Some(o) = props.snapshot.object(props.id) else {
+        return Html::default();
+    };
+    let (x, y) = (*x, *y);
     let h = card_height(o.referents.len()) as i32;
     let w = CARD_WIDTH as i32;
     let mut flags = Vec::new();
@@ -540,50 +634,31 @@ fn card(
         facts.push_str(" · ");
         facts.push_str(f);
     }
-    let slots = o
-        .referents
-        .iter()
-        .take(MAX_SLOT_ROWS)
-        .enumerate()
-        .map(|(i, r)| {
-            let top = y + CARD_HEADER as i32 + i as i32 * SLOT_ROW as i32;
-            let cy = top + SLOT_ROW as i32 / 2;
-            let port_x = x + w - 10;
-            let shown_inline = inline(r.target);
-            let port = !marks.freed && drawn_card(r.target);
-            if port {
-                arrows.push(Arrow {
-                    from: format!("obj:{}:{}", o.id.0, r.label),
-                    to: r.target,
-                    start: (port_x, cy),
-                    made_ms: timing.objects.get(&o.id).copied(),
-                });
-            }
-            let text = match snapshot.object(r.target) {
-                Some(t) if shown_inline => format!("{} = {}", r.label, t.value),
-                _ => r.label.clone(),
-            };
-            html! {
-                <g class="slot" data-slot={r.label.clone()} data-target-id={r.target.0.to_string()}>
-                    <line class="slot-rule" x1={(x + 6).to_string()} x2={(x + w - 6).to_string()}
-                          y1={top.to_string()} y2={top.to_string()} />
-                    <text class="slot-label" x={(x + 10).to_string()} y={(cy + 4).to_string()}>
-                        { shorten(&text, 22) }
-                    </text>
-                    if port {
-                        <circle class="port" cx={port_x.to_string()} cy={cy.to_string()} r="4" />
-                    }
-                </g>
-            }
-        });
+    let slots = props.slots.iter().enumerate().map(|(i, r)| {
+        let top = y + CARD_HEADER as i32 + i as i32 * SLOT_ROW as i32;
+        let cy = top + SLOT_ROW as i32 / 2;
+        let port_x = x + w - 10;
+        html! {
+            <g class="slot" data-slot={r.label.clone()} data-target-id={r.target.0.to_string()}>
+                <line class="slot-rule" x1={(x + 6).to_string()} x2={(x + w - 6).to_string()}
+                      y1={top.to_string()} y2={top.to_string()} />
+                <text class="slot-label" x={(x + 10).to_string()} y={(cy + 4).to_string()}>
+                    { r.text.clone() }
+                </text>
+                if r.port {
+                    <circle class="port" cx={port_x.to_string()} cy={cy.to_string()} r="4" />
+                }
+            </g>
+        }
+    });
     let more = o.referents.len().saturating_sub(MAX_SLOT_ROWS);
     let id = o.id;
     let onclick = {
-        let cb = on_select.clone();
+        let cb = props.on_select.clone();
         Callback::from(move |_: MouseEvent| cb.emit(Some(id)))
     };
     let onkeydown = {
-        let cb = on_select.clone();
+        let cb = props.on_select.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" || e.key() == " " {
                 e.prevent_default();
@@ -617,7 +692,6 @@ fn card(
     };
     html! {
         <g
-            key={format!("obj-{}{}", o.id.0, if marks.freed { "-freed" } else { "" })}
             class={classes!(
                 "card",
                 o.internal.then_some("internal"),

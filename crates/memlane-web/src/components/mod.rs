@@ -8,6 +8,7 @@ pub mod gallery;
 pub mod narration;
 pub mod options;
 pub mod output;
+pub mod progress;
 pub mod ram;
 pub mod share;
 pub mod source;

@@ -42,6 +42,56 @@ fn frame_use_label(u: &FrameUse) -> (&'static str, &'static str) {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct RamCellProps {
+    pfn: usize,
+    frame_use: FrameUse,
+    columns: i32,
+    /// What drawn objects and call frames it holds, if any.
+    held: Option<String>,
+    selected: bool,
+    faulted: bool,
+    walked: bool,
+}
+
+/// One physical frame of the grid. A component of its own so that, with equal props, Yew
+/// skips it: a step redraws only the frames it changed, not the whole grid.
+#[component]
+fn RamCell(props: &RamCellProps) -> Html {
+    let pfn = props.pfn;
+    let u = &props.frame_use;
+    let (name, class) = frame_use_label(u);
+    let x = (pfn as i32 % props.columns) * (CELL + CELL_GAP);
+    let y = (pfn as i32 / props.columns) * (CELL + CELL_GAP);
+    let detail = match u {
+        FrameUse::Page { vpn, .. } => format!(", virtual page {}", hex(vpn * PAGE_SIZE)),
+        FrameUse::PageTable { level, .. } => format!(", level {level}"),
+        _ => String::new(),
+    };
+    let title = match &props.held {
+        Some(what) => format!("frame {pfn:#x}: {name}{detail}; holds {what}"),
+        None => format!("frame {pfn:#x}: {name}{detail}"),
+    };
+    html! {
+        <rect
+            class={classes!(
+                "ram-frame",
+                class,
+                props.held.is_some().then_some("holds-drawn"),
+                props.selected.then_some("selected"),
+                props.faulted.then_some("faulted"),
+                props.walked.then_some("walked")
+            )}
+            data-pfn={pfn.to_string()}
+            data-use={class}
+            x={x.to_string()} y={y.to_string()}
+            width={CELL.to_string()} height={CELL.to_string()} rx="2"
+        >
+            <title>{ title }</title>
+        </rect>
+    }
+}
+
 #[component]
 pub fn Ram(props: &RamProps) -> Html {
     let snapshot = &props.snapshot;
@@ -85,41 +135,21 @@ pub fn Ram(props: &RamProps) -> Html {
     }
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     let cells = frames.iter().enumerate().map(|(pfn, u)| {
-        let (name, class) = frame_use_label(u);
-        *counts.entry(name).or_insert(0) += 1;
-        let x = (pfn as i32 % columns) * (CELL + CELL_GAP);
-        let y = (pfn as i32 / columns) * (CELL + CELL_GAP);
-        let held = holding.get(&(pfn as u64));
+        *counts.entry(frame_use_label(u).0).or_insert(0) += 1;
         let faulted = props.marks.faults.iter().any(|f| f.frame as usize == pfn);
         let walked = props.marks.walk.as_ref().is_some_and(|w| {
             w.frame() == Some(pfn as u32) || w.steps.iter().any(|s| s.table as usize == pfn)
         });
-        let detail = match u {
-            FrameUse::Page { vpn, .. } => format!(", virtual page {}", hex(vpn * PAGE_SIZE)),
-            FrameUse::PageTable { level, .. } => format!(", level {level}"),
-            _ => String::new(),
-        };
-        let title = match held {
-            Some(what) => format!("frame {pfn:#x}: {name}{detail}; holds {}", what.join(", ")),
-            None => format!("frame {pfn:#x}: {name}{detail}"),
-        };
         html! {
-            <rect
-                class={classes!(
-                    "ram-frame",
-                    class,
-                    held.is_some().then_some("holds-drawn"),
-                    (selected_frame == Some(pfn as u64)).then_some("selected"),
-                    faulted.then_some("faulted"),
-                    walked.then_some("walked")
-                )}
-                data-pfn={pfn.to_string()}
-                data-use={class}
-                x={x.to_string()} y={y.to_string()}
-                width={CELL.to_string()} height={CELL.to_string()} rx="2"
-            >
-                <title>{ title }</title>
-            </rect>
+            <RamCell
+                {pfn}
+                frame_use={*u}
+                {columns}
+                held={holding.get(&(pfn as u64)).map(|what| what.join(", "))}
+                selected={selected_frame == Some(pfn as u64)}
+                {faulted}
+                {walked}
+            />
         }
     });
     let mut cells: Vec<Html> = cells.collect();

@@ -1,0 +1,189 @@
+//! Running in slices (`Session`) records exactly what one `run` records, and stopping
+//! keeps the steps so far.
+
+use memlane_core::{Outcome, Profile, StepKind, Trace, Version};
+use memlane_python::{run, RunOptions, Session, STOPPED_MESSAGE};
+use std::path::Path;
+
+fn options() -> RunOptions {
+    RunOptions::default()
+}
+
+/// Everything a trace records, in a comparable form (steps, events, outcome, profile).
+fn recorded(trace: &Trace) -> serde_json::Value {
+    serde_json::to_value(trace).expect("a trace serialises")
+}
+
+fn sliced(source: &str, options: &RunOptions, slice: usize) -> Trace {
+    let mut session = Session::start(source, options);
+    let mut slices = 0;
+    while session.advance(slice) {
+        slices += 1;
+        assert!(slices <= 10_000_000, "the run does not end");
+    }
+    session.finish()
+}
+
+fn assert_same_in_slices(name: &str, source: &str, options: &RunOptions) {
+    let whole = run(source, options);
+    for slice in [1, 7, 1000] {
+        let parts = sliced(source, options, slice);
+        assert_eq!(
+            parts.len(),
+            whole.len(),
+            "{name}: steps in slices of {slice}"
+        );
+        assert_eq!(
+            parts.outcome, whole.outcome,
+            "{name}: outcome in slices of {slice}"
+        );
+        assert!(
+            recorded(&parts) == recorded(&whole),
+            "{name}: the trace differs in slices of {slice}"
+        );
+    }
+}
+
+/// Programs whose steps happen inside nested calls, where no pause may be taken.
+const NESTED: &[(&str, &str)] = &[
+    (
+        "generator driven by for and by a builtin",
+        "def gen(n):\n    for i in range(n):\n        yield i * 2\n\ntotal = 0\nfor v in gen(5):\n    total += v\nprint(sum(gen(4)), list(gen(3)), total)\n",
+    ),
+    (
+        "sort key and repr",
+        "class P:\n    def __init__(self, x):\n        self.x = x\n    def __repr__(self):\n        return 'P(' + str(self.x) + ')'\n\ndef key(p):\n    k = -p.x\n    return k\n\nps = sorted([P(3), P(1), P(2)], key=key)\nprint(ps)\n",
+    ),
+    (
+        "finalizers and the collector",
+        "class Node:\n    def __init__(self, name):\n        self.name = name\n        self.other = None\n    def __del__(self):\n        print('bye', self.name)\n\na = Node('a')\nb = Node('b')\na.other = b\nb.other = a\ndel a, b\nimport gc\ngc.collect()\nc = Node('c')\nc = None\nprint('end')\n",
+    ),
+    (
+        "uncaught exception inside a call",
+        "def f(n):\n    if n == 0:\n        return 1 // n\n    return f(n - 1)\n\nf(3)\n",
+    ),
+    ("syntax error", "x = (1,\n"),
+    (
+        "class body with a loop",
+        "class C:\n    total = 0\n    for i in range(4):\n        total += i\n\nprint(C.total)\n",
+    ),
+];
+
+#[test]
+fn slices_record_what_one_run_records() {
+    for (name, source) in NESTED {
+        assert_same_in_slices(name, source, &options());
+    }
+    // Each version's profile, on a program with calls, containers and a cycle.
+    for version in [Version::Py311, Version::Py312, Version::Py313] {
+        let options = RunOptions {
+            profile: Profile::new(version),
+            ..options()
+        };
+        assert_same_in_slices("versions", NESTED[2].1, &options);
+    }
+}
+
+#[test]
+fn slices_record_what_one_run_records_for_every_conformance_program() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/programs");
+    let mut programs: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the conformance programs")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    programs.sort();
+    assert!(programs.len() > 100, "found {} programs", programs.len());
+    for path in programs {
+        let source = std::fs::read_to_string(&path).expect("a program");
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert_same_in_slices(&name, &source, &options());
+    }
+}
+
+#[test]
+fn a_step_limit_is_the_same_in_slices() {
+    let options = RunOptions {
+        max_steps: 50,
+        ..options()
+    };
+    let source = "i = 0\nwhile True:\n    i += 1\n";
+    assert_same_in_slices("limit", source, &options);
+    assert!(matches!(
+        run(source, &options).outcome,
+        Outcome::Limit { .. }
+    ));
+}
+
+#[test]
+fn advance_stops_after_the_asked_steps_at_the_top_level() {
+    let source = "total = 0\nfor i in range(100):\n    total += i\nprint(total)\n";
+    let mut session = Session::start(source, &options());
+    assert_eq!(session.steps(), 0, "no line runs before the first advance");
+    assert!(session.advance(10));
+    assert_eq!(session.steps(), 10);
+    assert!(session.advance(7));
+    assert_eq!(session.steps(), 17);
+    assert!(!session.is_done());
+}
+
+#[test]
+fn a_pause_waits_for_the_top_level_loop() {
+    // Every step of `gen` runs inside the builtin `sum`: one slice takes them all.
+    let source =
+        "def gen():\n    for i in range(20):\n        yield i\n\nprint(sum(gen()))\nx = 1\n";
+    let mut session = Session::start(source, &options());
+    let mut grew = Vec::new();
+    let mut before = 0;
+    while session.advance(1) {
+        grew.push(session.steps() - before);
+        before = session.steps();
+    }
+    // `def gen`; then `print(sum(gen()))`, whose slice also runs every step of the
+    // generator (its `for` and `yield` lines, twenty times each); then `x = 1`.
+    assert_eq!(grew.len(), 3, "{grew:?}");
+    assert_eq!((grew[0], grew[2]), (1, 1), "{grew:?}");
+    assert!(grew[1] > 40, "{grew:?}");
+}
+
+#[test]
+fn stop_keeps_the_steps_so_far_and_says_why() {
+    let source = "i = 0\nwhile True:\n    i += 1\n";
+    let whole = run(
+        source,
+        &RunOptions {
+            max_steps: 100,
+            ..options()
+        },
+    );
+    let mut session = Session::start(source, &options());
+    session.advance(40);
+    let stopped = session.stop();
+    assert_eq!(stopped.len(), 40);
+    assert_eq!(
+        stopped.outcome,
+        Outcome::Limit {
+            message: STOPPED_MESSAGE.into()
+        }
+    );
+    assert_eq!(
+        stopped.outcome.error_line().as_deref(),
+        Some(STOPPED_MESSAGE)
+    );
+    assert_eq!(&stopped.steps[..], &whole.steps[..40]);
+    assert!(stopped.steps.iter().all(|s| s.kind == StepKind::Line));
+    // The stopped history replays like any other.
+    let snap = stopped.snapshot(39);
+    assert_eq!(snap.frames.len(), 1);
+}
+
+#[test]
+fn stopping_an_ended_run_changes_nothing() {
+    let source = "a = [1, 2]\nb = a\n";
+    let mut session = Session::start(source, &options());
+    assert!(!session.advance(1000));
+    assert!(session.is_done());
+    let stopped = session.stop();
+    assert_eq!(stopped.outcome, Outcome::Finished);
+    assert!(recorded(&stopped) == recorded(&run(source, &options())));
+}

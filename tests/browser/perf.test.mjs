@@ -1,0 +1,248 @@
+// Browser performance figures of the built site, printed and checked against the targets
+// in docs/performance.md: load time, render time per step with 500 live objects on
+// screen, frames per second while stepping with animations, and a long run in slices.
+// Like page.test.mjs it builds nothing (run `trunk build --release --offline` first),
+// serves dist/ on 127.0.0.1 and drives Debian's chromium headless with playwright-core.
+//   node --test tests/browser/perf.test.mjs
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serveDir } from '../../scripts/static-server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.resolve(here, '../../dist');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let server;
+let siteUrl;
+let browser;
+
+before(async () => {
+  if (!existsSync(path.join(dist, 'index.html'))) {
+    throw new Error(`${dist}/index.html is missing: build the site first (trunk build --release --offline)`);
+  }
+  ({ server, url: siteUrl } = await serveDir(dist));
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+const ms = (x) => `${x.toFixed(1)} ms`;
+// Figures are wall-clock times: printed with the machine's load, which widens their spread.
+const load = () => `[load average ${loadavg()[0].toFixed(2)}]`;
+
+/** Records, from the first script on, when the heap lane first holds an object card and
+ * when the frame after that began (the card is painted by then). */
+function watchDiagram() {
+  const seen = () => document.querySelector('[data-lane="heap"] [data-object-id]');
+  const mark = () => {
+    window.__diagramInDom = performance.now();
+    requestAnimationFrame(() => {
+      window.__diagramPainted = performance.now();
+    });
+  };
+  new MutationObserver((_, observer) => {
+    if (seen()) {
+      observer.disconnect();
+      mark();
+    }
+  }).observe(document, { childList: true, subtree: true });
+}
+
+async function newPage(fragment = '') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.route('**/*', (route) =>
+    new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort('blockedbyclient'));
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(watchDiagram);
+  await page.goto(siteUrl + fragment);
+  await page.locator('.step-label').waitFor({ timeout: 60_000 });
+  return { page, context, errors };
+}
+
+const plainLink = (code, step) => `#code=${encodeURIComponent(code)}&step=${step}`;
+
+test('load: the default example\'s diagram is on screen within 500 ms of navigation', async () => {
+  const runs = [];
+  for (let i = 0; i < 7; i++) {
+    const { page, context, errors } = await newPage();
+    await page.waitForFunction(() => window.__diagramPainted !== undefined, null, { timeout: 30_000 });
+    runs.push(await page.evaluate(() => ({ dom: window.__diagramInDom, painted: window.__diagramPainted })));
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  // The first load also compiles the wasm module from scratch; later ones may use the cache.
+  const painted = runs.map((r) => r.painted);
+  console.log(`load (navigation start -> first frame with the diagram), ${runs.length} loads: ` +
+    `first ${ms(painted[0])}, median ${ms(median(painted))}, max ${ms(Math.max(...painted))}; ` +
+    `cards in the DOM at median ${ms(median(runs.map((r) => r.dom)))} ${load()}`);
+  assert.ok(Math.max(...painted) < 500, `every load under 500 ms (max ${ms(Math.max(...painted))})`);
+});
+
+// 500 one-item lists (and the ints they hold) stay live while a loop runs after them.
+const MANY_OBJECTS = 'items = [[i] for i in range(500)]\ntotal = 0\nfor k in range(200):\n    total += k\n';
+
+/** Opens MANY_OBJECTS 150 steps before its end, with 500+ cards drawn. */
+async function openManyObjects() {
+  let { page, context } = await newPage(plainLink(MANY_OBJECTS, 10_000_000));
+  const count = Number((await page.locator('.step-label').textContent()).match(/of (\d+)/)[1]);
+  await context.close();
+  ({ page, context } = await newPage(plainLink(MANY_OBJECTS, count - 150)));
+  const cards = await page.locator('[data-lane="heap"] [data-object-id]').count();
+  assert.ok(cards >= 500, `${cards} object cards drawn`);
+  return { page, context, cards };
+}
+
+test('render: with 500 live objects on screen, a step renders in under 16 ms', async () => {
+  const { page, context, cards } = await openManyObjects();
+  // In the page, for each step: click Step forward, then (a) once Yew has rendered (in
+  // the microtask after the click) force style and layout: the step's rendering work;
+  // and (b) wait for the next animation frame, whose paint shows it.
+  const samples = await page.evaluate(async (steps) => {
+    const forward = document.querySelector('button.step-forward');
+    const label = () => document.querySelector('.step-label').textContent;
+    const nextTask = () => new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = resolve;
+      channel.port2.postMessage(null);
+    });
+    const out = [];
+    for (let i = 0; i < steps; i++) {
+      const before = label();
+      const start = performance.now();
+      forward.click();
+      await nextTask();
+      // Should a busy page not have rendered by the next task, wait for it (and count that).
+      for (let tries = 0; label() === before; tries++) {
+        if (tries > 300) throw new Error(`step ${i} did not move (${before})`);
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
+      document.body.getBoundingClientRect();
+      const rendered = performance.now();
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      const frame = performance.now();
+      out.push({ render: rendered - start, frame: frame - start });
+      // Let the step's animation start, as a reader would see it.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    return out;
+  }, 100);
+  const render = samples.map((s) => s.render);
+  const frame = samples.map((s) => s.frame);
+  console.log(`render per step with ${cards} cards, ${samples.length} steps: ` +
+    `click -> DOM updated and laid out: median ${ms(median(render))}, p95 ${ms(percentile(render, 95))}; ` +
+    `click -> next animation frame: median ${ms(median(frame))}, p95 ${ms(percentile(frame, 95))} ${load()}`);
+  await context.close();
+  assert.ok(percentile(render, 95) < 16, `p95 render ${ms(percentile(render, 95))} under 16 ms`);
+});
+
+test('animation: stepping with 500 live objects on screen holds 60 frames per second', async () => {
+  const { page, context, cards } = await openManyObjects();
+  await page.getByLabel('Speed').selectOption('40');
+  // Count animation frames over two seconds of playing at the fastest speed (a step every
+  // 250 ms, each with its 600 ms animation), and the longest gap between two frames.
+  const result = await page.evaluate(async () => {
+    document.querySelector('button.play').click();
+    const times = [];
+    await new Promise((resolve) => {
+      const start = performance.now();
+      const tick = (now) => {
+        times.push(now);
+        if (now - start < 2000) requestAnimationFrame(tick);
+        else resolve();
+      };
+      requestAnimationFrame(tick);
+    });
+    document.querySelector('button.play').click();
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    return { fps: (times.length - 1) / ((times.at(-1) - times[0]) / 1000), longest: Math.max(...gaps), frames: times.length };
+  });
+  console.log(`animation while playing at 4 steps/s with ${cards} cards: ${result.fps.toFixed(1)} frames/s ` +
+    `(${result.frames} frames in 2 s), longest frame gap ${ms(result.longest)} ${load()}`);
+  await context.close();
+  // Headless chromium draws at most 60 frames a second; 55 allows for timer jitter.
+  assert.ok(result.fps >= 55, `${result.fps.toFixed(1)} frames/s`);
+});
+
+test('a long run goes in slices: the page keeps drawing, shows progress, and Stop works', async () => {
+  const { page, context, errors } = await newPage();
+  await page.locator('textarea').fill('total = 0\nwhile True:\n    total += 1\n');
+  // In the page: click Run, then on every animation frame read the progress bar; once it
+  // passes 20,000 steps, click Stop. Frame gaps tell whether the page froze meanwhile.
+  const run = await page.evaluate(async () => {
+    const times = [];
+    const seen = [];
+    const start = performance.now();
+    [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Run').click();
+    const clicked = performance.now();
+    await new Promise((resolve, reject) => {
+      const tick = (now) => {
+        times.push(now);
+        const bar = document.querySelector('[role=progressbar]');
+        if (bar) seen.push(Number(bar.getAttribute('aria-valuenow')));
+        if (bar && seen.at(-1) >= 20000) {
+          document.querySelector('button.stop').click();
+          resolve();
+        } else if (now - start > 20000) reject(new Error(`no stop after 20 s (${seen.at(-1)} steps)`));
+        else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    return { firstSlice: clicked - start, stoppedAfter: performance.now() - start, frames: times.length,
+      longest: Math.max(...gaps), progressFrames: seen.length, steps: seen.at(-1) };
+  });
+  await page.locator('.run-stopped').waitFor();
+  const shown = Number((await page.locator('.step-label').textContent()).match(/of (\d+)/)[1]);
+  console.log(`long run in slices: Run's click (first slice) ${ms(run.firstSlice)}; progress shown in ` +
+    `${run.progressFrames} frames; Stop clicked at ${run.steps} steps, ${ms(run.stoppedAfter)} after Run; ` +
+    `longest gap between frames ${ms(run.longest)}; ${shown} steps shown after Stop ${load()}`);
+  assert.ok(run.progressFrames >= 3, 'the progress bar was drawn while running');
+  assert.ok(shown >= run.steps, 'the steps so far are shown after Stop');
+  assert.match(await page.locator('.run-stopped').textContent(), /stopped by the reader/);
+  assert.ok(run.longest < 100, `no gap over 100 ms between frames while running (${ms(run.longest)})`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a run to the step cap: time to the trace shown, and the longest frame gap', async () => {
+  const { page, context, errors } = await newPage();
+  await page.locator('textarea').fill('total = 0\nwhile True:\n    total += 1\n');
+  const run = await page.evaluate(async () => {
+    const times = [];
+    const start = performance.now();
+    [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Run').click();
+    await new Promise((resolve, reject) => {
+      const tick = (now) => {
+        times.push(now);
+        if (document.querySelector('.run-stopped')) resolve();
+        else if (now - start > 60000) reject(new Error('the run did not end in 60 s'));
+        else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    return { took: performance.now() - start, longest: Math.max(...gaps),
+      label: document.querySelector('.step-label').textContent,
+      why: document.querySelector('.run-stopped').textContent };
+  });
+  console.log(`run to the step cap: ${run.label} shown ${ms(run.took)} after Run; longest gap between ` +
+    `frames ${ms(run.longest)} (the last one lays out the whole trace) ${load()}`);
+  assert.match(run.why, /step limit/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
