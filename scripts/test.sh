@@ -76,19 +76,26 @@ conformance() {
 
 web() {
   trunk build --release --offline || return
-  # The bundle a visitor downloads, as gzip would send it.
-  local f total=0 size
-  for f in dist/*.wasm dist/*.js dist/*.css; do
-    size=$(gzip -9c "$f" | wc -c)
+  # What the full page downloads, as gzip would send it: the files dist/index.html names,
+  # plus the wasm its loader fetches. (The other pages' own small files are listed apart.)
+  local f total=0 size page
+  page=$( { grep -oE '(src|href)="[^"]+\.(js|css|wasm)"' dist/index.html | sed -E 's/^[a-z]+="(\.\/)?//; s/"$//'; ls dist/*.wasm | sed 's|^dist/||'; } | sort -u)
+  for f in $page; do
+    [ -f "dist/$f" ] || continue
+    size=$(gzip -9c "dist/$f" | wc -c)
     total=$((total + size))
-    printf '  %-44s %8s bytes, %7s gzipped\n' "$f" "$(wc -c <"$f")" "$size"
+    printf '  %-44s %8s bytes, %7s gzipped\n' "dist/$f" "$(wc -c <"dist/$f")" "$size"
   done
-  echo "  wasm + js + css: $total bytes gzipped"
+  echo "  the full page downloads (wasm + js + css): $total bytes gzipped"
+  for f in dist/*.js dist/*.css; do
+    case " $(echo $page) " in *" ${f#dist/} "*) continue ;; esac
+    printf '  (other pages) %-30s %8s bytes, %7s gzipped\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
+  done
   # The budget is 250 KB; the bundle is not there yet (docs/performance.md says why and
   # what would get it there). Until it is, the check holds the size measured when it was
   # added plus ~2%, so growth fails the build instead of going unnoticed. Lower the limit
   # as the bundle shrinks; raise it only on purpose, with the measurement in the docs.
-  local budget=250000 limit=455000
+  local budget=250000 limit=480000
   if [ "$total" -gt "$limit" ]; then
     echo "  bundle over its limit: $total > $limit bytes gzipped (budget $budget)" >&2
     return 1
