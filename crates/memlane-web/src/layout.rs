@@ -94,8 +94,8 @@ impl Layout {
         let columns = options.columns.max(1);
         // Pass 1: the most slots each object ever has, so its place fits it for life.
         let mut most_slots: HashMap<ObjId, usize> = HashMap::new();
-        for ev in &trace.events {
-            let (id, n) = match ev {
+        for ev in trace.iter_events(0..trace.event_count()) {
+            let (id, n) = match &ev {
                 Event::Alloc { object } => (object.id, object.referents.len()),
                 Event::Change { obj, referents, .. } => (*obj, referents.len()),
                 _ => continue,
@@ -114,7 +114,8 @@ impl Layout {
         let mut pages: BTreeSet<u64> = BTreeSet::new();
         let mut height = 0;
         let mut stack_height = 0;
-        for (i, ev) in trace.events.iter().enumerate() {
+        for (i, ev) in trace.iter_events(0..trace.event_count()).enumerate() {
+            let ev = &ev;
             if step_starts.contains(&i) {
                 for id in freed_this_step.drain(..) {
                     let p = places[&id];
@@ -270,8 +271,8 @@ mod tests {
         let mut snap = trace.snapshot_at_event(trace.prologue_end);
         let mut at = trace.prologue_end;
         std::iter::from_fn(move || {
-            let ev = trace.events.get(at)?;
-            snap.apply(ev);
+            let ev = trace.event(at)?;
+            snap.apply(&ev);
             at += 1;
             Some((at, snap.clone()))
         })

@@ -197,7 +197,7 @@ pub fn event_offsets(trace: &Trace) -> Vec<usize> {
             _ => trace.snapshot_at_event(step.first_event),
         };
         let mut narrated = 0;
-        for ev in &trace.events[step.first_event..step.end_event] {
+        for ev in &trace.events_in(step.first_event..step.end_event) {
             narrated += describe_event(ev, &at).is_some() as usize;
             at.apply(ev);
         }
@@ -489,13 +489,13 @@ impl State {
     /// The page faults and the translation walk to mark in the RAM lane.
     pub fn memory_marks(&self) -> MemoryMarks {
         let events = match self.shown_event() {
-            Some(e) => &self.trace.events[e.start..e.end],
+            Some(e) => self.trace.events_in(e.start..e.end),
             // By line, or a step without a narrated event: the whole step.
             None => self.trace.events_of(self.step),
         };
         let mut marks = MemoryMarks::default();
         let mut missed = None;
-        for ev in events {
+        for ev in &events {
             match ev {
                 Event::PageFault {
                     address,

@@ -1,0 +1,633 @@
+//! The compact store of a run's events: a byte log, decoded back to `Event` on demand.
+//!
+//! A million-step run emits over ten million events; kept as `Vec<Event>` (88 bytes each,
+//! plus a heap copy of every object view, value text and name) that was 2.7 KB per step.
+//! Here each frequent event is a tag byte and a few varints (LEB128): ids, counts and
+//! addresses as numbers, names and labels as indexes into a table of distinct strings,
+//! value texts inline. Object ids and addresses are stored as differences from the
+//! previous one in the same block of `BLOCK` events, so a block decodes on its own and
+//! reaching event `i` decodes at most `BLOCK - 1` events before it. Rare events (virtual
+//! memory, frame pushes, collections) are kept whole in a side vector.
+
+use crate::event::{Event, Holder};
+use crate::view::{FrameId, ObjId, ObjectView, Placement, Reference};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Events per block: one `u32` offset per block.
+const BLOCK: usize = 64;
+
+// Tags. Refcount tags carry the holder kind (0..4) and the delta's common values.
+const T_RARE: u8 = 0;
+const T_ALLOC: u8 = 1;
+const T_FREE: u8 = 2;
+const T_CHANGE: u8 = 3;
+const T_FLAGS: u8 = 4;
+const T_BIND: u8 = 5;
+const T_UNBIND: u8 = 6;
+const T_PUSH: u8 = 7;
+const T_POP: u8 = 8;
+const T_FRAME_POP: u8 = 9;
+const T_FRAME_SUSPEND: u8 = 10;
+const T_FRAME_RESUME: u8 = 11;
+const T_LINE: u8 = 12;
+const T_OUTPUT: u8 = 13;
+const T_STDERR: u8 = 14;
+const T_TLB_COUNT: u8 = 15;
+/// + holder kind: delta +1.
+const T_INCREF: u8 = 16;
+/// + holder kind: delta -1.
+const T_DECREF: u8 = 20;
+/// + holder kind: the delta follows as a byte.
+const T_REFCOUNT: u8 = 24;
+
+/// A small, fast string hasher (FNV-1a): the table's keys are short names and labels.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// Distinct strings (names, labels, type names, runtime holders), each stored once.
+#[derive(Clone, Debug, Default)]
+struct Strings {
+    texts: Vec<Box<str>>,
+    index: HashMap<Box<str>, u32, BuildHasherDefault<Fnv>>,
+}
+
+impl Strings {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        let i = self.texts.len() as u32;
+        self.texts.push(s.into());
+        self.index.insert(s.into(), i);
+        i
+    }
+
+    fn bytes(&self) -> usize {
+        let texts: usize = self.texts.iter().map(|t| t.len()).sum();
+        // Each text is held twice (list and index); the index's table has a key, a value
+        // and a control byte per bucket.
+        2 * texts
+            + self.texts.capacity() * std::mem::size_of::<Box<str>>()
+            + self.index.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct EventLog {
+    bytes: Vec<u8>,
+    /// Byte offset of event `k * BLOCK`.
+    blocks: Vec<u32>,
+    len: usize,
+    strings: Strings,
+    rare: Vec<Event>,
+    /// The encoder's running differences (reset at each block).
+    last_obj: u32,
+    last_address: u64,
+}
+
+fn zigzag(d: i64) -> u64 {
+    ((d << 1) ^ (d >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+impl EventLog {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Heap bytes held: the log, its block index, the string table, the rare events
+    /// (their own heap parts counted roughly by their lists' lengths).
+    pub fn heap_bytes(&self) -> usize {
+        let rare: usize = self.rare.iter().map(rare_heap_bytes).sum();
+        self.bytes.capacity()
+            + self.blocks.capacity() * 4
+            + self.strings.bytes()
+            + self.rare.capacity() * std::mem::size_of::<Event>()
+            + rare
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.blocks.shrink_to_fit();
+        self.rare.shrink_to_fit();
+    }
+
+    fn put(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.bytes.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.bytes.push(v as u8);
+    }
+
+    fn put_str(&mut self, s: &str) {
+        self.put(s.len() as u64);
+        self.bytes.extend_from_slice(s.as_bytes());
+    }
+
+    fn put_sym(&mut self, s: &str) {
+        let i = self.strings.id(s);
+        self.put(i as u64);
+    }
+
+    fn put_obj(&mut self, obj: ObjId) {
+        let d = obj.0 as i64 - self.last_obj as i64;
+        self.last_obj = obj.0;
+        self.put(zigzag(d));
+    }
+
+    fn put_address(&mut self, address: u64) {
+        let d = address.wrapping_sub(self.last_address) as i64;
+        self.last_address = address;
+        self.put(zigzag(d));
+    }
+
+    fn put_frame(&mut self, frame: FrameId) {
+        self.put(frame.0 as u64);
+    }
+
+    fn put_referents(&mut self, referents: &[Reference]) {
+        self.put(referents.len() as u64);
+        for r in referents {
+            self.put_sym(&r.label);
+            self.put_obj(r.target);
+        }
+    }
+
+    pub fn push(&mut self, event: &Event) {
+        if self.len.is_multiple_of(BLOCK) {
+            self.blocks.push(self.bytes.len() as u32);
+            self.last_obj = 0;
+            self.last_address = 0;
+        }
+        self.len += 1;
+        match event {
+            Event::Alloc { object } => {
+                self.bytes.push(T_ALLOC);
+                let o = &**object;
+                self.put_obj(o.id);
+                self.put_sym(&o.type_name);
+                self.put_str(&o.value);
+                self.put_address(o.address);
+                self.put(o.size);
+                self.put(o.refcount);
+                self.put(o.runtime_refs);
+                let placement = match o.placement {
+                    Placement::Static => 0,
+                    Placement::Pool => 1,
+                    Placement::Malloc => 2,
+                };
+                let flags = o.immortal as u8
+                    | (o.interned as u8) << 1
+                    | (o.gc_tracked as u8) << 2
+                    | (o.internal as u8) << 3
+                    | (o.generation.is_some() as u8) << 4
+                    | placement << 5;
+                self.bytes.push(flags);
+                if let Some(g) = o.generation {
+                    self.bytes.push(g);
+                }
+                self.put_referents(&o.referents);
+            }
+            Event::Refcount {
+                obj,
+                count,
+                delta,
+                holder,
+            } => {
+                let kind = match holder {
+                    Holder::Name { .. } => 0,
+                    Holder::Stack { .. } => 1,
+                    Holder::Object { .. } => 2,
+                    Holder::Runtime { .. } => 3,
+                };
+                match delta {
+                    1 => self.bytes.push(T_INCREF + kind),
+                    -1 => self.bytes.push(T_DECREF + kind),
+                    d => {
+                        self.bytes.push(T_REFCOUNT + kind);
+                        self.bytes.push(*d as u8);
+                    }
+                }
+                self.put_obj(*obj);
+                self.put(*count);
+                match holder {
+                    Holder::Name { frame, name } => {
+                        self.put_frame(*frame);
+                        self.put_sym(name);
+                    }
+                    Holder::Stack { frame } => self.put_frame(*frame),
+                    Holder::Object { obj, label } => {
+                        self.put_obj(*obj);
+                        self.put_sym(label);
+                    }
+                    Holder::Runtime { what } => self.put_sym(what),
+                }
+            }
+            Event::Free { obj, address } => {
+                self.bytes.push(T_FREE);
+                self.put_obj(*obj);
+                self.put_address(*address);
+            }
+            Event::Change {
+                obj,
+                value,
+                size,
+                referents,
+            } => {
+                self.bytes.push(T_CHANGE);
+                self.put_obj(*obj);
+                self.put_str(value);
+                self.put(*size);
+                self.put_referents(referents);
+            }
+            Event::Flags {
+                obj,
+                interned,
+                immortal,
+                gc_tracked,
+                generation,
+            } => {
+                self.bytes.push(T_FLAGS);
+                self.put_obj(*obj);
+                let flags = *immortal as u8
+                    | (*interned as u8) << 1
+                    | (*gc_tracked as u8) << 2
+                    | (generation.is_some() as u8) << 4;
+                self.bytes.push(flags);
+                if let Some(g) = generation {
+                    self.bytes.push(*g);
+                }
+            }
+            Event::Bind {
+                frame,
+                name,
+                target,
+            } => {
+                self.bytes.push(T_BIND);
+                self.put_frame(*frame);
+                self.put_sym(name);
+                self.put_obj(*target);
+            }
+            Event::Unbind { frame, name } => {
+                self.bytes.push(T_UNBIND);
+                self.put_frame(*frame);
+                self.put_sym(name);
+            }
+            Event::Push { frame, obj } => {
+                self.bytes.push(T_PUSH);
+                self.put_frame(*frame);
+                self.put_obj(*obj);
+            }
+            Event::Pop { frame } => self.frame_event(T_POP, *frame),
+            Event::FramePop { frame } => self.frame_event(T_FRAME_POP, *frame),
+            Event::FrameSuspend { frame } => self.frame_event(T_FRAME_SUSPEND, *frame),
+            Event::FrameResume { frame } => self.frame_event(T_FRAME_RESUME, *frame),
+            Event::Line { frame, line } => {
+                self.bytes.push(T_LINE);
+                self.put_frame(*frame);
+                self.put(*line as u64);
+            }
+            Event::Output { text } => {
+                self.bytes.push(T_OUTPUT);
+                self.put_str(text);
+            }
+            Event::Stderr { text } => {
+                self.bytes.push(T_STDERR);
+                self.put_str(text);
+            }
+            Event::TlbCount { hits, misses } => {
+                self.bytes.push(T_TLB_COUNT);
+                self.put(*hits);
+                self.put(*misses);
+            }
+            other => {
+                self.bytes.push(T_RARE);
+                let i = self.rare.len() as u64;
+                self.put(i);
+                self.rare.push(other.clone());
+            }
+        }
+    }
+
+    fn frame_event(&mut self, tag: u8, frame: FrameId) {
+        self.bytes.push(tag);
+        self.put_frame(frame);
+    }
+
+    /// Bytes written so far.
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The events `start..end` (clamped to the log).
+    pub fn decode(&self, start: usize, end: usize) -> Vec<Event> {
+        let mut out = Vec::with_capacity(end.min(self.len).saturating_sub(start));
+        out.extend(self.iter(start, end));
+        out
+    }
+
+    /// The events `start..end` (clamped to the log), decoded as they are read.
+    pub fn iter(&self, start: usize, end: usize) -> Events<'_> {
+        let end = end.min(self.len);
+        let block = start / BLOCK;
+        let mut events = Events {
+            reader: Reader {
+                log: self,
+                at: self.blocks.get(block).map_or(self.bytes.len(), |&b| b as usize),
+                last_obj: 0,
+                last_address: 0,
+            },
+            next: block * BLOCK,
+            end,
+        };
+        // Skip to `start` within its block.
+        while events.next < start.min(end) {
+            events.next();
+        }
+        events
+    }
+}
+
+/// An iterator over a range of the log's events.
+pub(crate) struct Events<'a> {
+    reader: Reader<'a>,
+    next: usize,
+    end: usize,
+}
+
+impl Events<'_> {
+    /// The log's byte offset of the next event.
+    pub fn byte_position(&self) -> usize {
+        self.reader.at
+    }
+}
+
+impl Iterator for Events<'_> {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        if self.next >= self.end {
+            return None;
+        }
+        if self.next.is_multiple_of(BLOCK) {
+            self.reader.last_obj = 0;
+            self.reader.last_address = 0;
+        }
+        self.next += 1;
+        Some(self.reader.event())
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end.saturating_sub(self.next);
+        (n, Some(n))
+    }
+}
+
+struct Reader<'a> {
+    log: &'a EventLog,
+    at: usize,
+    last_obj: u32,
+    last_address: u64,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> u8 {
+        let b = self.log.bytes[self.at];
+        self.at += 1;
+        b
+    }
+
+    fn num(&mut self) -> u64 {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.byte();
+            v |= ((b & 0x7f) as u64) << shift;
+            if b < 0x80 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+
+    fn text(&mut self) -> String {
+        let n = self.num() as usize;
+        let s = &self.log.bytes[self.at..self.at + n];
+        self.at += n;
+        // Only ever written from a `&str`.
+        String::from_utf8_lossy(s).into_owned()
+    }
+
+    fn sym(&mut self) -> String {
+        let i = self.num() as usize;
+        self.log.strings.texts[i].to_string()
+    }
+
+    fn obj(&mut self) -> ObjId {
+        let d = unzigzag(self.num());
+        self.last_obj = (self.last_obj as i64 + d) as u32;
+        ObjId(self.last_obj)
+    }
+
+    fn address(&mut self) -> u64 {
+        let d = unzigzag(self.num());
+        self.last_address = self.last_address.wrapping_add(d as u64);
+        self.last_address
+    }
+
+    fn frame(&mut self) -> FrameId {
+        FrameId(self.num() as u32)
+    }
+
+    fn referents(&mut self) -> Vec<Reference> {
+        let n = self.num() as usize;
+        (0..n)
+            .map(|_| {
+                let label = self.sym();
+                Reference {
+                    label,
+                    target: self.obj(),
+                }
+            })
+            .collect()
+    }
+
+    fn event(&mut self) -> Event {
+        let tag = self.byte();
+        match tag {
+            T_RARE => self.log.rare[self.num() as usize].clone(),
+            T_ALLOC => {
+                let id = self.obj();
+                let type_name = self.sym();
+                let value = self.text();
+                let address = self.address();
+                let size = self.num();
+                let refcount = self.num();
+                let runtime_refs = self.num();
+                let flags = self.byte();
+                let generation = (flags & 0x10 != 0).then(|| self.byte());
+                let referents = self.referents();
+                Event::Alloc {
+                    object: Box::new(ObjectView {
+                        id,
+                        type_name,
+                        value,
+                        address,
+                        size,
+                        refcount,
+                        runtime_refs,
+                        immortal: flags & 1 != 0,
+                        interned: flags & 2 != 0,
+                        gc_tracked: flags & 4 != 0,
+                        generation,
+                        placement: match flags >> 5 {
+                            0 => Placement::Static,
+                            1 => Placement::Pool,
+                            _ => Placement::Malloc,
+                        },
+                        internal: flags & 8 != 0,
+                        referents,
+                    }),
+                }
+            }
+            T_FREE => Event::Free {
+                obj: self.obj(),
+                address: self.address(),
+            },
+            T_CHANGE => Event::Change {
+                obj: self.obj(),
+                value: self.text(),
+                size: self.num(),
+                referents: self.referents(),
+            },
+            T_FLAGS => {
+                let obj = self.obj();
+                let flags = self.byte();
+                Event::Flags {
+                    obj,
+                    immortal: flags & 1 != 0,
+                    interned: flags & 2 != 0,
+                    gc_tracked: flags & 4 != 0,
+                    generation: (flags & 0x10 != 0).then(|| self.byte()),
+                }
+            }
+            T_BIND => Event::Bind {
+                frame: self.frame(),
+                name: self.sym(),
+                target: self.obj(),
+            },
+            T_UNBIND => Event::Unbind {
+                frame: self.frame(),
+                name: self.sym(),
+            },
+            T_PUSH => Event::Push {
+                frame: self.frame(),
+                obj: self.obj(),
+            },
+            T_POP => Event::Pop {
+                frame: self.frame(),
+            },
+            T_FRAME_POP => Event::FramePop {
+                frame: self.frame(),
+            },
+            T_FRAME_SUSPEND => Event::FrameSuspend {
+                frame: self.frame(),
+            },
+            T_FRAME_RESUME => Event::FrameResume {
+                frame: self.frame(),
+            },
+            T_LINE => Event::Line {
+                frame: self.frame(),
+                line: self.num() as u32,
+            },
+            T_OUTPUT => Event::Output { text: self.text() },
+            T_STDERR => Event::Stderr { text: self.text() },
+            T_TLB_COUNT => Event::TlbCount {
+                hits: self.num(),
+                misses: self.num(),
+            },
+            _ => {
+                let kind = (tag - T_INCREF) % 4;
+                let delta = match tag {
+                    T_INCREF..T_DECREF => 1,
+                    T_DECREF..T_REFCOUNT => -1,
+                    _ => self.byte() as i8,
+                };
+                let obj = self.obj();
+                let count = self.num();
+                let holder = match kind {
+                    0 => Holder::Name {
+                        frame: self.frame(),
+                        name: self.sym(),
+                    },
+                    1 => Holder::Stack {
+                        frame: self.frame(),
+                    },
+                    2 => Holder::Object {
+                        obj: self.obj(),
+                        label: self.sym(),
+                    },
+                    _ => Holder::Runtime { what: self.sym() },
+                };
+                Event::Refcount {
+                    obj,
+                    count,
+                    delta,
+                    holder,
+                }
+            }
+        }
+    }
+}
+
+/// A rough count of the heap memory a rare event's lists hold.
+fn rare_heap_bytes(e: &Event) -> usize {
+    use std::mem::size_of_val;
+    match e {
+        Event::FramePush { frame } => {
+            std::mem::size_of_val(&**frame)
+                + frame.function.capacity()
+                + frame.locals.capacity() * 32
+                + frame.stack.capacity() * 4
+        }
+        Event::Gc {
+            objects, gc_refs, ..
+        } => objects.capacity() * 4 + gc_refs.capacity() * 8,
+        Event::MemoryStart { frames, .. } => size_of_val(&**frames),
+        Event::ProcessStart { name, .. } => name.capacity(),
+        Event::Munmap {
+            writes,
+            frames,
+            swap_slots,
+            ..
+        } => size_of_val(&**writes) + size_of_val(&**frames) + size_of_val(&**swap_slots),
+        Event::TlbMiss { walk, writes, .. } => size_of_val(&**walk) + size_of_val(&**writes),
+        Event::PageFault { tables, writes, .. } => {
+            size_of_val(&**tables) + size_of_val(&**writes)
+        }
+        Event::Evict { writes, .. } => size_of_val(&**writes),
+        _ => 0,
+    }
+}
