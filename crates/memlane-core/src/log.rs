@@ -16,6 +16,43 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// Events per block: one `u32` offset per block.
 const BLOCK: usize = 64;
+/// At most this many splices in a row for one object before its references are stored
+/// whole again, which bounds the work of decoding a splice out of order.
+const MAX_SPLICES: u8 = 16;
+
+/// How a container's references changed: the new list is the old one's first `keep_front`
+/// entries, then `middle`, then the old one's last `keep_back` entries. Storing only this
+/// keeps an append or a dict store O(1) in time and bytes, not O(len).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Splice {
+    pub keep_front: usize,
+    pub keep_back: usize,
+    pub middle: Vec<Reference>,
+}
+
+impl Splice {
+    /// Applies the splice to `referents` in place.
+    pub fn apply(&self, referents: &mut Vec<Reference>) {
+        let back_start = referents.len().saturating_sub(self.keep_back);
+        let front = self.keep_front.min(back_start);
+        referents.splice(front..back_start, self.middle.iter().cloned());
+    }
+}
+
+/// A splice as read from the log, before its object's old references are known.
+struct SpliceRecord {
+    obj: ObjId,
+    /// The event holding the object's references just before this one.
+    base_event: usize,
+    value: String,
+    size: u64,
+    splice: Splice,
+}
+
+enum Decoded {
+    Event(Event),
+    Splice(SpliceRecord),
+}
 
 // Tags. Refcount tags carry the holder kind (0..4) and the delta's common values.
 const T_RARE: u8 = 0;
@@ -34,6 +71,8 @@ const T_LINE: u8 = 12;
 const T_OUTPUT: u8 = 13;
 const T_STDERR: u8 = 14;
 const T_TLB_COUNT: u8 = 15;
+/// A `Change` stored as a splice of the object's previous references (see `Splice`).
+const T_CHANGE_SPLICE: u8 = 28;
 /// + holder kind: delta +1.
 const T_INCREF: u8 = 16;
 /// + holder kind: delta -1.
@@ -101,6 +140,9 @@ pub(crate) struct EventLog {
     /// The encoder's running differences (reset at each block).
     last_obj: u32,
     last_address: u64,
+    /// While recording: each object's last event that set its references, and how many
+    /// splices in a row lead to it.
+    last_references: HashMap<ObjId, (usize, u8)>,
 }
 
 fn zigzag(d: i64) -> u64 {
@@ -128,6 +170,7 @@ impl EventLog {
     }
 
     pub fn shrink_to_fit(&mut self) {
+        self.last_references = HashMap::new();
         self.bytes.shrink_to_fit();
         self.blocks.shrink_to_fit();
         self.rare.shrink_to_fit();
@@ -144,6 +187,19 @@ impl EventLog {
     fn put_str(&mut self, s: &str) {
         self.put(s.len() as u64);
         self.bytes.extend_from_slice(s.as_bytes());
+    }
+
+    /// A value text: an int's decimal text as the number itself, anything else inline.
+    fn put_value(&mut self, s: &str) {
+        match s.parse::<i64>() {
+            Ok(n) if n.unsigned_abs() < 1 << 60 && n.to_string() == s => {
+                self.put(zigzag(n) << 1 | 1);
+            }
+            _ => {
+                self.put((s.len() as u64) << 1);
+                self.bytes.extend_from_slice(s.as_bytes());
+            }
+        }
     }
 
     fn put_sym(&mut self, s: &str) {
@@ -175,20 +231,71 @@ impl EventLog {
         }
     }
 
-    pub fn push(&mut self, event: &Event) {
+    fn start_event(&mut self) {
         if self.len.is_multiple_of(BLOCK) {
             self.blocks.push(self.bytes.len() as u32);
             self.last_obj = 0;
             self.last_address = 0;
         }
         self.len += 1;
+    }
+
+    /// Records a `Change` of `obj` whose references are `after`, reached from the ones
+    /// recorded before by `splice`. Stored as the splice unless the chain of splices is
+    /// long (or the object's last references are not in this log): then whole.
+    pub fn push_change(
+        &mut self,
+        obj: ObjId,
+        value: &str,
+        size: u64,
+        splice: &Splice,
+        after: &[Reference],
+    ) {
+        let here = self.len;
+        match self.last_references.get(&obj).copied() {
+            Some((base, chain)) if chain < MAX_SPLICES => {
+                self.start_event();
+                self.bytes.push(T_CHANGE_SPLICE);
+                self.put_obj(obj);
+                self.put((here - base) as u64);
+                self.put_sym(value);
+                self.put(size);
+                self.put(splice.keep_front as u64);
+                self.put(splice.keep_back as u64);
+                self.put_referents(&splice.middle);
+                self.last_references.insert(obj, (here, chain + 1));
+            }
+            _ => self.push(&Event::Change {
+                obj,
+                value: value.to_owned(),
+                size,
+                referents: after.to_vec(),
+            }),
+        }
+    }
+
+    pub fn push(&mut self, event: &Event) {
+        let here = self.len;
+        match event {
+            Event::Alloc { object } => {
+                self.last_references.insert(object.id, (here, 0));
+            }
+            Event::Change { obj, .. } => {
+                self.last_references.insert(*obj, (here, 0));
+            }
+            Event::Free { obj, .. } => {
+                self.last_references.remove(obj);
+            }
+            _ => {}
+        }
+        self.start_event();
         match event {
             Event::Alloc { object } => {
                 self.bytes.push(T_ALLOC);
                 let o = &**object;
                 self.put_obj(o.id);
                 self.put_sym(&o.type_name);
-                self.put_str(&o.value);
+                self.put_value(&o.value);
                 self.put_address(o.address);
                 self.put(o.size);
                 self.put(o.refcount);
@@ -258,7 +365,7 @@ impl EventLog {
             } => {
                 self.bytes.push(T_CHANGE);
                 self.put_obj(*obj);
-                self.put_str(value);
+                self.put_sym(value);
                 self.put(*size);
                 self.put_referents(referents);
             }
@@ -351,30 +458,100 @@ impl EventLog {
     /// The events `start..end` (clamped to the log), decoded as they are read.
     pub fn iter(&self, start: usize, end: usize) -> Events<'_> {
         let end = end.min(self.len);
-        let block = start / BLOCK;
         let mut events = Events {
-            reader: Reader {
-                log: self,
-                at: self.blocks.get(block).map_or(self.bytes.len(), |&b| b as usize),
-                last_obj: 0,
-                last_address: 0,
-            },
-            next: block * BLOCK,
+            reader: self.reader_at(start.min(end)),
             end,
+            known: HashMap::default(),
         };
         // Skip to `start` within its block.
-        while events.next < start.min(end) {
-            events.next();
+        while events.reader.next < start.min(end) {
+            events.reader.read();
         }
         events
+    }
+
+    /// A reader at the start of the block holding event `index`.
+    fn reader_at(&self, index: usize) -> Reader<'_> {
+        let block = index / BLOCK;
+        Reader {
+            log: self,
+            at: self
+                .blocks
+                .get(block)
+                .map_or(self.bytes.len(), |&b| b as usize),
+            next: block * BLOCK,
+            last_obj: 0,
+            last_address: 0,
+        }
+    }
+
+    /// The references `obj` has after event `index` (an `Alloc` or `Change` of it),
+    /// following the splices back to references stored whole.
+    fn references_after(&self, index: usize) -> Vec<Reference> {
+        let mut r = self.reader_at(index);
+        while r.next < index {
+            r.read();
+        }
+        match r.read() {
+            Decoded::Event(Event::Alloc { object }) => object.referents,
+            Decoded::Event(Event::Change { referents, .. }) => referents,
+            Decoded::Splice(rec) => {
+                let mut referents = self.references_after(rec.base_event);
+                rec.splice.apply(&mut referents);
+                referents
+            }
+            Decoded::Event(_) => Vec::new(),
+        }
+    }
+
+    /// Applies events `start..end` to `snap`, which must be the state after the first
+    /// `start` events. Splices apply to the snapshot's references directly.
+    pub fn replay(&self, start: usize, end: usize, snap: &mut crate::view::Snapshot) {
+        let end = end.min(self.len);
+        if start >= end {
+            return;
+        }
+        let mut r = self.reader_at(start);
+        while r.next < start {
+            r.read();
+        }
+        while r.next < end {
+            match r.read() {
+                Decoded::Event(e) => snap.apply(&e),
+                Decoded::Splice(rec) => match snap.objects.get_mut(&rec.obj) {
+                    Some(o) => {
+                        o.value = rec.value;
+                        o.size = rec.size;
+                        rec.splice.apply(&mut o.referents);
+                    }
+                    None => {
+                        let referents = self.references_after(rec.base_event);
+                        snap.apply(&rec.into_change(referents));
+                    }
+                },
+            }
+        }
+    }
+}
+
+impl SpliceRecord {
+    fn into_change(self, mut referents: Vec<Reference>) -> Event {
+        self.splice.apply(&mut referents);
+        Event::Change {
+            obj: self.obj,
+            value: self.value,
+            size: self.size,
+            referents,
+        }
     }
 }
 
 /// An iterator over a range of the log's events.
 pub(crate) struct Events<'a> {
     reader: Reader<'a>,
-    next: usize,
     end: usize,
+    /// The references of the objects met so far: a splice's starting point.
+    known: HashMap<ObjId, Vec<Reference>, BuildHasherDefault<Fnv>>,
 }
 
 impl Events<'_> {
@@ -388,19 +565,36 @@ impl Iterator for Events<'_> {
     type Item = Event;
 
     fn next(&mut self) -> Option<Event> {
-        if self.next >= self.end {
+        if self.reader.next >= self.end {
             return None;
         }
-        if self.next.is_multiple_of(BLOCK) {
-            self.reader.last_obj = 0;
-            self.reader.last_address = 0;
+        let event = match self.reader.read() {
+            Decoded::Event(e) => e,
+            Decoded::Splice(rec) => {
+                let referents = match self.known.get(&rec.obj) {
+                    Some(r) => r.clone(),
+                    None => self.reader.log.references_after(rec.base_event),
+                };
+                rec.into_change(referents)
+            }
+        };
+        match &event {
+            Event::Alloc { object } => {
+                self.known.insert(object.id, object.referents.clone());
+            }
+            Event::Change { obj, referents, .. } => {
+                self.known.insert(*obj, referents.clone());
+            }
+            Event::Free { obj, .. } => {
+                self.known.remove(obj);
+            }
+            _ => {}
         }
-        self.next += 1;
-        Some(self.reader.event())
+        Some(event)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.end.saturating_sub(self.next);
+        let n = self.end.saturating_sub(self.reader.next);
         (n, Some(n))
     }
 }
@@ -408,6 +602,8 @@ impl Iterator for Events<'_> {
 struct Reader<'a> {
     log: &'a EventLog,
     at: usize,
+    /// The index of the next event.
+    next: usize,
     last_obj: u32,
     last_address: u64,
 }
@@ -437,6 +633,17 @@ impl Reader<'_> {
         let s = &self.log.bytes[self.at..self.at + n];
         self.at += n;
         // Only ever written from a `&str`.
+        String::from_utf8_lossy(s).into_owned()
+    }
+
+    fn value(&mut self) -> String {
+        let v = self.num();
+        if v & 1 == 1 {
+            return unzigzag(v >> 1).to_string();
+        }
+        let n = (v >> 1) as usize;
+        let s = &self.log.bytes[self.at..self.at + n];
+        self.at += n;
         String::from_utf8_lossy(s).into_owned()
     }
 
@@ -474,6 +681,38 @@ impl Reader<'_> {
             .collect()
     }
 
+    /// Reads the next event.
+    fn read(&mut self) -> Decoded {
+        if self.next.is_multiple_of(BLOCK) {
+            self.last_obj = 0;
+            self.last_address = 0;
+        }
+        let here = self.next;
+        self.next += 1;
+        if self.log.bytes[self.at] == T_CHANGE_SPLICE {
+            self.at += 1;
+            let obj = self.obj();
+            let base_event = here - self.num() as usize;
+            let value = self.sym();
+            let size = self.num();
+            let keep_front = self.num() as usize;
+            let keep_back = self.num() as usize;
+            let middle = self.referents();
+            return Decoded::Splice(SpliceRecord {
+                obj,
+                base_event,
+                value,
+                size,
+                splice: Splice {
+                    keep_front,
+                    keep_back,
+                    middle,
+                },
+            });
+        }
+        Decoded::Event(self.event())
+    }
+
     fn event(&mut self) -> Event {
         let tag = self.byte();
         match tag {
@@ -481,7 +720,7 @@ impl Reader<'_> {
             T_ALLOC => {
                 let id = self.obj();
                 let type_name = self.sym();
-                let value = self.text();
+                let value = self.value();
                 let address = self.address();
                 let size = self.num();
                 let refcount = self.num();
@@ -518,7 +757,7 @@ impl Reader<'_> {
             },
             T_CHANGE => Event::Change {
                 obj: self.obj(),
-                value: self.text(),
+                value: self.sym(),
                 size: self.num(),
                 referents: self.referents(),
             },
@@ -624,9 +863,7 @@ fn rare_heap_bytes(e: &Event) -> usize {
             ..
         } => size_of_val(&**writes) + size_of_val(&**frames) + size_of_val(&**swap_slots),
         Event::TlbMiss { walk, writes, .. } => size_of_val(&**walk) + size_of_val(&**writes),
-        Event::PageFault { tables, writes, .. } => {
-            size_of_val(&**tables) + size_of_val(&**writes)
-        }
+        Event::PageFault { tables, writes, .. } => size_of_val(&**tables) + size_of_val(&**writes),
         Event::Evict { writes, .. } => size_of_val(&**writes),
         _ => 0,
     }

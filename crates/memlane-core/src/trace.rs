@@ -6,8 +6,9 @@
 
 use crate::event::Event;
 use crate::log::EventLog;
+pub use crate::log::Splice;
 use crate::profile::Profile;
-use crate::view::{FrameId, Snapshot};
+use crate::view::{FrameId, ObjId, Reference, Snapshot};
 use serde::{Deserialize, Serialize};
 use std::mem::size_of;
 use std::ops::Range;
@@ -88,7 +89,71 @@ pub struct Trace {
     /// Events before the first step: the interpreter's start-up (module frame, builtins).
     pub prologue_end: usize,
     #[serde(skip)]
-    checkpoints: Vec<(usize, Snapshot)>,
+    checkpoints: Vec<Checkpoint>,
+}
+
+/// The state after the first `event` events, stored compactly: its frames, objects,
+/// output and collector counts as a small log of events that rebuild them
+/// (`FramePush`, `Alloc`, ...), about 15 bytes an object instead of a `Snapshot`'s 190.
+/// The memory part is shared copy-on-write with the live state, so it is kept as is.
+#[derive(Clone, Debug)]
+struct Checkpoint {
+    event: usize,
+    state: EventLog,
+    memory: crate::memory_view::MemoryView,
+}
+
+impl Checkpoint {
+    fn new(event: usize, snap: &Snapshot) -> Checkpoint {
+        let mut state = EventLog::default();
+        for f in &snap.frames {
+            state.push(&Event::FramePush {
+                frame: Box::new(f.clone()),
+            });
+        }
+        for o in snap.objects.values() {
+            state.push(&Event::Alloc {
+                object: Box::new(o.clone()),
+            });
+        }
+        for (text, stderr) in [(&snap.stdout, false), (&snap.stderr, true)] {
+            if !text.is_empty() {
+                state.push(&if stderr {
+                    Event::Stderr { text: text.clone() }
+                } else {
+                    Event::Output { text: text.clone() }
+                });
+            }
+        }
+        state.push(&Event::Gc {
+            phase: crate::event::GcPhase::Done { collected: 0 },
+            objects: Vec::new(),
+            gc_refs: Vec::new(),
+            gc: snap.gc.clone(),
+        });
+        state.shrink_to_fit();
+        Checkpoint {
+            event,
+            state,
+            memory: snap.memory.clone(),
+        }
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let mut snap = Snapshot::default();
+        self.state.replay(0, self.state.len(), &mut snap);
+        snap.memory = self.memory.clone();
+        snap
+    }
+
+    /// Heap bytes, with memory state shared with `previous` left out.
+    fn heap_bytes(&self, previous: Option<&Checkpoint>) -> usize {
+        let memory = match previous {
+            Some(p) if p.memory.shares_state_with(&self.memory) => 0,
+            _ => self.memory.heap_bytes(),
+        };
+        self.state.heap_bytes() + memory
+    }
 }
 
 /// The trace's serialised form keeps the plain list of events.
@@ -165,14 +230,12 @@ impl Trace {
     /// with the events since applied to it.
     pub fn snapshot_at_event(&self, end: usize) -> Snapshot {
         let end = end.min(self.events.len());
-        let at = self.checkpoints.partition_point(|(e, _)| *e <= end);
+        let at = self.checkpoints.partition_point(|c| c.event <= end);
         let (start, mut snap) = match at.checked_sub(1).map(|i| &self.checkpoints[i]) {
-            Some((e, s)) => (*e, s.clone()),
+            Some(c) => (c.event, c.snapshot()),
             None => (0, Snapshot::default()),
         };
-        for ev in self.events.iter(start, end) {
-            snap.apply(&ev);
-        }
+        self.events.replay(start, end, &mut snap);
         snap
     }
 
@@ -188,7 +251,7 @@ impl Trace {
 
     /// Event positions of the checkpoints.
     pub fn checkpoint_positions(&self) -> Vec<usize> {
-        self.checkpoints.iter().map(|(e, _)| *e).collect()
+        self.checkpoints.iter().map(|c| c.event).collect()
     }
 
     /// The heap bytes the history holds, counted from capacities: the event log (bytes,
@@ -196,11 +259,11 @@ impl Trace {
     /// snapshot's estimated size; memory state shared between checkpoints counted once).
     /// The trace's own struct and the outcome's text are left out.
     pub fn history_bytes(&self) -> usize {
-        let mut checkpoints = self.checkpoints.capacity() * size_of::<(usize, Snapshot)>();
-        let mut previous: Option<&Snapshot> = None;
-        for (_, snap) in &self.checkpoints {
-            checkpoints += snap.heap_bytes(previous);
-            previous = Some(snap);
+        let mut checkpoints = self.checkpoints.capacity() * size_of::<Checkpoint>();
+        let mut previous = None;
+        for c in &self.checkpoints {
+            checkpoints += c.heap_bytes(previous);
+            previous = Some(c);
         }
         self.events.heap_bytes() + self.steps.capacity() * size_of::<Step>() + checkpoints
     }
@@ -223,8 +286,9 @@ impl Trace {
             }
             let bytes = events.byte_position();
             if spacing.due(applied, bytes) {
-                spacing.taken(applied, bytes, &snap);
-                self.checkpoints.push((applied, snap.clone()));
+                let checkpoint = Checkpoint::new(applied, &snap);
+                spacing.taken(applied, bytes, &checkpoint);
+                self.checkpoints.push(checkpoint);
             }
         }
     }
@@ -234,7 +298,8 @@ impl Trace {
 /// about 50 ns an event. A checkpoint is taken once the log has grown by `RATIO` times
 /// the last checkpoint's size since it (so checkpoints stay under 1/RATIO of the log),
 /// and at least `MIN_EVENTS` events on; after `MAX_EVENTS` one is taken whatever its
-/// size, which bounds a seek's replay at about 3 ms.
+/// size, which bounds a seek's replay at about 3 ms. Checkpoints are stored as events
+/// (`Checkpoint`), so a few thousand bytes each for a program of a few hundred objects.
 #[derive(Debug, Default)]
 struct Spacing {
     last_event: usize,
@@ -243,7 +308,7 @@ struct Spacing {
 }
 
 const RATIO: usize = 4;
-const MIN_EVENTS: usize = 4096;
+const MIN_EVENTS: usize = 16_384;
 const MAX_EVENTS: usize = 65_536;
 
 impl Spacing {
@@ -253,10 +318,10 @@ impl Spacing {
             || (events >= MIN_EVENTS && byte - self.last_byte >= RATIO * self.last_size)
     }
 
-    fn taken(&mut self, event: usize, byte: usize, snap: &Snapshot) {
+    fn taken(&mut self, event: usize, byte: usize, checkpoint: &Checkpoint) {
         self.last_event = event;
         self.last_byte = byte;
-        self.last_size = snap.heap_bytes(None);
+        self.last_size = checkpoint.state.heap_bytes();
     }
 }
 
@@ -268,7 +333,7 @@ pub struct Recorder {
     prologue_end: Option<usize>,
     /// Folded forward as events arrive, to take checkpoints without a second pass.
     live: Snapshot,
-    checkpoints: Vec<(usize, Snapshot)>,
+    checkpoints: Vec<Checkpoint>,
     spacing: Spacing,
 }
 
@@ -282,6 +347,24 @@ impl Recorder {
         self.events.push(&event);
     }
 
+    /// Records a `Change` of `obj` given as a splice of its references (see `Splice`):
+    /// no whole list of references is built for it.
+    pub fn record_change(&mut self, obj: ObjId, value: String, size: u64, splice: Splice) {
+        let Some(o) = self.live.objects.get_mut(&obj) else {
+            return;
+        };
+        splice.apply(&mut o.referents);
+        self.events
+            .push_change(obj, &value, size, &splice, &o.referents);
+        o.value = value;
+        o.size = size;
+    }
+
+    /// The references `obj` had at its last recorded event.
+    pub fn references(&self, obj: ObjId) -> Option<&[Reference]> {
+        self.live.objects.get(&obj).map(|o| &o.referents[..])
+    }
+
     /// Starts a new step: the line `line` of frame `frame` is about to run.
     pub fn begin_step(&mut self, frame: FrameId, line: u32) {
         let now = self.events.len();
@@ -291,8 +374,9 @@ impl Recorder {
         }
         let bytes = self.events.byte_len();
         if self.spacing.due(now, bytes) {
-            self.spacing.taken(now, bytes, &self.live);
-            self.checkpoints.push((now, self.live.clone()));
+            let checkpoint = Checkpoint::new(now, &self.live);
+            self.spacing.taken(now, bytes, &checkpoint);
+            self.checkpoints.push(checkpoint);
         }
         self.steps.push(Step {
             kind: StepKind::Line,

@@ -140,7 +140,10 @@ impl Snapshot {
                     + o.type_name.capacity()
                     + o.value.capacity()
                     + o.referents.capacity() * size_of::<Reference>()
-                    + o.referents.iter().map(|r| r.label.capacity()).sum::<usize>()
+                    + o.referents
+                        .iter()
+                        .map(|r| r.label.capacity())
+                        .sum::<usize>()
             })
             .sum();
         let frames: usize = self
