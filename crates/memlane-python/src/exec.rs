@@ -71,6 +71,7 @@ impl Vm {
             blocks: Vec::new(),
             handled: Vec::new(),
             pc: 0,
+            last_pc: None,
             line: 0,
             name: name.clone(),
             generator,
@@ -253,16 +254,15 @@ impl Vm {
     // ----- steps -----
 
     fn maybe_step(&mut self) -> VmResult<()> {
-        let f = self.frames.last().expect("a frame");
+        let f = self.frames.last_mut().expect("a frame");
         let line = self.compiled.units[f.unit].lines[f.pc];
         let (fid, pc) = (f.id, f.pc);
+        let jumped_back = f.last_pc.is_some_and(|p| pc <= p);
+        f.last_pc = Some(pc);
         let new = match self.last_step {
-            Some((last, l)) => {
-                last != fid || l != line || self.last_pc.get(&fid).is_some_and(|&p| pc <= p)
-            }
+            Some((last, l)) => last != fid || l != line || jumped_back,
             None => true,
         };
-        self.last_pc.insert(fid, pc);
         if !new {
             return Ok(());
         }
