@@ -10,7 +10,7 @@
 //! memory, frame pushes, collections) are kept whole in a side vector.
 
 use crate::event::{Event, Holder};
-use crate::view::{FrameId, ObjId, ObjectView, Placement, Reference};
+use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Placement, Reference};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -71,6 +71,8 @@ const T_LINE: u8 = 12;
 const T_OUTPUT: u8 = 13;
 const T_STDERR: u8 = 14;
 const T_TLB_COUNT: u8 = 15;
+/// A frame pushed: its view field by field.
+const T_FRAME_PUSH: u8 = 29;
 /// A `Change` stored as a splice of the object's previous references (see `Splice`).
 const T_CHANGE_SPLICE: u8 = 28;
 /// + holder kind: delta +1.
@@ -406,6 +408,31 @@ impl EventLog {
                 self.bytes.push(T_PUSH);
                 self.put_frame(*frame);
                 self.put_obj(*obj);
+            }
+            Event::FramePush { frame } => {
+                self.bytes.push(T_FRAME_PUSH);
+                let f = &**frame;
+                self.put_frame(f.id);
+                self.put_sym(&f.function);
+                self.put(f.line as u64);
+                self.put(f.locals.len() as u64);
+                for b in &f.locals {
+                    self.put_sym(&b.name);
+                    self.put_obj(b.target);
+                }
+                self.put(f.stack.len() as u64);
+                for &o in &f.stack {
+                    self.put_obj(o);
+                }
+                self.put_address(f.address);
+                self.put(f.size);
+                match f.namespace {
+                    Some(ns) => {
+                        self.bytes.push(1 | (f.suspended as u8) << 1);
+                        self.put_obj(ns);
+                    }
+                    None => self.bytes.push((f.suspended as u8) << 1),
+                }
             }
             Event::Pop { frame } => self.frame_event(T_POP, *frame),
             Event::FramePop { frame } => self.frame_event(T_FRAME_POP, *frame),
@@ -785,6 +812,38 @@ impl Reader<'_> {
                 frame: self.frame(),
                 obj: self.obj(),
             },
+            T_FRAME_PUSH => {
+                let id = self.frame();
+                let function = self.sym();
+                let line = self.num() as u32;
+                let locals = (0..self.num())
+                    .map(|_| {
+                        let name = self.sym();
+                        Binding {
+                            name,
+                            target: self.obj(),
+                        }
+                    })
+                    .collect();
+                let stack = (0..self.num()).map(|_| self.obj()).collect();
+                let address = self.address();
+                let size = self.num();
+                let flags = self.byte();
+                let namespace = (flags & 1 != 0).then(|| self.obj());
+                Event::FramePush {
+                    frame: Box::new(FrameView {
+                        id,
+                        function,
+                        line,
+                        locals,
+                        stack,
+                        address,
+                        size,
+                        namespace,
+                        suspended: flags & 2 != 0,
+                    }),
+                }
+            }
             T_POP => Event::Pop {
                 frame: self.frame(),
             },
@@ -845,12 +904,6 @@ impl Reader<'_> {
 fn rare_heap_bytes(e: &Event) -> usize {
     use std::mem::size_of_val;
     match e {
-        Event::FramePush { frame } => {
-            std::mem::size_of_val(&**frame)
-                + frame.function.capacity()
-                + frame.locals.capacity() * 32
-                + frame.stack.capacity() * 4
-        }
         Event::Gc {
             objects, gc_refs, ..
         } => objects.capacity() * 4 + gc_refs.capacity() * 8,
