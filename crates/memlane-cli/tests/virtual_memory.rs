@@ -120,7 +120,8 @@ fn pages_fault_on_first_touch_only() {
     let hits: u64 = (0..trace.len())
         .map(|i| memlane_core::MemoryView::tlb_counts_of(&trace.events_of(i)).0)
         .sum();
-    let prologue = memlane_core::MemoryView::tlb_counts_of(&trace.events_in(0..trace.prologue_end)).0;
+    let prologue =
+        memlane_core::MemoryView::tlb_counts_of(&trace.events_in(0..trace.prologue_end)).0;
     assert_eq!(hits + prologue, last.memory.counters.tlb_hits);
     assert!(last.memory.counters.tlb_hits > 10 * last.memory.counters.tlb_misses);
 }

@@ -1006,7 +1006,7 @@ impl Heap {
                 ))
             }
             Payload::Dict(d) => {
-                if old.len() % 2 != 0 {
+                if !old.len().is_multiple_of(2) {
                     return None;
                 }
                 let items: Vec<(ObjId, ObjId)> = d.items().collect();

@@ -65,7 +65,11 @@ fn positions(n: usize, count: usize, mut seed: u64) -> Vec<usize> {
 fn snapshots_in_random_order_equal_a_replay_from_the_start() {
     for (p, source) in PROGRAMS.iter().enumerate() {
         let trace = run(source, &RunOptions::default());
-        assert_eq!(trace.outcome, memlane_core::Outcome::Finished, "program {p}");
+        assert_eq!(
+            trace.outcome,
+            memlane_core::Outcome::Finished,
+            "program {p}"
+        );
         assert!(trace.len() > 1000, "program {p} has {} steps", trace.len());
         if p == 0 {
             assert!(
@@ -102,7 +106,11 @@ fn events_decoded_out_of_order_equal_one_pass() {
             );
         }
         for e in positions(trace.event_count(), 200, 0xdead_beef + p as u64) {
-            assert_eq!(trace.event(e).as_ref(), Some(&all[e]), "program {p}, event {e}");
+            assert_eq!(
+                trace.event(e).as_ref(),
+                Some(&all[e]),
+                "program {p}, event {e}"
+            );
         }
     }
 }
