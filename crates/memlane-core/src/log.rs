@@ -82,24 +82,37 @@ const T_DECREF: u8 = 20;
 /// + holder kind: the delta follows as a byte.
 const T_REFCOUNT: u8 = 24;
 
-/// A small, fast string hasher (FNV-1a): the table's keys are short names and labels.
+/// A small, fast string hasher (FxHash's mixing, eight bytes at a time): the table's keys
+/// are short names and labels, hashed once per event; SipHash and byte-wise FNV-1a showed
+/// up at 8% of a run's time in `perf`.
 #[derive(Default)]
-struct Fnv(u64);
+struct Fx(u64);
 
-impl Hasher for Fnv {
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
     fn finish(&self) -> u64 {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("eight bytes")));
         }
-        self.0 = h;
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(last) ^ (rest.len() as u64) << 56);
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.add(b as u64);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.add(v as u64);
     }
 }
 
@@ -107,7 +120,7 @@ impl Hasher for Fnv {
 #[derive(Clone, Debug, Default)]
 struct Strings {
     texts: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32, BuildHasherDefault<Fnv>>,
+    index: HashMap<Box<str>, u32, BuildHasherDefault<Fx>>,
 }
 
 impl Strings {
@@ -144,7 +157,7 @@ pub(crate) struct EventLog {
     last_address: u64,
     /// While recording: each object's last event that set its references, and how many
     /// splices in a row lead to it.
-    last_references: HashMap<ObjId, (usize, u8)>,
+    last_references: HashMap<ObjId, (usize, u8), BuildHasherDefault<Fx>>,
 }
 
 fn zigzag(d: i64) -> u64 {
@@ -172,7 +185,7 @@ impl EventLog {
     }
 
     pub fn shrink_to_fit(&mut self) {
-        self.last_references = HashMap::new();
+        self.last_references = HashMap::default();
         self.bytes.shrink_to_fit();
         self.blocks.shrink_to_fit();
         self.rare.shrink_to_fit();
@@ -578,7 +591,7 @@ pub(crate) struct Events<'a> {
     reader: Reader<'a>,
     end: usize,
     /// The references of the objects met so far: a splice's starting point.
-    known: HashMap<ObjId, Vec<Reference>, BuildHasherDefault<Fnv>>,
+    known: HashMap<ObjId, Vec<Reference>, BuildHasherDefault<Fx>>,
 }
 
 impl Events<'_> {
