@@ -127,43 +127,6 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// An estimate of the heap bytes the snapshot holds (its maps' nodes counted as their
-    /// entries plus a pointer each). Memory state it shares with `previous` is not counted.
-    pub fn heap_bytes(&self, previous: Option<&Snapshot>) -> usize {
-        use std::mem::size_of;
-        let objects: usize = self
-            .objects
-            .values()
-            .map(|o| {
-                size_of::<(ObjId, ObjectView)>()
-                    + 8
-                    + o.type_name.capacity()
-                    + o.value.capacity()
-                    + o.referents.capacity() * size_of::<Reference>()
-                    + o.referents
-                        .iter()
-                        .map(|r| r.label.capacity())
-                        .sum::<usize>()
-            })
-            .sum();
-        let frames: usize = self
-            .frames
-            .iter()
-            .map(|f| {
-                size_of::<FrameView>()
-                    + f.function.capacity()
-                    + f.locals.capacity() * size_of::<Binding>()
-                    + f.locals.iter().map(|b| b.name.capacity()).sum::<usize>()
-                    + f.stack.capacity() * size_of::<ObjId>()
-            })
-            .sum();
-        let memory = match previous {
-            Some(p) if p.memory.shares_state_with(&self.memory) => 0,
-            _ => self.memory.heap_bytes(),
-        };
-        objects + frames + self.stdout.capacity() + self.stderr.capacity() + memory
-    }
-
     pub fn object(&self, id: ObjId) -> Option<&ObjectView> {
         self.objects.get(&id)
     }
