@@ -135,10 +135,10 @@ pub fn write_trace_json(trace: &Trace, out: &mut impl Write) -> std::io::Result<
     write!(out, "{},\"trace\":[", &head[..head.len() - 1])?;
     let mut snap = trace.snapshot_at_event(trace.prologue_end);
     for (i, step) in trace.steps.iter().enumerate() {
-        for ev in &trace.events[step.first_event..step.end_event] {
+        let events = &trace.events_in(step.first_event..step.end_event)[..];
+        for ev in events {
             snap.apply(ev);
         }
-        let events = &trace.events[step.first_event..step.end_event];
         let (regions, mappings, tlb, ram) = memory_json(&snap, events);
         let json = StepJson {
             step: i + 1,

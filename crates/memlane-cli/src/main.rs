@@ -28,7 +28,9 @@ options:
   --twin                    also start a second python3 (pid 1001) mapping the same
                             virtual pages to frames of its own
   --aslr SEED               randomise the address-space layout, reproducibly for SEED
-                            (default: ASLR off, as under setarch -R)";
+                            (default: ASLR off, as under setarch -R)
+  --history-stats           after the run, print to stderr the steps, events and the
+                            bytes the recorded history holds (Trace::history_bytes)";
 
 struct Args {
     command: String,
@@ -38,6 +40,7 @@ struct Args {
     step: Option<usize>,
     address: Option<u64>,
     pid: u32,
+    history_stats: bool,
 }
 
 fn number<T: std::str::FromStr>(option: &str, value: Option<String>) -> Result<T, String> {
@@ -57,6 +60,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut options = RunOptions::default();
     let mut file = None;
     let (mut step, mut address, mut pid) = (None, None, TRACED_PID);
+    let mut history_stats = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--python" => {
@@ -81,6 +85,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 ))?;
             }
             "--twin" => options.memory.twin = true,
+            "--history-stats" => history_stats = true,
             "--aslr" => options.memory.aslr_seed = Some(number("--aslr", args.next())?),
             "--step" if command == "translate" => step = Some(number("--step", args.next())?),
             "--pid" if command == "translate" => pid = number("--pid", args.next())?,
@@ -113,6 +118,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         step,
         address,
         pid,
+        history_stats,
     })
 }
 
@@ -185,6 +191,14 @@ fn main() -> ExitCode {
     }
     let last = trace.snapshot(trace.len().saturating_sub(1));
     eprint!("{}", last.stderr);
+    if args.history_stats {
+        eprintln!(
+            "memlane: {} steps, {} events, {} history bytes",
+            trace.len(),
+            trace.event_count(),
+            trace.history_bytes()
+        );
+    }
     match &trace.outcome {
         memlane_core::Outcome::Finished => ExitCode::SUCCESS,
         memlane_core::Outcome::Exception { traceback, .. } => {

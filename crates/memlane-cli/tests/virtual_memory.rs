@@ -71,7 +71,7 @@ fn a_few_thousand_lists_map_an_arena_and_del_unmaps_it() {
     assert!(trace.steps[unmapped].line >= 2);
     let Some(Event::Munmap { frames, .. }) = trace
         .events_of(unmapped)
-        .iter()
+        .into_iter()
         .find(|e| matches!(e, Event::Munmap { start, .. } if *start == arena.start))
     else {
         unreachable!()
@@ -97,7 +97,7 @@ fn pages_fault_on_first_touch_only() {
     let trace = run_with(LISTS, MemoryConfig::default());
     let mut resident: BTreeSet<u64> = BTreeSet::new();
     let mut faults = 0;
-    for e in &trace.events {
+    for e in &trace.events_in(0..trace.event_count()) {
         match e {
             Event::PageFault { pid, address, .. } if *pid == TRACED_PID => {
                 faults += 1;
@@ -118,9 +118,10 @@ fn pages_fault_on_first_touch_only() {
     // Per step, the TLB counts add up to the totals.
     let last = trace.snapshot(trace.len() - 1);
     let hits: u64 = (0..trace.len())
-        .map(|i| memlane_core::MemoryView::tlb_counts_of(trace.events_of(i)).0)
+        .map(|i| memlane_core::MemoryView::tlb_counts_of(&trace.events_of(i)).0)
         .sum();
-    let prologue = memlane_core::MemoryView::tlb_counts_of(&trace.events[..trace.prologue_end]).0;
+    let prologue =
+        memlane_core::MemoryView::tlb_counts_of(&trace.events_in(0..trace.prologue_end)).0;
     assert_eq!(hits + prologue, last.memory.counters.tlb_hits);
     assert!(last.memory.counters.tlb_hits > 10 * last.memory.counters.tlb_misses);
 }
@@ -173,7 +174,7 @@ fn a_small_ram_evicts_and_objects_lose_their_physical_address_until_touched() {
             .filter(|o| mid.physical_address(o.address).is_none())
             .count();
         assert!(swapped > 0, "{replacement:?}: some objects are in swap");
-        assert!(trace.events.iter().any(|e| matches!(
+        assert!(trace.iter_events(0..trace.event_count()).any(|e| matches!(
             e,
             Event::PageFault {
                 swap_in: Some(_),

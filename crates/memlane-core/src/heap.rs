@@ -6,7 +6,7 @@ use crate::event::{Event, Holder};
 use crate::hash::{hash_float, hash_int, hash_str, hash_tuple, Key};
 use crate::object::*;
 use crate::profile::{Profile, IMMORTAL_REFCOUNT};
-use crate::trace::{Outcome, Recorder, Trace};
+use crate::trace::{Outcome, Recorder, Splice, Trace};
 use crate::view::{FrameId, ObjId, ObjectView, Placement, Reference};
 use crate::vmem::{Access, MemoryConfig};
 use num_bigint::BigInt;
@@ -964,13 +964,81 @@ impl Heap {
         if let Some((addr, _)) = storage {
             self.allocator.touch(addr, Access::Write);
         }
-        let view = self.view(id);
-        self.record(Event::Change {
-            obj: id,
-            value: view.value,
-            size: view.size,
-            referents: view.referents,
-        });
+        let splice = self
+            .recorder
+            .references(id)
+            .and_then(|old| self.references_splice(id, old));
+        match splice {
+            Some(splice) => {
+                self.flush_memory_events();
+                let (value, size) = (self.short_value(id), self.sizeof(id));
+                self.recorder.record_change(id, value, size, splice);
+            }
+            None => {
+                let view = self.view(id);
+                self.record(Event::Change {
+                    obj: id,
+                    value: view.value,
+                    size: view.size,
+                    referents: view.referents,
+                });
+            }
+        }
+    }
+
+    /// How a list's or dict's references changed since `old` (the ones last recorded),
+    /// found without building the whole new list: labels are positions (`[i]`) or come
+    /// from the key object (`key 'a'`, `['a']`), so equal targets mean equal labels.
+    /// None for other objects, which record their references whole.
+    fn references_splice(&self, id: ObjId, old: &[Reference]) -> Option<Splice> {
+        match &self.get(id).payload {
+            Payload::List(l) => {
+                let new = &l.items;
+                Some(splice_between(
+                    old.len(),
+                    new.len(),
+                    old.len() == new.len(),
+                    |i, j| i == j && old[i].target == new[j],
+                    |j| Reference {
+                        label: format!("[{j}]"),
+                        target: new[j],
+                    },
+                ))
+            }
+            Payload::Dict(d) => {
+                if !old.len().is_multiple_of(2) {
+                    return None;
+                }
+                let items: Vec<(ObjId, ObjId)> = d.items().collect();
+                Some(splice_between(
+                    old.len(),
+                    2 * items.len(),
+                    true,
+                    |i, j| {
+                        let (key, value) = items[j / 2];
+                        i % 2 == j % 2
+                            && old[i - i % 2].target == key
+                            && (i % 2 == 0 || old[i].target == value)
+                    },
+                    |j| {
+                        let (key, value) = items[j / 2];
+                        let text = self.short_value(key);
+                        if j % 2 == 0 {
+                            Reference {
+                                label: format!("key {text}"),
+                                target: key,
+                            }
+                        } else {
+                            Reference {
+                                label: format!("[{text}]"),
+                                target: value,
+                            }
+                        }
+                    },
+                ))
+            }
+            _ => None,
+        }
     }
 
     /// Replaces a payload in place. The caller has already moved references in or out.
@@ -1297,5 +1365,35 @@ impl Heap {
     /// True when the payload is the int zero (for `bool()` and friends).
     pub fn is_zero_int(&self, id: ObjId) -> bool {
         matches!(&self.get(id).payload, Payload::Int(v) if v.is_zero())
+    }
+}
+
+/// The splice from a list of `old_len` references to one of `new_len`: the longest equal
+/// front, then (with `match_back`) the longest equal back; `same(i, j)` says whether old
+/// entry `i` equals new entry `j`, `make(j)` builds new entry `j`.
+fn splice_between(
+    old_len: usize,
+    new_len: usize,
+    match_back: bool,
+    same: impl Fn(usize, usize) -> bool,
+    make: impl Fn(usize) -> Reference,
+) -> Splice {
+    let mut front = 0;
+    while front < old_len && front < new_len && same(front, front) {
+        front += 1;
+    }
+    let mut back = 0;
+    if match_back {
+        while back < old_len - front
+            && back < new_len - front
+            && same(old_len - 1 - back, new_len - 1 - back)
+        {
+            back += 1;
+        }
+    }
+    Splice {
+        keep_front: front,
+        keep_back: back,
+        middle: (front..new_len - back).map(make).collect(),
     }
 }

@@ -153,6 +153,38 @@ impl MemoryView {
         })
     }
 
+    /// Whether two views share one copy of the memory state (see `MemoryView`).
+    pub fn shares_state_with(&self, other: &MemoryView) -> bool {
+        Arc::ptr_eq(&self.state, &other.state)
+    }
+
+    /// An estimate of the heap bytes of the memory state (map entries plus a pointer each).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let s = &*self.state;
+        let processes: usize = s
+            .processes
+            .values()
+            .map(|p| {
+                size_of::<(u32, ProcessView)>()
+                    + p.name.capacity()
+                    + p.regions.len() * (size_of::<(u64, Region)>() + 8)
+                    + p.pages.len() * 24
+            })
+            .sum();
+        let tables: usize = s
+            .tables
+            .values()
+            .map(|t| size_of::<(u32, TableView)>() + 8 + t.entries.len() * 18)
+            .sum();
+        size_of::<MemoryState>()
+            + s.frames.capacity() * size_of::<FrameUse>()
+            + processes
+            + tables
+            + s.tlb.len() * 24
+            + s.swap.len() * 24
+    }
+
     pub fn free_frames(&self) -> usize {
         self.frames.iter().filter(|f| **f == FrameUse::Free).count()
     }

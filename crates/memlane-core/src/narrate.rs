@@ -222,7 +222,7 @@ pub fn describe_step(trace: &Trace, index: usize, code: &str) -> String {
     let after = trace.snapshot(index);
     let code = code.trim();
     let mut parts = Vec::new();
-    for ev in trace.events_of(index) {
+    for ev in &trace.events_of(index) {
         match ev {
             Event::Bind {
                 name,

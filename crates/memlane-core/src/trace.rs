@@ -5,12 +5,13 @@
 //! same as seeking forwards.
 
 use crate::event::Event;
+use crate::log::EventLog;
+pub use crate::log::Splice;
 use crate::profile::Profile;
-use crate::view::{FrameId, Snapshot};
+use crate::view::{FrameId, ObjId, Reference, Snapshot};
 use serde::{Deserialize, Serialize};
-
-/// A checkpoint is taken at the first step boundary after this many events.
-const CHECKPOINT_EVENTS: usize = 4096;
+use std::mem::size_of;
+use std::ops::Range;
 
 /// What a step is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,12 +82,97 @@ impl Outcome {
 pub struct Trace {
     pub profile: Profile,
     pub steps: Vec<Step>,
-    pub events: Vec<Event>,
+    /// Read through `event`, `events_in`, `events_of` and `iter_events`.
+    #[serde(with = "log_as_events")]
+    events: EventLog,
     pub outcome: Outcome,
     /// Events before the first step: the interpreter's start-up (module frame, builtins).
     pub prologue_end: usize,
     #[serde(skip)]
-    checkpoints: Vec<(usize, Snapshot)>,
+    checkpoints: Vec<Checkpoint>,
+}
+
+/// The state after the first `event` events, stored compactly: its frames, objects,
+/// output and collector counts as a small log of events that rebuild them
+/// (`FramePush`, `Alloc`, ...), about 15 bytes an object instead of a `Snapshot`'s 190.
+/// The memory part is shared copy-on-write with the live state, so it is kept as is.
+#[derive(Clone, Debug)]
+struct Checkpoint {
+    event: usize,
+    state: EventLog,
+    memory: crate::memory_view::MemoryView,
+}
+
+impl Checkpoint {
+    fn new(event: usize, snap: &Snapshot) -> Checkpoint {
+        let mut state = EventLog::default();
+        for f in &snap.frames {
+            state.push(&Event::FramePush {
+                frame: Box::new(f.clone()),
+            });
+        }
+        for o in snap.objects.values() {
+            state.push(&Event::Alloc {
+                object: Box::new(o.clone()),
+            });
+        }
+        for (text, stderr) in [(&snap.stdout, false), (&snap.stderr, true)] {
+            if !text.is_empty() {
+                state.push(&if stderr {
+                    Event::Stderr { text: text.clone() }
+                } else {
+                    Event::Output { text: text.clone() }
+                });
+            }
+        }
+        state.push(&Event::Gc {
+            phase: crate::event::GcPhase::Done { collected: 0 },
+            objects: Vec::new(),
+            gc_refs: Vec::new(),
+            gc: snap.gc.clone(),
+        });
+        state.shrink_to_fit();
+        Checkpoint {
+            event,
+            state,
+            memory: snap.memory.clone(),
+        }
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let mut snap = Snapshot::default();
+        self.state.replay(0, self.state.len(), &mut snap);
+        snap.memory = self.memory.clone();
+        snap
+    }
+
+    /// Heap bytes, with memory state shared with `previous` left out.
+    fn heap_bytes(&self, previous: Option<&Checkpoint>) -> usize {
+        let memory = match previous {
+            Some(p) if p.memory.shares_state_with(&self.memory) => 0,
+            _ => self.memory.heap_bytes(),
+        };
+        self.state.heap_bytes() + memory
+    }
+}
+
+/// The trace's serialised form keeps the plain list of events.
+mod log_as_events {
+    use super::EventLog;
+    use crate::event::Event;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(log: &EventLog, s: S) -> Result<S::Ok, S::Error> {
+        log.decode(0, log.len()).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EventLog, D::Error> {
+        let mut log = EventLog::default();
+        for e in Vec::<Event>::deserialize(d)? {
+            log.push(&e);
+        }
+        Ok(log)
+    }
 }
 
 impl Trace {
@@ -102,10 +188,31 @@ impl Trace {
         self.steps.get(index)
     }
 
-    pub fn events_of(&self, index: usize) -> &[Event] {
+    /// How many events the run emitted.
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Event `index`, decoded.
+    pub fn event(&self, index: usize) -> Option<Event> {
+        (index < self.events.len()).then(|| self.events.decode(index, index + 1).remove(0))
+    }
+
+    /// The events in `range` (clamped to the run's), decoded.
+    pub fn events_in(&self, range: Range<usize>) -> Vec<Event> {
+        self.events.decode(range.start, range.end)
+    }
+
+    /// The events in `range`, decoded one at a time (for passes over a whole run).
+    pub fn iter_events(&self, range: Range<usize>) -> impl Iterator<Item = Event> + '_ {
+        self.events.iter(range.start, range.end)
+    }
+
+    /// The events of step `index` (none for an index past the end).
+    pub fn events_of(&self, index: usize) -> Vec<Event> {
         match self.steps.get(index) {
-            Some(s) => &self.events[s.first_event..s.end_event],
-            None => &[],
+            Some(s) => self.events_in(s.first_event..s.end_event),
+            None => Vec::new(),
         }
     }
 
@@ -119,51 +226,115 @@ impl Trace {
         self.snapshot_at_event(end)
     }
 
-    /// The state after the first `end` events.
+    /// The state after the first `end` events: the nearest checkpoint at or before `end`,
+    /// with the events since applied to it.
     pub fn snapshot_at_event(&self, end: usize) -> Snapshot {
         let end = end.min(self.events.len());
-        let at = self.checkpoints.partition_point(|(e, _)| *e <= end);
+        let at = self.checkpoints.partition_point(|c| c.event <= end);
         let (start, mut snap) = match at.checked_sub(1).map(|i| &self.checkpoints[i]) {
-            Some((e, s)) => (*e, s.clone()),
+            Some(c) => (c.event, c.snapshot()),
             None => (0, Snapshot::default()),
         };
-        for ev in &self.events[start..end] {
-            snap.apply(ev);
+        self.events.replay(start, end, &mut snap);
+        snap
+    }
+
+    /// The state after the first `end` events, replayed from the first event without
+    /// checkpoints: what `snapshot_at_event` must equal.
+    pub fn replay_from_start(&self, end: usize) -> Snapshot {
+        let mut snap = Snapshot::default();
+        for ev in self.events.iter(0, end) {
+            snap.apply(&ev);
         }
         snap
+    }
+
+    /// Event positions of the checkpoints.
+    pub fn checkpoint_positions(&self) -> Vec<usize> {
+        self.checkpoints.iter().map(|c| c.event).collect()
+    }
+
+    /// The heap bytes the history holds, counted from capacities: the event log (bytes,
+    /// block index, string table, rare events), the steps and the checkpoints (each
+    /// snapshot's estimated size; memory state shared between checkpoints counted once).
+    /// The trace's own struct and the outcome's text are left out.
+    pub fn history_bytes(&self) -> usize {
+        let mut checkpoints = self.checkpoints.capacity() * size_of::<Checkpoint>();
+        let mut previous = None;
+        for c in &self.checkpoints {
+            checkpoints += c.heap_bytes(previous);
+            previous = Some(c);
+        }
+        self.events.heap_bytes() + self.steps.capacity() * size_of::<Step>() + checkpoints
     }
 
     /// Rebuilds the checkpoints (after deserialising a trace, say).
     pub fn index(&mut self) {
         self.checkpoints.clear();
+        let mut spacing = Spacing::default();
         let mut snap = Snapshot::default();
+        let mut events = self.events.iter(0, self.events.len());
         let mut applied = 0;
-        let mut since = 0;
-        let boundaries: Vec<usize> = self.steps.iter().map(|s| s.end_event).collect();
-        for end in boundaries {
-            for ev in &self.events[applied..end] {
-                snap.apply(ev);
+        for s in 0..self.steps.len() {
+            let end = self.steps[s].end_event;
+            while applied < end {
+                match events.next() {
+                    Some(ev) => snap.apply(&ev),
+                    None => break,
+                }
+                applied += 1;
             }
-            since += end - applied;
-            applied = end;
-            if since >= CHECKPOINT_EVENTS {
-                self.checkpoints.push((applied, snap.clone()));
-                since = 0;
+            let bytes = events.byte_position();
+            if spacing.due(applied, bytes) {
+                let checkpoint = Checkpoint::new(applied, &snap);
+                spacing.taken(applied, bytes, &checkpoint);
+                self.checkpoints.push(checkpoint);
             }
         }
+    }
+}
+
+/// When to take a checkpoint. Each one costs a whole snapshot; replay from one costs
+/// about 50 ns an event. A checkpoint is taken once the log has grown by `RATIO` times
+/// the last checkpoint's size since it (so checkpoints stay under 1/RATIO of the log),
+/// and at least `MIN_EVENTS` events on; after `MAX_EVENTS` one is taken whatever its
+/// size, which bounds a seek's replay at about 3 ms. Checkpoints are stored as events
+/// (`Checkpoint`), so a few thousand bytes each for a program of a few hundred objects.
+#[derive(Debug, Default)]
+struct Spacing {
+    last_event: usize,
+    last_byte: usize,
+    last_size: usize,
+}
+
+const RATIO: usize = 4;
+const MIN_EVENTS: usize = 16_384;
+const MAX_EVENTS: usize = 65_536;
+
+impl Spacing {
+    fn due(&self, event: usize, byte: usize) -> bool {
+        let events = event - self.last_event;
+        events >= MAX_EVENTS
+            || (events >= MIN_EVENTS && byte - self.last_byte >= RATIO * self.last_size)
+    }
+
+    fn taken(&mut self, event: usize, byte: usize, checkpoint: &Checkpoint) {
+        self.last_event = event;
+        self.last_byte = byte;
+        self.last_size = checkpoint.state.heap_bytes();
     }
 }
 
 /// Collects events while the interpreter runs and cuts them into steps.
 #[derive(Debug, Default)]
 pub struct Recorder {
-    events: Vec<Event>,
+    events: EventLog,
     steps: Vec<Step>,
     prologue_end: Option<usize>,
     /// Folded forward as events arrive, to take checkpoints without a second pass.
     live: Snapshot,
-    checkpoints: Vec<(usize, Snapshot)>,
-    since_checkpoint: usize,
+    checkpoints: Vec<Checkpoint>,
+    spacing: Spacing,
 }
 
 impl Recorder {
@@ -173,7 +344,25 @@ impl Recorder {
 
     pub fn record(&mut self, event: Event) {
         self.live.apply(&event);
-        self.events.push(event);
+        self.events.push(&event);
+    }
+
+    /// Records a `Change` of `obj` given as a splice of its references (see `Splice`):
+    /// no whole list of references is built for it.
+    pub fn record_change(&mut self, obj: ObjId, value: String, size: u64, splice: Splice) {
+        let Some(o) = self.live.objects.get_mut(&obj) else {
+            return;
+        };
+        splice.apply(&mut o.referents);
+        self.events
+            .push_change(obj, &value, size, &splice, &o.referents);
+        o.value = value;
+        o.size = size;
+    }
+
+    /// The references `obj` had at its last recorded event.
+    pub fn references(&self, obj: ObjId) -> Option<&[Reference]> {
+        self.live.objects.get(&obj).map(|o| &o.referents[..])
     }
 
     /// Starts a new step: the line `line` of frame `frame` is about to run.
@@ -183,9 +372,11 @@ impl Recorder {
         if self.prologue_end.is_none() {
             self.prologue_end = Some(now);
         }
-        if self.since_checkpoint >= CHECKPOINT_EVENTS {
-            self.checkpoints.push((now, self.live.clone()));
-            self.since_checkpoint = 0;
+        let bytes = self.events.byte_len();
+        if self.spacing.due(now, bytes) {
+            let checkpoint = Checkpoint::new(now, &self.live);
+            self.spacing.taken(now, bytes, &checkpoint);
+            self.checkpoints.push(checkpoint);
         }
         self.steps.push(Step {
             kind: StepKind::Line,
@@ -210,7 +401,6 @@ impl Recorder {
 
     fn close_step(&mut self, now: usize) {
         if let Some(last) = self.steps.last_mut() {
-            self.since_checkpoint += now - last.end_event;
             last.end_event = now;
         }
     }
@@ -227,6 +417,8 @@ impl Recorder {
     pub fn finish(mut self, profile: Profile, outcome: Outcome) -> Trace {
         let now = self.events.len();
         self.close_step(now);
+        self.events.shrink_to_fit();
+        self.steps.shrink_to_fit();
         Trace {
             profile,
             prologue_end: self.prologue_end.unwrap_or(now),

@@ -373,7 +373,7 @@ mod tests {
         heap.incref_runtime(l, "test");
         heap.changed(l);
         let trace = heap.finish(crate::trace::Outcome::Finished);
-        trace.snapshot_at_event(trace.events.len())
+        trace.snapshot_at_event(trace.event_count())
     }
 
     #[test]

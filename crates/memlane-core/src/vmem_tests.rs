@@ -111,7 +111,8 @@ fn finish(mut heap: Heap, live: Vec<ObjId>) -> (Snapshot, Vec<Event>) {
         heap.decref_runtime(id, "test");
     }
     let trace = heap.finish(Outcome::Finished);
-    (trace.snapshot_at_event(trace.events.len()), trace.events)
+    let n = trace.event_count();
+    (trace.snapshot_at_event(n), trace.events_in(0..n))
 }
 
 fn snapshot_of(heap: &mut Heap) -> Snapshot {

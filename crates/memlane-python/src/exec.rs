@@ -71,6 +71,7 @@ impl Vm {
             blocks: Vec::new(),
             handled: Vec::new(),
             pc: 0,
+            last_pc: None,
             line: 0,
             name: name.clone(),
             generator,
@@ -253,17 +254,16 @@ impl Vm {
     // ----- steps -----
 
     fn maybe_step(&mut self) -> VmResult<()> {
-        let f = self.frames.last().expect("a frame");
+        let f = self.frames.last_mut().expect("a frame");
         let line = self.compiled.units[f.unit].lines[f.pc];
         let (fid, pc) = (f.id, f.pc);
+        let jumped_back = f.last_pc.is_some_and(|p| pc <= p);
+        f.last_pc = Some(pc);
         let new = match self.last_step {
-            Some((last, l)) => {
-                last != fid || l != line || self.last_pc.get(&fid).is_some_and(|&p| pc <= p)
-            }
+            Some((last, l)) => last != fid || l != line || jumped_back,
             None => true,
         };
         if !new {
-            self.last_pc.insert(fid, pc);
             return Ok(());
         }
         // Only the top-level loop pauses: a nested loop (a finalizer, a sort key, a class
@@ -273,7 +273,6 @@ impl Vm {
         if self.native_depth == 0 && steps >= self.pause_at && steps < self.limits.max_steps {
             return Err(Halt::Pause);
         }
-        self.last_pc.insert(fid, pc);
         if steps >= self.limits.max_steps {
             return Err(Halt::Limit(format!(
                 "stopped after {} steps (the step limit); the steps so far are kept",

@@ -71,6 +71,8 @@ pub struct Frame {
     /// Exceptions being handled (the `sys.exc_info()` stack).
     pub handled: Vec<ObjId>,
     pub pc: usize,
+    /// The last instruction run in this frame: going back to or before it starts a step.
+    pub last_pc: Option<usize>,
     pub line: u32,
     pub name: String,
     /// The generator this frame belongs to.
@@ -108,7 +110,6 @@ pub struct Vm {
     pub arena: ObjId,
     pub last_step: Option<(FrameId, u32)>,
     /// The last instruction run in each frame, to see backward jumps.
-    pub last_pc: HashMap<FrameId, usize>,
     /// Objects whose `repr` is in progress (CPython's Py_ReprEnter).
     pub repr_active: Vec<ObjId>,
     /// A generator object a call just made, for the caller to take.
@@ -154,7 +155,6 @@ impl Vm {
             tracebacks: HashMap::new(),
             arena,
             last_step: None,
-            last_pc: HashMap::new(),
             repr_active: Vec::new(),
             pending_generator: None,
             builtin_cache: HashMap::new(),

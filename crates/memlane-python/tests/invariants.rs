@@ -13,8 +13,8 @@ fn check_every_step(trace: &Trace, what: &str) {
         panic!("{what}: before step 1: {e}");
     }
     for (i, step) in trace.steps.iter().enumerate() {
-        for ev in &trace.events[step.first_event..step.end_event] {
-            snap.apply(ev);
+        for ev in trace.iter_events(step.first_event..step.end_event) {
+            snap.apply(&ev);
         }
         if let Err(e) = snap.check_invariants() {
             panic!("{what}: after step {} (line {}): {e}", i + 1, step.line);
@@ -58,8 +58,8 @@ fn the_snapshot_after_the_last_step_equals_a_fresh_replay() {
     let trace = run(source, &options(Version::Py313));
     let last = trace.len() - 1;
     let mut replay = trace.snapshot_at_event(0);
-    for ev in &trace.events[..trace.steps[last].end_event] {
-        replay.apply(ev);
+    for ev in trace.iter_events(0..trace.steps[last].end_event) {
+        replay.apply(&ev);
     }
     assert_eq!(trace.snapshot(last), replay);
     // Seeking backwards gives the same state as reaching the step going forwards.

@@ -45,12 +45,12 @@ fn every_event_of_a_run_gets_a_sentence_or_is_bookkeeping() {
     let trace = run(src, &RunOptions::default());
     let mut snap = trace.snapshot_at_event(0);
     let mut told = 0;
-    for ev in &trace.events {
-        if let Some(s) = describe_event(ev, &snap) {
+    for ev in trace.iter_events(0..trace.event_count()) {
+        if let Some(s) = describe_event(&ev, &snap) {
             assert!(s.ends_with('.'), "{s}");
             told += 1;
         }
-        snap.apply(ev);
+        snap.apply(&ev);
     }
     assert!(told > 10, "only {told} sentences");
 }

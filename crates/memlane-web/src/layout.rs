@@ -117,8 +117,8 @@ impl LayoutBuilder {
     pub fn new(trace: &Trace, options: LayoutOptions) -> LayoutBuilder {
         let columns = options.columns.max(1);
         let mut most_slots: HashMap<ObjId, usize> = HashMap::new();
-        for ev in &trace.events {
-            let (id, n) = match ev {
+        for ev in trace.iter_events(0..trace.event_count()) {
+            let (id, n) = match &ev {
                 Event::Alloc { object } => (object.id, object.referents.len()),
                 Event::Change { obj, referents, .. } => (*obj, referents.len()),
                 _ => continue,
@@ -150,12 +150,14 @@ impl LayoutBuilder {
     /// Pass 2, resumable: replays up to `max_events` more events of `trace` (the one given
     /// to `new`), placing objects as they become visible. Returns whether events remain.
     pub fn advance(&mut self, trace: &Trace, max_events: usize) -> bool {
-        let end = trace.events.len().min(self.next.saturating_add(max_events));
-        for i in self.next..end {
-            self.replay(i, &trace.events[i]);
+        let end = trace
+            .event_count()
+            .min(self.next.saturating_add(max_events));
+        for (i, ev) in (self.next..end).zip(trace.iter_events(self.next..end)) {
+            self.replay(i, &ev);
         }
         self.next = end;
-        end < trace.events.len()
+        end < trace.event_count()
     }
 
     fn replay(&mut self, i: usize, ev: &Event) {
@@ -331,8 +333,8 @@ mod tests {
         let mut snap = trace.snapshot_at_event(trace.prologue_end);
         let mut at = trace.prologue_end;
         std::iter::from_fn(move || {
-            let ev = trace.events.get(at)?;
-            snap.apply(ev);
+            let ev = trace.event(at)?;
+            snap.apply(&ev);
             at += 1;
             Some((at, snap.clone()))
         })

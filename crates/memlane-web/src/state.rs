@@ -222,9 +222,9 @@ pub fn trace_program_with(source: &str, version: Version, twin: bool) -> Trace {
 
 /// Whether `trace` was run with the twin process (it starts during start-up).
 pub fn has_twin(trace: &Trace) -> bool {
-    trace.events[..trace.prologue_end.min(trace.events.len())]
-        .iter()
-        .any(|e| matches!(e, Event::ProcessStart { pid, .. } if *pid == TWIN_PID))
+    trace
+        .iter_events(0..trace.prologue_end.min(trace.event_count()))
+        .any(|e| matches!(e, Event::ProcessStart { pid, .. } if pid == TWIN_PID))
 }
 
 /// The narrated events of step `index`, in order.
@@ -275,7 +275,7 @@ pub fn event_offsets(trace: &Trace) -> Vec<usize> {
             _ => trace.snapshot_at_event(step.first_event),
         };
         let mut narrated = 0;
-        for ev in &trace.events[step.first_event..step.end_event] {
+        for ev in &trace.events_in(step.first_event..step.end_event) {
             narrated += describe_event(ev, &at).is_some() as usize;
             at.apply(ev);
         }
@@ -466,7 +466,7 @@ impl State {
             }
             Some(Work::LayingOut(trace, builder)) => {
                 if builder.advance(trace, units.saturating_mul(LAYOUT_EVENTS_PER_UNIT)) {
-                    running.laying_out = Some((builder.events_done(), trace.events.len()));
+                    running.laying_out = Some((builder.events_done(), trace.event_count()));
                     return;
                 }
                 let Some(Work::LayingOut(trace, builder)) = work.take() else {
@@ -509,13 +509,13 @@ impl State {
     /// Lays out the ended run's trace: at once when it is short, else in slices.
     fn lay_out(&mut self, trace: Trace) {
         let mut builder = LayoutBuilder::new(&trace, self.layout_options());
-        if trace.events.len() <= LAYOUT_AT_ONCE {
+        if trace.event_count() <= LAYOUT_AT_ONCE {
             builder.advance(&trace, usize::MAX);
             self.end_run(trace, builder.finish());
             return;
         }
         if let Some(running) = &mut self.running {
-            running.laying_out = Some((0, trace.events.len()));
+            running.laying_out = Some((0, trace.event_count()));
             *running.work.borrow_mut() = Some(Work::LayingOut(trace, Box::new(builder)));
         }
     }
@@ -708,13 +708,13 @@ impl State {
     /// The page faults and the translation walk to mark in the RAM lane.
     pub fn memory_marks(&self) -> MemoryMarks {
         let events = match self.shown_event() {
-            Some(e) => &self.trace.events[e.start..e.end],
+            Some(e) => self.trace.events_in(e.start..e.end),
             // By line, or a step without a narrated event: the whole step.
             None => self.trace.events_of(self.step),
         };
         let mut marks = MemoryMarks::default();
         let mut missed = None;
-        for ev in events {
+        for ev in &events {
             match ev {
                 Event::PageFault {
                     address,
@@ -1535,7 +1535,7 @@ mod tests {
                 laid_out.push(progress);
             }
         }
-        assert!(s.trace.events.len() > LAYOUT_AT_ONCE);
+        assert!(s.trace.event_count() > LAYOUT_AT_ONCE);
         assert!(laid_out.len() > 1, "laid out in slices: {laid_out:?}");
         assert!(laid_out.windows(2).all(|w| w[0].0 < w[1].0));
         let whole = Layout::compute(&s.trace, s.layout_options());

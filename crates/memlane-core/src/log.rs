@@ -1,0 +1,936 @@
+//! The compact store of a run's events: a byte log, decoded back to `Event` on demand.
+//!
+//! A million-step run emits over ten million events; kept as `Vec<Event>` (88 bytes each,
+//! plus a heap copy of every object view, value text and name) that was 2.7 KB per step.
+//! Here each frequent event is a tag byte and a few varints (LEB128): ids, counts and
+//! addresses as numbers, names and labels as indexes into a table of distinct strings,
+//! value texts inline. Object ids and addresses are stored as differences from the
+//! previous one in the same block of `BLOCK` events, so a block decodes on its own and
+//! reaching event `i` decodes at most `BLOCK - 1` events before it. Rare events (virtual
+//! memory, frame pushes, collections) are kept whole in a side vector.
+
+use crate::event::{Event, Holder};
+use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Placement, Reference};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Events per block: one `u32` offset per block.
+const BLOCK: usize = 64;
+/// At most this many splices in a row for one object before its references are stored
+/// whole again, which bounds the work of decoding a splice out of order.
+const MAX_SPLICES: u8 = 16;
+
+/// How a container's references changed: the new list is the old one's first `keep_front`
+/// entries, then `middle`, then the old one's last `keep_back` entries. Storing only this
+/// keeps an append or a dict store O(1) in time and bytes, not O(len).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Splice {
+    pub keep_front: usize,
+    pub keep_back: usize,
+    pub middle: Vec<Reference>,
+}
+
+impl Splice {
+    /// Applies the splice to `referents` in place.
+    pub fn apply(&self, referents: &mut Vec<Reference>) {
+        let back_start = referents.len().saturating_sub(self.keep_back);
+        let front = self.keep_front.min(back_start);
+        referents.splice(front..back_start, self.middle.iter().cloned());
+    }
+}
+
+/// A splice as read from the log, before its object's old references are known.
+struct SpliceRecord {
+    obj: ObjId,
+    /// The event holding the object's references just before this one.
+    base_event: usize,
+    value: String,
+    size: u64,
+    splice: Splice,
+}
+
+enum Decoded {
+    Event(Event),
+    Splice(SpliceRecord),
+}
+
+// Tags. Refcount tags carry the holder kind (0..4) and the delta's common values.
+const T_RARE: u8 = 0;
+const T_ALLOC: u8 = 1;
+const T_FREE: u8 = 2;
+const T_CHANGE: u8 = 3;
+const T_FLAGS: u8 = 4;
+const T_BIND: u8 = 5;
+const T_UNBIND: u8 = 6;
+const T_PUSH: u8 = 7;
+const T_POP: u8 = 8;
+const T_FRAME_POP: u8 = 9;
+const T_FRAME_SUSPEND: u8 = 10;
+const T_FRAME_RESUME: u8 = 11;
+const T_LINE: u8 = 12;
+const T_OUTPUT: u8 = 13;
+const T_STDERR: u8 = 14;
+const T_TLB_COUNT: u8 = 15;
+/// A frame pushed: its view field by field.
+const T_FRAME_PUSH: u8 = 29;
+/// A `Change` stored as a splice of the object's previous references (see `Splice`).
+const T_CHANGE_SPLICE: u8 = 28;
+/// + holder kind: delta +1.
+const T_INCREF: u8 = 16;
+/// + holder kind: delta -1.
+const T_DECREF: u8 = 20;
+/// + holder kind: the delta follows as a byte.
+const T_REFCOUNT: u8 = 24;
+
+/// A small, fast string hasher (FxHash's mixing, eight bytes at a time): the table's keys
+/// are short names and labels, hashed once per event; SipHash and byte-wise FNV-1a showed
+/// up at 8% of a run's time in `perf`.
+#[derive(Default)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("eight bytes")));
+        }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(last) ^ (rest.len() as u64) << 56);
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.add(b as u64);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.add(v as u64);
+    }
+}
+
+/// Distinct strings (names, labels, type names, runtime holders), each stored once.
+#[derive(Clone, Debug, Default)]
+struct Strings {
+    texts: Vec<Box<str>>,
+    index: HashMap<Box<str>, u32, BuildHasherDefault<Fx>>,
+}
+
+impl Strings {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        let i = self.texts.len() as u32;
+        self.texts.push(s.into());
+        self.index.insert(s.into(), i);
+        i
+    }
+
+    fn bytes(&self) -> usize {
+        let texts: usize = self.texts.iter().map(|t| t.len()).sum();
+        // Each text is held twice (list and index); the index's table has a key, a value
+        // and a control byte per bucket.
+        2 * texts
+            + self.texts.capacity() * std::mem::size_of::<Box<str>>()
+            + self.index.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct EventLog {
+    bytes: Vec<u8>,
+    /// Byte offset of event `k * BLOCK`.
+    blocks: Vec<u32>,
+    len: usize,
+    strings: Strings,
+    rare: Vec<Event>,
+    /// The encoder's running differences (reset at each block).
+    last_obj: u32,
+    last_address: u64,
+    /// While recording: each object's last event that set its references, and how many
+    /// splices in a row lead to it.
+    last_references: HashMap<ObjId, (usize, u8), BuildHasherDefault<Fx>>,
+}
+
+fn zigzag(d: i64) -> u64 {
+    ((d << 1) ^ (d >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+impl EventLog {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Heap bytes held: the log, its block index, the string table, the rare events
+    /// (their own heap parts counted roughly by their lists' lengths).
+    pub fn heap_bytes(&self) -> usize {
+        let rare: usize = self.rare.iter().map(rare_heap_bytes).sum();
+        self.bytes.capacity()
+            + self.blocks.capacity() * 4
+            + self.strings.bytes()
+            + self.rare.capacity() * std::mem::size_of::<Event>()
+            + rare
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.last_references = HashMap::default();
+        self.bytes.shrink_to_fit();
+        self.blocks.shrink_to_fit();
+        self.rare.shrink_to_fit();
+    }
+
+    fn put(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.bytes.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.bytes.push(v as u8);
+    }
+
+    fn put_str(&mut self, s: &str) {
+        self.put(s.len() as u64);
+        self.bytes.extend_from_slice(s.as_bytes());
+    }
+
+    /// A value text: an int's decimal text as the number itself, anything else inline.
+    fn put_value(&mut self, s: &str) {
+        match s.parse::<i64>() {
+            Ok(n) if n.unsigned_abs() < 1 << 60 && n.to_string() == s => {
+                self.put(zigzag(n) << 1 | 1);
+            }
+            _ => {
+                self.put((s.len() as u64) << 1);
+                self.bytes.extend_from_slice(s.as_bytes());
+            }
+        }
+    }
+
+    fn put_sym(&mut self, s: &str) {
+        let i = self.strings.id(s);
+        self.put(i as u64);
+    }
+
+    fn put_obj(&mut self, obj: ObjId) {
+        let d = obj.0 as i64 - self.last_obj as i64;
+        self.last_obj = obj.0;
+        self.put(zigzag(d));
+    }
+
+    fn put_address(&mut self, address: u64) {
+        let d = address.wrapping_sub(self.last_address) as i64;
+        self.last_address = address;
+        self.put(zigzag(d));
+    }
+
+    fn put_frame(&mut self, frame: FrameId) {
+        self.put(frame.0 as u64);
+    }
+
+    fn put_referents(&mut self, referents: &[Reference]) {
+        self.put(referents.len() as u64);
+        for r in referents {
+            self.put_sym(&r.label);
+            self.put_obj(r.target);
+        }
+    }
+
+    fn start_event(&mut self) {
+        if self.len.is_multiple_of(BLOCK) {
+            self.blocks.push(self.bytes.len() as u32);
+            self.last_obj = 0;
+            self.last_address = 0;
+        }
+        self.len += 1;
+    }
+
+    /// Records a `Change` of `obj` whose references are `after`, reached from the ones
+    /// recorded before by `splice`. Stored as the splice unless the chain of splices is
+    /// long (or the object's last references are not in this log): then whole.
+    pub fn push_change(
+        &mut self,
+        obj: ObjId,
+        value: &str,
+        size: u64,
+        splice: &Splice,
+        after: &[Reference],
+    ) {
+        let here = self.len;
+        match self.last_references.get(&obj).copied() {
+            Some((base, chain)) if chain < MAX_SPLICES => {
+                self.start_event();
+                self.bytes.push(T_CHANGE_SPLICE);
+                self.put_obj(obj);
+                self.put((here - base) as u64);
+                self.put_sym(value);
+                self.put(size);
+                self.put(splice.keep_front as u64);
+                self.put(splice.keep_back as u64);
+                self.put_referents(&splice.middle);
+                self.last_references.insert(obj, (here, chain + 1));
+            }
+            _ => self.push(&Event::Change {
+                obj,
+                value: value.to_owned(),
+                size,
+                referents: after.to_vec(),
+            }),
+        }
+    }
+
+    pub fn push(&mut self, event: &Event) {
+        let here = self.len;
+        match event {
+            Event::Alloc { object } => {
+                self.last_references.insert(object.id, (here, 0));
+            }
+            Event::Change { obj, .. } => {
+                self.last_references.insert(*obj, (here, 0));
+            }
+            Event::Free { obj, .. } => {
+                self.last_references.remove(obj);
+            }
+            _ => {}
+        }
+        self.start_event();
+        match event {
+            Event::Alloc { object } => {
+                self.bytes.push(T_ALLOC);
+                let o = &**object;
+                self.put_obj(o.id);
+                self.put_sym(&o.type_name);
+                self.put_value(&o.value);
+                self.put_address(o.address);
+                self.put(o.size);
+                self.put(o.refcount);
+                self.put(o.runtime_refs);
+                let placement = match o.placement {
+                    Placement::Static => 0,
+                    Placement::Pool => 1,
+                    Placement::Malloc => 2,
+                };
+                let flags = o.immortal as u8
+                    | (o.interned as u8) << 1
+                    | (o.gc_tracked as u8) << 2
+                    | (o.internal as u8) << 3
+                    | (o.generation.is_some() as u8) << 4
+                    | placement << 5;
+                self.bytes.push(flags);
+                if let Some(g) = o.generation {
+                    self.bytes.push(g);
+                }
+                self.put_referents(&o.referents);
+            }
+            Event::Refcount {
+                obj,
+                count,
+                delta,
+                holder,
+            } => {
+                let kind = match holder {
+                    Holder::Name { .. } => 0,
+                    Holder::Stack { .. } => 1,
+                    Holder::Object { .. } => 2,
+                    Holder::Runtime { .. } => 3,
+                };
+                match delta {
+                    1 => self.bytes.push(T_INCREF + kind),
+                    -1 => self.bytes.push(T_DECREF + kind),
+                    d => {
+                        self.bytes.push(T_REFCOUNT + kind);
+                        self.bytes.push(*d as u8);
+                    }
+                }
+                self.put_obj(*obj);
+                self.put(*count);
+                match holder {
+                    Holder::Name { frame, name } => {
+                        self.put_frame(*frame);
+                        self.put_sym(name);
+                    }
+                    Holder::Stack { frame } => self.put_frame(*frame),
+                    Holder::Object { obj, label } => {
+                        self.put_obj(*obj);
+                        self.put_sym(label);
+                    }
+                    Holder::Runtime { what } => self.put_sym(what),
+                }
+            }
+            Event::Free { obj, address } => {
+                self.bytes.push(T_FREE);
+                self.put_obj(*obj);
+                self.put_address(*address);
+            }
+            Event::Change {
+                obj,
+                value,
+                size,
+                referents,
+            } => {
+                self.bytes.push(T_CHANGE);
+                self.put_obj(*obj);
+                self.put_sym(value);
+                self.put(*size);
+                self.put_referents(referents);
+            }
+            Event::Flags {
+                obj,
+                interned,
+                immortal,
+                gc_tracked,
+                generation,
+            } => {
+                self.bytes.push(T_FLAGS);
+                self.put_obj(*obj);
+                let flags = *immortal as u8
+                    | (*interned as u8) << 1
+                    | (*gc_tracked as u8) << 2
+                    | (generation.is_some() as u8) << 4;
+                self.bytes.push(flags);
+                if let Some(g) = generation {
+                    self.bytes.push(*g);
+                }
+            }
+            Event::Bind {
+                frame,
+                name,
+                target,
+            } => {
+                self.bytes.push(T_BIND);
+                self.put_frame(*frame);
+                self.put_sym(name);
+                self.put_obj(*target);
+            }
+            Event::Unbind { frame, name } => {
+                self.bytes.push(T_UNBIND);
+                self.put_frame(*frame);
+                self.put_sym(name);
+            }
+            Event::Push { frame, obj } => {
+                self.bytes.push(T_PUSH);
+                self.put_frame(*frame);
+                self.put_obj(*obj);
+            }
+            Event::FramePush { frame } => {
+                self.bytes.push(T_FRAME_PUSH);
+                let f = &**frame;
+                self.put_frame(f.id);
+                self.put_sym(&f.function);
+                self.put(f.line as u64);
+                self.put(f.locals.len() as u64);
+                for b in &f.locals {
+                    self.put_sym(&b.name);
+                    self.put_obj(b.target);
+                }
+                self.put(f.stack.len() as u64);
+                for &o in &f.stack {
+                    self.put_obj(o);
+                }
+                self.put_address(f.address);
+                self.put(f.size);
+                match f.namespace {
+                    Some(ns) => {
+                        self.bytes.push(1 | (f.suspended as u8) << 1);
+                        self.put_obj(ns);
+                    }
+                    None => self.bytes.push((f.suspended as u8) << 1),
+                }
+            }
+            Event::Pop { frame } => self.frame_event(T_POP, *frame),
+            Event::FramePop { frame } => self.frame_event(T_FRAME_POP, *frame),
+            Event::FrameSuspend { frame } => self.frame_event(T_FRAME_SUSPEND, *frame),
+            Event::FrameResume { frame } => self.frame_event(T_FRAME_RESUME, *frame),
+            Event::Line { frame, line } => {
+                self.bytes.push(T_LINE);
+                self.put_frame(*frame);
+                self.put(*line as u64);
+            }
+            Event::Output { text } => {
+                self.bytes.push(T_OUTPUT);
+                self.put_str(text);
+            }
+            Event::Stderr { text } => {
+                self.bytes.push(T_STDERR);
+                self.put_str(text);
+            }
+            Event::TlbCount { hits, misses } => {
+                self.bytes.push(T_TLB_COUNT);
+                self.put(*hits);
+                self.put(*misses);
+            }
+            other => {
+                self.bytes.push(T_RARE);
+                let i = self.rare.len() as u64;
+                self.put(i);
+                self.rare.push(other.clone());
+            }
+        }
+    }
+
+    fn frame_event(&mut self, tag: u8, frame: FrameId) {
+        self.bytes.push(tag);
+        self.put_frame(frame);
+    }
+
+    /// Bytes written so far.
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The events `start..end` (clamped to the log).
+    pub fn decode(&self, start: usize, end: usize) -> Vec<Event> {
+        let mut out = Vec::with_capacity(end.min(self.len).saturating_sub(start));
+        out.extend(self.iter(start, end));
+        out
+    }
+
+    /// The events `start..end` (clamped to the log), decoded as they are read.
+    pub fn iter(&self, start: usize, end: usize) -> Events<'_> {
+        let end = end.min(self.len);
+        let mut events = Events {
+            reader: self.reader_at(start.min(end)),
+            end,
+            known: HashMap::default(),
+        };
+        // Skip to `start` within its block.
+        while events.reader.next < start.min(end) {
+            events.reader.read();
+        }
+        events
+    }
+
+    /// A reader at the start of the block holding event `index`.
+    fn reader_at(&self, index: usize) -> Reader<'_> {
+        let block = index / BLOCK;
+        Reader {
+            log: self,
+            at: self
+                .blocks
+                .get(block)
+                .map_or(self.bytes.len(), |&b| b as usize),
+            next: block * BLOCK,
+            last_obj: 0,
+            last_address: 0,
+        }
+    }
+
+    /// The references `obj` has after event `index` (an `Alloc` or `Change` of it),
+    /// following the splices back to references stored whole.
+    fn references_after(&self, index: usize) -> Vec<Reference> {
+        let mut r = self.reader_at(index);
+        while r.next < index {
+            r.read();
+        }
+        match r.read() {
+            Decoded::Event(Event::Alloc { object }) => object.referents,
+            Decoded::Event(Event::Change { referents, .. }) => referents,
+            Decoded::Splice(rec) => {
+                let mut referents = self.references_after(rec.base_event);
+                rec.splice.apply(&mut referents);
+                referents
+            }
+            Decoded::Event(_) => Vec::new(),
+        }
+    }
+
+    /// Applies events `start..end` to `snap`, which must be the state after the first
+    /// `start` events. Splices apply to the snapshot's references directly.
+    pub fn replay(&self, start: usize, end: usize, snap: &mut crate::view::Snapshot) {
+        let end = end.min(self.len);
+        if start >= end {
+            return;
+        }
+        let mut r = self.reader_at(start);
+        while r.next < start {
+            r.read();
+        }
+        while r.next < end {
+            match r.read() {
+                Decoded::Event(e) => snap.apply(&e),
+                Decoded::Splice(rec) => match snap.objects.get_mut(&rec.obj) {
+                    Some(o) => {
+                        o.value = rec.value;
+                        o.size = rec.size;
+                        rec.splice.apply(&mut o.referents);
+                    }
+                    None => {
+                        let referents = self.references_after(rec.base_event);
+                        snap.apply(&rec.into_change(referents));
+                    }
+                },
+            }
+        }
+    }
+}
+
+impl SpliceRecord {
+    fn into_change(self, mut referents: Vec<Reference>) -> Event {
+        self.splice.apply(&mut referents);
+        Event::Change {
+            obj: self.obj,
+            value: self.value,
+            size: self.size,
+            referents,
+        }
+    }
+}
+
+/// An iterator over a range of the log's events.
+pub(crate) struct Events<'a> {
+    reader: Reader<'a>,
+    end: usize,
+    /// The references of the objects met so far: a splice's starting point.
+    known: HashMap<ObjId, Vec<Reference>, BuildHasherDefault<Fx>>,
+}
+
+impl Events<'_> {
+    /// The log's byte offset of the next event.
+    pub fn byte_position(&self) -> usize {
+        self.reader.at
+    }
+}
+
+impl Iterator for Events<'_> {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        if self.reader.next >= self.end {
+            return None;
+        }
+        let event = match self.reader.read() {
+            Decoded::Event(e) => e,
+            Decoded::Splice(rec) => {
+                let referents = match self.known.get(&rec.obj) {
+                    Some(r) => r.clone(),
+                    None => self.reader.log.references_after(rec.base_event),
+                };
+                rec.into_change(referents)
+            }
+        };
+        match &event {
+            Event::Alloc { object } => {
+                self.known.insert(object.id, object.referents.clone());
+            }
+            Event::Change { obj, referents, .. } => {
+                self.known.insert(*obj, referents.clone());
+            }
+            Event::Free { obj, .. } => {
+                self.known.remove(obj);
+            }
+            _ => {}
+        }
+        Some(event)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end.saturating_sub(self.reader.next);
+        (n, Some(n))
+    }
+}
+
+struct Reader<'a> {
+    log: &'a EventLog,
+    at: usize,
+    /// The index of the next event.
+    next: usize,
+    last_obj: u32,
+    last_address: u64,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> u8 {
+        let b = self.log.bytes[self.at];
+        self.at += 1;
+        b
+    }
+
+    fn num(&mut self) -> u64 {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.byte();
+            v |= ((b & 0x7f) as u64) << shift;
+            if b < 0x80 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+
+    fn text(&mut self) -> String {
+        let n = self.num() as usize;
+        let s = &self.log.bytes[self.at..self.at + n];
+        self.at += n;
+        // Only ever written from a `&str`.
+        String::from_utf8_lossy(s).into_owned()
+    }
+
+    fn value(&mut self) -> String {
+        let v = self.num();
+        if v & 1 == 1 {
+            return unzigzag(v >> 1).to_string();
+        }
+        let n = (v >> 1) as usize;
+        let s = &self.log.bytes[self.at..self.at + n];
+        self.at += n;
+        String::from_utf8_lossy(s).into_owned()
+    }
+
+    fn sym(&mut self) -> String {
+        let i = self.num() as usize;
+        self.log.strings.texts[i].to_string()
+    }
+
+    fn obj(&mut self) -> ObjId {
+        let d = unzigzag(self.num());
+        self.last_obj = (self.last_obj as i64 + d) as u32;
+        ObjId(self.last_obj)
+    }
+
+    fn address(&mut self) -> u64 {
+        let d = unzigzag(self.num());
+        self.last_address = self.last_address.wrapping_add(d as u64);
+        self.last_address
+    }
+
+    fn frame(&mut self) -> FrameId {
+        FrameId(self.num() as u32)
+    }
+
+    fn referents(&mut self) -> Vec<Reference> {
+        let n = self.num() as usize;
+        (0..n)
+            .map(|_| {
+                let label = self.sym();
+                Reference {
+                    label,
+                    target: self.obj(),
+                }
+            })
+            .collect()
+    }
+
+    /// Reads the next event.
+    fn read(&mut self) -> Decoded {
+        if self.next.is_multiple_of(BLOCK) {
+            self.last_obj = 0;
+            self.last_address = 0;
+        }
+        let here = self.next;
+        self.next += 1;
+        if self.log.bytes[self.at] == T_CHANGE_SPLICE {
+            self.at += 1;
+            let obj = self.obj();
+            let base_event = here - self.num() as usize;
+            let value = self.sym();
+            let size = self.num();
+            let keep_front = self.num() as usize;
+            let keep_back = self.num() as usize;
+            let middle = self.referents();
+            return Decoded::Splice(SpliceRecord {
+                obj,
+                base_event,
+                value,
+                size,
+                splice: Splice {
+                    keep_front,
+                    keep_back,
+                    middle,
+                },
+            });
+        }
+        Decoded::Event(self.event())
+    }
+
+    fn event(&mut self) -> Event {
+        let tag = self.byte();
+        match tag {
+            T_RARE => self.log.rare[self.num() as usize].clone(),
+            T_ALLOC => {
+                let id = self.obj();
+                let type_name = self.sym();
+                let value = self.value();
+                let address = self.address();
+                let size = self.num();
+                let refcount = self.num();
+                let runtime_refs = self.num();
+                let flags = self.byte();
+                let generation = (flags & 0x10 != 0).then(|| self.byte());
+                let referents = self.referents();
+                Event::Alloc {
+                    object: Box::new(ObjectView {
+                        id,
+                        type_name,
+                        value,
+                        address,
+                        size,
+                        refcount,
+                        runtime_refs,
+                        immortal: flags & 1 != 0,
+                        interned: flags & 2 != 0,
+                        gc_tracked: flags & 4 != 0,
+                        generation,
+                        placement: match flags >> 5 {
+                            0 => Placement::Static,
+                            1 => Placement::Pool,
+                            _ => Placement::Malloc,
+                        },
+                        internal: flags & 8 != 0,
+                        referents,
+                    }),
+                }
+            }
+            T_FREE => Event::Free {
+                obj: self.obj(),
+                address: self.address(),
+            },
+            T_CHANGE => Event::Change {
+                obj: self.obj(),
+                value: self.sym(),
+                size: self.num(),
+                referents: self.referents(),
+            },
+            T_FLAGS => {
+                let obj = self.obj();
+                let flags = self.byte();
+                Event::Flags {
+                    obj,
+                    immortal: flags & 1 != 0,
+                    interned: flags & 2 != 0,
+                    gc_tracked: flags & 4 != 0,
+                    generation: (flags & 0x10 != 0).then(|| self.byte()),
+                }
+            }
+            T_BIND => Event::Bind {
+                frame: self.frame(),
+                name: self.sym(),
+                target: self.obj(),
+            },
+            T_UNBIND => Event::Unbind {
+                frame: self.frame(),
+                name: self.sym(),
+            },
+            T_PUSH => Event::Push {
+                frame: self.frame(),
+                obj: self.obj(),
+            },
+            T_FRAME_PUSH => {
+                let id = self.frame();
+                let function = self.sym();
+                let line = self.num() as u32;
+                let locals = (0..self.num())
+                    .map(|_| {
+                        let name = self.sym();
+                        Binding {
+                            name,
+                            target: self.obj(),
+                        }
+                    })
+                    .collect();
+                let stack = (0..self.num()).map(|_| self.obj()).collect();
+                let address = self.address();
+                let size = self.num();
+                let flags = self.byte();
+                let namespace = (flags & 1 != 0).then(|| self.obj());
+                Event::FramePush {
+                    frame: Box::new(FrameView {
+                        id,
+                        function,
+                        line,
+                        locals,
+                        stack,
+                        address,
+                        size,
+                        namespace,
+                        suspended: flags & 2 != 0,
+                    }),
+                }
+            }
+            T_POP => Event::Pop {
+                frame: self.frame(),
+            },
+            T_FRAME_POP => Event::FramePop {
+                frame: self.frame(),
+            },
+            T_FRAME_SUSPEND => Event::FrameSuspend {
+                frame: self.frame(),
+            },
+            T_FRAME_RESUME => Event::FrameResume {
+                frame: self.frame(),
+            },
+            T_LINE => Event::Line {
+                frame: self.frame(),
+                line: self.num() as u32,
+            },
+            T_OUTPUT => Event::Output { text: self.text() },
+            T_STDERR => Event::Stderr { text: self.text() },
+            T_TLB_COUNT => Event::TlbCount {
+                hits: self.num(),
+                misses: self.num(),
+            },
+            _ => {
+                let kind = (tag - T_INCREF) % 4;
+                let delta = match tag {
+                    T_INCREF..T_DECREF => 1,
+                    T_DECREF..T_REFCOUNT => -1,
+                    _ => self.byte() as i8,
+                };
+                let obj = self.obj();
+                let count = self.num();
+                let holder = match kind {
+                    0 => Holder::Name {
+                        frame: self.frame(),
+                        name: self.sym(),
+                    },
+                    1 => Holder::Stack {
+                        frame: self.frame(),
+                    },
+                    2 => Holder::Object {
+                        obj: self.obj(),
+                        label: self.sym(),
+                    },
+                    _ => Holder::Runtime { what: self.sym() },
+                };
+                Event::Refcount {
+                    obj,
+                    count,
+                    delta,
+                    holder,
+                }
+            }
+        }
+    }
+}
+
+/// A rough count of the heap memory a rare event's lists hold.
+fn rare_heap_bytes(e: &Event) -> usize {
+    use std::mem::size_of_val;
+    match e {
+        Event::Gc {
+            objects, gc_refs, ..
+        } => objects.capacity() * 4 + gc_refs.capacity() * 8,
+        Event::MemoryStart { frames, .. } => size_of_val(&**frames),
+        Event::ProcessStart { name, .. } => name.capacity(),
+        Event::Munmap {
+            writes,
+            frames,
+            swap_slots,
+            ..
+        } => size_of_val(&**writes) + size_of_val(&**frames) + size_of_val(&**swap_slots),
+        Event::TlbMiss { walk, writes, .. } => size_of_val(&**walk) + size_of_val(&**writes),
+        Event::PageFault { tables, writes, .. } => size_of_val(&**tables) + size_of_val(&**writes),
+        Event::Evict { writes, .. } => size_of_val(&**writes),
+        _ => 0,
+    }
+}

@@ -1,0 +1,136 @@
+//! Tracing throughput, seek time and history bytes per step, on programs of 10^3 to 10^6
+//! line steps: `cargo bench -p memlane-python --bench trace`. Before the timings it prints
+//! a table of history bytes per step (`Trace::history_bytes`, counted from capacities).
+
+use divan::counter::ItemsCount;
+use divan::Bencher;
+use memlane_python::{run, RunOptions};
+
+/// Line steps, roughly: each program is sized to take about this many.
+const SIZES: &[usize] = &[1_000, 10_000, 100_000, 1_000_000];
+
+/// `total += i` in a loop: three line steps an iteration (the `for` line twice).
+fn loop_program(steps: usize) -> String {
+    format!(
+        "total = 0\nfor i in range({}):\n    total += i\nprint(total)\n",
+        steps / 3
+    )
+}
+
+/// Calls, a list, a dict and an instance per iteration: about 12 line steps each.
+fn mixed_program(steps: usize) -> String {
+    format!(
+        r#"class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+def step(points, index, i):
+    p = Point(i, i * 2)
+    points.append(p)
+    index[i % 64] = p
+    if len(points) > 32:
+        points.pop(0)
+    return p.x + p.y
+
+points = []
+index = {{}}
+total = 0
+for i in range({}):
+    total += step(points, index, i)
+print(total, len(points), len(index))
+"#,
+        steps / 12
+    )
+}
+
+fn options() -> RunOptions {
+    RunOptions {
+        max_steps: 2_000_000,
+        ..RunOptions::default()
+    }
+}
+
+fn traced(program: fn(usize) -> String, steps: usize) -> memlane_core::Trace {
+    let trace = run(&program(steps), &options());
+    assert_eq!(trace.outcome, memlane_core::Outcome::Finished);
+    trace
+}
+
+/// Random step indexes (xorshift, fixed seed).
+fn random_steps(n: usize, count: usize) -> Vec<usize> {
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    (0..count)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        })
+        .collect()
+}
+
+fn main() {
+    println!("history bytes per step (Trace::history_bytes / steps)");
+    println!(
+        "{:>8} {:>9} {:>12} {:>14} {:>11}",
+        "program", "size", "steps", "history bytes", "bytes/step"
+    );
+    for (name, program) in [
+        ("loop", loop_program as fn(usize) -> String),
+        ("mixed", mixed_program),
+    ] {
+        for &size in SIZES {
+            let trace = traced(program, size);
+            let bytes = trace.history_bytes();
+            println!(
+                "{name:>8} {size:>9} {:>12} {bytes:>14} {:>11.1}",
+                trace.len(),
+                bytes as f64 / trace.len() as f64
+            );
+        }
+    }
+    println!();
+    divan::main();
+}
+
+fn trace_bench(bencher: Bencher, program: fn(usize) -> String, size: usize) {
+    let source = program(size);
+    let steps = run(&source, &options()).len();
+    bencher
+        .counter(ItemsCount::new(steps))
+        .bench(|| run(divan::black_box(&source), &options()));
+}
+
+#[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+fn trace_loop(bencher: Bencher, size: usize) {
+    trace_bench(bencher, loop_program, size);
+}
+
+#[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+fn trace_mixed(bencher: Bencher, size: usize) {
+    trace_bench(bencher, mixed_program, size);
+}
+
+/// The snapshot of a random step (forward or back of the previous one): median and
+/// slowest of 200 seeks.
+fn seek_bench(bencher: Bencher, program: fn(usize) -> String, size: usize) {
+    let trace = traced(program, size);
+    let steps = random_steps(trace.len(), 200);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    bencher
+        .with_inputs(|| {
+            steps[next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % steps.len()]
+        })
+        .bench_refs(|i| trace.snapshot(*i));
+}
+
+#[divan::bench(args = SIZES, sample_count = 200, sample_size = 1)]
+fn seek_loop(bencher: Bencher, size: usize) {
+    seek_bench(bencher, loop_program, size);
+}
+
+#[divan::bench(args = SIZES, sample_count = 200, sample_size = 1)]
+fn seek_mixed(bencher: Bencher, size: usize) {
+    seek_bench(bencher, mixed_program, size);
+}
