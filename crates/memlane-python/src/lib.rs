@@ -10,6 +10,7 @@ pub mod exec;
 pub mod format;
 pub mod instr;
 pub mod lexer;
+pub mod limits;
 pub mod methods;
 pub mod ops;
 pub mod parser;
@@ -29,6 +30,11 @@ pub struct RunOptions {
     pub filename: String,
     /// The simulated machine's memory (RAM frames, TLB, replacement policy, ...).
     pub memory: MemoryConfig,
+    /// Live objects the heap may hold before an allocation raises MemoryError.
+    pub max_objects: usize,
+    /// Items builtins (`sum`, `list`, `sorted`, ...) may iterate within one step before
+    /// the run stops with `Outcome::Limit`.
+    pub max_iterations_per_step: usize,
 }
 
 impl Default for RunOptions {
@@ -38,6 +44,8 @@ impl Default for RunOptions {
             max_steps: 1_000_000,
             filename: "main.py".into(),
             memory: MemoryConfig::default(),
+            max_objects: limits::MAX_OBJECTS,
+            max_iterations_per_step: limits::MAX_ITERATIONS_PER_STEP,
         }
     }
 }
@@ -45,6 +53,10 @@ impl Default for RunOptions {
 /// Runs `source` to its end (or to a limit) and returns its full history.
 /// Every failure is an `Outcome`, never a panic.
 pub fn run(source: &str, options: &RunOptions) -> Trace {
+    if source.len() > limits::MAX_SOURCE_BYTES {
+        let message = limits::source_too_large(source.len());
+        return Recorder::new().finish(options.profile, Outcome::Limit { message });
+    }
     let module = match parser::parse(source) {
         Ok(m) => m,
         Err(e) => {
@@ -78,6 +90,8 @@ pub fn run(source: &str, options: &RunOptions) -> Trace {
         max_steps: options.max_steps,
         recursion_limit: options.profile.recursion_limit() as usize,
         max_native_depth: 150,
+        max_objects: options.max_objects,
+        max_iterations_per_step: options.max_iterations_per_step,
     };
     let mut vm = Vm::new(
         Heap::with_memory(options.profile, options.memory),

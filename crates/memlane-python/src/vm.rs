@@ -81,6 +81,11 @@ pub struct Limits {
     pub recursion_limit: usize,
     /// Nested native-to-Python calls (sorted's key, __repr__, __del__) deepen the Rust stack.
     pub max_native_depth: usize,
+    /// Live objects the simulated heap may hold; one more raises MemoryError.
+    pub max_objects: usize,
+    /// Items a builtin may iterate within one step (`sum(range(10**12))` has no lines
+    /// to count, so the step limit alone cannot stop it).
+    pub max_iterations_per_step: usize,
 }
 
 pub struct Vm {
@@ -96,6 +101,8 @@ pub struct Vm {
     pub globals: ObjId,
     pub limits: Limits,
     pub native_depth: usize,
+    /// The step the iteration count belongs to, and the iterations made in it.
+    pub step_iterations: (usize, usize),
     pub filename: String,
     pub source_lines: Vec<String>,
     /// Traceback entries (file line, function) of exceptions in flight, innermost last.
@@ -143,6 +150,7 @@ impl Vm {
             globals,
             limits,
             native_depth: 0,
+            step_iterations: (0, 0),
             filename,
             source_lines: source.lines().map(str::to_owned).collect(),
             tracebacks: HashMap::new(),
