@@ -65,6 +65,10 @@ pub fn run(source: &str, options: &RunOptions) -> Trace {
                     message: format!("`{what}` is not supported (line {})", e.line),
                     line: e.line,
                 },
+                // CPython's parser runs out of stack on such input and says so.
+                parser::ParseErrorKind::Syntax(msg) if msg == parser::NESTED_TOO_DEEPLY => {
+                    parser_stack_overflow(options.profile.version)
+                }
                 parser::ParseErrorKind::Syntax(msg) => {
                     syntax_error(source, &options.filename, msg, e.line, e.col)
                 }
@@ -100,6 +104,7 @@ pub fn run(source: &str, options: &RunOptions) -> Trace {
         options.filename.clone(),
         source,
     );
+    vm.stack_base = limits::stack_position();
     vm.materialize();
     let outcome = match vm.run_module() {
         Ok(()) => Outcome::Finished,
@@ -110,6 +115,27 @@ pub fn run(source: &str, options: &RunOptions) -> Trace {
         vm.shutdown();
     }
     vm.heap.finish(outcome)
+}
+
+/// What CPython reports when its parser's stack overflows (`MAXSTACK`): a bare MemoryError
+/// in 3.11, with a message from 3.12 on; no traceback, as nothing ran.
+fn parser_stack_overflow(version: memlane_core::Version) -> Outcome {
+    let message = if version >= memlane_core::Version::Py312 {
+        "Parser stack overflowed - Python source too complex to parse"
+    } else {
+        ""
+    };
+    let last = if message.is_empty() {
+        "MemoryError".to_owned()
+    } else {
+        format!("MemoryError: {message}")
+    };
+    Outcome::Exception {
+        type_name: "MemoryError".into(),
+        message: message.into(),
+        line: None,
+        traceback: format!("{last}\n"),
+    }
 }
 
 /// CPython's report of a SyntaxError: file, line, the source line and a caret.
@@ -126,6 +152,7 @@ fn syntax_error(source: &str, filename: &str, message: &str, line: u32, col: u32
         || message.starts_with("expected an indented block")
         || message.starts_with("unindent does not match")
         || message.starts_with("unexpected unindent")
+        || message.starts_with("too many levels of indentation")
     {
         "IndentationError"
     } else {

@@ -23,6 +23,22 @@ pub const MAX_OBJECTS: usize = 1_000_000;
 /// Items builtins may iterate within one step.
 pub const MAX_ITERATIONS_PER_STEP: usize = 200_000;
 
+/// Bytes of Rust stack nested native-to-Python calls (`__repr__` calling `repr`, a key
+/// function calling `sorted`) may use before they raise RecursionError. The browser gives
+/// wasm 1 MiB of stack and a test thread has 2 MiB; a debug build's frames are large, so
+/// counting calls alone (`max_native_depth`) does not keep within either.
+#[cfg(target_arch = "wasm32")]
+pub const STACK_BUDGET: usize = 512 * 1024;
+#[cfg(not(target_arch = "wasm32"))]
+pub const STACK_BUDGET: usize = 1024 * 1024;
+
+/// The address of a local: where the stack is now.
+#[inline(never)]
+pub fn stack_position() -> usize {
+    let here = 0u8;
+    std::hint::black_box(&here) as *const u8 as usize
+}
+
 /// The message of `Outcome::Limit` for a program longer than [`MAX_SOURCE_BYTES`].
 pub fn source_too_large(len: usize) -> String {
     format!(
@@ -43,6 +59,11 @@ impl Vm {
             return Err(self.memory_error());
         }
         Ok(())
+    }
+
+    /// Whether nested native calls have used up [`STACK_BUDGET`].
+    pub fn stack_exhausted(&self) -> bool {
+        self.stack_base != 0 && self.stack_base.abs_diff(stack_position()) > STACK_BUDGET
     }
 
     /// MemoryError unless a container of `n` new objects fits, with the objects.

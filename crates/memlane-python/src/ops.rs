@@ -822,10 +822,11 @@ impl Vm {
                         if b.is_negative() {
                             return Err(self.error(BuiltinType::ValueError, "negative shift count"));
                         }
-                        // CPython splits the count into 30-bit digits; a count of digits
-                        // past Py_ssize_t is an OverflowError, anything less a MemoryError.
-                        let max_count = (BigInt::from(i64::MAX) + 1) * 30;
-                        if !a.is_zero() && b >= max_count {
+                        // CPython's result needs the count's 30-bit digits more than `a`
+                        // has; past MAX_LONG_DIGITS ((PY_SSIZE_T_MAX - 24) / 4) _PyLong_New
+                        // says OverflowError, below it the allocation fails: MemoryError.
+                        let digits = BigInt::from(a.bits().div_ceil(30)) + &b / 30 + 1;
+                        if !a.is_zero() && digits > BigInt::from((i64::MAX - 24) / 4) {
                             return Err(self
                                 .error(BuiltinType::OverflowError, "too many digits in integer"));
                         }
@@ -2245,7 +2246,11 @@ impl Vm {
             let kind = if m.starts_with("unsupported format string") {
                 BuiltinType::TypeError
             } else {
-                BuiltinType::ValueError
+                match format::format_error_kind(&m) {
+                    "MemoryError" => BuiltinType::MemoryError,
+                    "OverflowError" => BuiltinType::OverflowError,
+                    _ => BuiltinType::ValueError,
+                }
             };
             self.error(kind, m)
         })

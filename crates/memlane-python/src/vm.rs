@@ -101,6 +101,8 @@ pub struct Vm {
     pub globals: ObjId,
     pub limits: Limits,
     pub native_depth: usize,
+    /// The address of a local of `run`'s caller: how deep the Rust stack is, measured.
+    pub stack_base: usize,
     /// The step the iteration count belongs to, and the iterations made in it.
     pub step_iterations: (usize, usize),
     pub filename: String,
@@ -151,6 +153,7 @@ impl Vm {
             limits,
             native_depth: 0,
             step_iterations: (0, 0),
+            stack_base: 0,
             filename,
             source_lines: source.lines().map(str::to_owned).collect(),
             tracebacks: HashMap::new(),

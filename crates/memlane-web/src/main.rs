@@ -1,7 +1,39 @@
 //! The browser entry point: trunk builds this binary to WebAssembly (see index.html).
 
 #[cfg(target_arch = "wasm32")]
+mod browser {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// Defined by www/guard.js: shows `message` in the page's error box (as text).
+        #[wasm_bindgen(js_name = memlaneFatal, catch)]
+        fn memlane_fatal(message: &str) -> Result<(), JsValue>;
+        #[wasm_bindgen(js_namespace = console, js_name = error)]
+        fn console_error(message: &str);
+    }
+
+    /// The release build aborts on a panic (no unwinding), so the app cannot carry on:
+    /// the hook puts the panic's message in a visible error box before the wasm traps.
+    pub fn install_panic_hook() {
+        std::panic::set_hook(Box::new(|info| {
+            let message = format!("internal error: {info}");
+            console_error(&message);
+            let _ = memlane_fatal(&message);
+        }));
+    }
+
+    /// Panics on purpose, so the browser tests can check that a panic still leaves a
+    /// visible error box (called as `window.wasmBindings.panic_for_test("...")`).
+    #[wasm_bindgen]
+    pub fn panic_for_test(message: String) {
+        panic!("{message}");
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
 fn main() {
+    browser::install_panic_hook();
     yew::Renderer::<memlane_web::app::App>::new().render();
 }
 
