@@ -9,17 +9,16 @@ mod browser {
         /// Defined by www/guard.js: shows `message` in the page's error box (as text).
         #[wasm_bindgen(js_name = memlaneFatal, catch)]
         fn memlane_fatal(message: &str) -> Result<(), JsValue>;
-        #[wasm_bindgen(js_namespace = console, js_name = error)]
-        fn console_error(message: &str);
     }
 
     /// The release build aborts on a panic (no unwinding), so the app cannot carry on:
-    /// the hook puts the panic's message in a visible error box before the wasm traps.
+    /// the hook puts the panic's message in a visible error box before the wasm traps, and
+    /// logs it with its stack as Yew's default hook (console_error_panic_hook) does. Set
+    /// through Yew, which would otherwise install its default over it.
     pub fn install_panic_hook() {
-        std::panic::set_hook(Box::new(|info| {
-            let message = format!("internal error: {info}");
-            console_error(&message);
-            let _ = memlane_fatal(&message);
+        yew::set_custom_panic_hook(Box::new(|info| {
+            console_error_panic_hook::hook(info);
+            let _ = memlane_fatal(&format!("internal error: {info}"));
         }));
     }
 
