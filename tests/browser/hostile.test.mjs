@@ -114,6 +114,7 @@ test(`all ${cases.length} hostile cases end in their expected message and leave 
   const { context, page, problems } = await trappedPage();
   const failures = [];
   for (const c of cases) {
+    const started = Date.now();
     try {
       let shown;
       if (c.kind === 'program') {
@@ -150,6 +151,7 @@ test(`all ${cases.length} hostile cases end in their expected message and leave 
     } catch (e) {
       failures.push(e.message);
     }
+    if (process.env.HOSTILE_VERBOSE) console.error(`${Date.now() - started} ms  ${c.name}`);
   }
   await context.close();
   assert.deepEqual(failures, []);

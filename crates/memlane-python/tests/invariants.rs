@@ -168,7 +168,12 @@ fn assert_page_tables_consistent(snap: &Snapshot, what: &str) -> usize {
             }
             let frame = pte::frame(entry);
             let walked = walk(memory, p.root, vpn << 12).frame();
-            assert_eq!(walked, Some(frame), "{what}: pid {} page {vpn:#x}'s walk", p.pid);
+            assert_eq!(
+                walked,
+                Some(frame),
+                "{what}: pid {} page {vpn:#x}'s walk",
+                p.pid
+            );
             assert_eq!(
                 memory.frames.get(frame as usize),
                 Some(&FrameUse::Page { pid: p.pid, vpn }),
@@ -176,7 +181,10 @@ fn assert_page_tables_consistent(snap: &Snapshot, what: &str) -> usize {
                 p.pid
             );
             if let Some(other) = owner.insert(frame, (p.pid, vpn)) {
-                panic!("{what}: frame {frame} backs pid {} page {vpn:#x} and {other:?}", p.pid);
+                panic!(
+                    "{what}: frame {frame} backs pid {} page {vpn:#x} and {other:?}",
+                    p.pid
+                );
             }
         }
     }
@@ -184,7 +192,10 @@ fn assert_page_tables_consistent(snap: &Snapshot, what: &str) -> usize {
     for (&frame, table) in &memory.tables {
         assert_eq!(
             memory.frames.get(frame as usize),
-            Some(&FrameUse::PageTable { pid: table.pid, level: table.level }),
+            Some(&FrameUse::PageTable {
+                pid: table.pid,
+                level: table.level
+            }),
             "{what}: table frame {frame}"
         );
     }
@@ -196,7 +207,12 @@ fn assert_page_tables_consistent(snap: &Snapshot, what: &str) -> usize {
 fn assert_gc_frees_only_unreachable(trace: &Trace, what: &str) {
     use memlane_core::{Event, GcPhase};
     for (i, event) in trace.events.iter().enumerate() {
-        if let Event::Gc { phase: GcPhase::Clear, objects, .. } = event {
+        if let Event::Gc {
+            phase: GcPhase::Clear,
+            objects,
+            ..
+        } = event
+        {
             let snap = trace.snapshot_at_event(i);
             let reachable = reachable_set(&snap);
             for id in objects {
@@ -269,10 +285,16 @@ proptest! {
 #[test]
 fn allocations_page_tables_and_gc_stay_sound_in_the_conformance_programs() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/programs");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     paths.sort();
     let mut resident = 0;
-    for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "py")) {
+    for path in paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+    {
         let source = std::fs::read_to_string(path).unwrap();
         let trace = run(&source, &options(Version::default()));
         resident = resident.max(check_memory_every_step(&trace, &path.display().to_string()));

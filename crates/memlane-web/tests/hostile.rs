@@ -9,7 +9,10 @@ use memlane_web::state::trace_program;
 use serde_json::Value;
 
 fn cases() -> Vec<Value> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/hostile/cases.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/hostile/cases.json"
+    );
     let text = std::fs::read_to_string(path).expect("tests/hostile/cases.json");
     let file: Value = serde_json::from_str(&text).expect("cases.json is JSON");
     file["cases"].as_array().expect("a cases array").clone()
@@ -24,7 +27,11 @@ fn text(case: &Value, field: &str) -> Option<String> {
     Some(
         parts
             .iter()
-            .map(|p| p[0].as_str().unwrap().repeat(p[1].as_u64().unwrap() as usize))
+            .map(|p| {
+                p[0].as_str()
+                    .unwrap()
+                    .repeat(p[1].as_u64().unwrap() as usize)
+            })
             .collect(),
     )
 }
