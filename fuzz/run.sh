@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one fuzz target for a while, one job, seeding its corpus from the repository's
 # Python programs (parse, run_limited) or from links made by the encoder (permalink).
-# Usage: fuzz/run.sh TARGET SECONDS      (needs `rustup toolchain install nightly` and
+# Usage: [FUZZ_TIMEOUT=s] fuzz/run.sh TARGET SECONDS   (needs `rustup toolchain install nightly` and
 #                                         `cargo install cargo-fuzz`)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,5 +18,5 @@ case "$target" in
 esac
 # -rss_limit_mb: the interpreter's own caps must stop runaway programs well before this.
 cargo +nightly fuzz run "$target" "corpus/$target" -- \
-  -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=4096 \
+  -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-20}" -rss_limit_mb=2048 -max_len=4096 \
   -print_final_stats=1
