@@ -100,7 +100,7 @@ impl Vm {
                 self.limits.max_iterations_per_step
             )));
         }
-        if *count % 64 == 0 {
+        if *count % 64 == 1 {
             self.check_objects()?;
         }
         Ok(())
