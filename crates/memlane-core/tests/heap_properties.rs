@@ -56,6 +56,33 @@ fn set_root(heap: &mut Heap, roots: &mut [Option<ObjId>], r: usize, new: Option<
     }
 }
 
+/// No two live allocations share a byte: every object's block (GC header included) and
+/// every separately allocated storage (a list's item array, a dict's keys) is its own.
+fn allocations_disjoint(heap: &Heap) -> Result<(), String> {
+    let mut spans = Vec::new();
+    for id in heap.live_ids() {
+        let o = heap.get(id);
+        if o.block_len > 0 {
+            spans.push((o.block, o.block + o.block_len, id, "block"));
+        }
+        if let Some((addr, len)) = o.storage {
+            if len > 0 {
+                spans.push((addr, addr + len, id, "storage"));
+            }
+        }
+    }
+    spans.sort();
+    for pair in spans.windows(2) {
+        let ((_, end, a, what_a), (start, _, b, what_b)) = (pair[0], pair[1]);
+        if end > start {
+            return Err(format!(
+                "{what_a} of {a:?} ends at {end:#x}, after {what_b} of {b:?} starts at {start:#x}"
+            ));
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
     #[test]
@@ -87,6 +114,9 @@ proptest! {
             }
             let held = root_refs(&roots);
             prop_assert!(heap.check_refcounts(&held).is_ok(), "{:?}", heap.check_refcounts(&held));
+            if let Err(e) = allocations_disjoint(&heap) {
+                prop_assert!(false, "{}", e);
+            }
         }
         for r in 0..ROOTS {
             set_root(&mut heap, &mut roots, r, None);

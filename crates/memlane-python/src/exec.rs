@@ -503,7 +503,7 @@ impl Vm {
         let Some(mut frame) = self.suspended.remove(&handle) else {
             return Ok(None);
         };
-        if self.native_depth >= self.limits.max_native_depth {
+        if self.native_depth >= self.limits.max_native_depth || self.stack_exhausted() {
             self.suspended.insert(handle, frame);
             return Err(self
                 .error(
@@ -565,7 +565,7 @@ impl Vm {
     ) -> VmResult {
         match self.heap.payload(callable).clone() {
             Payload::Function(_) => {
-                if self.native_depth >= self.limits.max_native_depth {
+                if self.native_depth >= self.limits.max_native_depth || self.stack_exhausted() {
                     return Err(self
                         .error(
                             BuiltinType::RecursionError,

@@ -10,6 +10,7 @@ pub mod exec;
 pub mod format;
 pub mod instr;
 pub mod lexer;
+pub mod limits;
 pub mod methods;
 pub mod ops;
 pub mod parser;
@@ -29,6 +30,11 @@ pub struct RunOptions {
     pub filename: String,
     /// The simulated machine's memory (RAM frames, TLB, replacement policy, ...).
     pub memory: MemoryConfig,
+    /// Live objects the heap may hold before an allocation raises MemoryError.
+    pub max_objects: usize,
+    /// Items builtins (`sum`, `list`, `sorted`, ...) may iterate within one step before
+    /// the run stops with `Outcome::Limit`.
+    pub max_iterations_per_step: usize,
 }
 
 impl Default for RunOptions {
@@ -38,6 +44,8 @@ impl Default for RunOptions {
             max_steps: 1_000_000,
             filename: "main.py".into(),
             memory: MemoryConfig::default(),
+            max_objects: limits::MAX_OBJECTS,
+            max_iterations_per_step: limits::MAX_ITERATIONS_PER_STEP,
         }
     }
 }
@@ -71,6 +79,10 @@ impl Session {
         let done = |trace| Session {
             state: SessionState::Done(trace),
         };
+        if source.len() > limits::MAX_SOURCE_BYTES {
+            let message = limits::source_too_large(source.len());
+            return done(Recorder::new().finish(options.profile, Outcome::Limit { message }));
+        }
         let module = match parser::parse(source) {
             Ok(m) => m,
             Err(e) => {
@@ -79,6 +91,10 @@ impl Session {
                         message: format!("`{what}` is not supported (line {})", e.line),
                         line: e.line,
                     },
+                    // CPython's parser runs out of stack on such input and says so.
+                    parser::ParseErrorKind::Syntax(msg) if msg == parser::NESTED_TOO_DEEPLY => {
+                        parser_stack_overflow(options.profile.version)
+                    }
                     parser::ParseErrorKind::Syntax(msg) => {
                         syntax_error(source, &options.filename, msg, e.line, e.col)
                     }
@@ -104,6 +120,8 @@ impl Session {
             max_steps: options.max_steps,
             recursion_limit: options.profile.recursion_limit() as usize,
             max_native_depth: 150,
+            max_objects: options.max_objects,
+            max_iterations_per_step: options.max_iterations_per_step,
         };
         let mut vm = Box::new(Vm::new(
             Heap::with_memory(options.profile, options.memory),
@@ -117,6 +135,7 @@ impl Session {
             state: SessionState::Running(vm),
         };
         if let SessionState::Running(vm) = &mut session.state {
+            vm.stack_base = limits::stack_position();
             let started = vm.start_module();
             if let Err(halt) = started {
                 session.end(halt);
@@ -134,6 +153,8 @@ impl Session {
             return false;
         };
         vm.pause_at = vm.heap.recorder.step_count().saturating_add(max_steps);
+        // Each slice may start at another depth of the caller's stack.
+        vm.stack_base = limits::stack_position();
         match vm.resume_module() {
             Err(Halt::Pause) => true,
             Ok(()) => {
@@ -202,6 +223,27 @@ impl Session {
     }
 }
 
+/// What CPython reports when its parser's stack overflows (`MAXSTACK`): a bare MemoryError
+/// in 3.11, with a message from 3.12 on; no traceback, as nothing ran.
+fn parser_stack_overflow(version: memlane_core::Version) -> Outcome {
+    let message = if version >= memlane_core::Version::Py312 {
+        "Parser stack overflowed - Python source too complex to parse"
+    } else {
+        ""
+    };
+    let last = if message.is_empty() {
+        "MemoryError".to_owned()
+    } else {
+        format!("MemoryError: {message}")
+    };
+    Outcome::Exception {
+        type_name: "MemoryError".into(),
+        message: message.into(),
+        line: None,
+        traceback: format!("{last}\n"),
+    }
+}
+
 /// CPython's report of a SyntaxError: file, line, the source line and a caret.
 fn syntax_error(source: &str, filename: &str, message: &str, line: u32, col: u32) -> Outcome {
     let text = source
@@ -216,6 +258,7 @@ fn syntax_error(source: &str, filename: &str, message: &str, line: u32, col: u32
         || message.starts_with("expected an indented block")
         || message.starts_with("unindent does not match")
         || message.starts_with("unexpected unindent")
+        || message.starts_with("too many levels of indentation")
     {
         "IndentationError"
     } else {

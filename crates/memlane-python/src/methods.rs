@@ -1,6 +1,7 @@
 //! Methods of built-in types (`list.append`, `str.split`, ...) and the constructors of
 //! built-in types (`int("5")`, `list(it)`, `ValueError("x")`).
 
+use crate::containers::list_growth;
 use crate::format;
 use crate::vm::*;
 use memlane_core::event::Holder;
@@ -39,10 +40,11 @@ impl Vm {
     fn str_list(&mut self, parts: Vec<String>) -> ObjId {
         let l = self.new_list(0);
         self.hold(l);
-        for p in parts {
-            let s = self.heap.str(&p);
-            self.list_push(l, s);
-        }
+        // The capacity CPython's appends leave, set once: one event per slot instead of a
+        // whole-list change per append (quadratic for a long split).
+        let capacity = (0..parts.len()).fold(0, |cap, n| list_growth(cap, n + 1));
+        let items: Vec<ObjId> = parts.iter().map(|p| self.heap.str(p)).collect();
+        self.list_replace_all(l, items, capacity);
         self.heap.decref_runtime_soft(l);
         l
     }
@@ -438,9 +440,14 @@ impl Vm {
                         }
                     }
                 };
+                self.check_new_objects(parts.len())?;
                 return Ok(self.str_list(parts));
             }
-            "splitlines" => return Ok(self.str_list(s.lines().map(str::to_owned).collect())),
+            "splitlines" => {
+                let lines: Vec<String> = s.lines().map(str::to_owned).collect();
+                self.check_new_objects(lines.len())?;
+                return Ok(self.str_list(lines));
+            }
             "strip" => match strip_chars(self)? {
                 Some(c) => s.trim_matches(|x| c.contains(x)).to_string(),
                 None => s.trim().to_string(),

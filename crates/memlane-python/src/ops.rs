@@ -12,10 +12,7 @@ use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 use std::rc::Rc;
 
-/// Results larger than this many bits raise MemoryError instead of being computed.
-const MAX_INT_BITS: u64 = 1 << 24;
-/// Sequences longer than this raise MemoryError.
-const MAX_SEQUENCE: usize = 10_000_000;
+use crate::limits::{MAX_INT_BITS, MAX_ITEMS, MAX_STR_CHARS};
 
 pub fn ascii_of(repr: &str) -> String {
     let mut out = String::new();
@@ -591,8 +588,8 @@ impl Vm {
                     .int_value(if matches!(pa, Payload::Str(_)) { b } else { a })
                     .is_some() =>
             {
-                let n = self.repeat_count(if matches!(pa, Payload::Str(_)) { b } else { a });
-                if s.chars().count().saturating_mul(n) > MAX_SEQUENCE * 10 {
+                let n = self.repeat_count(if matches!(pa, Payload::Str(_)) { b } else { a })?;
+                if s.chars().count().saturating_mul(n) > MAX_STR_CHARS {
                     return Err(self.error(BuiltinType::MemoryError, "").into());
                 }
                 Some(self.heap.str(&s.repeat(n)))
@@ -629,13 +626,13 @@ impl Vm {
                 } else {
                     (b, a)
                 };
-                let n = self.repeat_count(count);
+                let n = self.repeat_count(count)?;
                 let items = match self.heap.payload(seq) {
                     Payload::List(l) => l.items.clone(),
                     Payload::Tuple(t) => t.clone(),
                     _ => Vec::new(),
                 };
-                if items.len().saturating_mul(n) > MAX_SEQUENCE {
+                if items.len().saturating_mul(n) > MAX_ITEMS {
                     return Err(self.error(BuiltinType::MemoryError, "").into());
                 }
                 let repeated: Vec<ObjId> = items
@@ -719,10 +716,18 @@ impl Vm {
         Err(self.error(BuiltinType::TypeError, msg).into())
     }
 
-    fn repeat_count(&self, v: ObjId) -> usize {
-        self.int_value(v)
-            .and_then(|i| i.to_i64())
-            .map_or(0, |n| n.max(0) as usize)
+    /// A sequence's repeat count; CPython's OverflowError for one past an index (`Py_ssize_t`).
+    fn repeat_count(&mut self, v: ObjId) -> VmResult<usize> {
+        match self.int_value(v).map(|i| i.to_i64()) {
+            Some(Some(n)) => Ok(n.max(0) as usize),
+            Some(None) => Err(self
+                .error(
+                    BuiltinType::OverflowError,
+                    "cannot fit 'int' into an index-sized integer",
+                )
+                .into()),
+            None => Ok(0),
+        }
     }
 
     fn set_operation(&mut self, a: ObjId, b: ObjId, op: Operator) -> VmResult {
@@ -816,6 +821,14 @@ impl Vm {
                     Operator::LShift => {
                         if b.is_negative() {
                             return Err(self.error(BuiltinType::ValueError, "negative shift count"));
+                        }
+                        // CPython's result needs the count's 30-bit digits more than `a`
+                        // has; past MAX_LONG_DIGITS ((PY_SSIZE_T_MAX - 24) / 4) _PyLong_New
+                        // says OverflowError, below it the allocation fails: MemoryError.
+                        let digits = BigInt::from(a.bits().div_ceil(30)) + &b / 30 + 1;
+                        if !a.is_zero() && digits > BigInt::from((i64::MAX - 24) / 4) {
+                            return Err(self
+                                .error(BuiltinType::OverflowError, "too many digits in integer"));
                         }
                         let s = b.to_u64().unwrap_or(u64::MAX);
                         if !a.is_zero() && a.bits().saturating_add(s) > MAX_INT_BITS {
@@ -1696,6 +1709,7 @@ impl Vm {
 
     /// The next item, held; None when exhausted (the iterator then lets go of its source).
     pub fn iter_next(&mut self, it: ObjId) -> VmResult<Option<ObjId>> {
+        self.count_iteration()?;
         let state = match self.heap.payload(it) {
             Payload::Iterator(i) => i.clone(),
             Payload::Generator(_) => return self.generator_next(it),
@@ -1881,13 +1895,17 @@ impl Vm {
             }
             return Ok(items);
         }
+        // What CPython would preallocate from the length hint, refused up front.
+        if let Some(n) = self.length_hint(v) {
+            self.check_items(n)?;
+        }
         let it = self.get_iter(v)?;
         let mut out = Vec::new();
         loop {
             match self.iter_next(it) {
                 Ok(Some(x)) => {
                     out.push(x);
-                    if out.len() > MAX_SEQUENCE {
+                    if out.len() > MAX_ITEMS {
                         for o in out {
                             self.release(o);
                         }
@@ -2230,7 +2248,11 @@ impl Vm {
             let kind = if m.starts_with("unsupported format string") {
                 BuiltinType::TypeError
             } else {
-                BuiltinType::ValueError
+                match format::format_error_kind(&m) {
+                    "MemoryError" => BuiltinType::MemoryError,
+                    "OverflowError" => BuiltinType::OverflowError,
+                    _ => BuiltinType::ValueError,
+                }
             };
             self.error(kind, m)
         })

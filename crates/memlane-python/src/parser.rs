@@ -17,6 +17,8 @@ use crate::lexer::{
 /// [`PREFIX_COST`], a trailer (`.x`, `(...)`, `[...]`) or chained binary operator 1.
 /// This admits CPython's 200 nested brackets; expression trees stay under 1000 deep.
 pub const MAX_NESTING: u32 = 1000;
+/// The error for nesting past [`MAX_NESTING`] (CPython's parser stack overflow).
+pub const NESTED_TOO_DEEPLY: &str = "expression is nested too deeply";
 const EXPR_COST: u32 = 4;
 const PREFIX_COST: u32 = 2;
 
@@ -308,7 +310,7 @@ impl<'a> Parser<'a> {
         self.depth += cost;
         if self.depth > MAX_NESTING {
             let t = self.peek();
-            return Err(self.error_at_token("expression is nested too deeply", t));
+            return Err(self.error_at_token(NESTED_TOO_DEEPLY, t));
         }
         Ok(())
     }

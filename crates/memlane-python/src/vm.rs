@@ -86,6 +86,11 @@ pub struct Limits {
     pub recursion_limit: usize,
     /// Nested native-to-Python calls (sorted's key, __repr__, __del__) deepen the Rust stack.
     pub max_native_depth: usize,
+    /// Live objects the simulated heap may hold; one more raises MemoryError.
+    pub max_objects: usize,
+    /// Items a builtin may iterate within one step (`sum(range(10**12))` has no lines
+    /// to count, so the step limit alone cannot stop it).
+    pub max_iterations_per_step: usize,
 }
 
 pub struct Vm {
@@ -103,6 +108,10 @@ pub struct Vm {
     pub native_depth: usize,
     /// The top-level loop pauses before starting a step once this many are recorded.
     pub pause_at: usize,
+    /// The address of a local of `run`'s caller: how deep the Rust stack is, measured.
+    pub stack_base: usize,
+    /// The step the iteration count belongs to, and the iterations made in it.
+    pub step_iterations: (usize, usize),
     pub filename: String,
     pub source_lines: Vec<String>,
     /// Traceback entries (file line, function) of exceptions in flight, innermost last.
@@ -150,6 +159,8 @@ impl Vm {
             limits,
             native_depth: 0,
             pause_at: usize::MAX,
+            step_iterations: (0, 0),
+            stack_base: 0,
             filename,
             source_lines: source.lines().map(str::to_owned).collect(),
             tracebacks: HashMap::new(),

@@ -182,6 +182,46 @@ fn the_step_limit_keeps_the_steps_so_far() {
 }
 
 #[test]
+fn the_object_cap_raises_memory_error_and_keeps_the_steps_so_far() {
+    let options = RunOptions {
+        max_objects: 2_000,
+        ..RunOptions::default()
+    };
+    let t = run("a = 1\nx = [str(i) for i in range(5000)]\n", &options);
+    assert_eq!(t.outcome.error_line().as_deref(), Some("MemoryError"));
+    assert!(t.len() > 1, "the steps before the error are kept");
+}
+
+#[test]
+fn the_per_step_iteration_cap_stops_builtins_that_have_no_lines() {
+    let options = RunOptions {
+        max_iterations_per_step: 100,
+        ..RunOptions::default()
+    };
+    let t = run(
+        "n = 0\nfor i in range(500):\n    n += i\nx = max(range(500))\n",
+        &options,
+    );
+    match &t.outcome {
+        Outcome::Limit { message } => assert!(message.contains("more than 100 items"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    // The Python loop made 500 iterations, one step each: only the builtin hit the cap.
+    assert!(t.steps.iter().any(|s| s.line == 4));
+}
+
+#[test]
+fn a_program_over_the_source_cap_is_refused_before_parsing() {
+    let source = format!(
+        "s = '{}'\n",
+        "a".repeat(memlane_python::limits::MAX_SOURCE_BYTES)
+    );
+    let t = trace(&source);
+    assert!(t.is_empty());
+    assert!(matches!(&t.outcome, Outcome::Limit { message } if message.contains("64 KiB")));
+}
+
+#[test]
 fn recursion_stops_at_the_limit_with_recursion_error() {
     let t = trace("def f(n):\n    return f(n + 1)\nf(0)\n");
     assert_eq!(

@@ -151,3 +151,153 @@ fn assert_reachable(snap: &Snapshot, source: &str) {
         );
     }
 }
+
+/// Every resident page of every process walks, through its own page tables, to the frame
+/// its entry names; that frame holds that page of that process; no frame backs two pages;
+/// every table frame belongs to its process.
+fn assert_page_tables_consistent(snap: &Snapshot, what: &str) -> usize {
+    use memlane_core::paging::{pte, walk};
+    use memlane_core::FrameUse;
+    use std::collections::HashMap;
+    let memory = &*snap.memory;
+    let mut owner: HashMap<u32, (u32, u64)> = HashMap::new();
+    for p in memory.processes.values() {
+        for (&vpn, &entry) in &p.pages {
+            if !pte::is_present(entry) {
+                continue;
+            }
+            let frame = pte::frame(entry);
+            let walked = walk(memory, p.root, vpn << 12).frame();
+            assert_eq!(
+                walked,
+                Some(frame),
+                "{what}: pid {} page {vpn:#x}'s walk",
+                p.pid
+            );
+            assert_eq!(
+                memory.frames.get(frame as usize),
+                Some(&FrameUse::Page { pid: p.pid, vpn }),
+                "{what}: frame {frame} of pid {} page {vpn:#x}",
+                p.pid
+            );
+            if let Some(other) = owner.insert(frame, (p.pid, vpn)) {
+                panic!(
+                    "{what}: frame {frame} backs pid {} page {vpn:#x} and {other:?}",
+                    p.pid
+                );
+            }
+        }
+    }
+    let resident = owner.len();
+    for (&frame, table) in &memory.tables {
+        assert_eq!(
+            memory.frames.get(frame as usize),
+            Some(&FrameUse::PageTable {
+                pid: table.pid,
+                level: table.level
+            }),
+            "{what}: table frame {frame}"
+        );
+    }
+    resident
+}
+
+/// The objects each collection clears were unreachable when it cleared them: nothing a
+/// frame, a runtime hold or a static object reaches is ever freed by the collector.
+fn assert_gc_frees_only_unreachable(trace: &Trace, what: &str) {
+    use memlane_core::{Event, GcPhase};
+    for (i, event) in trace.iter_events(0..trace.event_count()).enumerate() {
+        if let Event::Gc {
+            phase: GcPhase::Clear,
+            objects,
+            ..
+        } = event
+        {
+            let snap = trace.snapshot_at_event(i);
+            let reachable = reachable_set(&snap);
+            for id in &objects {
+                assert!(
+                    !reachable.contains(id),
+                    "{what}: the collector cleared reachable {:?}",
+                    snap.objects.get(id).map(|o| (&o.type_name, &o.value))
+                );
+            }
+        }
+    }
+}
+
+fn reachable_set(snap: &Snapshot) -> std::collections::HashSet<memlane_core::ObjId> {
+    let mut seen = std::collections::HashSet::new();
+    let mut todo: Vec<_> = snap
+        .objects
+        .values()
+        .filter(|o| o.runtime_refs > 0 || o.placement == memlane_core::Placement::Static)
+        .map(|o| o.id)
+        .collect();
+    for f in &snap.frames {
+        todo.extend(f.locals.iter().map(|b| b.target));
+        todo.extend(f.stack.iter().copied());
+        if let Some(ns) = f.namespace {
+            todo.push(ns);
+        }
+    }
+    while let Some(id) = todo.pop() {
+        if seen.insert(id) {
+            if let Some(o) = snap.objects.get(&id) {
+                todo.extend(o.referents.iter().map(|r| r.target));
+            }
+        }
+    }
+    seen
+}
+
+/// The memory invariants at every step of a trace; the most resident pages seen.
+fn check_memory_every_step(trace: &Trace, what: &str) -> usize {
+    let mut most = 0;
+    let mut snap: Snapshot = trace.snapshot_at_event(trace.prologue_end);
+    for (i, step) in trace.steps.iter().enumerate() {
+        for ev in trace.iter_events(step.first_event..step.end_event) {
+            snap.apply(&ev);
+        }
+        let at = format!("{what}: after step {}", i + 1);
+        most = most.max(assert_page_tables_consistent(&snap, &at));
+    }
+    assert_gc_frees_only_unreachable(trace, what);
+    most
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    #[test]
+    fn allocations_page_tables_and_gc_stay_sound_for_random_programs(stmts in prop::collection::vec(statement(), 1..25), version in prop::sample::select(Version::ALL.to_vec())) {
+        let mut source = String::from("import gc, sys\nclass Node:\n    def __del__(self):\n        pass\ndef f(x):\n    y = [x]\n    return y\na = b = c = d = None\n");
+        for s in &stmts {
+            source.push_str(s);
+            source.push('\n');
+        }
+        source.push_str("a = b = c = d = None\ngc.collect()\n");
+        let trace = run(&source, &options(version));
+        prop_assert!(matches!(trace.outcome, memlane_core::Outcome::Finished), "{:?}\n{}", trace.outcome, source);
+        check_memory_every_step(&trace, &source);
+    }
+}
+
+#[test]
+fn allocations_page_tables_and_gc_stay_sound_in_the_conformance_programs() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/programs");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    let mut resident = 0;
+    for path in paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+    {
+        let source = std::fs::read_to_string(path).unwrap();
+        let trace = run(&source, &options(Version::default()));
+        resident = resident.max(check_memory_every_step(&trace, &path.display().to_string()));
+    }
+    assert!(resident > 0, "no resident page was checked");
+}

@@ -101,10 +101,7 @@ fn opening() -> (State, Option<String>) {
     }
     match permalink::decode(&fragment) {
         Ok(scenario) => (State::open(&scenario), None),
-        Err(e) => (
-            State::run(""),
-            Some(format!("This link did not open: {e}.")),
-        ),
+        Err(e) => (State::run(""), Some(e.page_message())),
     }
 }
 

@@ -1,10 +1,41 @@
 //! The browser entry point: trunk builds this binary to WebAssembly (see index.html).
 
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// Defined by www/guard.js: shows `message` in the page's error box (as text).
+        #[wasm_bindgen(js_name = memlaneFatal, catch)]
+        fn memlane_fatal(message: &str) -> Result<(), JsValue>;
+    }
+
+    /// The release build aborts on a panic (no unwinding), so the app cannot carry on:
+    /// the hook puts the panic's message in a visible error box before the wasm traps, and
+    /// logs it with its stack as Yew's default hook (console_error_panic_hook) does. Set
+    /// through Yew, which would otherwise install its default over it.
+    pub fn install_panic_hook() {
+        yew::set_custom_panic_hook(Box::new(|info| {
+            console_error_panic_hook::hook(info);
+            let _ = memlane_fatal(&format!("internal error: {info}"));
+        }));
+    }
+
+    /// Panics on purpose, so the browser tests can check that a panic still leaves a
+    /// visible error box (called as `window.wasmBindings.panic_for_test("...")`).
+    #[wasm_bindgen]
+    pub fn panic_for_test(message: String) {
+        panic!("{message}");
+    }
+}
+
 /// The full page renders only where the page says it is memlane's own (`index.html`'s
 /// `<body data-memlane-app>`); on any other page the wasm is loaded by
 /// `memlane-embed.js`, which calls [`mount_page`].
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    browser::install_panic_hook();
     let is_app_page = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body())

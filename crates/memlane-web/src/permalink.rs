@@ -152,6 +152,13 @@ impl fmt::Display for LinkError {
 
 impl std::error::Error for LinkError {}
 
+impl LinkError {
+    /// What the page shows above its empty editor when a link does not open.
+    pub fn page_message(&self) -> String {
+        format!("This link did not open: {self}.")
+    }
+}
+
 /// The fragment (without `#`) for `scenario`: `v1.` and the compressed JSON.
 pub fn encode(scenario: &Scenario) -> String {
     let json = serde_json::to_vec(scenario).expect("a scenario always serialises");
