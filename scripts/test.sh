@@ -95,7 +95,7 @@ web() {
   # what would get it there). Until it is, the check holds the size measured when it was
   # added plus ~2%, so growth fails the build instead of going unnoticed. Lower the limit
   # as the bundle shrinks; raise it only on purpose, with the measurement in the docs.
-  local budget=250000 limit=480000
+  local budget=250000 limit=490000
   if [ "$total" -gt "$limit" ]; then
     echo "  bundle over its limit: $total > $limit bytes gzipped (budget $budget)" >&2
     return 1

@@ -71,6 +71,8 @@ async function newPage(fragment = '') {
   await page.addInitScript(watchDiagram);
   await page.goto(siteUrl + fragment);
   await page.locator('.step-label').waitFor({ timeout: 60_000 });
+  // A long trace is laid out in slices after its run: wait until it is shown.
+  await page.waitForFunction(() => !document.querySelector('[role=progressbar]'), null, { timeout: 60_000 });
   return { page, context, errors };
 }
 

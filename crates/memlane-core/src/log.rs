@@ -16,9 +16,12 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// Events per block: one `u32` offset per block.
 const BLOCK: usize = 64;
-/// At most this many splices in a row for one object before its references are stored
-/// whole again, which bounds the work of decoding a splice out of order.
-const MAX_SPLICES: u8 = 16;
+/// A container's references are stored whole again after this many splices in a row, or
+/// as many as it has references if more: decoding a splice out of order then costs
+/// O(len + chain) = O(len), the size of what it decodes, and storing stays O(1) a change
+/// amortised (a fixed chain made a growing list's history quadratic: 100,000 appends took
+/// 24 s, `memlane run --max-steps 100000` on `x = []` / `while True: x.append(x)`).
+const MAX_SPLICES: usize = 16;
 
 /// How a container's references changed: the new list is the old one's first `keep_front`
 /// entries, then `middle`, then the old one's last `keep_back` entries. Storing only this
@@ -157,7 +160,7 @@ pub(crate) struct EventLog {
     last_address: u64,
     /// While recording: each object's last event that set its references, and how many
     /// splices in a row lead to it.
-    last_references: HashMap<ObjId, (usize, u8), BuildHasherDefault<Fx>>,
+    last_references: HashMap<ObjId, (usize, usize), BuildHasherDefault<Fx>>,
 }
 
 fn zigzag(d: i64) -> u64 {
@@ -268,7 +271,7 @@ impl EventLog {
     ) {
         let here = self.len;
         match self.last_references.get(&obj).copied() {
-            Some((base, chain)) if chain < MAX_SPLICES => {
+            Some((base, chain)) if chain < MAX_SPLICES.max(after.len()) => {
                 self.start_event();
                 self.bytes.push(T_CHANGE_SPLICE);
                 self.put_obj(obj);
@@ -528,20 +531,29 @@ impl EventLog {
     /// The references `obj` has after event `index` (an `Alloc` or `Change` of it),
     /// following the splices back to references stored whole.
     fn references_after(&self, index: usize) -> Vec<Reference> {
-        let mut r = self.reader_at(index);
-        while r.next < index {
-            r.read();
-        }
-        match r.read() {
-            Decoded::Event(Event::Alloc { object }) => object.referents,
-            Decoded::Event(Event::Change { referents, .. }) => referents,
-            Decoded::Splice(rec) => {
-                let mut referents = self.references_after(rec.base_event);
-                rec.splice.apply(&mut referents);
-                referents
+        // Walk the chain back to references stored whole, then apply its splices forward
+        // (a loop, not recursion: a chain may be as long as the container).
+        let mut splices = Vec::new();
+        let mut at = index;
+        let mut referents = loop {
+            let mut r = self.reader_at(at);
+            while r.next < at {
+                r.read();
             }
-            Decoded::Event(_) => Vec::new(),
+            match r.read() {
+                Decoded::Event(Event::Alloc { object }) => break object.referents,
+                Decoded::Event(Event::Change { referents, .. }) => break referents,
+                Decoded::Splice(rec) => {
+                    at = rec.base_event;
+                    splices.push(rec.splice);
+                }
+                Decoded::Event(_) => break Vec::new(),
+            }
+        };
+        for splice in splices.iter().rev() {
+            splice.apply(&mut referents);
         }
+        referents
     }
 
     /// Applies events `start..end` to `snap`, which must be the state after the first

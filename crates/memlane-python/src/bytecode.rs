@@ -167,6 +167,7 @@ pub struct CodeUnit {
     pub names: Vec<String>,
     pub consts: Vec<ConstValue>,
     pub code: Vec<Instr>,
+    /// Each instruction's source line; [`NO_LINE`] for one that never starts a step.
     pub lines: Vec<u32>,
     pub is_generator: bool,
     /// Deepest the value stack gets, for the frame's size.
@@ -183,3 +184,7 @@ impl CodeUnit {
         })
     }
 }
+
+/// The line of an instruction that has none of its own (a loop's jump back): reaching it
+/// never starts a step, as CPython reports no line event for it.
+pub const NO_LINE: u32 = 0;

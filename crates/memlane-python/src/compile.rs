@@ -638,8 +638,11 @@ impl Compiler {
             for_loop,
         });
         self.body(body)?;
-        self.unit().line = line;
+        // The jump back has no line of its own, as in CPython: the loop's line is stepped
+        // once, at its test or `FOR_ITER`, and an `if` ending the body does not step again.
+        self.unit().line = NO_LINE;
         self.emit(Instr::Jump(start as u32));
+        self.unit().line = line;
         let Some(FBlock::Loop { breaks, .. }) = self.unit().fblocks.pop() else {
             unreachable!("the loop's own block")
         };

@@ -1,7 +1,7 @@
 //! The run loop: steps, frames, calls, returns, exceptions, generators, finalizers and
 //! automatic collections.
 
-use crate::bytecode::UnitKind;
+use crate::bytecode::{UnitKind, NO_LINE};
 use crate::vm::*;
 use memlane_core::event::{Event, Holder};
 use memlane_core::object::*;
@@ -259,6 +259,9 @@ impl Vm {
         let (fid, pc) = (f.id, f.pc);
         let jumped_back = f.last_pc.is_some_and(|p| pc <= p);
         f.last_pc = Some(pc);
+        if line == NO_LINE {
+            return Ok(());
+        }
         let new = match self.last_step {
             Some((last, l)) => last != fid || l != line || jumped_back,
             None => true,
