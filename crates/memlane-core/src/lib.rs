@@ -24,6 +24,7 @@ mod vmem_tests;
 
 pub use event::{Event, GcPhase, Holder};
 pub use heap::Heap;
+pub use log::{Splice, Stored};
 pub use memory_view::{Mapping, MemoryView};
 pub use object::{BuiltinType, Payload};
 pub use paging::{PageIndices, Walk, WalkEnd};

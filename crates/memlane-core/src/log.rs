@@ -34,12 +34,39 @@ pub struct Splice {
 }
 
 impl Splice {
+    /// The change it records, made to `object` in place.
+    pub fn apply_to(&self, object: &mut ObjectView, value: String, size: u64) {
+        object.value = value;
+        object.size = size;
+        self.apply(&mut object.referents);
+    }
+
+    /// How many references a list of `len` has after the splice.
+    pub fn len_after(&self, len: usize) -> usize {
+        let back_start = len.saturating_sub(self.keep_back);
+        self.keep_front.min(back_start) + self.middle.len() + (len - back_start)
+    }
+
     /// Applies the splice to `referents` in place.
     pub fn apply(&self, referents: &mut Vec<Reference>) {
         let back_start = referents.len().saturating_sub(self.keep_back);
         let front = self.keep_front.min(back_start);
         referents.splice(front..back_start, self.middle.iter().cloned());
     }
+}
+
+/// An event as the log keeps it: a container's change may be a splice of the references
+/// it had before, for passes that keep those references themselves (a snapshot does) and
+/// so need not rebuild them whole for every change.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stored {
+    Event(Event),
+    Splice {
+        obj: ObjId,
+        value: String,
+        size: u64,
+        splice: Splice,
+    },
 }
 
 /// A splice as read from the log, before its object's old references are known.
@@ -513,6 +540,26 @@ impl EventLog {
         events
     }
 
+    /// The events `start..end` as stored (splices not expanded).
+    pub fn iter_stored(&self, start: usize, end: usize) -> impl Iterator<Item = Stored> + '_ {
+        let end = end.min(self.len);
+        let mut reader = self.reader_at(start.min(end));
+        while reader.next < start.min(end) {
+            reader.read();
+        }
+        std::iter::from_fn(move || {
+            (reader.next < end).then(|| match reader.read() {
+                Decoded::Event(e) => Stored::Event(e),
+                Decoded::Splice(rec) => Stored::Splice {
+                    obj: rec.obj,
+                    value: rec.value,
+                    size: rec.size,
+                    splice: rec.splice,
+                },
+            })
+        })
+    }
+
     /// A reader at the start of the block holding event `index`.
     fn reader_at(&self, index: usize) -> Reader<'_> {
         let block = index / BLOCK;
@@ -571,11 +618,7 @@ impl EventLog {
             match r.read() {
                 Decoded::Event(e) => snap.apply(&e),
                 Decoded::Splice(rec) => match snap.objects.get_mut(&rec.obj) {
-                    Some(o) => {
-                        o.value = rec.value;
-                        o.size = rec.size;
-                        rec.splice.apply(&mut o.referents);
-                    }
+                    Some(o) => rec.splice.apply_to(o, rec.value, rec.size),
                     None => {
                         let referents = self.references_after(rec.base_event);
                         snap.apply(&rec.into_change(referents));

@@ -5,8 +5,8 @@
 //! same as seeking forwards.
 
 use crate::event::Event;
-use crate::log::EventLog;
 pub use crate::log::Splice;
+use crate::log::{EventLog, Stored};
 use crate::profile::Profile;
 use crate::view::{FrameId, ObjId, Reference, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -201,6 +201,12 @@ impl Trace {
     /// The events in `range` (clamped to the run's), decoded.
     pub fn events_in(&self, range: Range<usize>) -> Vec<Event> {
         self.events.decode(range.start, range.end)
+    }
+
+    /// The events in `range` as stored: a container change may come as a splice, which
+    /// a pass that keeps the references itself applies in O(change), not O(len).
+    pub fn iter_stored(&self, range: Range<usize>) -> impl Iterator<Item = Stored> + '_ {
+        self.events.iter_stored(range.start, range.end)
     }
 
     /// The events in `range`, decoded one at a time (for passes over a whole run).

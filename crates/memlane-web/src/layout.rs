@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use memlane_core::{Event, ObjId, Snapshot, Trace};
+use memlane_core::{Event, ObjId, Snapshot, Splice, Stored, Trace};
 
 /// Width of an object card, in SVG user units.
 pub const CARD_WIDTH: u32 = 200;
@@ -117,12 +117,22 @@ impl LayoutBuilder {
     pub fn new(trace: &Trace, options: LayoutOptions) -> LayoutBuilder {
         let columns = options.columns.max(1);
         let mut most_slots: HashMap<ObjId, usize> = HashMap::new();
-        for ev in trace.iter_events(0..trace.event_count()) {
+        // Splices are counted, not expanded: a list grown one item a step stays linear.
+        let mut slots: HashMap<ObjId, usize> = HashMap::new();
+        for ev in trace.iter_stored(0..trace.event_count()) {
             let (id, n) = match &ev {
-                Event::Alloc { object } => (object.id, object.referents.len()),
-                Event::Change { obj, referents, .. } => (*obj, referents.len()),
+                Stored::Event(Event::Alloc { object }) => (object.id, object.referents.len()),
+                Stored::Event(Event::Change { obj, referents, .. }) => (*obj, referents.len()),
+                Stored::Splice { obj, splice, .. } => {
+                    (*obj, splice.len_after(slots.get(obj).copied().unwrap_or(0)))
+                }
+                Stored::Event(Event::Free { obj, .. }) => {
+                    slots.remove(obj);
+                    continue;
+                }
                 _ => continue,
             };
+            slots.insert(id, n);
             let most = most_slots.entry(id).or_insert(0);
             *most = (*most).max(n);
         }
@@ -153,21 +163,48 @@ impl LayoutBuilder {
         let end = trace
             .event_count()
             .min(self.next.saturating_add(max_events));
-        for (i, ev) in (self.next..end).zip(trace.iter_events(self.next..end)) {
-            self.replay(i, &ev);
+        for (i, ev) in (self.next..end).zip(trace.iter_stored(self.next..end)) {
+            match ev {
+                Stored::Event(ev) => self.replay(i, &ev),
+                Stored::Splice {
+                    obj,
+                    value,
+                    size,
+                    splice,
+                } => self.replay_splice(i, obj, value, size, &splice),
+            }
         }
         self.next = end;
         end < trace.event_count()
     }
 
-    fn replay(&mut self, i: usize, ev: &Event) {
-        let options = self.options;
+    /// A step's first event frees the places of the objects freed in the step before.
+    fn at_event(&mut self, i: usize) {
         if self.step_starts.contains(&i) {
             for id in self.freed_this_step.drain(..) {
                 let p = self.places[&id];
                 self.held[p.column as usize].remove(&p.y);
             }
         }
+    }
+
+    /// A container change stored as a splice: only its new references can make an object
+    /// visible, so only they are walked.
+    fn replay_splice(&mut self, i: usize, obj: ObjId, value: String, size: u64, splice: &Splice) {
+        self.at_event(i);
+        let Some(o) = self.snap.objects.get_mut(&obj) else {
+            return;
+        };
+        splice.apply_to(o, value, size);
+        if self.places.contains_key(&obj) {
+            let todo = splice.middle.iter().map(|r| r.target).collect();
+            self.place_reachable(todo);
+        }
+    }
+
+    fn replay(&mut self, i: usize, ev: &Event) {
+        let options = self.options;
+        self.at_event(i);
         let snap = &mut self.snap;
         let places = &mut self.places;
         snap.apply(ev);
@@ -189,7 +226,7 @@ impl LayoutBuilder {
         // Only a new reference can make an object visible: start from what the event
         // now refers to and place every unplaced object reachable from there. Objects
         // reachable from a placed one are always placed, so the walk stops at them.
-        let mut todo: Vec<ObjId> = match ev {
+        let todo: Vec<ObjId> = match ev {
             Event::Bind { target, .. } => vec![*target],
             Event::Push { obj, .. } => vec![*obj],
             Event::FramePush { frame } => frame
@@ -206,6 +243,13 @@ impl LayoutBuilder {
             Event::Alloc { object } if options.include_internal => vec![object.id],
             _ => Vec::new(),
         };
+        self.place_reachable(todo);
+    }
+
+    /// Places every unplaced, shown object reachable from `todo`.
+    fn place_reachable(&mut self, mut todo: Vec<ObjId>) {
+        let options = self.options;
+        let (snap, places) = (&self.snap, &mut self.places);
         while let Some(id) = todo.pop() {
             if places.contains_key(&id) {
                 continue;

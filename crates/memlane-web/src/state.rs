@@ -18,9 +18,9 @@ use crate::layout::{Layout, LayoutBuilder, LayoutOptions};
 use crate::permalink::{LinkFrames, Scenario};
 
 /// The most line steps a run on the page records (then it ends with a limit message and
-/// keeps the steps so far). Runs go in slices, so the page never freezes; the cap is
-/// memory: history costs about 2.7 KB a step today, so 100,000 steps hold about 270 MB
-/// of the tab's (32-bit, at most 4 GB) wasm memory.
+/// keeps the steps so far). Runs and layout go in slices, so the page never freezes; the
+/// cap bounds the time to the trace shown (about 1 s for 100,000 steps in Chromium) and
+/// memory (history is about 100-200 bytes a step).
 pub const MAX_STEPS: usize = 100_000;
 /// A run also stops once the page's heap passes this: a step that changes a big container
 /// records all of it today, so such a history grows with the square of its steps.
