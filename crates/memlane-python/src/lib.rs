@@ -66,7 +66,7 @@ pub struct Session {
 
 enum SessionState {
     Running(Box<Vm>),
-    Done(Trace),
+    Done(Box<Trace>),
 }
 
 /// The reason a stopped run gives (`Outcome::Limit`'s message).
@@ -77,7 +77,7 @@ impl Session {
     /// that does not parse or compile is done at once, with its error as the outcome.
     pub fn start(source: &str, options: &RunOptions) -> Session {
         let done = |trace| Session {
-            state: SessionState::Done(trace),
+            state: SessionState::Done(Box::new(trace)),
         };
         if source.len() > limits::MAX_SOURCE_BYTES {
             let message = limits::source_too_large(source.len());
@@ -196,7 +196,7 @@ impl Session {
     pub fn finish(mut self) -> Trace {
         while self.advance(usize::MAX) {}
         match self.state {
-            SessionState::Done(trace) => trace,
+            SessionState::Done(trace) => *trace,
             SessionState::Running(_) => unreachable!("advance runs to the end"),
         }
     }
@@ -212,13 +212,14 @@ impl Session {
 
     /// The interpreter shuts down (unless a limit stopped it) and the history is closed.
     fn end_with(&mut self, outcome: Outcome) {
-        let placeholder =
-            SessionState::Done(Recorder::new().finish(Profile::default(), Outcome::Finished));
+        let placeholder = SessionState::Done(Box::new(
+            Recorder::new().finish(Profile::default(), Outcome::Finished),
+        ));
         if let SessionState::Running(mut vm) = std::mem::replace(&mut self.state, placeholder) {
             if !matches!(outcome, Outcome::Limit { .. }) {
                 vm.shutdown();
             }
-            self.state = SessionState::Done(vm.heap.finish(outcome));
+            self.state = SessionState::Done(Box::new(vm.heap.finish(outcome)));
         }
     }
 }

@@ -91,7 +91,8 @@ pub struct ShownEvent {
     pub gc: Option<(String, Vec<ObjId>)>,
 }
 
-/// What a run in progress is doing.
+/// What a run in progress is doing. A page holds at most one, so its size is no concern.
+#[allow(clippy::large_enum_variant)]
 enum Work {
     Tracing(Session),
     /// The run has ended; its diagram's layout is computed a slice at a time.
