@@ -5,41 +5,22 @@
 // element from a payload appears) and the Content-Security-Policy reports no violation.
 // A deliberate panic must leave a visible error box with its message.
 //   node --test tests/browser/hostile.test.mjs   (after trunk build --release --offline)
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serveDir } from '../../scripts/static-server.mjs';
+import { useSite } from './site.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.resolve(here, '../../dist');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const { cases } = JSON.parse(readFileSync(path.resolve(here, '../hostile/cases.json'), 'utf8'));
 
 /** `field`, or the concatenation of `field_parts` ([text, times] pairs). */
 const text = (c, field) => c[field] ?? c[`${field}_parts`]?.map(([t, n]) => t.repeat(n)).join('');
 
-let server;
 let siteUrl;
 let browser;
-
-before(async () => {
-  if (!existsSync(path.join(dist, 'index.html'))) {
-    throw new Error(`${dist}/index.html is missing: build the site first (trunk build --release --offline)`);
-  }
-  ({ server, url: siteUrl } = await serveDir(dist));
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-});
+useSite((site) => ({ url: siteUrl, browser } = site));
 
 /** A page with traps: dialogs, page errors, console errors, CSP violations and requests
  * to other hosts are recorded (and other hosts blocked). */

@@ -3,38 +3,19 @@
 // playwright-core, block every request to any other host, and write screenshots to
 // tests/browser/screenshots/.
 //   node --test tests/browser/
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serveDir } from '../../scripts/static-server.mjs';
+import { useSite } from './site.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.resolve(here, '../../dist');
 const screenshots = path.join(here, 'screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-let server;
 let siteUrl;
 let browser;
-
-before(async () => {
-  if (!existsSync(path.join(dist, 'index.html'))) {
-    throw new Error(`${dist}/index.html is missing: build the site first (trunk build --release --offline)`);
-  }
-  ({ server, url: siteUrl } = await serveDir(dist));
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-});
+useSite((site) => ({ url: siteUrl, browser } = site));
 
 /** A fresh page on the site. Requests to other hosts are aborted and recorded, as are
  * page errors and console errors; `done()` asserts there were none. */

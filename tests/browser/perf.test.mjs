@@ -7,38 +7,15 @@
 // Like page.test.mjs it builds nothing (run `trunk build --release --offline` first),
 // serves dist/ on 127.0.0.1 and drives Debian's chromium headless with playwright-core.
 //   node --test tests/browser/perf.test.mjs
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serveDir } from '../../scripts/static-server.mjs';
+import { useSite } from './site.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.resolve(here, '../../dist');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-let server;
 let siteUrl;
 let browser;
-
-before(async () => {
-  if (!existsSync(path.join(dist, 'index.html'))) {
-    throw new Error(`${dist}/index.html is missing: build the site first (trunk build --release --offline)`);
-  }
-  ({ server, url: siteUrl } = await serveDir(dist));
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-});
+useSite((site) => ({ url: siteUrl, browser } = site));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
