@@ -30,6 +30,9 @@ const NARROW_MAX_WIDTH: f64 = 720.0;
 /// How long one slice of a run may take, in ms: the page draws and answers between two.
 const SLICE_MS: f64 = 12.0;
 
+/// How long after the last move the permalink is written into the address, in ms.
+const PERMALINK_SETTLE_MS: u32 = 150;
+
 /// The action a key press on the page asks for, unless it was typed into a form field.
 pub(crate) fn key_action(event: &web_sys::KeyboardEvent) -> Option<Action> {
     if event.ctrl_key() || event.meta_key() || event.alt_key() {
@@ -135,8 +138,12 @@ pub fn App() -> Html {
     let dispatcher = state.dispatcher();
 
     // The permalink of what is shown: written into the address (replacing, so the Back
-    // button still leaves the page) after every change but not while playing, and not on
-    // the first render, so a link that did not open stays as it was.
+    // button still leaves the page) once stepping settles, not while playing, and not on
+    // the first render, so a link that did not open stays as it was. `replaceState` costs
+    // 3-6 ms with a long link: written after every step it took a fifth of a step's
+    // render, so a burst of moves (a held arrow key) writes once, PERMALINK_SETTLE_MS after
+    // the last. Copy link reads the fragment itself, never the address, so it is always
+    // the shown step's.
     let fragment = use_memo(state.scenario(), permalink::encode);
     let share = use_state(ShareStatus::default);
     {
@@ -146,24 +153,29 @@ pub fn App() -> Html {
             ((*fragment).clone(), state.playing),
             move |(fragment, playing)| {
                 let first = std::mem::take(&mut *first.borrow_mut());
-                if !first && !*playing {
-                    replace_fragment(fragment);
-                    if *share == ShareStatus::Copied {
-                        share.set(ShareStatus::Idle);
-                    }
+                let write = (!first && !*playing).then(|| {
+                    let fragment = fragment.clone();
+                    Timeout::new(PERMALINK_SETTLE_MS, move || replace_fragment(&fragment))
+                });
+                if write.is_some() && *share == ShareStatus::Copied {
+                    share.set(ShareStatus::Idle);
                 }
+                // A newer link (or Play) drops the pending write.
+                move || drop(write)
             },
         );
     }
     let link = AttrValue::from(format!("{}#{}", page_address().0, fragment));
-    let (script_embed, iframe_embed) = {
+    // Each embed code compresses the scenario again: made when the scenario changes, not
+    // on every render.
+    let embed_codes = use_memo(state.scenario(), |scenario| {
         let base = crate::embed::site_base(&page_address().0);
-        let scenario = state.scenario();
         (
-            AttrValue::from(crate::embed::script_embed_code(&base, &scenario, true)),
-            AttrValue::from(crate::embed::iframe_embed_code(&base, &scenario)),
+            AttrValue::from(crate::embed::script_embed_code(&base, scenario, true)),
+            AttrValue::from(crate::embed::iframe_embed_code(&base, scenario)),
         )
-    };
+    });
+    let (script_embed, iframe_embed) = (*embed_codes).clone();
     let on_copy = {
         let share = share.clone();
         let link = link.clone();

@@ -6,7 +6,9 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use memlane_core::{FrameView, ObjId, ObjectView, Snapshot};
+use memlane_core::{FrameId, FrameView, ObjId, ObjectView, Snapshot};
+use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::hex;
@@ -88,16 +90,215 @@ fn frame_order(snapshot: &Snapshot, view: ViewOptions) -> Vec<&FrameView> {
     frames
 }
 
-struct Arrow {
-    from: String,
+/// Where an arrow leaves from: a frame's row, or a card's slot.
+enum ArrowFrom<'a> {
+    /// `name` or `stack[i]`.
+    Frame(FrameId, String),
+    Slot(ObjId, &'a str),
+}
+
+impl ArrowFrom<'_> {
+    fn hook(&self) -> String {
+        match self {
+            ArrowFrom::Frame(frame, key) => format!("frame:{}:{}", frame.0, key),
+            ArrowFrom::Slot(obj, label) => format!("obj:{}:{}", obj.0, label),
+        }
+    }
+}
+
+struct Arrow<'a> {
+    from: ArrowFrom<'a>,
     to: ObjId,
     start: (i32, i32),
     /// When the reference was made in the step's animation (ms), if it was.
     made_ms: Option<u32>,
 }
 
+/// The heights of the diagram, in SVG units, whose cards and arrows are drawn: the part in
+/// the viewport and a viewport's height above and below it, rounded out to `BAND_STEP`,
+/// so scrolling redraws only when it passes a step. 1,004 cards in two columns make an SVG
+/// about 45,000 units tall; the browser's style and layout of all of them took most of a
+/// step's time, while a band holds a few dozen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Band {
+    top: i32,
+    bottom: i32,
+}
+
+const BAND_STEP: i32 = 400;
+
+/// Until the page is measured: the top of the diagram.
+const FIRST_BAND: Band = Band {
+    top: 0,
+    bottom: 2400,
+};
+
+impl Band {
+    /// The band for an SVG whose top is `svg_top` px below the viewport's top (negative
+    /// once scrolled past), drawn `svg_height` px tall for `units` SVG units, in a viewport
+    /// `viewport` px tall.
+    pub(crate) fn around(svg_top: f64, svg_height: f64, units: f64, viewport: f64) -> Band {
+        let scale = if svg_height > 0.0 {
+            units / svg_height
+        } else {
+            1.0
+        };
+        let top = (-svg_top - viewport) * scale;
+        let bottom = (2.0 * viewport - svg_top) * scale;
+        Band {
+            top: (top.floor() as i32).div_euclid(BAND_STEP) * BAND_STEP,
+            bottom: ((bottom.ceil() as i32).div_euclid(BAND_STEP) + 1) * BAND_STEP,
+        }
+    }
+
+    /// Whether the heights `top..=bottom` reach into the band.
+    pub(crate) fn meets(&self, top: i32, bottom: i32) -> bool {
+        top <= self.bottom && bottom >= self.top
+    }
+}
+
+/// The band around the viewport for the SVG `svg` refers to (None before it is drawn).
+fn measure_band(svg: &NodeRef) -> Option<Band> {
+    let svg = svg.cast::<web_sys::Element>()?;
+    let units: f64 = svg
+        .get_attribute("viewBox")?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    let rect = svg.get_bounding_client_rect();
+    let viewport = web_sys::window()?.inner_height().ok()?.as_f64()?;
+    Some(Band::around(rect.top(), rect.height(), units, viewport))
+}
+
+/// The object whose card holds `target`, an event's target.
+fn card_of(target: Option<web_sys::EventTarget>) -> Option<ObjId> {
+    target?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("[data-object-id]")
+        .ok()??
+        .get_attribute("data-object-id")?
+        .parse()
+        .ok()
+        .map(ObjId)
+}
+
+/// Focuses object `id`'s card (which scrolls it into view).
+fn focus_card(svg: &NodeRef, id: ObjId) {
+    let card = svg.cast::<web_sys::Element>().and_then(|svg| {
+        svg.query_selector(&format!("[data-object-id=\"{}\"]", id.0))
+            .ok()
+            .flatten()
+    });
+    if let Some(card) = card.and_then(|c| c.dyn_into::<web_sys::SvgElement>().ok()) {
+        let _ = card.focus();
+    }
+}
+
+/// What a card says to a screen reader (and the list of objects, for every card).
+fn card_label(o: &ObjectView, freed: bool, unreachable: bool) -> String {
+    format!(
+        "{} {}, refcount {}, at {}{}",
+        o.type_name,
+        shorten(&o.value, 40),
+        o.refcount,
+        hex(o.address),
+        if freed {
+            ", freed"
+        } else if unreachable {
+            ", unreachable garbage"
+        } else {
+            ""
+        }
+    )
+}
+
+/// Every drawn object as a button in reading order, for keyboards and screen readers
+/// (most cards are not in the page at a time): pressing one selects the object and moves
+/// the focus to its card. Built only while the list is open.
+fn object_list(
+    snapshot: &Snapshot,
+    order: &[ObjId],
+    lingering: &BTreeSet<ObjId>,
+    open: bool,
+    on_select: &Callback<Option<ObjId>>,
+    focus_next: &Rc<std::cell::RefCell<Option<ObjId>>>,
+) -> Html {
+    if !open {
+        return Html::default();
+    }
+    let items = order.iter().filter_map(|id| {
+        let o = snapshot.object(*id)?;
+        let id = *id;
+        let onclick = {
+            let on_select = on_select.clone();
+            let focus_next = focus_next.clone();
+            Callback::from(move |_: MouseEvent| {
+                *focus_next.borrow_mut() = Some(id);
+                on_select.emit(Some(id));
+            })
+        };
+        Some(html! {
+            <li key={id.0}>
+                <button type="button" data-list-id={id.0.to_string()} {onclick}>
+                    { card_label(o, false, lingering.contains(&id)) }
+                </button>
+            </li>
+        })
+    });
+    html! { <ul class="object-list-items">{ for items }</ul> }
+}
+
 #[component]
 pub fn Diagram(props: &DiagramProps) -> Html {
+    let band = use_state_eq(|| FIRST_BAND);
+    let list_open = use_state_eq(|| false);
+    let svg_ref = use_node_ref();
+    // The card Up/Down (or the list) moved to: focused once it is drawn.
+    let focus_next = use_mut_ref(|| None::<ObjId>);
+    // The card with the keyboard focus stays drawn when scrolled away from.
+    let focused = use_mut_ref(|| None::<ObjId>);
+    {
+        let svg_ref = svg_ref.clone();
+        let focus_next = focus_next.clone();
+        use_effect(move || {
+            if let Some(id) = focus_next.borrow_mut().take() {
+                focus_card(&svg_ref, id);
+            }
+        });
+    }
+    // The band follows the viewport: measured on scroll (of the page or any box holding
+    // the widget), resize, and when the diagram's size changes.
+    let measure: Rc<dyn Fn()> = {
+        let band = band.clone();
+        let svg_ref = svg_ref.clone();
+        Rc::new(move || {
+            if let Some(b) = measure_band(&svg_ref) {
+                band.set(b);
+            }
+        })
+    };
+    {
+        let measure = measure.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window().expect("a browser window");
+            let options = EventListenerOptions {
+                phase: EventListenerPhase::Capture,
+                passive: true,
+            };
+            let scroll = {
+                let measure = measure.clone();
+                EventListener::new_with_options(&window, "scroll", options, move |_| measure())
+            };
+            let resize = EventListener::new(&window, "resize", move |_| measure());
+            move || drop((scroll, resize))
+        });
+    }
+    use_effect_with(
+        (props.layout.height, props.layout.columns, props.narrow),
+        move |_| measure(),
+    );
     let snapshot = &props.snapshot;
     let view = props.view;
     let reachable = crate::layout::visible_objects(snapshot, view.show_internal);
@@ -187,13 +388,16 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         y += crate::layout::frame_height(f) as i32;
     }
 
-    // The heap lane: cards of visible objects, then cards of what was just freed.
+    // The heap lane: cards of visible objects, then cards of what was just freed. Only the
+    // cards in the band around the viewport are drawn (and the selected and focused ones);
+    // the others are reached by Up/Down from a card or through the list below the SVG.
+    let band = *band;
+    let has_focus = *focused.borrow();
+    let pinned =
+        |id: ObjId| props.selected == Some(id) || props.focus == Some(id) || has_focus == Some(id);
     let mut card_nodes = Vec::new();
-    let gc_marked: Vec<ObjId> = props
-        .gc
-        .as_ref()
-        .map(|(_, ids)| ids.clone())
-        .unwrap_or_default();
+    let mut order: Vec<(Place, ObjId)> = Vec::new();
+    let gc_marked: &[ObjId] = props.gc.as_ref().map_or(&[], |(_, ids)| ids.as_slice());
     for id in &visible {
         if !drawn_card(*id) {
             continue;
@@ -201,6 +405,12 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         let (Some(o), Some(place)) = (snapshot.object(*id), props.layout.place(*id)) else {
             continue;
         };
+        let origin = geometry.card_origin(place);
+        order.push((place, *id));
+        slot_arrows(o, origin, &drawn_card, &mut arrows, &props.timing);
+        if !band.meets(origin.1, origin.1 + place.height as i32) && !pinned(*id) {
+            continue;
+        }
         let marks = CardMarks {
             delay_ms: props
                 .timing
@@ -221,17 +431,27 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         };
         card_nodes.push(card(
             o,
-            geometry.card_origin(place),
+            origin,
             marks,
             &inline,
             &drawn_card,
             snapshot,
-            &mut arrows,
             &props.on_select,
-            &props.timing,
         ));
     }
-    let previous_visible = props.layout.drawn(&props.previous, view.show_internal);
+    order.sort_by_key(|(place, _)| (place.y, place.column));
+    let order: Rc<Vec<ObjId>> = Rc::new(order.into_iter().map(|(_, id)| id).collect());
+    // Freed since the last move: only objects the previous snapshot has and this one lacks.
+    let freed_any = props
+        .previous
+        .objects
+        .keys()
+        .any(|id| snapshot.object(*id).is_none());
+    let previous_visible = if freed_any {
+        props.layout.drawn(&props.previous, view.show_internal)
+    } else {
+        BTreeSet::new()
+    };
     for id in previous_visible {
         if snapshot.object(id).is_some() {
             continue;
@@ -242,22 +462,23 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         if view.inline_small && is_small_value(o) {
             continue;
         }
+        let origin = geometry.card_origin(place);
+        if !band.meets(origin.1, origin.1 + place.height as i32) {
+            continue;
+        }
         let marks = CardMarks {
             freed: true,
             delay_ms: props.timing.objects.get(&id).copied(),
             ..CardMarks::default()
         };
-        let mut ignored = Vec::new();
         card_nodes.push(card(
             o,
-            geometry.card_origin(place),
+            origin,
             marks,
             &|_| true,
             &|_| false,
             &props.previous,
-            &mut ignored,
             &props.on_select,
-            &props.timing,
         ));
     }
 
@@ -265,16 +486,22 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         let place = props.layout.place(a.to)?;
         let (tx, ty) = geometry.card_origin(place);
         let (x1, y1) = a.start;
+        let y2 = ty + 18;
+        // A cubic's curve stays within its control points' heights: y1 and y2.
+        if !band.meets(y1.min(y2), y1.max(y2)) {
+            return None;
+        }
         let d = if tx > x1 + 20 {
-            let (x2, y2) = (tx - 2, ty + 18);
+            let x2 = tx - 2;
             let dx = ((x2 - x1) / 2).max(30);
             format!("M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}", x1 + dx, x2 - dx)
         } else {
             // The target is level with or left of the port: come round into its right side.
-            let (x2, y2) = (tx + CARD_WIDTH as i32 + 2, ty + 18);
+            let x2 = tx + CARD_WIDTH as i32 + 2;
             let reach = x1.max(x2) + 50;
             format!("M{x1},{y1} C{reach},{y1} {reach},{y2} {x2},{y2}")
         };
+        let from = a.from.hook();
         let to = format!("obj:{}", a.to.0);
         // A new arrow is drawn when the reference is made, and never before its target's
         // card appears.
@@ -286,17 +513,57 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         .map(|ms| format!("animation-delay: {ms}ms"));
         Some(html! {
             <path
-                key={format!("{}>{}", a.from, to)}
+                key={format!("{from}>{to}")}
                 class="arrow"
                 style={delay}
                 pathLength="100"
                 d={d}
-                data-from={a.from.clone()}
+                data-from={from}
                 data-to={to}
                 marker-end="url(#arrowhead)"
             />
         })
     });
+
+    // Up/Down on a card selects the card above or below it (in reading order: by height,
+    // then column), drawn or not; the effect below moves the focus there.
+    let on_cards_key = {
+        let order = order.clone();
+        let on_select = props.on_select.clone();
+        let focus_next = focus_next.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let step: isize = match e.key().as_str() {
+                "ArrowDown" => 1,
+                "ArrowUp" => -1,
+                _ => return,
+            };
+            let Some(at) = card_of(e.target()).and_then(|id| order.iter().position(|o| *o == id))
+            else {
+                return;
+            };
+            e.prevent_default();
+            if let Some(next) = at.checked_add_signed(step).and_then(|i| order.get(i)) {
+                *focus_next.borrow_mut() = Some(*next);
+                on_select.emit(Some(*next));
+            }
+        })
+    };
+    let on_cards_focus = {
+        let focused = focused.clone();
+        Callback::from(move |e: FocusEvent| *focused.borrow_mut() = card_of(e.target()))
+    };
+    let on_cards_blur = Callback::from(move |_: FocusEvent| *focused.borrow_mut() = None);
+    let list = object_list(snapshot, &order, &lingering, *list_open, &props.on_select, &focus_next);
+    let on_list_toggle = {
+        let list_open = list_open.clone();
+        Callback::from(move |e: Event| {
+            let open = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|t| t.has_attribute("open"));
+            list_open.set(open);
+        })
+    };
 
     let (stack_title, picture_note) = if view.frames_in_heap {
         (
@@ -321,12 +588,14 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             <p class="picture-note">{ picture_note }</p>
             <div class="diagram-scroll">
                 <svg
+                    ref={svg_ref}
                     class={classes!("memory-svg", props.narrow.then_some("narrow"))}
                     viewBox={format!("0 0 {width} {height}")}
                     width={width.to_string()}
                     height={height.to_string()}
                     role="group"
                     aria-label="Frames and heap objects, with an arrow for each reference"
+                    aria-describedby="diagram-keys"
                 >
                     <defs>
                         <marker
@@ -370,11 +639,20 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                             height={(props.layout.height as i32 + 16).max(40).to_string()}
                             rx="10"
                         />
-                        <g class="cards">{ for card_nodes }</g>
+                        <g class="cards" onkeydown={on_cards_key} onfocusin={on_cards_focus}
+                           onfocusout={on_cards_blur}>{ for card_nodes }</g>
                     </g>
                     <g class="arrows">{ for arrow_nodes }</g>
                 </svg>
             </div>
+            <p id="diagram-keys" class="visually-hidden">
+                { "Cards near the part of the diagram in view are drawn. On a card, Up and Down \
+                   select the card above or below; the list of objects reaches every one." }
+            </p>
+            <details class="object-list" ontoggle={on_list_toggle}>
+                <summary>{ format!("List of the {} objects drawn", order.len()) }</summary>
+                { list }
+            </details>
         </section>
     }
 }
@@ -431,7 +709,7 @@ fn frame(
         };
         if port {
             arrows.push(Arrow {
-                from: format!("frame:{}:{}", f.id.0, key),
+                from: ArrowFrom::Frame(f.id, key.clone()),
                 to: target,
                 start: (port_x, cy),
                 made_ms: bound_ms,
@@ -525,36 +803,44 @@ struct SlotRow {
     port: bool,
 }
 
-/// A card's rows, and the arrows leaving them.
+/// The arrows leaving a live card's slots (worked out for every card, drawn or not: an
+/// arrow may cross the part in view between two cards out of it).
+fn slot_arrows<'a>(
+    o: &'a ObjectView,
+    (x, y): (i32, i32),
+    drawn_card: &dyn Fn(ObjId) -> bool,
+    arrows: &mut Vec<Arrow<'a>>,
+    timing: &Timing,
+) {
+    for (i, r) in o.referents.iter().take(MAX_SLOT_ROWS).enumerate() {
+        if drawn_card(r.target) {
+            let cy = y + CARD_HEADER as i32 + i as i32 * SLOT_ROW as i32 + SLOT_ROW as i32 / 2;
+            arrows.push(Arrow {
+                from: ArrowFrom::Slot(o.id, &r.label),
+                to: r.target,
+                start: (x + CARD_WIDTH as i32 - 10, cy),
+                made_ms: timing.objects.get(&o.id).copied(),
+            });
+        }
+    }
+}
+
+/// A card and its rows.
 #[allow(clippy::too_many_arguments)]
 fn card(
     o: &ObjectView,
-    (x, y): (i32, i32),
+    origin: (i32, i32),
     marks: CardMarks,
     inline: &dyn Fn(ObjId) -> bool,
     drawn_card: &dyn Fn(ObjId) -> bool,
     snapshot: &Rc<Snapshot>,
-    arrows: &mut Vec<Arrow>,
     on_select: &Callback<Option<ObjId>>,
-    timing: &Timing,
 ) -> Html {
     let slots: Vec<SlotRow> = o
         .referents
         .iter()
         .take(MAX_SLOT_ROWS)
-        .enumerate()
-        .map(|(i, r)| {
-            let top = y + CARD_HEADER as i32 + i as i32 * SLOT_ROW as i32;
-            let cy = top + SLOT_ROW as i32 / 2;
-            let port = !marks.freed && drawn_card(r.target);
-            if port {
-                arrows.push(Arrow {
-                    from: format!("obj:{}:{}", o.id.0, r.label),
-                    to: r.target,
-                    start: (x + CARD_WIDTH as i32 - 10, cy),
-                    made_ms: timing.objects.get(&o.id).copied(),
-                });
-            }
+        .map(|r| {
             let text = match snapshot.object(r.target) {
                 Some(t) if inline(r.target) => format!("{} = {}", r.label, t.value),
                 _ => r.label.clone(),
@@ -563,7 +849,7 @@ fn card(
                 label: r.label.clone(),
                 target: r.target,
                 text: shorten(&text, 22),
-                port,
+                port: !marks.freed && drawn_card(r.target),
             }
         })
         .collect();
@@ -572,7 +858,7 @@ fn card(
             key={format!("obj-{}{}", o.id.0, if marks.freed { "-freed" } else { "" })}
             snapshot={snapshot.clone()}
             id={o.id}
-            origin={(x, y)}
+            {origin}
             {marks}
             {slots}
             on_select={on_select.clone()}
@@ -666,20 +952,7 @@ fn Card(props: &CardProps) -> Html {
             }
         })
     };
-    let label = format!(
-        "{} {}, refcount {}, at {}{}",
-        o.type_name,
-        shorten(&o.value, 40),
-        o.refcount,
-        hex(o.address),
-        if marks.freed {
-            ", freed"
-        } else if marks.unreachable {
-            ", unreachable garbage"
-        } else {
-            ""
-        }
-    );
+    let label = card_label(o, marks.freed, marks.unreachable);
     let delay = marks.delay_ms.map(|ms| format!("animation-delay: {ms}ms"));
     let status = if marks.freed {
         Some("freed")
