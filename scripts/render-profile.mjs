@@ -57,12 +57,30 @@ profile.samples.forEach((id, i) => {
   const name = `${f.functionName || '(anonymous)'} ${f.url ? path.basename(f.url) : ''}`;
   self.set(name, (self.get(name) ?? 0) + (dt[i] ?? 0) / 1000);
 });
+// Inclusive time of the project's own functions (each counted once per sample's stack).
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const total = new Map();
+profile.samples.forEach((id, i) => {
+  const seen = new Set();
+  for (let at = id; at !== undefined; at = parent.get(at)) {
+    const name = byId.get(at).callFrame.functionName.replace(/::h[0-9a-f]{16}$/, '');
+    if (/memlane_|replaceState|getBoundingClientRect|^click$/.test(name) && !seen.has(name)) {
+      seen.add(name);
+      total.set(name, (total.get(name) ?? 0) + (dt[i] ?? 0) / 1000);
+    }
+  }
+});
 const sorted = [...times].sort((a, b) => a - b);
 console.log(`${cards} cards, ${nodes} SVG nodes; ${steps} steps: click -> laid out median ` +
   `${sorted[Math.floor(steps / 2)].toFixed(1)} ms, p95 ${sorted[Math.ceil(0.95 * steps) - 1].toFixed(1)} ms ` +
   `[load average ${loadavg()[0].toFixed(2)}]`);
 console.log('self time per step (ms), top functions:');
 for (const [name, t] of [...self].sort((a, b) => b[1] - a[1]).filter(([n]) => !n.startsWith('(idle)')).slice(0, 40)) {
+  console.log(`${(t / steps).toFixed(3).padStart(8)}  ${name.slice(0, 150)}`);
+}
+console.log('inclusive time per step (ms), the project\'s functions:');
+for (const [name, t] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
   console.log(`${(t / steps).toFixed(3).padStart(8)}  ${name.slice(0, 150)}`);
 }
 await browser.close();

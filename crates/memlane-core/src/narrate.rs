@@ -219,7 +219,25 @@ pub fn describe_step(trace: &Trace, index: usize, code: &str) -> String {
     } else {
         trace.snapshot(index - 1)
     };
-    let after = trace.snapshot(index);
+    describe_step_between(trace, index, code, &before, &trace.snapshot(index))
+}
+
+/// [`describe_step`] for a caller that holds the states around the step: `before`, the
+/// state after step `index - 1` (after start-up for the first step), and `after`, the
+/// state after step `index`.
+pub fn describe_step_between(
+    trace: &Trace,
+    index: usize,
+    code: &str,
+    before: &Snapshot,
+    after: &Snapshot,
+) -> String {
+    let Some(step) = trace.step(index) else {
+        return String::new();
+    };
+    if step.kind == StepKind::Exit {
+        return describe_step(trace, index, code);
+    }
     let code = code.trim();
     let mut parts = Vec::new();
     for ev in &trace.events_of(index) {

@@ -232,6 +232,21 @@ impl Trace {
         self.snapshot_at_event(end)
     }
 
+    /// The state after step `index`, given `before`, the state after step `index - 1`: the
+    /// events between them applied to a copy of it. Stepping forward holds the state
+    /// before, and this skips rebuilding it from a checkpoint (decoding every object of
+    /// the checkpoint, 0.8 ms a step with 1,000 objects in the page).
+    pub fn snapshot_after(&self, before: &Snapshot, index: usize) -> Snapshot {
+        let previous = index.checked_sub(1).and_then(|i| self.steps.get(i));
+        let (Some(previous), Some(step)) = (previous, self.steps.get(index)) else {
+            return self.snapshot(index);
+        };
+        let mut snap = before.clone();
+        self.events
+            .replay(previous.end_event, step.end_event, &mut snap);
+        snap
+    }
+
     /// The state after the first `end` events: the nearest checkpoint at or before `end`,
     /// with the events since applied to it.
     pub fn snapshot_at_event(&self, end: usize) -> Snapshot {

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use memlane_core::narrate::{describe_event, describe_step};
+use memlane_core::narrate::{describe_event, describe_step, describe_step_between};
 use memlane_core::{
     Event, FrameId, GcPhase, ObjId, Outcome, Profile, Snapshot, StepKind, Trace, Version, Walk,
     TWIN_PID,
@@ -145,6 +145,8 @@ pub struct State {
     pub snapshot: Rc<Snapshot>,
     /// The state shown before the last move, to fade out what was freed in between.
     pub previous: Rc<Snapshot>,
+    /// The sentence for what is shown (made with the snapshot, from the core's narration).
+    step_narration: Rc<str>,
     /// After one step forward by line: when, in ms into the step's animation, each object's
     /// last change (allocation, refcount, free) happened, so the changes play in order.
     pub timing: Rc<Timing>,
@@ -579,6 +581,7 @@ impl State {
             event: 0,
             snapshot: empty.clone(),
             previous: empty,
+            step_narration: Rc::from(""),
             timing: Rc::new(Timing::default()),
             offsets: Rc::new(Vec::new()),
             view: ViewOptions::default(),
@@ -616,10 +619,31 @@ impl State {
         }
         self.event = event.min(self.events.len().saturating_sub(1));
         self.previous = self.snapshot.clone();
+        // One line forward, the state shown is the step before's: only the step's events
+        // are applied to it, and the narration compares the two.
         self.snapshot = Rc::new(match self.shown_event() {
             Some(e) => self.trace.snapshot_at_event(e.end),
+            None if one_line_forward => self.trace.snapshot_after(&self.previous, step),
             None => self.trace.snapshot(step),
         });
+        self.step_narration = match self.shown_event() {
+            Some(e) => e.sentence.as_str().into(),
+            None if self.trace.is_empty() => self
+                .trace
+                .outcome
+                .error_line()
+                .unwrap_or_else(|| "Nothing ran.".into())
+                .into(),
+            None if one_line_forward => describe_step_between(
+                &self.trace,
+                step,
+                self.line_text(),
+                &self.previous,
+                &self.snapshot,
+            )
+            .into(),
+            None => describe_step(&self.trace, step, self.line_text()).into(),
+        };
         if self
             .selected
             .is_some_and(|id| self.snapshot.object(id).is_none())
@@ -764,20 +788,14 @@ impl State {
 
     /// One sentence for what is shown: the event in event mode, else the whole step.
     pub fn narration(&self) -> String {
-        if let Some(e) = self.shown_event() {
-            return e.sentence.clone();
-        }
-        if self.trace.is_empty() {
-            return self
-                .trace
-                .outcome
-                .error_line()
-                .unwrap_or_else(|| "Nothing ran.".into());
-        }
-        let line = self.current_line().map_or("", |n| {
+        self.step_narration.to_string()
+    }
+
+    /// The text of the line the shown step ran.
+    fn line_text(&self) -> &str {
+        self.current_line().map_or("", |n| {
             self.source.lines().nth(n as usize - 1).unwrap_or("")
-        });
-        describe_step(&self.trace, self.step, line)
+        })
     }
 
     pub fn at_end(&self) -> bool {
@@ -1034,6 +1052,28 @@ mod tests {
         actions
             .iter()
             .fold(Rc::new(state), |s, a| s.reduce(a.clone()))
+    }
+
+    #[test]
+    fn stepping_forward_shows_what_the_core_rebuilds_for_each_step() {
+        // Stepping forward applies one step's events to the state shown; it must equal the
+        // core's snapshot and narration of the step, whatever the program did (frees,
+        // calls, growing containers, a collection, output).
+        let source = "import gc\nclass N:\n    pass\ndef f(n):\n    a = N()\n    a.me = a\n    return [n] * 3\n\
+                      xs = []\nfor i in range(6):\n    xs.append(f(i))\n    del xs[0:1]\ngc.collect()\nprint(len(xs))\n";
+        let mut s = Rc::new(State::from_trace(source, trace_program(source, Version::Py312)));
+        let line = |s: &State| s.line_text().to_owned();
+        while s.can_step_forward() {
+            s = s.reduce(Action::StepForward);
+            assert_eq!(*s.snapshot, s.trace.snapshot(s.step), "step {}", s.step);
+            assert_eq!(
+                s.narration(),
+                describe_step(&s.trace, s.step, &line(&s)),
+                "step {}",
+                s.step
+            );
+        }
+        assert!(s.step > 20, "{} steps", s.step);
     }
 
     #[test]

@@ -157,15 +157,10 @@ impl Band {
     }
 }
 
-/// The band around the viewport for the SVG `svg` refers to (None before it is drawn).
-fn measure_band(svg: &NodeRef) -> Option<Band> {
+/// The band around the viewport for the SVG `svg` refers to, `units` tall (None before it
+/// is drawn).
+fn measure_band(svg: &NodeRef, units: f64) -> Option<Band> {
     let svg = svg.cast::<web_sys::Element>()?;
-    let units: f64 = svg
-        .get_attribute("viewBox")?
-        .split_whitespace()
-        .nth(3)?
-        .parse()
-        .ok()?;
     let rect = svg.get_bounding_client_rect();
     let viewport = web_sys::window()?.inner_height().ok()?.as_f64()?;
     Some(Band::around(rect.top(), rect.height(), units, viewport))
@@ -214,12 +209,12 @@ fn card_label(o: &ObjectView, freed: bool, unreachable: bool) -> String {
     )
 }
 
-/// Every drawn object as a button in reading order, for keyboards and screen readers
+/// Every drawn object as a button, oldest first, for keyboards and screen readers
 /// (most cards are not in the page at a time): pressing one selects the object and moves
 /// the focus to its card. Built only while the list is open.
 fn object_list(
     snapshot: &Snapshot,
-    order: &[ObjId],
+    drawn: &[((u32, u32), ObjId)],
     lingering: &BTreeSet<ObjId>,
     open: bool,
     on_select: &Callback<Option<ObjId>>,
@@ -228,7 +223,7 @@ fn object_list(
     if !open {
         return Html::default();
     }
-    let items = order.iter().filter_map(|id| {
+    let items = drawn.iter().filter_map(|(_, id)| {
         let o = snapshot.object(*id)?;
         let id = *id;
         let onclick = {
@@ -270,11 +265,13 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     }
     // The band follows the viewport: measured on scroll (of the page or any box holding
     // the widget), resize, and when the diagram's size changes.
+    let svg_units = use_mut_ref(|| 0.0_f64);
     let measure: Rc<dyn Fn()> = {
         let band = band.clone();
         let svg_ref = svg_ref.clone();
+        let svg_units = svg_units.clone();
         Rc::new(move || {
-            if let Some(b) = measure_band(&svg_ref) {
+            if let Some(b) = measure_band(&svg_ref, *svg_units.borrow()) {
                 band.set(b);
             }
         })
@@ -337,6 +334,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     } else {
         LANE_TOP + stack_height.max(props.layout.height as i32) + 20
     };
+    *svg_units.borrow_mut() = height as f64;
 
     // The stack lane, and the arrows leaving it.
     let mut arrows: Vec<Arrow> = Vec::new();
@@ -396,7 +394,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     let pinned =
         |id: ObjId| props.selected == Some(id) || props.focus == Some(id) || has_focus == Some(id);
     let mut card_nodes = Vec::new();
-    let mut order: Vec<(Place, ObjId)> = Vec::new();
+    // Every drawn card with its place in reading order (height, then column): Up/Down
+    // look for the nearest key before or after the current card's, with no sort.
+    let mut reading: Vec<((u32, u32), ObjId)> = Vec::new();
     let gc_marked: &[ObjId] = props.gc.as_ref().map_or(&[], |(_, ids)| ids.as_slice());
     for id in &visible {
         if !drawn_card(*id) {
@@ -406,7 +406,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             continue;
         };
         let origin = geometry.card_origin(place);
-        order.push((place, *id));
+        reading.push(((place.y, place.column), *id));
         slot_arrows(o, origin, &drawn_card, &mut arrows, &props.timing);
         if !band.meets(origin.1, origin.1 + place.height as i32) && !pinned(*id) {
             continue;
@@ -439,8 +439,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             &props.on_select,
         ));
     }
-    order.sort_by_key(|(place, _)| (place.y, place.column));
-    let order: Rc<Vec<ObjId>> = Rc::new(order.into_iter().map(|(_, id)| id).collect());
+    let reading = Rc::new(reading);
     // Freed since the last move: only objects the previous snapshot has and this one lacks.
     let freed_any = props
         .previous
@@ -526,23 +525,30 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     });
 
     // Up/Down on a card selects the card above or below it (in reading order: by height,
-    // then column), drawn or not; the effect below moves the focus there.
+    // then column), drawn or not; the effect above moves the focus there.
     let on_cards_key = {
-        let order = order.clone();
+        let reading = reading.clone();
         let on_select = props.on_select.clone();
         let focus_next = focus_next.clone();
         Callback::from(move |e: KeyboardEvent| {
-            let step: isize = match e.key().as_str() {
-                "ArrowDown" => 1,
-                "ArrowUp" => -1,
+            let down = match e.key().as_str() {
+                "ArrowDown" => true,
+                "ArrowUp" => false,
                 _ => return,
             };
-            let Some(at) = card_of(e.target()).and_then(|id| order.iter().position(|o| *o == id))
+            let Some(at) = card_of(e.target())
+                .and_then(|id| reading.iter().find(|(_, o)| *o == id))
+                .map(|(key, _)| *key)
             else {
                 return;
             };
             e.prevent_default();
-            if let Some(next) = at.checked_add_signed(step).and_then(|i| order.get(i)) {
+            let next = if down {
+                reading.iter().filter(|(key, _)| *key > at).min()
+            } else {
+                reading.iter().filter(|(key, _)| *key < at).max()
+            };
+            if let Some((_, next)) = next {
                 *focus_next.borrow_mut() = Some(*next);
                 on_select.emit(Some(*next));
             }
@@ -553,15 +559,18 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         Callback::from(move |e: FocusEvent| *focused.borrow_mut() = card_of(e.target()))
     };
     let on_cards_blur = Callback::from(move |_: FocusEvent| *focused.borrow_mut() = None);
-    let list = object_list(snapshot, &order, &lingering, *list_open, &props.on_select, &focus_next);
+    let list = object_list(snapshot, &reading, &lingering, *list_open, &props.on_select, &focus_next);
+    // A click on the summary (or Enter or Space on it) toggles the list after this handler
+    // runs (`toggle` does not bubble to Yew's listeners): it will be open if it was not.
     let on_list_toggle = {
         let list_open = list_open.clone();
-        Callback::from(move |e: Event| {
-            let open = e
+        Callback::from(move |e: MouseEvent| {
+            let was_open = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|t| t.has_attribute("open"));
-            list_open.set(open);
+                .and_then(|t| t.closest("details").ok().flatten())
+                .is_some_and(|d| d.has_attribute("open"));
+            list_open.set(!was_open);
         })
     };
 
@@ -649,8 +658,8 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 { "Cards near the part of the diagram in view are drawn. On a card, Up and Down \
                    select the card above or below; the list of objects reaches every one." }
             </p>
-            <details class="object-list" ontoggle={on_list_toggle}>
-                <summary>{ format!("List of the {} objects drawn", order.len()) }</summary>
+            <details class="object-list">
+                <summary onclick={on_list_toggle}>{ format!("List of the {} objects drawn", reading.len()) }</summary>
                 { list }
             </details>
         </section>
@@ -1020,5 +1029,30 @@ fn Card(props: &CardProps) -> Html {
                 </text>
             }
         </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Band;
+
+    #[test]
+    fn the_band_covers_the_viewport_and_a_viewport_around_it() {
+        // An SVG 45,000 units tall drawn at full size, its top 100 px below the viewport's.
+        let band = Band::around(100.0, 45_000.0, 45_000.0, 900.0);
+        assert!(band.meets(0, 100), "{band:?}");
+        assert!(band.meets(1_600, 1_700), "a viewport below the one in view");
+        assert!(!band.meets(3_000, 3_200), "{band:?}");
+        // Drawn at half size and scrolled 5,000 px down: the view shows units 10,000-11,800.
+        let band = Band::around(-5_000.0, 22_500.0, 45_000.0, 900.0);
+        assert!(band.meets(8_200, 8_300) && band.meets(13_500, 13_600), "{band:?}");
+        assert!(!band.meets(0, 7_000) && !band.meets(15_000, 45_000), "{band:?}");
+    }
+
+    #[test]
+    fn scrolling_within_a_band_step_keeps_the_band() {
+        let a = Band::around(-1_000.0, 45_000.0, 45_000.0, 900.0);
+        let b = Band::around(-1_010.0, 45_000.0, 45_000.0, 900.0);
+        assert_eq!(a, b);
     }
 }
