@@ -150,6 +150,17 @@ test('the permalink is written once stepping settles, and is the shown step\'s',
   const link = await page.evaluate(() => location.href);
   const field = await page.evaluate(() => document.querySelector('.share input, .share textarea')?.value ?? null);
   if (field !== null) assert.equal(field, link);
+  // A reader leaving the page for its address bar gets the link at once: the window's
+  // blur writes a pending link without waiting for the steps to settle.
+  const written = await page.evaluate(async () => {
+    const before = location.hash;
+    document.querySelector('button.step-forward').click();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const pending = location.hash === before;
+    window.dispatchEvent(new Event('blur'));
+    return { pending, changed: location.hash !== before };
+  });
+  assert.deepEqual(written, { pending: true, changed: true });
   await done();
   const opened = await openPage(new URL(link).hash);
   assert.equal(await opened.page.locator('.step-label').textContent(), label);

@@ -601,6 +601,19 @@ test('one step forward plays its changes in order: the frame push, then its name
 /** The page's fragment, without `#`. */
 const fragment = (page) => page.evaluate(() => location.hash.slice(1));
 
+/** The fragment once the page has written the shown state's link: the address is
+ * rewritten when stepping settles (150 ms after the last move), so wait until it is a
+ * link and has not changed for 400 ms. */
+async function settledFragment(page) {
+  await page.waitForFunction(() => location.hash.startsWith('#v1.'));
+  for (let last = await fragment(page); ;) {
+    await page.waitForTimeout(400);
+    const now = await fragment(page);
+    if (now === last) return now;
+    last = now;
+  }
+}
+
 test('a link made by the page opens the same state', async () => {
   const { page, done } = await openPage();
   await page.getByRole('combobox', { name: 'CPython version' }).selectOption('3.12');
@@ -611,8 +624,7 @@ test('a link made by the page opens the same state', async () => {
   await page.locator('.event-label').waitFor();
   const shown = await label(page);
   assert.match(shown, /^Step 3 of \d+$/);
-  await page.waitForFunction(() => location.hash.startsWith('#v1.'));
-  const link = await fragment(page);
+  const link = await settledFragment(page);
   const narration = await page.locator('.narration').textContent();
   await done();
 

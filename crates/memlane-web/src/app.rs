@@ -115,6 +115,13 @@ fn replace_fragment(fragment: &str) {
     }
 }
 
+/// Writes the permalink waiting to be written, if there is one.
+fn write_pending(unwritten: &std::cell::RefCell<Option<Rc<String>>>) {
+    if let Some(fragment) = unwritten.borrow_mut().take() {
+        replace_fragment(&fragment);
+    }
+}
+
 /// The Clipboard API, where the browser offers it (secure contexts only).
 pub(crate) fn clipboard() -> Option<web_sys::Clipboard> {
     let navigator = web_sys::window()?.navigator();
@@ -142,20 +149,23 @@ pub fn App() -> Html {
     // the first render, so a link that did not open stays as it was. `replaceState` costs
     // 3-6 ms with a long link: written after every step it took a fifth of a step's
     // render, so a burst of moves (a held arrow key) writes once, PERMALINK_SETTLE_MS after
-    // the last. Copy link reads the fragment itself, never the address, so it is always
-    // the shown step's.
+    // the last. A link not yet written is written at once when the page loses the focus
+    // (the reader going to the address bar) or is hidden or left. Copy link reads the
+    // fragment itself, never the address, so it is always the shown step's.
     let fragment = use_memo(state.scenario(), permalink::encode);
     let share = use_state(ShareStatus::default);
+    let unwritten = use_mut_ref(|| None::<Rc<String>>);
     {
         let first = use_mut_ref(|| true);
         let share = share.clone();
+        let unwritten = unwritten.clone();
         use_effect_with(
-            ((*fragment).clone(), state.playing),
+            (fragment.clone(), state.playing),
             move |(fragment, playing)| {
                 let first = std::mem::take(&mut *first.borrow_mut());
                 let write = (!first && !*playing).then(|| {
-                    let fragment = fragment.clone();
-                    Timeout::new(PERMALINK_SETTLE_MS, move || replace_fragment(&fragment))
+                    *unwritten.borrow_mut() = Some(fragment.clone());
+                    Timeout::new(PERMALINK_SETTLE_MS, move || write_pending(&unwritten))
                 });
                 if write.is_some() && *share == ShareStatus::Copied {
                     share.set(ShareStatus::Idle);
@@ -164,6 +174,23 @@ pub fn App() -> Html {
                 move || drop(write)
             },
         );
+    }
+    {
+        let unwritten = unwritten.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window().expect("a browser window");
+            let document = window.document().expect("a document");
+            let on = |target: &web_sys::EventTarget, name: &'static str| {
+                let unwritten = unwritten.clone();
+                EventListener::new(target, name, move |_| write_pending(&unwritten))
+            };
+            let listeners = [
+                on(&window, "blur"),
+                on(&window, "pagehide"),
+                on(&document, "visibilitychange"),
+            ];
+            move || drop(listeners)
+        });
     }
     let link = AttrValue::from(format!("{}#{}", page_address().0, fragment));
     // Each embed code compresses the scenario again: made when the scenario changes, not
