@@ -318,7 +318,6 @@ pub fn App() -> Html {
     };
 
     let shown_event = state.shown_event().cloned();
-    let visible = Rc::new(state.visible_ids());
     let error = state
         .error_source_line()
         .zip(state.error_line())
@@ -391,7 +390,7 @@ pub fn App() -> Html {
                     <Options
                         view={state.view}
                         version={state.version}
-                        hidden={state.snapshot.objects.len() - visible.len()}
+                        hidden={state.hidden_object_count()}
                         on_show_internal={dispatch_with(&dispatcher, Action::ShowInternal)}
                         on_inline_small={dispatch_with(&dispatcher, Action::InlineSmall)}
                         on_frames_in_heap={dispatch_with(&dispatcher, Action::FramesInHeap)}
@@ -400,6 +399,8 @@ pub fn App() -> Html {
                     <Diagram
                         snapshot={state.snapshot.clone()}
                         previous={state.previous.clone()}
+                        drawn={state.drawn.clone()}
+                        previous_drawn={state.previous_drawn.clone()}
                         layout={state.layout.clone()}
                         view={state.view}
                         narrow={state.narrow}
@@ -415,7 +416,7 @@ pub fn App() -> Html {
                     <Ram
                         snapshot={state.snapshot.clone()}
                         pages={Rc::new(state.layout.pages.clone())}
-                        {visible}
+                        drawn={state.drawn.clone()}
                         narrow={state.narrow}
                         selected={state.selected}
                         marks={Rc::new(state.memory_marks())}

@@ -53,6 +53,17 @@ pub fn visible_objects(snap: &Snapshot, include_internal: bool) -> BTreeSet<ObjI
     }
 }
 
+/// The objects a diagram draws at one position ([`Layout::drawn`]): worked out once per
+/// move (a walk over what the program reaches), then shared by the diagram, the RAM lane
+/// and the options, and kept as the previous position's on the next move.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Drawn {
+    /// The reachable objects and the lingering garbage.
+    pub all: BTreeSet<ObjId>,
+    /// The garbage among them: alive in a cycle the collector has not freed yet.
+    pub lingering: BTreeSet<ObjId>,
+}
+
 /// A card's place: a column of the heap lane and a vertical interval in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Place {
@@ -302,11 +313,11 @@ impl Layout {
     }
 
     /// Everything a diagram draws in `snap`: the visible objects and the lingering garbage.
-    pub fn drawn(&self, snap: &Snapshot, include_internal: bool) -> BTreeSet<ObjId> {
-        let mut visible = visible_objects(snap, include_internal);
-        let lingering = self.lingering(snap, &visible);
-        visible.extend(lingering);
-        visible
+    pub fn drawn(&self, snap: &Snapshot, include_internal: bool) -> Drawn {
+        let mut all = visible_objects(snap, include_internal);
+        let lingering = self.lingering(snap, &all);
+        all.extend(lingering.iter().copied());
+        Drawn { all, lingering }
     }
 
     /// Where `id`'s card sits, for its whole life.
@@ -392,6 +403,7 @@ mod tests {
                 for (at, snap) in positions(&trace) {
                     let shown: Vec<(ObjId, Place)> = layout
                         .drawn(&snap, internal)
+                        .all
                         .into_iter()
                         .map(|id| {
                             let p = layout.place(id);
@@ -419,7 +431,7 @@ mod tests {
             let layout = layout_of(&trace, false, 2);
             let mut seen: HashMap<ObjId, Place> = HashMap::new();
             for (at, snap) in positions(&trace) {
-                for id in layout.drawn(&snap, false) {
+                for id in layout.drawn(&snap, false).all {
                     let p = layout.place(id).unwrap();
                     let first = *seen.entry(id).or_insert(p);
                     assert_eq!(first, p, "{id:?} moved after event {at}");

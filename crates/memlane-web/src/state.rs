@@ -14,7 +14,7 @@ use memlane_core::{
 use memlane_python::{RunOptions, Session};
 use yew::Reducible;
 
-use crate::layout::{Layout, LayoutBuilder, LayoutOptions};
+use crate::layout::{Drawn, Layout, LayoutBuilder, LayoutOptions};
 use crate::permalink::{LinkFrames, Scenario};
 
 /// The most line steps a run on the page records (then it ends with a limit message and
@@ -145,6 +145,9 @@ pub struct State {
     pub snapshot: Rc<Snapshot>,
     /// The state shown before the last move, to fade out what was freed in between.
     pub previous: Rc<Snapshot>,
+    /// What the diagram draws of `snapshot`, and of `previous`.
+    pub drawn: Rc<Drawn>,
+    pub previous_drawn: Rc<Drawn>,
     /// The sentence for what is shown (made with the snapshot, from the core's narration).
     step_narration: Rc<str>,
     /// After one step forward by line: when, in ms into the step's animation, each object's
@@ -534,7 +537,7 @@ impl State {
                 running.show_step.min(self.step_count().saturating_sub(1)),
                 0,
             );
-            self.previous = self.snapshot.clone();
+            self.settle_previous();
             self.timing = Rc::new(Timing::default());
         }
     }
@@ -582,6 +585,8 @@ impl State {
             snapshot: empty.clone(),
             previous: empty,
             step_narration: Rc::from(""),
+            drawn: Rc::default(),
+            previous_drawn: Rc::default(),
             timing: Rc::new(Timing::default()),
             offsets: Rc::new(Vec::new()),
             view: ViewOptions::default(),
@@ -593,12 +598,21 @@ impl State {
         };
         state.relayout();
         state.move_to(0, 0);
-        state.previous = state.snapshot.clone();
+        state.settle_previous();
         state
+    }
+
+    /// The state shown is also the one before: nothing fades out.
+    fn settle_previous(&mut self) {
+        self.previous = self.snapshot.clone();
+        self.previous_drawn = self.drawn.clone();
     }
 
     fn relayout(&mut self) {
         self.layout = Rc::new(Layout::compute(&self.trace, self.layout_options()));
+        let include_internal = self.view.show_internal;
+        self.drawn = Rc::new(self.layout.drawn(&self.snapshot, include_internal));
+        self.previous_drawn = Rc::new(self.layout.drawn(&self.previous, include_internal));
     }
 
     /// Shows step `step` (and, in event mode, its narrated event `event`).
@@ -644,6 +658,8 @@ impl State {
             .into(),
             None => describe_step(&self.trace, step, self.line_text()).into(),
         };
+        self.previous_drawn = self.drawn.clone();
+        self.drawn = Rc::new(self.layout.drawn(&self.snapshot, self.view.show_internal));
         if self
             .selected
             .is_some_and(|id| self.snapshot.object(id).is_none())
@@ -844,8 +860,8 @@ impl State {
 
     /// The objects drawn at the shown position (reachable ones, and cycle garbage the
     /// collector has not freed yet).
-    pub fn visible_ids(&self) -> std::collections::BTreeSet<ObjId> {
-        self.layout.drawn(&self.snapshot, self.view.show_internal)
+    pub fn visible_ids(&self) -> &std::collections::BTreeSet<ObjId> {
+        &self.drawn.all
     }
 
     pub fn hidden_object_count(&self) -> usize {
@@ -904,7 +920,7 @@ impl State {
         self.step = 0;
         self.snapshot = Rc::new(Snapshot::default());
         self.move_to(0, 0);
-        self.previous = self.snapshot.clone();
+        self.settle_previous();
     }
 }
 
@@ -1061,11 +1077,17 @@ mod tests {
         // calls, growing containers, a collection, output).
         let source = "import gc\nclass N:\n    pass\ndef f(n):\n    a = N()\n    a.me = a\n    return [n] * 3\n\
                       xs = []\nfor i in range(6):\n    xs.append(f(i))\n    del xs[0:1]\ngc.collect()\nprint(len(xs))\n";
-        let mut s = Rc::new(State::from_trace(source, trace_program(source, Version::Py312)));
+        let mut s = Rc::new(State::from_trace(
+            source,
+            trace_program(source, Version::Py312),
+        ));
         let line = |s: &State| s.line_text().to_owned();
         while s.can_step_forward() {
             s = s.reduce(Action::StepForward);
             assert_eq!(*s.snapshot, s.trace.snapshot(s.step), "step {}", s.step);
+            // What is drawn is worked out once a move, and kept for the next one.
+            assert_eq!(*s.drawn, s.layout.drawn(&s.snapshot, false));
+            assert_eq!(*s.previous_drawn, s.layout.drawn(&s.previous, false));
             assert_eq!(
                 s.narration(),
                 describe_step(&s.trace, s.step, &line(&s)),
@@ -1074,6 +1096,10 @@ mod tests {
             );
         }
         assert!(s.step > 20, "{} steps", s.step);
+        // Showing internal objects redraws both positions with them.
+        let s = s.reduce(Action::StepBack).reduce(Action::ShowInternal(true));
+        assert_eq!(*s.drawn, s.layout.drawn(&s.snapshot, true));
+        assert_eq!(*s.previous_drawn, s.layout.drawn(&s.previous, true));
     }
 
     #[test]
@@ -1130,7 +1156,7 @@ mod tests {
     fn hides_internal_objects_until_asked() {
         let s = State::from_trace("", two_steps(Outcome::Finished));
         assert_eq!(
-            s.visible_ids().into_iter().collect::<Vec<_>>(),
+            s.visible_ids().iter().copied().collect::<Vec<_>>(),
             vec![ObjId(1)]
         );
         assert_eq!(s.hidden_object_count(), 1);

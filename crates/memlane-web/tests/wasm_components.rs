@@ -12,7 +12,7 @@ use memlane_core::{
 };
 use memlane_web::components::diagram::{Diagram, DiagramProps};
 use memlane_web::components::ram::{Ram, RamProps};
-use memlane_web::layout::{Layout, LayoutOptions};
+use memlane_web::layout::{Drawn, Layout, LayoutOptions};
 use memlane_web::state::ViewOptions;
 use wasm_bindgen_test::*;
 use yew::Callback;
@@ -83,7 +83,10 @@ async fn without_the_memory_model_the_ram_lane_shows_virtual_pages() {
     let props = RamProps {
         snapshot,
         pages: Rc::new(vec![0x7fff_0000_1000, 0x7fff_0000_2000]),
-        visible: Rc::new(BTreeSet::from([ObjId(1)])),
+        drawn: Rc::new(Drawn {
+            all: BTreeSet::from([ObjId(1)]),
+            lingering: BTreeSet::new(),
+        }),
         narrow: false,
         selected: None,
         marks: Default::default(),
@@ -115,9 +118,12 @@ async fn a_long_container_shows_eight_slots_and_a_count_of_the_rest() {
             columns: 2,
         },
     ));
+    let drawn = Rc::new(layout.drawn(&snapshot, false));
     let props = DiagramProps {
         snapshot: snapshot.clone(),
         previous: snapshot,
+        drawn: drawn.clone(),
+        previous_drawn: drawn,
         layout,
         view: ViewOptions::default(),
         narrow: false,

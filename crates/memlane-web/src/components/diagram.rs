@@ -6,14 +6,14 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use memlane_core::{FrameId, FrameView, ObjId, ObjectView, Snapshot};
 use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
+use memlane_core::{FrameId, FrameView, ObjId, ObjectView, Snapshot};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::hex;
 use crate::layout::{
-    card_height, Layout, Place, CARD_HEADER, CARD_WIDTH, COLUMN_GAP,
+    card_height, Drawn, Layout, Place, CARD_HEADER, CARD_WIDTH, COLUMN_GAP,
     FRAME_HEADER as FRAME_HEADER_U32, FRAME_ROW as FRAME_ROW_U32, MAX_SLOT_ROWS, SLOT_ROW,
 };
 use crate::state::{Timing, ViewOptions};
@@ -31,6 +31,9 @@ const NARROW_MARGIN: i32 = 30;
 pub struct DiagramProps {
     pub snapshot: Rc<Snapshot>,
     pub previous: Rc<Snapshot>,
+    /// What is drawn of `snapshot` and of `previous` (worked out once a move, in the state).
+    pub drawn: Rc<Drawn>,
+    pub previous_drawn: Rc<Drawn>,
     pub layout: Rc<Layout>,
     pub view: ViewOptions,
     pub narrow: bool,
@@ -298,9 +301,8 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     );
     let snapshot = &props.snapshot;
     let view = props.view;
-    let reachable = crate::layout::visible_objects(snapshot, view.show_internal);
-    let lingering = props.layout.lingering(snapshot, &reachable);
-    let visible: BTreeSet<ObjId> = reachable.union(&lingering).copied().collect();
+    let visible = &props.drawn.all;
+    let lingering = &props.drawn.lingering;
     let inline = |id: ObjId| view.inline_small && snapshot.object(id).is_some_and(is_small_value);
     let drawn_card = |id: ObjId| visible.contains(&id) && !inline(id);
 
@@ -398,7 +400,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     // look for the nearest key before or after the current card's, with no sort.
     let mut reading: Vec<((u32, u32), ObjId)> = Vec::new();
     let gc_marked: &[ObjId] = props.gc.as_ref().map_or(&[], |(_, ids)| ids.as_slice());
-    for id in &visible {
+    for id in visible {
         if !drawn_card(*id) {
             continue;
         }
@@ -440,18 +442,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         ));
     }
     let reading = Rc::new(reading);
-    // Freed since the last move: only objects the previous snapshot has and this one lacks.
-    let freed_any = props
-        .previous
-        .objects
-        .keys()
-        .any(|id| snapshot.object(*id).is_none());
-    let previous_visible = if freed_any {
-        props.layout.drawn(&props.previous, view.show_internal)
-    } else {
-        BTreeSet::new()
-    };
-    for id in previous_visible {
+    for &id in &props.previous_drawn.all {
         if snapshot.object(id).is_some() {
             continue;
         }
@@ -559,7 +550,14 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         Callback::from(move |e: FocusEvent| *focused.borrow_mut() = card_of(e.target()))
     };
     let on_cards_blur = Callback::from(move |_: FocusEvent| *focused.borrow_mut() = None);
-    let list = object_list(snapshot, &reading, &lingering, *list_open, &props.on_select, &focus_next);
+    let list = object_list(
+        snapshot,
+        &reading,
+        lingering,
+        *list_open,
+        &props.on_select,
+        &focus_next,
+    );
     // A click on the summary (or Enter or Space on it) toggles the list after this handler
     // runs (`toggle` does not bubble to Yew's listeners): it will be open if it was not.
     let on_list_toggle = {
@@ -1045,8 +1043,14 @@ mod tests {
         assert!(!band.meets(3_000, 3_200), "{band:?}");
         // Drawn at half size and scrolled 5,000 px down: the view shows units 10,000-11,800.
         let band = Band::around(-5_000.0, 22_500.0, 45_000.0, 900.0);
-        assert!(band.meets(8_200, 8_300) && band.meets(13_500, 13_600), "{band:?}");
-        assert!(!band.meets(0, 7_000) && !band.meets(15_000, 45_000), "{band:?}");
+        assert!(
+            band.meets(8_200, 8_300) && band.meets(13_500, 13_600),
+            "{band:?}"
+        );
+        assert!(
+            !band.meets(0, 7_000) && !band.meets(15_000, 45_000),
+            "{band:?}"
+        );
     }
 
     #[test]

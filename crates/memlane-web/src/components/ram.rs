@@ -4,7 +4,7 @@
 //! Translation is the core's (`Snapshot::physical_address`). A trace recorded without the
 //! memory model falls back to the virtual pages that hold what is drawn.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use memlane_core::{FrameUse, ObjId, Snapshot, Walk, WalkEnd, TRACED_PID};
@@ -19,7 +19,8 @@ pub struct RamProps {
     pub snapshot: Rc<Snapshot>,
     /// Every virtual page the run ever uses (the fallback grid), in address order.
     pub pages: Rc<Vec<u64>>,
-    pub visible: Rc<BTreeSet<ObjId>>,
+    /// What the diagram draws.
+    pub drawn: Rc<crate::layout::Drawn>,
     pub narrow: bool,
     pub selected: Option<ObjId>,
     /// Page faults and the translation walk at the shown position.
@@ -100,7 +101,7 @@ pub fn Ram(props: &RamProps) -> Html {
             <VirtualPages
                 snapshot={props.snapshot.clone()}
                 pages={props.pages.clone()}
-                visible={props.visible.clone()}
+                drawn={props.drawn.clone()}
                 narrow={props.narrow}
                 selected={props.selected}
             />
@@ -111,7 +112,7 @@ pub fn Ram(props: &RamProps) -> Html {
     // Which physical frames hold drawn objects and the call frames.
     let mut holding: BTreeMap<u64, Vec<String>> = BTreeMap::new();
     let mut selected_frame = None;
-    for id in props.visible.iter() {
+    for id in props.drawn.all.iter() {
         let Some(o) = snapshot.object(*id) else {
             continue;
         };
@@ -284,7 +285,7 @@ fn VirtualPages(props: &RamProps) -> Html {
         let x = (i as i32 % columns) * (PAGE_W + PAGE_GAP);
         let y = (i as i32 / columns) * (PAGE_H + PAGE_GAP);
         let objects: Vec<_> = props
-            .visible
+            .drawn.all
             .iter()
             .filter_map(|id| props.snapshot.object(*id))
             .filter(|o| page_of(o.address) == page)

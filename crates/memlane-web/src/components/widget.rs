@@ -213,6 +213,8 @@ pub fn Widget(props: &WidgetProps) -> Html {
                     <Diagram
                         snapshot={state.snapshot.clone()}
                         previous={state.previous.clone()}
+                        drawn={state.drawn.clone()}
+                        previous_drawn={state.previous_drawn.clone()}
                         layout={state.layout.clone()}
                         view={state.view}
                         narrow={state.narrow}
@@ -229,7 +231,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                         <Ram
                             snapshot={state.snapshot.clone()}
                             pages={Rc::new(state.layout.pages.clone())}
-                            visible={Rc::new(state.visible_ids())}
+                            drawn={state.drawn.clone()}
                             narrow={state.narrow}
                             selected={state.selected}
                             marks={Rc::new(state.memory_marks())}
