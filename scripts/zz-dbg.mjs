@@ -1,6 +1,6 @@
 import { chromium } from 'playwright-core';
 import { serveDir } from './static-server.mjs';
-const { server, url } = await serveDir('/work/wt/render/dist');
+const { server, url } = await serveDir(process.argv[2] ?? '/work/wt/render/dist');
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 const code = 'items = [[i] for i in range(500)]\ntotal = 0\nfor k in range(200):\n    total += k\n';

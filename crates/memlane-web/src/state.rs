@@ -1097,7 +1097,9 @@ mod tests {
         }
         assert!(s.step > 20, "{} steps", s.step);
         // Showing internal objects redraws both positions with them.
-        let s = s.reduce(Action::StepBack).reduce(Action::ShowInternal(true));
+        let s = s
+            .reduce(Action::StepBack)
+            .reduce(Action::ShowInternal(true));
         assert_eq!(*s.drawn, s.layout.drawn(&s.snapshot, true));
         assert_eq!(*s.previous_drawn, s.layout.drawn(&s.previous, true));
     }
