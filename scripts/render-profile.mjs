@@ -75,6 +75,9 @@ const sorted = [...times].sort((a, b) => a - b);
 console.log(`${cards} cards, ${nodes} SVG nodes; ${steps} steps: click -> laid out median ` +
   `${sorted[Math.floor(steps / 2)].toFixed(1)} ms, p95 ${sorted[Math.ceil(0.95 * steps) - 1].toFixed(1)} ms ` +
   `[load average ${loadavg()[0].toFixed(2)}]`);
+const busy = [...self].filter(([n]) => !/^\((idle|program)\)/.test(n)).reduce((a, [, t]) => a + t, 0);
+console.log(`script and wasm, with the style and layout they force: ${(busy / steps).toFixed(2)} ms a step ` +
+  `(the CPU profile's samples outside idle and the browser's own work; ${((self.get('getBoundingClientRect ') ?? 0) / steps).toFixed(2)} ms of it forced style and layout)`);
 console.log('self time per step (ms), top functions:');
 for (const [name, t] of [...self].sort((a, b) => b[1] - a[1]).filter(([n]) => !n.startsWith('(idle)')).slice(0, 40)) {
   console.log(`${(t / steps).toFixed(3).padStart(8)}  ${name.slice(0, 150)}`);
