@@ -70,7 +70,17 @@ test('a 64 KiB program pasted into the editor shows at once and can be typed int
   // Shown: the caret is at the end, so the editor scrolls there and draws the last lines.
   await page.waitForFunction(([n, last]) =>
     document.querySelector(`.gutter li[data-line="${n}"]`)
-      && document.querySelector('pre.highlight').textContent.includes(last), [lineCount, lastLine], { timeout: 60_000 });
+      && document.querySelector('pre.highlight').textContent.includes(last), [lineCount, lastLine], { timeout: 20_000 })
+    .catch(async (e) => {
+      console.log(await page.evaluate(() => {
+        const code = document.querySelector('.code');
+        const area = document.querySelector('textarea.code-input');
+        const rows = document.querySelectorAll('.gutter li');
+        return JSON.stringify({ codeTop: code.scrollTop, codeHeight: code.scrollHeight, areaTop: area.scrollTop, areaH: area.clientHeight,
+          caret: area.selectionStart, len: area.value.length, rows: [rows[0]?.dataset.line, rows[rows.length - 1]?.dataset.line] });
+      }));
+      throw e;
+    });
   const pasteShown = Date.now() - pasteStart;
   const pasteGap = await longestGap(page);
   assert.equal(await area.inputValue(), program, 'the whole program is in the editor');

@@ -30,11 +30,12 @@ pub fn drawn_window(visible: Range<usize>, line_count: usize) -> Range<usize> {
     first.min(line_count)..end.min(line_count).max(first.min(line_count))
 }
 
-/// The lines of the coloured copy `pre` that are in view: inside the scrolling `.code`
-/// box and inside the window.
-fn visible_lines(code: &web_sys::Element, pre: &web_sys::Element) -> Option<Range<usize>> {
+/// The lines of the textarea `area` that are in view: inside the scrolling `.code` box and
+/// inside the window. (The textarea, not the coloured copy, whose padding stands for the
+/// lines not drawn.)
+fn visible_lines(code: &web_sys::Element, area: &web_sys::Element) -> Option<Range<usize>> {
     let window = web_sys::window()?;
-    let style = window.get_computed_style(pre).ok()??;
+    let style = window.get_computed_style(area).ok()??;
     let px = |name: &str| {
         style
             .get_property_value(name)
@@ -42,7 +43,7 @@ fn visible_lines(code: &web_sys::Element, pre: &web_sys::Element) -> Option<Rang
             .and_then(|v| v.trim_end_matches("px").parse::<f64>().ok())
     };
     let line = px("line-height").filter(|h| *h > 0.0)?;
-    let first_top = pre.get_bounding_client_rect().top() + px("padding-top").unwrap_or(0.0);
+    let first_top = area.get_bounding_client_rect().top() + px("padding-top").unwrap_or(0.0);
     let bounds = code.get_bounding_client_rect();
     let height = window.inner_height().ok()?.as_f64()?;
     let top = bounds.top().max(0.0);
@@ -69,7 +70,8 @@ pub struct SourceProps {
 #[component]
 pub fn Source(props: &SourceProps) -> Html {
     let code_ref = use_node_ref();
-    let pre_ref = use_node_ref();
+    let area_ref = use_node_ref();
+    let area_box_ref = use_node_ref();
     // Which lines are drawn: where the editor is scrolled to, the component's own view
     // state (scrolling is not a change to the page's State).
     let window = use_state_eq(|| 0..FIRST_WINDOW);
@@ -86,20 +88,46 @@ pub fn Source(props: &SourceProps) -> Html {
     let lines = use_memo((props.draft.clone(), drawn.clone()), |(draft, drawn)| {
         highlight_lines(draft, drawn.clone())
     });
+    // A keystroke or paste that lengthens the text scrolls the caret into view before the
+    // boxes grow to fit it, so the browser scrolls the textarea inside itself; once they
+    // have grown, that scroll is moved to the boxes around it (the textarea stays aligned
+    // with the coloured copy, and the caret stays where the browser put it on screen).
+    {
+        let (code_ref, area_ref, area_box_ref) =
+            (code_ref.clone(), area_ref.clone(), area_box_ref.clone());
+        use_effect_with(props.draft.clone(), move |_| {
+            let (Some(code), Some(area), Some(area_box)) = (
+                code_ref.cast::<web_sys::Element>(),
+                area_ref.cast::<web_sys::Element>(),
+                area_box_ref.cast::<web_sys::Element>(),
+            ) else {
+                return;
+            };
+            let (down, right) = (area.scroll_top(), area.scroll_left());
+            if down != 0 {
+                area.set_scroll_top(0);
+                code.set_scroll_top(code.scroll_top() + down);
+            }
+            if right != 0 {
+                area.set_scroll_left(0);
+                area_box.set_scroll_left(area_box.scroll_left() + right);
+            }
+        });
+    }
     // Measure what is in view after each render that may change it, and on every scroll
     // of the editor or the page and every resize.
     {
-        let (code_ref, pre_ref, window) = (code_ref.clone(), pre_ref.clone(), window.clone());
+        let (code_ref, area_ref, window) = (code_ref.clone(), area_ref.clone(), window.clone());
         use_effect_with(line_count, move |&line_count| {
             let code = code_ref.cast::<web_sys::Element>();
             let measure = std::rc::Rc::new(move || {
-                let (Some(code), Some(pre)) = (
+                let (Some(code), Some(area)) = (
                     code_ref.cast::<web_sys::Element>(),
-                    pre_ref.cast::<web_sys::Element>(),
+                    area_ref.cast::<web_sys::Element>(),
                 ) else {
                     return;
                 };
-                if let Some(visible) = visible_lines(&code, &pre) {
+                if let Some(visible) = visible_lines(&code, &area) {
                     window.set(drawn_window(visible, line_count));
                 }
             });
@@ -207,11 +235,12 @@ pub fn Source(props: &SourceProps) -> Html {
             <div class="code" ref={code_ref}
                  style={format!("--code-lines: {line_count}; --code-columns: {}", longest + 2)}>
                 <ol class="gutter source" aria-hidden="true" style={padding.clone()}>{ for gutter }</ol>
-                <div class="code-area">
-                    <pre class="highlight" aria-hidden="true" ref={pre_ref} style={padding}>
+                <div class="code-area" ref={area_box_ref}>
+                    <pre class="highlight" aria-hidden="true" style={padding}>
                         { for coloured }
                     </pre>
                     <textarea
+                        ref={area_ref}
                         class="code-input"
                         aria-label="Python code"
                         spellcheck="false"
