@@ -99,7 +99,8 @@ test(`all ${cases.length} hostile cases end in their expected message and leave 
     try {
       let shown;
       if (c.kind === 'program') {
-        await open(page);
+        // A case's own step cap comes in a link, as a reader's would.
+        await open(page, c.max_steps ? `code=&steps=${c.max_steps}` : '');
         await runProgram(page, text(c, 'source'));
         shown = await outcome(page);
       } else {

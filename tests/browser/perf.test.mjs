@@ -209,30 +209,74 @@ test('a long run goes in slices: the page keeps drawing, shows progress, and Sto
   await context.close();
 });
 
-test('a run to the step cap: time to the trace shown, and the longest frame gap', async () => {
-  const { page, context, errors } = await newPage();
-  await page.locator('textarea').fill('total = 0\nwhile True:\n    total += 1\n');
-  const run = await page.evaluate(async () => {
+/** Runs `total = 0` / `while True: total += 1` from a plain link (with the step cap `cap`,
+ * or the page's default); records the time until the capped trace's first step is shown,
+ * the longest frame gap, the most the page's wasm heap held and, when
+ * `stopAt` is given, clicks Stop once the bar passes it and times how long Stop takes. */
+async function runToCap(cap, stopAt) {
+  const loop = 'total = 0\nwhile True:\n    total += 1\n';
+  const { page, context, errors } = await newPage(`#code=x%3D1${cap ? `&steps=${cap}` : ''}`);
+  await page.locator('textarea').fill(loop);
+  const run = await page.evaluate(async (stopAt) => {
+    const memory = () => window.wasmBindings.heap_bytes();
     const times = [];
+    const phases = [];
     const start = performance.now();
+    let stopClicked;
+    let peak = memory();
     [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Run').click();
     await new Promise((resolve, reject) => {
       const tick = (now) => {
         times.push(now);
+        peak = Math.max(peak, memory());
+        const bar = document.querySelector('[role=progressbar]');
+        phases.push(bar ? `${bar.getAttribute('aria-label')} ${bar.getAttribute('aria-valuenow')}` : 'no progress bar');
+        if (stopAt && bar && !stopClicked && Number(bar.getAttribute('aria-valuenow')) >= stopAt) {
+          stopClicked = now;
+          document.querySelector('button.stop').click();
+        }
         if (document.querySelector('.run-stopped')) resolve();
-        else if (now - start > 60000) reject(new Error('the run did not end in 60 s'));
+        else if (now - start > 120000) reject(new Error('the run did not end in 120 s'));
         else requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
     });
     const gaps = times.slice(1).map((t, i) => t - times[i]);
-    return { took: performance.now() - start, longest: Math.max(...gaps),
+    const end = performance.now();
+    const at = gaps.indexOf(Math.max(...gaps));
+    return { took: end - start, longest: Math.max(...gaps), peak,
+      longestBetween: `${phases[at]} -> ${phases[at + 1]}`,
+      stopTook: stopClicked ? end - stopClicked : undefined,
       label: document.querySelector('.step-label').textContent,
       why: document.querySelector('.run-stopped').textContent };
-  });
-  console.log(`run to the step cap: ${run.label} shown ${ms(run.took)} after Run; longest gap between ` +
-    `frames ${ms(run.longest)} (the last one lays out the whole trace) ${load()}`);
-  assert.match(run.why, /step limit/);
-  assert.deepEqual(errors, []);
+  }, stopAt);
   await context.close();
+  assert.deepEqual(errors, []);
+  return run;
+}
+
+const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+
+test('a run to a link\'s step cap (100,000): time to the trace shown, and the longest frame gap', async () => {
+  const run = await runToCap(100_000);
+  console.log(`run to a 100,000-step cap (from the link): ${run.label} shown ${ms(run.took)} after Run; longest gap ` +
+    `between frames ${ms(run.longest)}; wasm heap at most ${mib(run.peak)} ${load()}`);
+  assert.match(run.why, /stopped after 100000 steps \(the step limit\)/);
+  assert.ok(run.longest < 500, `no gap over 500 ms between frames (${ms(run.longest)})`);
+});
+
+test('a run to the default cap (1,000,000 steps), and Stop half way through one', async () => {
+  const run = await runToCap();
+  console.log(`run to the default 1,000,000-step cap: ${run.label} shown ${ms(run.took)} after Run; longest gap ` +
+    `between frames ${ms(run.longest)} (between "${run.longestBetween}"); wasm heap at most ${mib(run.peak)} (the guard stops a run at 1 GiB) ${load()}`);
+  assert.match(run.why, /stopped after 1000000 steps \(the step limit\)/);
+  assert.ok(run.peak < 2 ** 30, `the heap stays under the 1 GiB guard (${mib(run.peak)})`);
+  // Target: no gap over 100 ms. Not met: the end of a run (the trace finished, the first
+  // pass of its layout) is done in one go; see docs/performance.md.
+  console.log(`target: no frame gap over 100 ms: ${run.longest < 100 ? 'met' : 'NOT met'}`);
+  assert.ok(run.longest < 10_000, `no gap over 10 s between frames (${ms(run.longest)})`);
+  const stopped = await runToCap(undefined, 500_000);
+  console.log(`Stop at 500,000 of 1,000,000 steps: the page shows ${stopped.label} ${ms(stopped.stopTook)} after ` +
+    `the click; longest gap ${ms(stopped.longest)} (between "${stopped.longestBetween}") ${load()}`);
+  assert.match(stopped.why, /stopped by the reader/);
 });

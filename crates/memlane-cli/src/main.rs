@@ -21,7 +21,7 @@ FILE may be - for standard input.
 
 options:
   --python 3.11|3.12|3.13   the CPython version modelled (default 3.13)
-  --max-steps N             stop after N steps
+  --max-steps N             stop after N steps (default 1000000)
   --frames N                physical RAM in 4 KiB frames (default 512 = 2 MiB)
   --tlb N                   TLB entries (default 64)
   --replacement clock|lru   page replacement when RAM is full (default clock)

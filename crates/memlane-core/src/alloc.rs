@@ -155,6 +155,8 @@ pub struct Allocator {
     malloc: Malloc,
     data_stack: DataStack,
     pub events: Vec<AllocatorEvent>,
+    /// Bytes of the pool blocks handed out and not yet freed (`Malloc` counts its own).
+    in_use: u64,
 }
 
 impl Default for Allocator {
@@ -178,6 +180,7 @@ impl Allocator {
             malloc: Malloc::default(),
             data_stack: DataStack::default(),
             events: Vec::new(),
+            in_use: 0,
         }
     }
 
@@ -194,6 +197,7 @@ impl Allocator {
             return self.malloc.alloc(size.max(1), &mut self.space);
         }
         let class = size_class(size);
+        self.in_use += block_size(class);
         if let Some(&pool_addr) = self.used_pools[class].first() {
             let pool = self.pools.get_mut(&pool_addr).expect("used pool exists");
             let block = match pool.free.pop() {
@@ -248,6 +252,7 @@ impl Allocator {
             self.malloc.free(addr, &mut self.space);
             return;
         };
+        self.in_use = self.in_use.saturating_sub(block_size(pool.class));
         self.space.touch(addr, Access::Write);
         let was_full = pool.is_full();
         pool.free.push(addr);
@@ -260,6 +265,12 @@ impl Allocator {
         } else if was_full {
             self.used_pools[class].insert(0, pool_addr);
         }
+    }
+
+    /// Bytes of the blocks allocated and not freed (a pool block's size class, a malloc
+    /// chunk, a large allocation's mapping): what a cap on a program's memory compares.
+    pub fn bytes_in_use(&self) -> u64 {
+        self.in_use + self.malloc.in_use
     }
 
     /// The block size an allocation of `size` bytes really occupies.
@@ -396,6 +407,8 @@ struct Malloc {
     mapped: BTreeMap<u64, u64>,
     /// The program break: the end of `[heap]`.
     brk: u64,
+    /// Bytes of the chunks and mappings handed out and not yet freed.
+    in_use: u64,
 }
 
 const MMAP_THRESHOLD: u64 = 128 << 10;
@@ -440,21 +453,25 @@ impl Malloc {
             }
         };
         self.sizes.insert(addr, chunk);
+        self.in_use += chunk;
         addr
     }
 
     fn alloc_mapped(&mut self, size: u64, space: &mut AddressSpace) -> u64 {
         let start = space.mmap(size + 16, RegionKind::LargeMalloc);
+        self.in_use += (size + 16).div_ceil(PAGE_SIZE) * PAGE_SIZE;
         self.mapped.insert(start + 16, start);
         start + 16
     }
 
     fn free(&mut self, addr: u64, space: &mut AddressSpace) {
         if let Some(start) = self.mapped.remove(&addr) {
-            space.munmap(start);
+            let len = space.munmap(start).map_or(0, |r| r.len);
+            self.in_use = self.in_use.saturating_sub(len);
         } else if let Some(chunk) = self.sizes.remove(&addr) {
             space.touch(addr, Access::Write);
             self.free.entry(chunk).or_default().push(addr);
+            self.in_use = self.in_use.saturating_sub(chunk);
         }
     }
 }

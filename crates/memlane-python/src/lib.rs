@@ -32,6 +32,8 @@ pub struct RunOptions {
     pub memory: MemoryConfig,
     /// Live objects the heap may hold before an allocation raises MemoryError.
     pub max_objects: usize,
+    /// Bytes the simulated allocator may hand out before an allocation raises MemoryError.
+    pub max_heap_bytes: u64,
     /// Items builtins (`sum`, `list`, `sorted`, ...) may iterate within one step before
     /// the run stops with `Outcome::Limit`.
     pub max_iterations_per_step: usize,
@@ -45,6 +47,7 @@ impl Default for RunOptions {
             filename: "main.py".into(),
             memory: MemoryConfig::default(),
             max_objects: limits::MAX_OBJECTS,
+            max_heap_bytes: limits::MAX_HEAP_BYTES,
             max_iterations_per_step: limits::MAX_ITERATIONS_PER_STEP,
         }
     }
@@ -121,6 +124,7 @@ impl Session {
             recursion_limit: options.profile.recursion_limit() as usize,
             max_native_depth: 150,
             max_objects: options.max_objects,
+            max_heap_bytes: options.max_heap_bytes,
             max_iterations_per_step: options.max_iterations_per_step,
         };
         let mut vm = Box::new(Vm::new(

@@ -20,6 +20,16 @@ pub const MAX_STR_CHARS: usize = 10 * MAX_ITEMS;
 pub const MAX_INT_BITS: u64 = 1 << 24;
 /// Live objects the simulated heap may hold.
 pub const MAX_OBJECTS: usize = 1_000_000;
+/// Bytes the simulated allocator may have handed out (objects as `sys.getsizeof` sizes
+/// them, with their separately allocated storage, rounded to pymalloc's size classes and
+/// malloc's chunks). Each modelled byte of a str or int is held for real in the page
+/// (measured: 200 strings of 9 million characters, each under [`MAX_STR_CHARS`], held
+/// 1.8 GB and tripped the page's 1 GiB guard); 256 MiB keeps a run's own objects to a
+/// quarter of that guard, while the largest conformance program uses under 2 MiB
+/// (see docs/robustness.md).
+pub const MAX_HEAP_BYTES: u64 = 256 << 20;
+/// The most a str's header takes (`sys.getsizeof("")` is 49 to 73 by kind and version).
+const STR_HEADER_BYTES: u64 = 80;
 /// Items builtins may iterate within one step.
 pub const MAX_ITERATIONS_PER_STEP: usize = 200_000;
 
@@ -75,12 +85,34 @@ impl Vm {
         Ok(())
     }
 
-    /// MemoryError once the heap holds as many objects as it may.
+    /// MemoryError once the heap holds as many objects as it may, or as many bytes.
     pub fn check_objects(&mut self) -> VmResult<()> {
         if self.heap.live_count() >= self.limits.max_objects {
             return Err(self.memory_error());
         }
+        self.check_bytes(0)
+    }
+
+    /// MemoryError unless an allocation of `bytes` more fits under the heap's byte cap:
+    /// called, before allocating, where a program makes an object whose size it chooses
+    /// (a str, an int, a repeated or joined sequence), as CPython's allocation would fail.
+    pub fn check_bytes(&mut self, bytes: u64) -> VmResult<()> {
+        if !self.bytes_fit(bytes) {
+            return Err(self.memory_error());
+        }
         Ok(())
+    }
+
+    /// Whether `bytes` more fit under the heap's byte cap.
+    pub fn bytes_fit(&self, bytes: u64) -> bool {
+        let in_use = self.heap.allocator.bytes_in_use();
+        in_use.saturating_add(bytes) <= self.limits.max_heap_bytes
+    }
+
+    /// [`Vm::check_bytes`] for a str of `text_bytes` bytes of UTF-8 (an upper bound of
+    /// its characters' storage) and its header.
+    pub fn check_str_bytes(&mut self, text_bytes: usize) -> VmResult<()> {
+        self.check_bytes((text_bytes as u64).saturating_add(STR_HEADER_BYTES))
     }
 
     /// Counts one item taken from an iterator; stops the run once a single step has taken

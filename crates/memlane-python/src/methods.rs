@@ -361,7 +361,8 @@ impl Vm {
                 let mut err = None;
                 for (i, &it) in items.iter().enumerate() {
                     match self.heap.payload(it) {
-                        Payload::Str(p) => parts.push(p.to_string()),
+                        // Shared, not copied: the joined size is checked before any copy.
+                        Payload::Str(p) => parts.push(p.clone()),
                         _ => {
                             let t = self.heap.type_name(it);
                             err = Some(format!(
@@ -386,6 +387,10 @@ impl Vm {
                     }
                     return Ok(item);
                 }
+                let len = parts.iter().map(|p| p.len()).sum::<usize>()
+                    + s.len() * parts.len().saturating_sub(1);
+                self.check_str_bytes(len)?;
+                let parts: Vec<&str> = parts.iter().map(|p| &**p).collect();
                 return Ok(self.heap.str(&parts.join(&s)));
             }
             "split" | "rsplit" => {

@@ -562,6 +562,10 @@ impl Vm {
         if v.bits() > MAX_INT_BITS {
             return Err(self.error(BuiltinType::MemoryError, ""));
         }
+        // 30-bit digits of 4 bytes, and the header.
+        if !self.bytes_fit(v.bits().div_ceil(30) * 4 + 32) {
+            return Err(self.error(BuiltinType::MemoryError, ""));
+        }
         Ok(self.heap.int(v))
     }
 
@@ -581,6 +585,7 @@ impl Vm {
             }
             (Payload::Str(x), Payload::Str(_), Operator::Add) if x.is_empty() => Some(b),
             (Payload::Str(x), Payload::Str(y), Operator::Add) => {
+                self.check_str_bytes(x.len() + y.len())?;
                 Some(self.heap.str(&format!("{x}{y}")))
             }
             (Payload::Str(s), _, Operator::Mult) | (_, Payload::Str(s), Operator::Mult)
@@ -592,6 +597,7 @@ impl Vm {
                 if s.chars().count().saturating_mul(n) > MAX_STR_CHARS {
                     return Err(self.error(BuiltinType::MemoryError, "").into());
                 }
+                self.check_str_bytes(s.len().saturating_mul(n))?;
                 Some(self.heap.str(&s.repeat(n)))
             }
             (Payload::List(x), Payload::List(y), Operator::Add) => {
@@ -635,6 +641,8 @@ impl Vm {
                 if items.len().saturating_mul(n) > MAX_ITEMS {
                     return Err(self.error(BuiltinType::MemoryError, "").into());
                 }
+                // The item array: a pointer an item.
+                self.check_bytes((items.len() * n) as u64 * 8)?;
                 let repeated: Vec<ObjId> = items
                     .iter()
                     .copied()

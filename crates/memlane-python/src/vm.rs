@@ -88,6 +88,8 @@ pub struct Limits {
     pub max_native_depth: usize,
     /// Live objects the simulated heap may hold; one more raises MemoryError.
     pub max_objects: usize,
+    /// Bytes the simulated allocator may hand out (`limits::MAX_HEAP_BYTES`).
+    pub max_heap_bytes: u64,
     /// Items a builtin may iterate within one step (`sum(range(10**12))` has no lines
     /// to count, so the step limit alone cannot stop it).
     pub max_iterations_per_step: usize,

@@ -22,7 +22,7 @@ use crate::components::ram::Ram;
 use crate::components::share::{Share, ShareStatus};
 use crate::components::source::Source;
 use crate::permalink;
-use crate::state::{Action, State, DEFAULT_PROGRAM, MAX_STEPS};
+use crate::state::{Action, State, DEFAULT_PROGRAM};
 
 /// Below this width the lanes are drawn one under another.
 const NARROW_MAX_WIDTH: f64 = 720.0;
@@ -361,7 +361,7 @@ pub fn App() -> Html {
                     <Progress
                         steps={state.running.as_ref().map(|r| r.steps)}
                         laying_out={state.running.as_ref().and_then(|r| r.laying_out)}
-                        limit={MAX_STEPS}
+                        limit={state.max_steps}
                         stopped={state.stopped_because().map(AttrValue::from)}
                         on_stop={Callback::from({
                             let dispatcher = dispatcher.clone();

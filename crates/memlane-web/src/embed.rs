@@ -145,6 +145,21 @@ pub fn read_request(
     }
 }
 
+/// Reads a `data-max-steps` attribute into `request`: the step cap of its runs, a whole
+/// number within `state::STEP_CAP_RANGE`; anything else is a problem that names it (and
+/// the page's default cap is kept).
+pub fn apply_max_steps(request: &mut EmbedRequest, value: &str) {
+    let range = crate::state::STEP_CAP_RANGE;
+    match value.trim().replace('_', "").parse::<usize>() {
+        Ok(n) if range.contains(&n) => request.scenario.max_steps = Some(n),
+        _ => request.problems.push(format!(
+            "data-max-steps=\"{value}\" not understood (a number of steps from {} to {})",
+            range.start(),
+            range.end()
+        )),
+    }
+}
+
 /// The program in a `<pre>`: leading blank lines dropped, the indentation every line
 /// shares removed (so a page may indent its markup), one final newline.
 pub fn dedent(text: &str) -> String {
@@ -213,6 +228,9 @@ pub fn script_embed_code(base: &str, scenario: &Scenario, readonly: bool) -> Str
     if !words.is_empty() {
         attributes.push_str(&format!(" data-view=\"{words}\""));
     }
+    if let Some(n) = scenario.max_steps {
+        attributes.push_str(&format!(" data-max-steps=\"{n}\""));
+    }
     if readonly {
         attributes.push_str(" data-readonly");
     }
@@ -262,6 +280,7 @@ mod tests {
                     show_internal: false,
                     twin: true,
                     ram: true,
+                    max_steps: None,
                 },
                 readonly: true,
                 problems: vec![],
@@ -333,5 +352,25 @@ mod tests {
             permalink::encode(&s)
         )));
         assert!(frame.contains("src=\"https://x.org/m/memlane-frame.js\""));
+    }
+
+    #[test]
+    fn reads_a_step_cap_and_names_a_bad_one() {
+        let mut r = read_request("x = 1", None, None, None, None);
+        apply_max_steps(&mut r, " 2_000_000 ");
+        assert_eq!(r.scenario.max_steps, Some(2_000_000));
+        assert!(r.problems.is_empty());
+        assert!(script_embed_code("", &r.scenario, false).contains(" data-max-steps=\"2000000\""));
+        for bad in ["lots", "-5", "10", "99999999999", ""] {
+            let mut r = read_request("x = 1", None, None, None, None);
+            apply_max_steps(&mut r, bad);
+            assert_eq!(r.scenario.max_steps, None, "{bad}");
+            assert_eq!(
+                r.problems,
+                vec![format!(
+                    "data-max-steps=\"{bad}\" not understood (a number of steps from 100 to 5000000)"
+                )]
+            );
+        }
     }
 }

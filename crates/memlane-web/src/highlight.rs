@@ -2,6 +2,8 @@
 //! numbers, comments) that copes with half-typed code, which the interpreter's lexer
 //! rightly rejects. Web-free and tested natively.
 
+use std::ops::Range;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Keyword,
@@ -62,48 +64,75 @@ const BUILTINS: &[&str] = &[
 /// The source split into lines, each a list of (kind, text) spans; joining the texts of a
 /// line gives the line back exactly.
 pub fn highlight(source: &str) -> Vec<Vec<(Kind, String)>> {
-    let mut lines: Vec<Vec<(Kind, String)>> = vec![Vec::new()];
-    let push = |lines: &mut Vec<Vec<(Kind, String)>>, kind: Kind, text: &str| {
+    highlight_lines(source, 0..usize::MAX)
+}
+
+/// The number of lines the editor shows for `source` (one more than its newlines).
+pub fn line_count(source: &str) -> usize {
+    source.bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+/// [`highlight`] of the lines `wanted` only (0-based; past the end is cut off). The scan
+/// still starts at the top, since a string may span lines, but spans are built only for
+/// the wanted lines and the scan stops after them: the editor colours just the lines in
+/// view, so a keystroke in a 64 KiB program does not build a span for every line.
+pub fn highlight_lines(source: &str, wanted: Range<usize>) -> Vec<Vec<(Kind, String)>> {
+    let mut lines = Vec::new();
+    let mut line = 0;
+    let mut current: Vec<(Kind, String)> = Vec::new();
+    scan(source, |kind, text| {
         for (i, part) in text.split('\n').enumerate() {
             if i > 0 {
-                lines.push(Vec::new());
+                if wanted.contains(&line) {
+                    lines.push(std::mem::take(&mut current));
+                }
+                line += 1;
             }
-            if !part.is_empty() {
-                lines.last_mut().unwrap().push((kind, part.to_owned()));
+            if !part.is_empty() && wanted.contains(&line) {
+                current.push((kind, part.to_owned()));
             }
         }
-    };
-    let chars: Vec<(usize, char)> = source.char_indices().collect();
-    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let offset = |i: usize| chars.get(i).map_or(source.len(), |&(o, _)| o);
+        line < wanted.end
+    });
+    if wanted.contains(&line) {
+        lines.push(current);
+    }
+    lines
+}
+
+/// Calls `emit` with each token of `source` in order (their texts joined give the source
+/// back) until it returns false.
+fn scan(source: &str, mut emit: impl FnMut(Kind, &str) -> bool) {
+    let at = |i: usize| source.get(i..).and_then(|s| s.chars().next());
+    // The byte offset after the char at `i`.
+    let next = |i: usize| i + at(i).map_or(1, char::len_utf8);
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i].1;
+    while let Some(c) = at(i) {
         let start = i;
         let kind = if c == '#' {
             while at(i).is_some_and(|c| c != '\n') {
-                i += 1;
+                i = next(i);
             }
             Kind::Comment
         } else if c == '"' || c == '\'' {
-            continue_string(&mut i, &chars);
+            i = string_end(source, i);
             Kind::Str
         } else if c.is_ascii_digit() {
             while at(i).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
-                i += 1;
+                i = next(i);
             }
             Kind::Number
         } else if c.is_alphabetic() || c == '_' {
             while at(i).is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                i += 1;
+                i = next(i);
             }
-            let word = &source[offset(start)..offset(i)];
+            let word = &source[start..i];
             // A string prefix (f"", r'', b"") colours with its string.
             if matches!(at(i), Some('"' | '\''))
                 && word.len() <= 2
                 && word.chars().all(|c| "rRbBfFuU".contains(c))
             {
-                continue_string(&mut i, &chars);
+                i = string_end(source, i);
                 Kind::Str
             } else if KEYWORDS.contains(&word) {
                 Kind::Keyword
@@ -116,34 +145,43 @@ pub fn highlight(source: &str) -> Vec<Vec<(Kind, String)>> {
             while at(i).is_some_and(|c| {
                 !(c == '#' || c == '"' || c == '\'' || c.is_alphanumeric() || c == '_')
             }) {
-                i += 1;
+                i = next(i);
             }
             Kind::Plain
         };
-        let end = i.min(chars.len());
-        push(&mut lines, kind, &source[offset(start)..offset(end)]);
+        let end = i.min(source.len());
+        if !emit(kind, &source[start..end]) {
+            return;
+        }
         i = end;
     }
-    lines
 }
 
-/// Advances `i` over a string literal starting at `chars[i]` (a quote).
-fn continue_string(i: &mut usize, chars: &[(usize, char)]) {
-    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let q = at(*i).unwrap_or('"');
-    let triple = at(*i + 1) == Some(q) && at(*i + 2) == Some(q);
+/// The byte offset just past the string literal whose quote is at `start` (or the end of
+/// its line, or of the source, when it is not closed).
+fn string_end(source: &str, start: usize) -> usize {
+    let bytes = source.as_bytes();
+    let at = |i: usize| bytes.get(i).copied();
+    let q = bytes[start];
+    let triple = at(start + 1) == Some(q) && at(start + 2) == Some(q);
     let quote_len = if triple { 3 } else { 1 };
-    *i += quote_len;
+    let mut i = start + quote_len;
     loop {
-        match at(*i) {
-            None => break,
-            Some('\\') => *i += 2,
-            Some('\n') if !triple => break,
-            Some(c) if c == q && (!triple || (at(*i + 1) == Some(q) && at(*i + 2) == Some(q))) => {
-                *i += quote_len;
-                break;
+        match at(i) {
+            None => return source.len(),
+            Some(b'\\') => {
+                // The backslash and the whole character it escapes.
+                i += 1;
+                i += source
+                    .get(i..)
+                    .and_then(|s| s.chars().next())
+                    .map_or(1, char::len_utf8);
             }
-            Some(_) => *i += 1,
+            Some(b'\n') if !triple => return i,
+            Some(c) if c == q && (!triple || (at(i + 1) == Some(q) && at(i + 2) == Some(q))) => {
+                return i + quote_len;
+            }
+            Some(_) => i += 1,
         }
     }
 }
@@ -205,5 +243,18 @@ mod tests {
     fn a_triple_quoted_string_spans_lines() {
         let lines = highlight("s = \"\"\"a\nb\"\"\"\n");
         assert_eq!(lines[1][0], (Kind::Str, "b\"\"\"".to_owned()));
+    }
+
+    #[test]
+    fn a_window_of_lines_is_those_lines_of_the_whole() {
+        let src = "s = \"\"\"é\n'ü\\\n\"\"\"\nx = 'a\\\nb'  # ü\n\n\tdef f(): return 1.5\nend";
+        let whole = highlight(src);
+        assert_eq!(whole.len(), line_count(src));
+        for first in 0..=whole.len() {
+            for end in first..=whole.len() + 2 {
+                let window = highlight_lines(src, first..end);
+                assert_eq!(window, whole[first..end.min(whole.len())], "{first}..{end}");
+            }
+        }
     }
 }

@@ -28,6 +28,13 @@ mod browser {
     pub fn panic_for_test(message: String) {
         panic!("{message}");
     }
+
+    /// The bytes the page's wasm heap holds now (what the 1 GiB guard compares), for the
+    /// browser performance tests (`window.wasmBindings.heap_bytes()`).
+    #[wasm_bindgen]
+    pub fn heap_bytes() -> usize {
+        memlane_web::memory_use::bytes_in_use()
+    }
 }
 
 /// The full page renders only where the page says it is memlane's own (`index.html`'s

@@ -55,13 +55,16 @@ pub fn mount_page(base: &str) -> usize {
         .render();
     }
     for pre in select_all(&document, "pre.memlane") {
-        let request = embed::read_request(
+        let mut request = embed::read_request(
             &pre.text_content().unwrap_or_default(),
             pre.get_attribute("data-step").as_deref(),
             pre.get_attribute("data-python").as_deref(),
             pre.get_attribute("data-view").as_deref(),
             pre.get_attribute("data-readonly").as_deref(),
         );
+        if let Some(cap) = pre.get_attribute("data-max-steps") {
+            embed::apply_max_steps(&mut request, &cap);
+        }
         let Ok(host) = document.create_element("div") else {
             continue;
         };

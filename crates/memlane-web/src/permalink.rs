@@ -51,6 +51,10 @@ pub struct Scenario {
     /// Show the RAM lane in an embedded widget (the full page always shows it).
     #[serde(skip_serializing_if = "is_false")]
     pub ram: bool,
+    /// The step cap of runs, when not the page's default (`state::MAX_STEPS`); within
+    /// `state::STEP_CAP_RANGE`.
+    #[serde(rename = "steps", skip_serializing_if = "Option::is_none")]
+    pub max_steps: Option<usize>,
 }
 
 /// Options off by default are left out of the JSON, so links stay short.
@@ -95,6 +99,11 @@ impl From<LinkMode> for StepMode {
 }
 
 impl Scenario {
+    /// The step cap runs get: the one asked for, or the page's default.
+    pub fn step_cap(&self) -> usize {
+        self.max_steps.unwrap_or(crate::state::MAX_STEPS)
+    }
+
     /// The view options the scenario asks for.
     pub fn view(&self) -> ViewOptions {
         ViewOptions {
@@ -218,6 +227,14 @@ fn check_size(scenario: Scenario) -> Result<Scenario, LinkError> {
     if scenario.code.len() > MAX_CODE_BYTES {
         return Err(LinkError::TooLarge);
     }
+    if let Some(n) = scenario.max_steps {
+        if !crate::state::STEP_CAP_RANGE.contains(&n) {
+            return Err(LinkError::BadParameter {
+                name: "steps".into(),
+                value: n.to_string(),
+            });
+        }
+    }
     Ok(scenario)
 }
 
@@ -248,6 +265,7 @@ fn decode_plain(fragment: &str) -> Result<Scenario, LinkError> {
             }
             // Python Tutor's own `mode=display` / `mode=edit` mean nothing here.
             "mode" if value == "event" => scenario.mode = LinkMode::Event,
+            "steps" => scenario.max_steps = Some(value.parse().map_err(|_| bad())?),
             _ => {}
         }
     }
@@ -299,12 +317,48 @@ mod tests {
             show_internal: false,
             twin: false,
             ram: false,
+            max_steps: None,
         }
     }
 
     #[test]
     fn the_v1_fixture_still_opens() {
         assert_eq!(decode(V1_FIXTURE), Ok(fixture_scenario()));
+    }
+
+    #[test]
+    fn a_step_cap_travels_in_a_link_and_is_bounded() {
+        let capped = Scenario {
+            max_steps: Some(20_000),
+            ..fixture_scenario()
+        };
+        assert_eq!(decode(&encode(&capped)), Ok(capped.clone()));
+        assert_eq!(capped.step_cap(), 20_000);
+        assert_eq!(fixture_scenario().step_cap(), crate::state::MAX_STEPS);
+        // The default cap is left out, so links without one stay as they were.
+        assert!(!serde_json::to_string(&fixture_scenario())
+            .unwrap()
+            .contains("steps"));
+        let plain = decode("code=x%3D1&steps=5000").unwrap();
+        assert_eq!(plain.max_steps, Some(5000));
+        for bad in [
+            "code=x&steps=10",
+            "code=x&steps=many",
+            "code=x&steps=99000000",
+        ] {
+            assert!(
+                matches!(decode(bad), Err(LinkError::BadParameter { ref name, .. }) if name == "steps"),
+                "{bad}"
+            );
+        }
+        let too_many = Scenario {
+            max_steps: Some(50),
+            ..fixture_scenario()
+        };
+        assert!(matches!(
+            decode(&encode(&too_many)),
+            Err(LinkError::BadParameter { .. })
+        ));
     }
 
     #[test]
@@ -469,9 +523,21 @@ mod tests {
                 any::<bool>(),
                 any::<bool>(),
                 any::<bool>(),
+                prop::option::of(crate::state::STEP_CAP_RANGE),
             )
                 .prop_map(
-                    |(code, step, python, event, cpython, inline, internal, twin, ram)| Scenario {
+                    |(
+                        code,
+                        step,
+                        python,
+                        event,
+                        cpython,
+                        inline,
+                        internal,
+                        twin,
+                        ram,
+                        max_steps,
+                    )| Scenario {
                         code,
                         step,
                         python,
@@ -489,6 +555,7 @@ mod tests {
                         show_internal: internal,
                         twin,
                         ram,
+                        max_steps,
                     },
                 )
         }

@@ -17,11 +17,15 @@ use yew::Reducible;
 use crate::layout::{Drawn, Layout, LayoutBuilder, LayoutOptions};
 use crate::permalink::{LinkFrames, Scenario};
 
-/// The most line steps a run on the page records (then it ends with a limit message and
-/// keeps the steps so far). Runs and layout go in slices, so the page never freezes; the
-/// cap bounds the time to the trace shown (about 1 s for 100,000 steps in Chromium) and
-/// memory (history is about 100-200 bytes a step).
-pub const MAX_STEPS: usize = 100_000;
+/// The most line steps a run on the page records unless a link or embed asks for another
+/// cap (then it ends with a limit message and keeps the steps so far). Runs and layout go
+/// in slices, so the page never freezes; the cap bounds the time to the trace shown and
+/// its memory (history is about 130 bytes a step: see docs/performance.md, "Running in
+/// the browser").
+pub const MAX_STEPS: usize = 1_000_000;
+/// The step caps a link (`steps`) or an embed (`data-max-steps`) may ask for: from a
+/// short demonstration up to what the page's memory guard lets a simple loop record.
+pub const STEP_CAP_RANGE: std::ops::RangeInclusive<usize> = 100..=5_000_000;
 /// A run also stops once the page's heap passes this: a step that changes a big container
 /// records all of it today, so such a history grows with the square of its steps.
 pub const MAX_MEMORY_BYTES: usize = 1 << 30;
@@ -165,6 +169,8 @@ pub struct State {
     pub narrow: bool,
     /// A run in progress; the trace shown is the previous one until it ends.
     pub running: Option<Running>,
+    /// The step cap of every run ([`MAX_STEPS`] unless a link or embed set another).
+    pub max_steps: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,11 +211,11 @@ fn nothing_ran(version: Version) -> Trace {
 }
 
 /// How the page runs a program under `version`, with a second python3 process beside
-/// the traced one if `twin`.
-pub fn run_options(version: Version, twin: bool) -> RunOptions {
+/// the traced one if `twin`, for at most `max_steps` steps.
+pub fn run_options(version: Version, twin: bool, max_steps: usize) -> RunOptions {
     let mut options = RunOptions {
         profile: Profile::new(version),
-        max_steps: MAX_STEPS,
+        max_steps,
         ..RunOptions::default()
     };
     options.memory.twin = twin;
@@ -223,7 +229,7 @@ pub fn trace_program(source: &str, version: Version) -> Trace {
 
 /// [`trace_program`], with the twin process if `twin`.
 pub fn trace_program_with(source: &str, version: Version, twin: bool) -> Trace {
-    memlane_python::run(source, &run_options(version, twin))
+    memlane_python::run(source, &run_options(version, twin, MAX_STEPS))
 }
 
 /// Whether `trace` was run with the twin process (it starts during start-up).
@@ -403,6 +409,7 @@ impl State {
         let mut state = State::from_trace(code, nothing_ran(scenario.python));
         state.view = scenario.view();
         state.mode = scenario.mode.into();
+        state.max_steps = scenario.step_cap();
         state.begin(code.into(), scenario.python, scenario.twin, scenario.step);
         state.advance(FIRST_SLICE);
         state
@@ -418,7 +425,7 @@ impl State {
 
     /// Starts tracing `source`; the trace shown stays until the run ends.
     fn begin(&mut self, source: Rc<str>, version: Version, twin: bool, show_step: usize) {
-        let session = Session::start(&source, &run_options(version, twin));
+        let session = Session::start(&source, &run_options(version, twin, self.max_steps));
         self.playing = false;
         self.running = Some(Running {
             steps: session.steps(),
@@ -567,6 +574,7 @@ impl State {
             show_internal: self.view.show_internal,
             twin: self.twin(),
             ram: false,
+            max_steps: (self.max_steps != MAX_STEPS).then_some(self.max_steps),
         }
     }
 
@@ -595,6 +603,7 @@ impl State {
             selected: None,
             narrow: false,
             running: None,
+            max_steps: MAX_STEPS,
         };
         state.relayout();
         state.move_to(0, 0);

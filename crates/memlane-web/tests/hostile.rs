@@ -1,11 +1,11 @@
 //! The hostile inputs of tests/hostile/cases.json, natively: each program runs as the page
-//! runs it (`state::trace_program`), each link opens as the page opens it
+//! runs it (`state::run_options`, under the case's `max_steps` or the page's cap), each link opens as the page opens it
 //! (`permalink::decode`), and each ends in its expected message, without a panic.
 //! tests/browser/hostile.test.mjs runs the same file in the built page.
 
 use memlane_core::{Outcome, Version};
 use memlane_web::permalink;
-use memlane_web::state::trace_program;
+use memlane_web::state::{run_options, MAX_STEPS};
 use serde_json::Value;
 
 fn cases() -> Vec<Value> {
@@ -38,8 +38,8 @@ fn text(case: &Value, field: &str) -> Option<String> {
 
 /// How a program's run ended, as the page's output shows it: the last line of the
 /// traceback or memlane's message; `None` when it finished.
-fn run_program(source: &str, version: Version) -> (Option<String>, String) {
-    let trace = trace_program(source, version);
+fn run_program(source: &str, version: Version, max_steps: usize) -> (Option<String>, String) {
+    let trace = memlane_python::run(source, &run_options(version, false, max_steps));
     let stdout = match trace.len() {
         0 => String::new(),
         n => trace.snapshot(n - 1).stdout.clone(),
@@ -61,10 +61,13 @@ fn every_hostile_case_ends_in_its_expected_message() {
         eprintln!("case: {name}");
         let expect = case["expect"].as_str();
         let (shown, stdout) = match case["kind"].as_str().unwrap() {
-            "program" => run_program(&text(case, "source").unwrap(), Version::default()),
+            "program" => {
+                let cap = case["max_steps"].as_u64().map_or(MAX_STEPS, |n| n as usize);
+                run_program(&text(case, "source").unwrap(), Version::default(), cap)
+            }
             "link" => match permalink::decode(&text(case, "fragment").unwrap()) {
                 Err(e) => (Some(e.page_message()), String::new()),
-                Ok(scenario) => run_program(&scenario.code, scenario.python),
+                Ok(scenario) => run_program(&scenario.code, scenario.python, scenario.step_cap()),
             },
             kind => panic!("{name}: unknown kind {kind}"),
         };

@@ -24,6 +24,7 @@ fn twin_fixture() -> Scenario {
         show_internal: true,
         twin: true,
         ram: true,
+        max_steps: None,
     }
 }
 
