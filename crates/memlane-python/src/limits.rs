@@ -115,6 +115,16 @@ impl Vm {
         self.check_bytes((text_bytes as u64).saturating_add(STR_HEADER_BYTES))
     }
 
+    /// MemoryError unless a new str of `chars` characters and `text_bytes` bytes of UTF-8
+    /// fits: checked before the text is built, so a program cannot make the page build
+    /// text it would then refuse (`"x".center(10**9)`, a replace that multiplies a string).
+    pub fn check_new_str(&mut self, chars: usize, text_bytes: usize) -> VmResult<()> {
+        if chars > MAX_STR_CHARS {
+            return Err(self.memory_error());
+        }
+        self.check_str_bytes(text_bytes)
+    }
+
     /// Counts one item taken from an iterator; stops the run once a single step has taken
     /// more than the per-step limit, and raises MemoryError once the heap is full.
     pub fn count_iteration(&mut self) -> VmResult<()> {

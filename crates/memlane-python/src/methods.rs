@@ -501,15 +501,24 @@ impl Vm {
                 self.arity("str", name, args, 2, 3)?;
                 let old = arg_text(self, 0, "replace() argument 1 must be str")?;
                 let new = arg_text(self, 1, "replace() argument 2 must be str")?;
-                match args.get(2) {
-                    Some(&n) => {
-                        let n = self.index_value(n)?;
-                        if n < 0 {
-                            s.replace(&*old, &new)
-                        } else {
-                            s.replacen(&*old, &new, n as usize)
-                        }
-                    }
+                let count = match args.get(2) {
+                    Some(&n) => usize::try_from(self.index_value(n)?).ok(),
+                    None => None,
+                };
+                // The result's size is known before it is built: an empty `old` matches
+                // between every character and at both ends.
+                let found = if old.is_empty() {
+                    s.chars().count() + 1
+                } else {
+                    s.matches(&*old).count()
+                };
+                let found = count.map_or(found, |c| found.min(c));
+                let chars = s.chars().count() - found * old.chars().count()
+                    + found.saturating_mul(new.chars().count());
+                let bytes = s.len() - found * old.len() + found.saturating_mul(new.len());
+                self.check_new_str(chars, bytes)?;
+                match count {
+                    Some(n) => s.replacen(&*old, &new, n),
                     None => s.replace(&*old, &new),
                 }
             }
@@ -599,6 +608,10 @@ impl Vm {
                     return Ok(receiver);
                 }
                 let pad = width - n;
+                self.check_new_str(
+                    width,
+                    s.len().saturating_add(pad.saturating_mul(fill.len_utf8())),
+                )?;
                 let (left, right) = match name {
                     "ljust" => (0, pad),
                     "rjust" => (pad, 0),
@@ -620,6 +633,7 @@ impl Vm {
                 if width <= n {
                     return Ok(receiver);
                 }
+                self.check_new_str(width, s.len() + (width - n))?;
                 let (sign, rest) = match s.chars().next() {
                     Some(c @ ('+' | '-')) => (c.to_string(), &s[1..]),
                     _ => (String::new(), &s[..]),

@@ -12,7 +12,7 @@ use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 use std::rc::Rc;
 
-use crate::limits::{MAX_INT_BITS, MAX_ITEMS, MAX_STR_CHARS};
+use crate::limits::{MAX_INT_BITS, MAX_ITEMS};
 
 pub fn ascii_of(repr: &str) -> String {
     let mut out = String::new();
@@ -594,10 +594,10 @@ impl Vm {
                     .is_some() =>
             {
                 let n = self.repeat_count(if matches!(pa, Payload::Str(_)) { b } else { a })?;
-                if s.chars().count().saturating_mul(n) > MAX_STR_CHARS {
-                    return Err(self.error(BuiltinType::MemoryError, "").into());
-                }
-                self.check_str_bytes(s.len().saturating_mul(n))?;
+                self.check_new_str(
+                    s.chars().count().saturating_mul(n),
+                    s.len().saturating_mul(n),
+                )?;
                 Some(self.heap.str(&s.repeat(n)))
             }
             (Payload::List(x), Payload::List(y), Operator::Add) => {
