@@ -25,7 +25,7 @@ pub enum StepKind {
     Exit,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     #[serde(default)]
     pub kind: StepKind,
@@ -81,7 +81,9 @@ impl Outcome {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Trace {
     pub profile: Profile,
-    pub steps: Vec<Step>,
+    /// Read through `step`, `steps` and `len`.
+    #[serde(with = "steps_as_list")]
+    steps: Steps,
     /// Read through `event`, `events_in`, `events_of` and `iter_events`.
     #[serde(with = "log_as_events")]
     events: EventLog,
@@ -156,6 +158,221 @@ impl Checkpoint {
     }
 }
 
+/// Steps per mark of the step index: reaching step `i` decodes at most this many - 1
+/// records after the mark before it.
+const STEP_BLOCK: usize = 64;
+
+/// Where a block of steps starts, and the decoder's state there.
+#[derive(Clone, Copy, Debug, Default)]
+struct StepMark {
+    byte: u32,
+    /// The first event of the block's first step...
+    next_event: u32,
+    /// ...and the line and frame of the step before it (deltas start from them).
+    line: u32,
+    frame: u32,
+}
+
+/// The steps of a run, stored compactly: a `Vec<Step>` cost 32 bytes a step (a quarter
+/// of the history of a plain loop). A step's events follow the previous step's, so a
+/// record is the step's event count, its line as a difference from the previous step's,
+/// and its frame only when it changed, as varints (about 3 bytes), plus a mark every
+/// `STEP_BLOCK` steps. Word layout: zigzag(line delta) << 3 | gap << 2 | frame changed
+/// << 1 | exit; a gap (events between two steps, which a recorded run never has) and
+/// a changed frame follow as varints, then the event count.
+#[derive(Clone, Debug, Default)]
+struct Steps {
+    bytes: Vec<u8>,
+    marks: Vec<StepMark>,
+    len: usize,
+    /// The encoder's state: the last step's end event, line and frame.
+    end: usize,
+    line: u32,
+    frame: u32,
+}
+
+impl Steps {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn put(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.bytes.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.bytes.push(v as u8);
+    }
+
+    fn push(&mut self, step: &Step) {
+        if self.len.is_multiple_of(STEP_BLOCK) {
+            self.marks.push(StepMark {
+                byte: self.bytes.len() as u32,
+                next_event: self.end as u32,
+                line: self.line,
+                frame: self.frame,
+            });
+        }
+        let delta = step.line as i64 - self.line as i64;
+        let gap = step.first_event != self.end;
+        let frame_changed = step.frame.0 != self.frame;
+        let word = zigzag(delta) << 3
+            | (gap as u64) << 2
+            | (frame_changed as u64) << 1
+            | (step.kind == StepKind::Exit) as u64;
+        self.put(word);
+        if gap {
+            self.put(zigzag(step.first_event as i64 - self.end as i64));
+        }
+        if frame_changed {
+            self.put(step.frame.0 as u64);
+        }
+        self.put((step.end_event - step.first_event) as u64);
+        self.len += 1;
+        self.end = step.end_event;
+        self.line = step.line;
+        self.frame = step.frame.0;
+    }
+
+    /// The steps from `start` on, decoded as they are read.
+    fn iter_from(&self, start: usize) -> StepReader<'_> {
+        let start = start.min(self.len);
+        let block = start / STEP_BLOCK;
+        let mark = self.marks.get(block).copied().unwrap_or(StepMark {
+            byte: self.bytes.len() as u32,
+            next_event: self.end as u32,
+            line: self.line,
+            frame: self.frame,
+        });
+        let mut reader = StepReader {
+            steps: self,
+            at: mark.byte as usize,
+            next: block * STEP_BLOCK,
+            end: mark.next_event as usize,
+            line: mark.line,
+            frame: mark.frame,
+        };
+        while reader.next < start {
+            reader.next();
+        }
+        reader
+    }
+
+    fn get(&self, index: usize) -> Option<Step> {
+        (index < self.len)
+            .then(|| self.iter_from(index).next())
+            .flatten()
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.marks.capacity() * size_of::<StepMark>()
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.marks.shrink_to_fit();
+    }
+}
+
+fn zigzag(d: i64) -> u64 {
+    ((d << 1) ^ (d >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+/// An iterator over stored steps.
+pub struct StepReader<'a> {
+    steps: &'a Steps,
+    at: usize,
+    next: usize,
+    end: usize,
+    line: u32,
+    frame: u32,
+}
+
+impl StepReader<'_> {
+    fn num(&mut self) -> u64 {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.steps.bytes[self.at];
+            self.at += 1;
+            v |= ((b & 0x7f) as u64) << shift;
+            if b < 0x80 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+}
+
+impl Iterator for StepReader<'_> {
+    type Item = Step;
+
+    fn next(&mut self) -> Option<Step> {
+        if self.next >= self.steps.len {
+            return None;
+        }
+        if self.next.is_multiple_of(STEP_BLOCK) {
+            let mark = self.steps.marks[self.next / STEP_BLOCK];
+            self.at = mark.byte as usize;
+            self.end = mark.next_event as usize;
+            self.line = mark.line;
+            self.frame = mark.frame;
+        }
+        self.next += 1;
+        let word = self.num();
+        let mut first = self.end;
+        if word & 4 != 0 {
+            first = (first as i64 + unzigzag(self.num())) as usize;
+        }
+        if word & 2 != 0 {
+            self.frame = self.num() as u32;
+        }
+        let count = self.num() as usize;
+        self.line = (self.line as i64 + unzigzag(word >> 3)) as u32;
+        self.end = first + count;
+        Some(Step {
+            kind: if word & 1 != 0 {
+                StepKind::Exit
+            } else {
+                StepKind::Line
+            },
+            line: self.line,
+            frame: FrameId(self.frame),
+            first_event: first,
+            end_event: self.end,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.steps.len - self.next;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for StepReader<'_> {}
+
+/// The trace's serialised form keeps the plain list of steps.
+mod steps_as_list {
+    use super::{Step, Steps};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(steps: &Steps, s: S) -> Result<S::Ok, S::Error> {
+        steps.iter_from(0).collect::<Vec<Step>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Steps, D::Error> {
+        let mut steps = Steps::default();
+        for step in Vec::<Step>::deserialize(d)? {
+            steps.push(&step);
+        }
+        Ok(steps)
+    }
+}
+
 /// The trace's serialised form keeps the plain list of events.
 mod log_as_events {
     use super::EventLog;
@@ -181,11 +398,27 @@ impl Trace {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.steps.is_empty()
+        self.steps.len() == 0
     }
 
-    pub fn step(&self, index: usize) -> Option<&Step> {
+    /// Step `index`, decoded (steps are stored compactly, see `Steps`).
+    pub fn step(&self, index: usize) -> Option<Step> {
         self.steps.get(index)
+    }
+
+    /// The steps in order, decoded as they are read.
+    pub fn steps(&self) -> StepReader<'_> {
+        self.steps.iter_from(0)
+    }
+
+    /// The steps from `start` on.
+    pub fn steps_from(&self, start: usize) -> StepReader<'_> {
+        self.steps.iter_from(start)
+    }
+
+    /// The last step.
+    pub fn last_step(&self) -> Option<Step> {
+        self.len().checked_sub(1).and_then(|i| self.step(i))
     }
 
     /// How many events the run emitted.
@@ -225,7 +458,7 @@ impl Trace {
     /// The state after step `index` has run (clamped to the last step). With no steps,
     /// the state after start-up.
     pub fn snapshot(&self, index: usize) -> Snapshot {
-        let end = match self.steps.get(index).or(self.steps.last()) {
+        let end = match self.step(index).or_else(|| self.last_step()) {
             Some(s) => s.end_event,
             None => self.prologue_end.min(self.events.len()),
         };
@@ -261,7 +494,8 @@ impl Trace {
     }
 
     /// The heap bytes the history holds, counted from capacities: the event log (bytes,
-    /// block index, string table, rare events), the steps and the checkpoints (each
+    /// block index, string table, rare events), the steps (their compact records and
+    /// index) and the checkpoints (each
     /// snapshot's estimated size; memory state shared between checkpoints counted once).
     /// The trace's own struct and the outcome's text are left out.
     pub fn history_bytes(&self) -> usize {
@@ -271,7 +505,7 @@ impl Trace {
             checkpoints += c.heap_bytes(previous);
             previous = Some(c);
         }
-        self.events.heap_bytes() + self.steps.capacity() * size_of::<Step>() + checkpoints
+        self.events.heap_bytes() + self.steps.heap_bytes() + checkpoints
     }
 
     /// Rebuilds the checkpoints (after deserialising a trace, say).
@@ -281,8 +515,8 @@ impl Trace {
         let mut snap = Snapshot::default();
         let mut events = self.events.iter(0, self.events.len());
         let mut applied = 0;
-        for s in 0..self.steps.len() {
-            let end = self.steps[s].end_event;
+        for step in self.steps.iter_from(0) {
+            let end = step.end_event;
             while applied < end {
                 match events.next() {
                     Some(ev) => snap.apply(&ev),
@@ -335,7 +569,9 @@ impl Spacing {
 #[derive(Debug, Default)]
 pub struct Recorder {
     events: EventLog,
-    steps: Vec<Step>,
+    /// The closed steps, and the one running (its end not known yet).
+    steps: Steps,
+    open: Option<Step>,
     prologue_end: Option<usize>,
     /// Folded forward as events arrive, to take checkpoints without a second pass.
     live: Snapshot,
@@ -384,7 +620,7 @@ impl Recorder {
             self.spacing.taken(now, bytes, &checkpoint);
             self.checkpoints.push(checkpoint);
         }
-        self.steps.push(Step {
+        self.open = Some(Step {
             kind: StepKind::Line,
             line,
             frame,
@@ -396,23 +632,24 @@ impl Recorder {
     /// Starts the interpreter-shutdown step.
     pub fn begin_exit_step(&mut self) {
         let (frame, line) = self
-            .steps
-            .last()
+            .open
+            .as_ref()
             .map_or((FrameId(0), 0), |s| (s.frame, s.line));
         self.begin_step(frame, line);
-        if let Some(s) = self.steps.last_mut() {
+        if let Some(s) = &mut self.open {
             s.kind = StepKind::Exit;
         }
     }
 
     fn close_step(&mut self, now: usize) {
-        if let Some(last) = self.steps.last_mut() {
+        if let Some(mut last) = self.open.take() {
             last.end_event = now;
+            self.steps.push(&last);
         }
     }
 
     pub fn step_count(&self) -> usize {
-        self.steps.len()
+        self.steps.len() + self.open.is_some() as usize
     }
 
     /// The state as of the latest event.
