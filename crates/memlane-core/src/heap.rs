@@ -2,7 +2,7 @@
 //! Every change goes through here and is recorded as an event.
 
 use crate::alloc::Allocator;
-use crate::event::{Event, Holder};
+use crate::event::{Event, Holder, HolderRef};
 use crate::hash::{hash_float, hash_int, hash_str, hash_tuple, Key};
 use crate::object::*;
 use crate::profile::{Profile, IMMORTAL_REFCOUNT};
@@ -152,6 +152,41 @@ impl Heap {
     pub fn record(&mut self, event: Event) {
         self.flush_memory_events();
         self.recorder.record(event);
+    }
+
+    /// Records `Event::Push` (what `record` would, without building the event).
+    pub fn record_push(&mut self, frame: FrameId, obj: ObjId) {
+        self.flush_memory_events();
+        self.recorder.record_push(frame, obj);
+    }
+
+    /// Records `Event::Pop`.
+    pub fn record_pop(&mut self, frame: FrameId) {
+        self.flush_memory_events();
+        self.recorder.record_pop(frame);
+    }
+
+    /// Records `Event::Bind`.
+    pub fn record_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
+        self.flush_memory_events();
+        self.recorder.record_bind(frame, name, target);
+    }
+
+    /// Records `Event::Line`.
+    pub fn record_line(&mut self, frame: FrameId, line: u32) {
+        self.flush_memory_events();
+        self.recorder.record_line(frame, line);
+    }
+
+    /// Records a reference taken over by `holder` (delta 0: the count stays as it is).
+    pub fn record_moved(&mut self, obj: ObjId, holder: HolderRef<'_>) {
+        let count = self.get(obj).refcount;
+        self.record_refcount(obj, count, 0, holder);
+    }
+
+    fn record_refcount(&mut self, obj: ObjId, count: u64, delta: i8, holder: HolderRef<'_>) {
+        self.flush_memory_events();
+        self.recorder.record_refcount(obj, count, delta, holder);
     }
 
     /// Starts a step (see `Recorder::begin_step`), first closing the last one's memory
@@ -649,14 +684,14 @@ impl Heap {
         o.refcount -= 1;
         let count = o.refcount;
         self.touch_refcount(id);
-        self.record(Event::Refcount {
-            obj: id,
+        self.record_refcount(
+            id,
             count,
-            delta: -1,
-            holder: Holder::Runtime {
-                what: "a reference the interpreter holds".into(),
+            -1,
+            HolderRef::Runtime {
+                what: "a reference the interpreter holds",
             },
-        });
+        );
     }
 
     /// `sys.intern` / compile-time interning: the canonical object for this text.
@@ -762,51 +797,51 @@ impl Heap {
     // ----- reference counting -----
 
     pub fn incref(&mut self, id: ObjId, holder: Holder) {
+        self.incref_by(id, holder.as_ref());
+    }
+
+    /// `incref` with a borrowed holder (no `String` built for the event).
+    pub fn incref_by(&mut self, id: ObjId, holder: HolderRef<'_>) {
         let o = self.get_mut(id);
         o.refcount += 1;
         let count = o.refcount;
         self.touch_refcount(id);
-        self.record(Event::Refcount {
-            obj: id,
-            count,
-            delta: 1,
-            holder,
-        });
+        self.record_refcount(id, count, 1, holder);
     }
 
     /// A reference from the runtime (builtins, sys.modules, a running `__del__`).
     pub fn incref_runtime(&mut self, id: ObjId, what: &str) {
         self.get_mut(id).runtime_refs += 1;
-        self.incref(id, Holder::Runtime { what: what.into() });
+        self.incref_by(id, HolderRef::Runtime { what });
     }
 
     pub fn decref_runtime(&mut self, id: ObjId, what: &str) {
         self.get_mut(id).runtime_refs -= 1;
-        self.decref(id, Holder::Runtime { what: what.into() });
+        self.decref_by(id, HolderRef::Runtime { what });
     }
 
     /// Drops a reference; at zero the object is finalized or freed, and what it held is
     /// released in turn (iteratively: deep structures do not exhaust the Rust stack).
     pub fn decref(&mut self, id: ObjId, holder: Holder) {
+        self.decref_by(id, holder.as_ref());
+    }
+
+    /// `decref` with a borrowed holder.
+    pub fn decref_by(&mut self, id: ObjId, holder: HolderRef<'_>) {
         if self.drop_ref(id, holder) {
             self.dealloc(id);
         }
     }
 
     /// Decrements; true when the object must now be deallocated.
-    fn drop_ref(&mut self, id: ObjId, holder: Holder) -> bool {
+    fn drop_ref(&mut self, id: ObjId, holder: HolderRef<'_>) -> bool {
         let o = self.get_mut(id);
         debug_assert!(o.refcount > 0, "decref of an object with no references");
         o.refcount = o.refcount.saturating_sub(1);
         let count = o.refcount;
         let static_object = o.placement == Placement::Static;
         self.touch_refcount(id);
-        self.record(Event::Refcount {
-            obj: id,
-            count,
-            delta: -1,
-            holder,
-        });
+        self.record_refcount(id, count, -1, holder);
         if count > 0 || static_object {
             return false;
         }
@@ -849,9 +884,9 @@ impl Heap {
                 Some(r) => {
                     if self.drop_ref(
                         r.target,
-                        Holder::Object {
+                        HolderRef::Object {
                             obj,
-                            label: r.label,
+                            label: &r.label,
                         },
                     ) {
                         self.untrack(r.target);
@@ -1000,7 +1035,7 @@ impl Heap {
                     old.len() == new.len(),
                     |i, j| i == j && old[i].target == new[j],
                     |j| Reference {
-                        label: format!("[{j}]"),
+                        label: index_label(j),
                         target: new[j],
                     },
                 ))
@@ -1009,28 +1044,35 @@ impl Heap {
                 if !old.len().is_multiple_of(2) {
                     return None;
                 }
-                let items: Vec<(ObjId, ObjId)> = d.items().collect();
+                // Entries without holes are indexed as they are; else the live ones.
+                let collected: Vec<Option<(ObjId, ObjId)>>;
+                let items: &[Option<(ObjId, ObjId)>] = if d.entries.len() == d.len() {
+                    &d.entries
+                } else {
+                    collected = d.entries.iter().filter(|e| e.is_some()).copied().collect();
+                    &collected
+                };
                 Some(splice_between(
                     old.len(),
                     2 * items.len(),
                     true,
                     |i, j| {
-                        let (key, value) = items[j / 2];
+                        let (key, value) = items[j / 2].expect("a live entry");
                         i % 2 == j % 2
                             && old[i - i % 2].target == key
                             && (i % 2 == 0 || old[i].target == value)
                     },
                     |j| {
-                        let (key, value) = items[j / 2];
+                        let (key, value) = items[j / 2].expect("a live entry");
                         let text = self.short_value(key);
                         if j % 2 == 0 {
                             Reference {
-                                label: format!("key {text}"),
+                                label: key_label(&text),
                                 target: key,
                             }
                         } else {
                             Reference {
-                                label: format!("[{text}]"),
+                                label: item_label(&text),
                                 target: value,
                             }
                         }
@@ -1192,8 +1234,8 @@ impl Heap {
             // Label dict slots by their keys: `key 'a'` and `['a']`.
             for (i, (k, _)) in d.items().enumerate() {
                 let key = self.short_value(k);
-                referents[2 * i].label = format!("key {key}");
-                referents[2 * i + 1].label = format!("[{key}]");
+                referents[2 * i].label = key_label(&key);
+                referents[2 * i + 1].label = item_label(&key);
             }
         }
         ObjectView {
@@ -1221,7 +1263,9 @@ impl Heap {
             Payload::None => "None".into(),
             Payload::Bool(b) => if *b { "True" } else { "False" }.into(),
             Payload::Int(v) => {
-                if v.magnitude().bits() > 190 {
+                if let Some(small) = v.to_i64() {
+                    decimal(small)
+                } else if v.magnitude().bits() > 190 {
                     let digits =
                         (v.magnitude().bits() as f64 * std::f64::consts::LOG10_2) as u64 + 1;
                     format!(
@@ -1234,9 +1278,9 @@ impl Heap {
             }
             Payload::Float(v) => float_text(*v),
             Payload::Str(s) => quote(s),
-            Payload::List(l) => format!("list of {}", l.items.len()),
-            Payload::Tuple(t) => format!("tuple of {}", t.len()),
-            Payload::Dict(d) => format!("dict of {}", d.len()),
+            Payload::List(l) => text_and_number("list of ", l.items.len()),
+            Payload::Tuple(t) => text_and_number("tuple of ", t.len()),
+            Payload::Dict(d) => text_and_number("dict of ", d.len()),
             Payload::Set(s) => format!(
                 "{} of {}",
                 if s.frozen { "frozenset" } else { "set" },

@@ -9,7 +9,7 @@
 //! reaching event `i` decodes at most `BLOCK - 1` events before it. Rare events (virtual
 //! memory, frame pushes, collections) are kept whole in a side vector.
 
-use crate::event::{Event, Holder};
+use crate::event::{Event, Holder, HolderRef};
 use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Placement, Reference};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -79,6 +79,15 @@ struct SpliceRecord {
     splice: Splice,
 }
 
+/// The events that name only a frame.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FrameEvent {
+    Pop,
+    FramePop,
+    FrameSuspend,
+    FrameResume,
+}
+
 enum Decoded {
     Event(Event),
     Splice(SpliceRecord),
@@ -111,6 +120,15 @@ const T_INCREF: u8 = 16;
 const T_DECREF: u8 = 20;
 /// + holder kind: the delta follows as a byte.
 const T_REFCOUNT: u8 = 24;
+/// A refcount change of +1 or -1 to a count of at most 7, all in the tag:
+/// `T_REFCOUNT_PACKED + (kind << 4 | (delta < 0) << 3 | count)` (0x20..0x60). Most refcount
+/// changes are of temporaries and names, to counts of 0 to 3.
+const T_REFCOUNT_PACKED: u8 = 0x20;
+const PACKED_COUNT_MAX: u64 = 7;
+/// Set on the tag of an event whose frame is the one of the previous event with a frame
+/// in the same block (pushes, pops, lines, bindings, stack and name holders): the frame
+/// is then left out. A step's events mostly share one frame.
+const SAME_FRAME: u8 = 0x80;
 
 /// A small, fast string hasher (FxHash's mixing, eight bytes at a time): the table's keys
 /// are short names and labels, hashed once per event; SipHash and byte-wise FNV-1a showed
@@ -185,6 +203,7 @@ pub(crate) struct EventLog {
     /// The encoder's running differences (reset at each block).
     last_obj: u32,
     last_address: u64,
+    last_frame: u32,
     /// While recording: each object's last event that set its references, and how many
     /// splices in a row lead to it.
     last_references: HashMap<ObjId, (usize, usize), BuildHasherDefault<Fx>>,
@@ -268,6 +287,18 @@ impl EventLog {
         self.put(frame.0 as u64);
     }
 
+    /// A tag for an event with a frame operand: `SAME_FRAME` set when the frame is the
+    /// block's last one, else the frame follows the tag.
+    fn put_tag_frame(&mut self, tag: u8, frame: FrameId) {
+        if frame.0 == self.last_frame {
+            self.bytes.push(tag | SAME_FRAME);
+        } else {
+            self.bytes.push(tag);
+            self.put(frame.0 as u64);
+            self.last_frame = frame.0;
+        }
+    }
+
     fn put_referents(&mut self, referents: &[Reference]) {
         self.put(referents.len() as u64);
         for r in referents {
@@ -281,8 +312,86 @@ impl EventLog {
             self.blocks.push(self.bytes.len() as u32);
             self.last_obj = 0;
             self.last_address = 0;
+            self.last_frame = 0;
         }
         self.len += 1;
+    }
+
+    /// Records a `Refcount` event (see `Event::Refcount`) without building it.
+    pub fn push_refcount(&mut self, obj: ObjId, count: u64, delta: i8, holder: HolderRef<'_>) {
+        self.start_event();
+        let kind = match holder {
+            HolderRef::Name { .. } => 0,
+            HolderRef::Stack { .. } => 1,
+            HolderRef::Object { .. } => 2,
+            HolderRef::Runtime { .. } => 3,
+        };
+        let frame = match holder {
+            HolderRef::Name { frame, .. } | HolderRef::Stack { frame } => Some(frame),
+            _ => None,
+        };
+        let tag = match delta {
+            1 | -1 if count <= PACKED_COUNT_MAX => {
+                T_REFCOUNT_PACKED + (kind << 4 | ((delta < 0) as u8) << 3 | count as u8)
+            }
+            1 => T_INCREF + kind,
+            -1 => T_DECREF + kind,
+            _ => T_REFCOUNT + kind,
+        };
+        match frame {
+            Some(f) => self.put_tag_frame(tag, f),
+            None => self.bytes.push(tag),
+        }
+        if tag >= T_REFCOUNT && tag < T_REFCOUNT + 4 {
+            self.bytes.push(delta as u8);
+        }
+        self.put_obj(obj);
+        if tag < T_REFCOUNT_PACKED {
+            self.put(count);
+        }
+        match holder {
+            HolderRef::Name { name, .. } => self.put_sym(name),
+            HolderRef::Stack { .. } => {}
+            HolderRef::Object { obj, label } => {
+                self.put_obj(obj);
+                self.put_sym(label);
+            }
+            HolderRef::Runtime { what } => self.put_sym(what),
+        }
+    }
+
+    /// Records an event that names only a frame (`Push` has an object too).
+    pub fn push_frame_event(&mut self, tag_of: FrameEvent, frame: FrameId) {
+        self.start_event();
+        let tag = match tag_of {
+            FrameEvent::Pop => T_POP,
+            FrameEvent::FramePop => T_FRAME_POP,
+            FrameEvent::FrameSuspend => T_FRAME_SUSPEND,
+            FrameEvent::FrameResume => T_FRAME_RESUME,
+        };
+        self.put_tag_frame(tag, frame);
+    }
+
+    /// Records a `Push` of `obj` onto `frame`'s evaluation stack.
+    pub fn push_push(&mut self, frame: FrameId, obj: ObjId) {
+        self.start_event();
+        self.put_tag_frame(T_PUSH, frame);
+        self.put_obj(obj);
+    }
+
+    /// Records a `Bind` of `name` in `frame` to `target`.
+    pub fn push_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
+        self.start_event();
+        self.put_tag_frame(T_BIND, frame);
+        self.put_sym(name);
+        self.put_obj(target);
+    }
+
+    /// Records a `Line` of `frame`.
+    pub fn push_line(&mut self, frame: FrameId, line: u32) {
+        self.start_event();
+        self.put_tag_frame(T_LINE, frame);
+        self.put(line as u64);
     }
 
     /// Records a `Change` of `obj` whose references are `after`, reached from the ones
@@ -321,6 +430,32 @@ impl EventLog {
 
     pub fn push(&mut self, event: &Event) {
         let here = self.len;
+        match event {
+            Event::Refcount {
+                obj,
+                count,
+                delta,
+                holder,
+            } => return self.push_refcount(*obj, *count, *delta, holder.as_ref()),
+            Event::Push { frame, obj } => return self.push_push(*frame, *obj),
+            Event::Pop { frame } => return self.push_frame_event(FrameEvent::Pop, *frame),
+            Event::FramePop { frame } => {
+                return self.push_frame_event(FrameEvent::FramePop, *frame)
+            }
+            Event::FrameSuspend { frame } => {
+                return self.push_frame_event(FrameEvent::FrameSuspend, *frame)
+            }
+            Event::FrameResume { frame } => {
+                return self.push_frame_event(FrameEvent::FrameResume, *frame)
+            }
+            Event::Bind {
+                frame,
+                name,
+                target,
+            } => return self.push_bind(*frame, name, *target),
+            Event::Line { frame, line } => return self.push_line(*frame, *line),
+            _ => {}
+        }
         match event {
             Event::Alloc { object } => {
                 self.last_references.insert(object.id, (here, 0));
@@ -362,41 +497,6 @@ impl EventLog {
                 }
                 self.put_referents(&o.referents);
             }
-            Event::Refcount {
-                obj,
-                count,
-                delta,
-                holder,
-            } => {
-                let kind = match holder {
-                    Holder::Name { .. } => 0,
-                    Holder::Stack { .. } => 1,
-                    Holder::Object { .. } => 2,
-                    Holder::Runtime { .. } => 3,
-                };
-                match delta {
-                    1 => self.bytes.push(T_INCREF + kind),
-                    -1 => self.bytes.push(T_DECREF + kind),
-                    d => {
-                        self.bytes.push(T_REFCOUNT + kind);
-                        self.bytes.push(*d as u8);
-                    }
-                }
-                self.put_obj(*obj);
-                self.put(*count);
-                match holder {
-                    Holder::Name { frame, name } => {
-                        self.put_frame(*frame);
-                        self.put_sym(name);
-                    }
-                    Holder::Stack { frame } => self.put_frame(*frame),
-                    Holder::Object { obj, label } => {
-                        self.put_obj(*obj);
-                        self.put_sym(label);
-                    }
-                    Holder::Runtime { what } => self.put_sym(what),
-                }
-            }
             Event::Free { obj, address } => {
                 self.bytes.push(T_FREE);
                 self.put_obj(*obj);
@@ -432,25 +532,9 @@ impl EventLog {
                     self.bytes.push(*g);
                 }
             }
-            Event::Bind {
-                frame,
-                name,
-                target,
-            } => {
-                self.bytes.push(T_BIND);
-                self.put_frame(*frame);
-                self.put_sym(name);
-                self.put_obj(*target);
-            }
             Event::Unbind { frame, name } => {
-                self.bytes.push(T_UNBIND);
-                self.put_frame(*frame);
+                self.put_tag_frame(T_UNBIND, *frame);
                 self.put_sym(name);
-            }
-            Event::Push { frame, obj } => {
-                self.bytes.push(T_PUSH);
-                self.put_frame(*frame);
-                self.put_obj(*obj);
             }
             Event::FramePush { frame } => {
                 self.bytes.push(T_FRAME_PUSH);
@@ -477,15 +561,6 @@ impl EventLog {
                     None => self.bytes.push((f.suspended as u8) << 1),
                 }
             }
-            Event::Pop { frame } => self.frame_event(T_POP, *frame),
-            Event::FramePop { frame } => self.frame_event(T_FRAME_POP, *frame),
-            Event::FrameSuspend { frame } => self.frame_event(T_FRAME_SUSPEND, *frame),
-            Event::FrameResume { frame } => self.frame_event(T_FRAME_RESUME, *frame),
-            Event::Line { frame, line } => {
-                self.bytes.push(T_LINE);
-                self.put_frame(*frame);
-                self.put(*line as u64);
-            }
             Event::Output { text } => {
                 self.bytes.push(T_OUTPUT);
                 self.put_str(text);
@@ -506,11 +581,6 @@ impl EventLog {
                 self.rare.push(other.clone());
             }
         }
-    }
-
-    fn frame_event(&mut self, tag: u8, frame: FrameId) {
-        self.bytes.push(tag);
-        self.put_frame(frame);
     }
 
     /// Bytes written so far.
@@ -572,6 +642,7 @@ impl EventLog {
             next: block * BLOCK,
             last_obj: 0,
             last_address: 0,
+            last_frame: 0,
         }
     }
 
@@ -701,6 +772,7 @@ struct Reader<'a> {
     next: usize,
     last_obj: u32,
     last_address: u64,
+    last_frame: u32,
 }
 
 impl Reader<'_> {
@@ -763,6 +835,14 @@ impl Reader<'_> {
         FrameId(self.num() as u32)
     }
 
+    /// The frame of an event whose tag was `tag` (see `SAME_FRAME`).
+    fn tag_frame(&mut self, tag: u8) -> FrameId {
+        if tag & SAME_FRAME == 0 {
+            self.last_frame = self.num() as u32;
+        }
+        FrameId(self.last_frame)
+    }
+
     fn referents(&mut self) -> Vec<Reference> {
         let n = self.num() as usize;
         (0..n)
@@ -781,6 +861,7 @@ impl Reader<'_> {
         if self.next.is_multiple_of(BLOCK) {
             self.last_obj = 0;
             self.last_address = 0;
+            self.last_frame = 0;
         }
         let here = self.next;
         self.next += 1;
@@ -809,7 +890,8 @@ impl Reader<'_> {
     }
 
     fn event(&mut self) -> Event {
-        let tag = self.byte();
+        let full = self.byte();
+        let tag = full & !SAME_FRAME;
         match tag {
             T_RARE => self.log.rare[self.num() as usize].clone(),
             T_ALLOC => {
@@ -868,16 +950,16 @@ impl Reader<'_> {
                 }
             }
             T_BIND => Event::Bind {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
                 name: self.sym(),
                 target: self.obj(),
             },
             T_UNBIND => Event::Unbind {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
                 name: self.sym(),
             },
             T_PUSH => Event::Push {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
                 obj: self.obj(),
             },
             T_FRAME_PUSH => {
@@ -913,19 +995,19 @@ impl Reader<'_> {
                 }
             }
             T_POP => Event::Pop {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
             },
             T_FRAME_POP => Event::FramePop {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
             },
             T_FRAME_SUSPEND => Event::FrameSuspend {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
             },
             T_FRAME_RESUME => Event::FrameResume {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
             },
             T_LINE => Event::Line {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
                 line: self.num() as u32,
             },
             T_OUTPUT => Event::Output { text: self.text() },
@@ -935,21 +1017,33 @@ impl Reader<'_> {
                 misses: self.num(),
             },
             _ => {
-                let kind = (tag - T_INCREF) % 4;
+                let packed = tag >= T_REFCOUNT_PACKED;
+                let kind = if packed {
+                    (tag - T_REFCOUNT_PACKED) >> 4
+                } else {
+                    (tag - T_INCREF) % 4
+                };
+                // The frame comes right after the tag, before the rest.
+                let frame = (kind < 2).then(|| self.tag_frame(full));
                 let delta = match tag {
+                    _ if packed => 1 - 2 * ((tag - T_REFCOUNT_PACKED) >> 3 & 1) as i8,
                     T_INCREF..T_DECREF => 1,
                     T_DECREF..T_REFCOUNT => -1,
                     _ => self.byte() as i8,
                 };
                 let obj = self.obj();
-                let count = self.num();
+                let count = if packed {
+                    (tag & 7) as u64
+                } else {
+                    self.num()
+                };
                 let holder = match kind {
                     0 => Holder::Name {
-                        frame: self.frame(),
+                        frame: frame.expect("a name's frame"),
                         name: self.sym(),
                     },
                     1 => Holder::Stack {
-                        frame: self.frame(),
+                        frame: frame.expect("a stack's frame"),
                     },
                     2 => Holder::Object {
                         obj: self.obj(),

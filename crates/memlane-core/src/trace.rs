@@ -8,7 +8,9 @@ use crate::event::Event;
 pub use crate::log::Splice;
 use crate::log::{EventLog, Stored};
 use crate::profile::Profile;
-use crate::view::{FrameId, ObjId, Reference, Snapshot};
+use crate::event::HolderRef;
+use crate::log::FrameEvent;
+use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Reference, Snapshot};
 use serde::{Deserialize, Serialize};
 use std::mem::size_of;
 use std::ops::Range;
@@ -107,13 +109,24 @@ struct Checkpoint {
 
 impl Checkpoint {
     fn new(event: usize, snap: &Snapshot) -> Checkpoint {
+        Checkpoint::of(event, &snap.frames, snap.objects.values(), snap)
+    }
+
+    /// The checkpoint of `frames`, `objects` (in id order) and the rest of `snap`'s
+    /// fields but its objects and frames.
+    fn of<'a>(
+        event: usize,
+        frames: &[FrameView],
+        objects: impl Iterator<Item = &'a ObjectView>,
+        snap: &Snapshot,
+    ) -> Checkpoint {
         let mut state = EventLog::default();
-        for f in &snap.frames {
+        for f in frames {
             state.push(&Event::FramePush {
                 frame: Box::new(f.clone()),
             });
         }
-        for o in snap.objects.values() {
+        for o in objects {
             state.push(&Event::Alloc {
                 object: Box::new(o.clone()),
             });
@@ -574,7 +587,7 @@ pub struct Recorder {
     open: Option<Step>,
     prologue_end: Option<usize>,
     /// Folded forward as events arrive, to take checkpoints without a second pass.
-    live: Snapshot,
+    live: Live,
     checkpoints: Vec<Checkpoint>,
     spacing: Spacing,
 }
@@ -585,14 +598,57 @@ impl Recorder {
     }
 
     pub fn record(&mut self, event: Event) {
-        self.live.apply(&event);
         self.events.push(&event);
+        self.live.apply(event);
+    }
+
+    /// Records a `Refcount` event without building it (see `HolderRef`).
+    pub fn record_refcount(&mut self, obj: ObjId, count: u64, delta: i8, holder: HolderRef<'_>) {
+        self.events.push_refcount(obj, count, delta, holder);
+        if let Some(o) = self.live.object_mut(obj) {
+            o.refcount = count;
+            if matches!(holder, HolderRef::Runtime { .. }) {
+                o.runtime_refs = o.runtime_refs.saturating_add_signed(delta as i64);
+            }
+        }
+    }
+
+    /// Records a `Push` of a temporary.
+    pub fn record_push(&mut self, frame: FrameId, obj: ObjId) {
+        self.events.push_push(frame, obj);
+        if let Some(f) = self.live.frame_mut(frame) {
+            f.stack.push(obj);
+        }
+    }
+
+    /// Records a `Pop` of a temporary.
+    pub fn record_pop(&mut self, frame: FrameId) {
+        self.events.push_frame_event(FrameEvent::Pop, frame);
+        if let Some(f) = self.live.frame_mut(frame) {
+            f.stack.pop();
+        }
+    }
+
+    /// Records a `Bind` of `name` in `frame`.
+    pub fn record_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
+        self.events.push_bind(frame, name, target);
+        if let Some(f) = self.live.frame_mut(frame) {
+            bind(f, name, target);
+        }
+    }
+
+    /// Records a `Line` of `frame`.
+    pub fn record_line(&mut self, frame: FrameId, line: u32) {
+        self.events.push_line(frame, line);
+        if let Some(f) = self.live.frame_mut(frame) {
+            f.line = line;
+        }
     }
 
     /// Records a `Change` of `obj` given as a splice of its references (see `Splice`):
     /// no whole list of references is built for it.
     pub fn record_change(&mut self, obj: ObjId, value: String, size: u64, splice: Splice) {
-        let Some(o) = self.live.objects.get_mut(&obj) else {
+        let Some(o) = self.live.object_mut(obj) else {
             return;
         };
         splice.apply(&mut o.referents);
@@ -604,7 +660,7 @@ impl Recorder {
 
     /// The references `obj` had at its last recorded event.
     pub fn references(&self, obj: ObjId) -> Option<&[Reference]> {
-        self.live.objects.get(&obj).map(|o| &o.referents[..])
+        self.live.object(obj).map(|o| &o.referents[..])
     }
 
     /// Starts a new step: the line `line` of frame `frame` is about to run.
@@ -616,7 +672,7 @@ impl Recorder {
         }
         let bytes = self.events.byte_len();
         if self.spacing.due(now, bytes) {
-            let checkpoint = Checkpoint::new(now, &self.live);
+            let checkpoint = self.live.checkpoint(now);
             self.spacing.taken(now, bytes, &checkpoint);
             self.checkpoints.push(checkpoint);
         }
@@ -653,8 +709,8 @@ impl Recorder {
     }
 
     /// The state as of the latest event.
-    pub fn live(&self) -> &Snapshot {
-        &self.live
+    pub fn live(&self) -> Snapshot {
+        self.live.snapshot()
     }
 
     pub fn finish(mut self, profile: Profile, outcome: Outcome) -> Trace {
@@ -670,5 +726,130 @@ impl Recorder {
             outcome,
             checkpoints: self.checkpoints,
         }
+    }
+}
+
+/// A name bound in a frame: rebound in place, or added last.
+fn bind(f: &mut FrameView, name: &str, target: ObjId) {
+    match f.locals.iter_mut().find(|b| b.name == name) {
+        Some(b) => b.target = target,
+        None => f.locals.push(Binding {
+            name: name.to_owned(),
+            target,
+        }),
+    }
+}
+
+/// The recorder's state as of the latest event: a `Snapshot` with its objects in a
+/// vector indexed by id (ids are dense and never reused), so the million refcount
+/// changes of a run find their object without a tree walk, and events are applied by
+/// value (an allocated object's view is moved in, not cloned). `apply` must do what
+/// `Snapshot::apply` does; `snapshot` turns it into one.
+#[derive(Debug, Default)]
+struct Live {
+    objects: Vec<Option<Box<ObjectView>>>,
+    /// Frames, stdout, stderr, gc and memory (its `objects` stay empty).
+    rest: Snapshot,
+}
+
+impl Live {
+    fn object(&self, id: ObjId) -> Option<&ObjectView> {
+        self.objects.get(id.0 as usize)?.as_deref()
+    }
+
+    fn object_mut(&mut self, id: ObjId) -> Option<&mut ObjectView> {
+        self.objects.get_mut(id.0 as usize)?.as_deref_mut()
+    }
+
+    /// The innermost frames are the busy ones: searched from the end.
+    fn frame_mut(&mut self, id: FrameId) -> Option<&mut FrameView> {
+        self.rest.frames.iter_mut().rev().find(|f| f.id == id)
+    }
+
+    fn apply(&mut self, event: Event) {
+        match event {
+            Event::Alloc { object } => {
+                let i = object.id.0 as usize;
+                if i >= self.objects.len() {
+                    self.objects.resize_with(i + 1, || None);
+                }
+                self.objects[i] = Some(object);
+            }
+            Event::Free { obj, .. } => {
+                if let Some(slot) = self.objects.get_mut(obj.0 as usize) {
+                    *slot = None;
+                }
+            }
+            Event::Refcount {
+                obj,
+                count,
+                delta,
+                holder,
+            } => {
+                if let Some(o) = self.object_mut(obj) {
+                    o.refcount = count;
+                    if matches!(holder, crate::event::Holder::Runtime { .. }) {
+                        o.runtime_refs = o.runtime_refs.saturating_add_signed(delta as i64);
+                    }
+                }
+            }
+            Event::Change {
+                obj,
+                value,
+                size,
+                referents,
+            } => {
+                if let Some(o) = self.object_mut(obj) {
+                    o.value = value;
+                    o.size = size;
+                    o.referents = referents;
+                }
+            }
+            Event::Flags {
+                obj,
+                interned,
+                immortal,
+                gc_tracked,
+                generation,
+            } => {
+                if let Some(o) = self.object_mut(obj) {
+                    o.interned = interned;
+                    o.immortal = immortal;
+                    o.gc_tracked = gc_tracked;
+                    o.generation = generation;
+                }
+            }
+            Event::Bind {
+                frame,
+                name,
+                target,
+            } => {
+                if let Some(f) = self.frame_mut(frame) {
+                    bind(f, &name, target);
+                }
+            }
+            // Frames, output, collections and memory: as a snapshot applies them.
+            other => self.rest.apply(&other),
+        }
+    }
+
+    fn checkpoint(&self, event: usize) -> Checkpoint {
+        Checkpoint::of(
+            event,
+            &self.rest.frames,
+            self.objects.iter().flatten().map(|o| &**o),
+            &self.rest,
+        )
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let mut snap = self.rest.clone();
+        snap.objects = self
+            .objects
+            .iter()
+            .flatten()
+            .map(|o| (o.id, (**o).clone()))
+            .collect();
+        snap
     }
 }

@@ -4,7 +4,7 @@ use crate::ast::CmpOp;
 use crate::bytecode::Instr;
 use crate::exec::Flow;
 use crate::vm::*;
-use memlane_core::event::{Event, Holder};
+use memlane_core::event::{Event, Holder, HolderRef};
 use memlane_core::object::*;
 use memlane_core::ObjId;
 use std::rc::Rc;
@@ -69,22 +69,14 @@ impl Vm {
             },
             Instr::StoreFast(i) => {
                 let v = self.pop_owned().expect("a value");
-                let name = self.varname(i);
-                let old = self.frames.last_mut().expect("frame").locals[i as usize].replace(v);
-                self.heap.record(Event::Bind {
-                    frame: fid,
-                    name: name.clone(),
-                    target: v,
-                });
-                self.record_moved(
-                    v,
-                    Holder::Name {
-                        frame: fid,
-                        name: name.clone(),
-                    },
-                );
+                let frame = self.frames.last_mut().expect("frame");
+                let old = frame.locals[i as usize].replace(v);
+                // The name is borrowed from the code unit: no String per store.
+                let name = &self.compiled.units[frame.unit].varnames[i as usize];
+                self.heap.record_bind(fid, name, v);
+                self.heap.record_moved(v, HolderRef::Name { frame: fid, name });
                 if let Some(old) = old {
-                    self.heap.decref(old, Holder::Name { frame: fid, name });
+                    self.heap.decref_by(old, HolderRef::Name { frame: fid, name });
                 }
             }
             Instr::DeleteFast(i) => {
