@@ -153,3 +153,6 @@ mod tests {
         assert_eq!(hash_tuple(&[]), 5_740_354_900_026_072_187);
     }
 }
+
+/// The fast hasher of the model's own maps (see `log.rs`).
+pub use crate::log::{Fx, FxBuild};

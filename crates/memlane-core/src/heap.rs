@@ -51,11 +51,11 @@ struct Statics {
     none: Option<ObjId>,
     true_: Option<ObjId>,
     false_: Option<ObjId>,
-    small_ints: HashMap<i64, ObjId>,
+    small_ints: HashMap<i64, ObjId, crate::hash::FxBuild>,
     empty_tuple: Option<ObjId>,
     empty_str: Option<ObjId>,
-    chars: HashMap<char, ObjId>,
-    types: HashMap<BuiltinType, ObjId>,
+    chars: HashMap<char, ObjId, crate::hash::FxBuild>,
+    types: HashMap<BuiltinType, ObjId, crate::hash::FxBuild>,
     next_address: u64,
 }
 
@@ -82,7 +82,7 @@ pub struct Heap {
     pub allocator: Allocator,
     pub recorder: Recorder,
     statics: Statics,
-    interned: HashMap<Rc<str>, ObjId>,
+    interned: HashMap<Rc<str>, ObjId, crate::hash::FxBuild>,
     free_lists: FreeLists,
     pub gc: GcState,
     /// Objects whose refcount reached zero and whose `__del__` must run before they go.
@@ -122,7 +122,7 @@ impl Heap {
                 next_address: static_base,
                 ..Statics::default()
             },
-            interned: HashMap::new(),
+            interned: HashMap::default(),
             free_lists: FreeLists {
                 tuples: vec![Vec::new(); TUPLE_FREELIST_LENGTHS],
                 ..FreeLists::default()
@@ -1064,6 +1064,19 @@ impl Heap {
                     },
                     |j| {
                         let (key, value) = items[j / 2].expect("a live entry");
+                        let target = if j % 2 == 0 { key } else { value };
+                        // The same str or int key at the same place had this label: its
+                        // text cannot have changed (a value replaced in place, the hot
+                        // case of a name rebound in a module), so it is not made again.
+                        if j < old.len()
+                            && old[j - j % 2].target == key
+                            && matches!(self.get(key).payload, Payload::Str(_) | Payload::Int(_))
+                        {
+                            return Reference {
+                                label: old[j].label.clone(),
+                                target,
+                            };
+                        }
                         let text = self.short_value(key);
                         if j % 2 == 0 {
                             Reference {

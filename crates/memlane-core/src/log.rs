@@ -47,6 +47,13 @@ impl Splice {
         self.keep_front.min(back_start) + self.middle.len() + (len - back_start)
     }
 
+    /// Applies the splice to `referents` in place, moving its new references in.
+    pub fn apply_owned(self, referents: &mut Vec<Reference>) {
+        let back_start = referents.len().saturating_sub(self.keep_back);
+        let front = self.keep_front.min(back_start);
+        referents.splice(front..back_start, self.middle);
+    }
+
     /// Applies the splice to `referents` in place.
     pub fn apply(&self, referents: &mut Vec<Reference>) {
         let back_start = referents.len().saturating_sub(self.keep_back);
@@ -134,7 +141,7 @@ const SAME_FRAME: u8 = 0x80;
 /// are short names and labels, hashed once per event; SipHash and byte-wise FNV-1a showed
 /// up at 8% of a run's time in `perf`.
 #[derive(Default)]
-struct Fx(u64);
+pub struct Fx(u64);
 
 impl Fx {
     fn add(&mut self, word: u64) {
@@ -162,24 +169,67 @@ impl Hasher for Fx {
     fn write_u32(&mut self, v: u32) {
         self.add(v as u64);
     }
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
 }
+
+/// The hasher of the model's own maps (dict indexes, the log's tables): FxHash's mixing.
+pub type FxBuild = BuildHasherDefault<Fx>;
 
 /// Distinct strings (names, labels, type names, runtime holders), each stored once.
 #[derive(Clone, Debug, Default)]
 struct Strings {
     texts: Vec<Box<str>>,
     index: HashMap<Box<str>, u32, BuildHasherDefault<Fx>>,
+    /// The last id found for texts of each `recent_slot`, plus one (0: none): a step's
+    /// events name the same few strings over and over, and comparing one candidate is
+    /// cheaper than hashing (`put_sym` was 6% of a loop's instructions).
+    recent: [u32; RECENT],
+}
+
+const RECENT: usize = 32;
+
+/// A cheap slot for `s` among `RECENT`: its length and three of its bytes.
+fn recent_slot(s: &str) -> usize {
+    let b = s.as_bytes();
+    let n = b.len();
+    if n == 0 {
+        return 0;
+    }
+    let h = n as u32 ^ (b[0] as u32) << 8 ^ (b[n / 2] as u32) << 16 ^ (b[n - 1] as u32) << 24;
+    (h.wrapping_mul(0x9e37_79b1) >> (32 - RECENT.trailing_zeros())) as usize
 }
 
 impl Strings {
     fn id(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.index.get(s) {
-            return i;
+        let slot = recent_slot(s);
+        if let Some(i) = self.recent[slot].checked_sub(1) {
+            if *self.texts[i as usize] == *s {
+                return i;
+            }
         }
-        let i = self.texts.len() as u32;
-        self.texts.push(s.into());
-        self.index.insert(s.into(), i);
+        let i = self.lookup(s);
+        self.recent[slot] = i + 1;
         i
+    }
+
+    /// The table lookup behind `id`, kept out of line so the common path stays small.
+    #[cold]
+    #[inline(never)]
+    fn lookup(&mut self, s: &str) -> u32 {
+        match self.index.get(s) {
+            Some(&i) => i,
+            None => {
+                let i = self.texts.len() as u32;
+                self.texts.push(s.into());
+                self.index.insert(s.into(), i);
+                i
+            }
+        }
     }
 
     fn bytes(&self) -> usize {
@@ -207,6 +257,27 @@ pub(crate) struct EventLog {
     /// While recording: each object's last event that set its references, and how many
     /// splices in a row lead to it.
     last_references: HashMap<ObjId, (usize, usize), BuildHasherDefault<Fx>>,
+}
+
+/// The number `s` is the decimal text of, if it is exactly that text (no `+`, no leading
+/// zeros, no `-0`) and under 2^60: such a value is stored as the number.
+fn canonical_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix('-').unwrap_or(s).as_bytes();
+    let canonical = !digits.is_empty()
+        && digits.len() <= 18
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits[0] != b'0' || (digits.len() == 1 && digits.len() == s.len()));
+    if !canonical {
+        return None;
+    }
+    let magnitude = digits
+        .iter()
+        .fold(0i64, |n, &d| n * 10 + (d - b'0') as i64);
+    Some(if digits.len() < s.len() {
+        -magnitude
+    } else {
+        magnitude
+    })
 }
 
 fn zigzag(d: i64) -> u64 {
@@ -255,11 +326,9 @@ impl EventLog {
 
     /// A value text: an int's decimal text as the number itself, anything else inline.
     fn put_value(&mut self, s: &str) {
-        match s.parse::<i64>() {
-            Ok(n) if n.unsigned_abs() < 1 << 60 && n.to_string() == s => {
-                self.put(zigzag(n) << 1 | 1);
-            }
-            _ => {
+        match canonical_int(s) {
+            Some(n) => self.put(zigzag(n) << 1 | 1),
+            None => {
                 self.put((s.len() as u64) << 1);
                 self.bytes.extend_from_slice(s.as_bytes());
             }
@@ -394,20 +463,30 @@ impl EventLog {
         self.put(line as u64);
     }
 
-    /// Records a `Change` of `obj` whose references are `after`, reached from the ones
-    /// recorded before by `splice`. Stored as the splice unless the chain of splices is
-    /// long (or the object's last references are not in this log): then whole.
-    pub fn push_change(
+    /// Records a `Change` of `obj` with its references whole.
+    pub fn push_change_whole(&mut self, obj: ObjId, value: &str, size: u64, after: &[Reference]) {
+        self.last_references.insert(obj, (self.len, 0));
+        self.start_event();
+        self.bytes.push(T_CHANGE);
+        self.put_obj(obj);
+        self.put_sym(value);
+        self.put(size);
+        self.put_referents(after);
+    }
+
+    /// Records a `Change` of `obj` as `splice` (leaving `after_len` references) when the
+    /// chain of splices allows; false when it must be stored whole (`push_change_whole`).
+    pub fn push_splice(
         &mut self,
         obj: ObjId,
         value: &str,
         size: u64,
         splice: &Splice,
-        after: &[Reference],
-    ) {
+        after_len: usize,
+    ) -> bool {
         let here = self.len;
         match self.last_references.get(&obj).copied() {
-            Some((base, chain)) if chain < MAX_SPLICES.max(after.len()) => {
+            Some((base, chain)) if chain < MAX_SPLICES.max(after_len) => {
                 self.start_event();
                 self.bytes.push(T_CHANGE_SPLICE);
                 self.put_obj(obj);
@@ -418,18 +497,70 @@ impl EventLog {
                 self.put(splice.keep_back as u64);
                 self.put_referents(&splice.middle);
                 self.last_references.insert(obj, (here, chain + 1));
+                true
             }
-            _ => self.push(&Event::Change {
-                obj,
-                value: value.to_owned(),
-                size,
-                referents: after.to_vec(),
-            }),
+            _ => false,
+        }
+    }
+
+    /// Records an `Alloc` of (a copy of) `o`.
+    pub fn push_alloc(&mut self, o: &ObjectView) {
+        self.last_references.insert(o.id, (self.len, 0));
+        self.start_event();
+        self.bytes.push(T_ALLOC);
+        self.put_obj(o.id);
+        self.put_sym(&o.type_name);
+        self.put_value(&o.value);
+        self.put_address(o.address);
+        self.put(o.size);
+        self.put(o.refcount);
+        self.put(o.runtime_refs);
+        let placement = match o.placement {
+            Placement::Static => 0,
+            Placement::Pool => 1,
+            Placement::Malloc => 2,
+        };
+        let flags = o.immortal as u8
+            | (o.interned as u8) << 1
+            | (o.gc_tracked as u8) << 2
+            | (o.internal as u8) << 3
+            | (o.generation.is_some() as u8) << 4
+            | placement << 5;
+        self.bytes.push(flags);
+        if let Some(g) = o.generation {
+            self.bytes.push(g);
+        }
+        self.put_referents(&o.referents);
+    }
+
+    /// Records a `FramePush` of (a copy of) `f`.
+    pub fn push_frame_push(&mut self, f: &FrameView) {
+        self.start_event();
+        self.bytes.push(T_FRAME_PUSH);
+        self.put_frame(f.id);
+        self.put_sym(&f.function);
+        self.put(f.line as u64);
+        self.put(f.locals.len() as u64);
+        for b in &f.locals {
+            self.put_sym(&b.name);
+            self.put_obj(b.target);
+        }
+        self.put(f.stack.len() as u64);
+        for &o in &f.stack {
+            self.put_obj(o);
+        }
+        self.put_address(f.address);
+        self.put(f.size);
+        match f.namespace {
+            Some(ns) => {
+                self.bytes.push(1 | (f.suspended as u8) << 1);
+                self.put_obj(ns);
+            }
+            None => self.bytes.push((f.suspended as u8) << 1),
         }
     }
 
     pub fn push(&mut self, event: &Event) {
-        let here = self.len;
         match event {
             Event::Refcount {
                 obj,
@@ -454,65 +585,25 @@ impl EventLog {
                 target,
             } => return self.push_bind(*frame, name, *target),
             Event::Line { frame, line } => return self.push_line(*frame, *line),
-            _ => {}
-        }
-        match event {
-            Event::Alloc { object } => {
-                self.last_references.insert(object.id, (here, 0));
-            }
-            Event::Change { obj, .. } => {
-                self.last_references.insert(*obj, (here, 0));
-            }
-            Event::Free { obj, .. } => {
-                self.last_references.remove(obj);
-            }
-            _ => {}
-        }
-        self.start_event();
-        match event {
-            Event::Alloc { object } => {
-                self.bytes.push(T_ALLOC);
-                let o = &**object;
-                self.put_obj(o.id);
-                self.put_sym(&o.type_name);
-                self.put_value(&o.value);
-                self.put_address(o.address);
-                self.put(o.size);
-                self.put(o.refcount);
-                self.put(o.runtime_refs);
-                let placement = match o.placement {
-                    Placement::Static => 0,
-                    Placement::Pool => 1,
-                    Placement::Malloc => 2,
-                };
-                let flags = o.immortal as u8
-                    | (o.interned as u8) << 1
-                    | (o.gc_tracked as u8) << 2
-                    | (o.internal as u8) << 3
-                    | (o.generation.is_some() as u8) << 4
-                    | placement << 5;
-                self.bytes.push(flags);
-                if let Some(g) = o.generation {
-                    self.bytes.push(g);
-                }
-                self.put_referents(&o.referents);
-            }
-            Event::Free { obj, address } => {
-                self.bytes.push(T_FREE);
-                self.put_obj(*obj);
-                self.put_address(*address);
-            }
+            Event::Alloc { object } => return self.push_alloc(object),
+            Event::FramePush { frame } => return self.push_frame_push(frame),
             Event::Change {
                 obj,
                 value,
                 size,
                 referents,
-            } => {
-                self.bytes.push(T_CHANGE);
+            } => return self.push_change_whole(*obj, value, *size, referents),
+            _ => {}
+        }
+        if let Event::Free { obj, .. } = event {
+            self.last_references.remove(obj);
+        }
+        self.start_event();
+        match event {
+            Event::Free { obj, address } => {
+                self.bytes.push(T_FREE);
                 self.put_obj(*obj);
-                self.put_sym(value);
-                self.put(*size);
-                self.put_referents(referents);
+                self.put_address(*address);
             }
             Event::Flags {
                 obj,
@@ -535,31 +626,6 @@ impl EventLog {
             Event::Unbind { frame, name } => {
                 self.put_tag_frame(T_UNBIND, *frame);
                 self.put_sym(name);
-            }
-            Event::FramePush { frame } => {
-                self.bytes.push(T_FRAME_PUSH);
-                let f = &**frame;
-                self.put_frame(f.id);
-                self.put_sym(&f.function);
-                self.put(f.line as u64);
-                self.put(f.locals.len() as u64);
-                for b in &f.locals {
-                    self.put_sym(&b.name);
-                    self.put_obj(b.target);
-                }
-                self.put(f.stack.len() as u64);
-                for &o in &f.stack {
-                    self.put_obj(o);
-                }
-                self.put_address(f.address);
-                self.put(f.size);
-                match f.namespace {
-                    Some(ns) => {
-                        self.bytes.push(1 | (f.suspended as u8) << 1);
-                        self.put_obj(ns);
-                    }
-                    None => self.bytes.push((f.suspended as u8) << 1),
-                }
             }
             Event::Output { text } => {
                 self.bytes.push(T_OUTPUT);

@@ -83,7 +83,7 @@ pub struct List {
 pub struct Dict {
     /// Entries in insertion order; deleted ones leave a hole until the next resize.
     pub entries: Vec<Option<(ObjId, ObjId)>>,
-    pub index: HashMap<Key, usize>,
+    pub index: HashMap<Key, usize, crate::hash::FxBuild>,
     /// log2 of the index table size; `None` while the dict has no keys table at all.
     pub log2_size: Option<u8>,
     /// All keys are str: entries take 16 bytes instead of 24.

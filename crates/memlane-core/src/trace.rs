@@ -122,14 +122,10 @@ impl Checkpoint {
     ) -> Checkpoint {
         let mut state = EventLog::default();
         for f in frames {
-            state.push(&Event::FramePush {
-                frame: Box::new(f.clone()),
-            });
+            state.push_frame_push(f);
         }
         for o in objects {
-            state.push(&Event::Alloc {
-                object: Box::new(o.clone()),
-            });
+            state.push_alloc(o);
         }
         for (text, stderr) in [(&snap.stdout, false), (&snap.stderr, true)] {
             if !text.is_empty() {
@@ -651,10 +647,20 @@ impl Recorder {
         let Some(o) = self.live.object_mut(obj) else {
             return;
         };
-        splice.apply(&mut o.referents);
-        self.events
-            .push_change(obj, &value, size, &splice, &o.referents);
-        o.value = value;
+        let after_len = splice.len_after(o.referents.len());
+        if self
+            .events
+            .push_splice(obj, &value, size, &splice, after_len)
+        {
+            splice.apply_owned(&mut o.referents);
+        } else {
+            splice.apply_owned(&mut o.referents);
+            self.events
+                .push_change_whole(obj, &value, size, &o.referents);
+        }
+        if o.value != value {
+            o.value = value;
+        }
         o.size = size;
     }
 

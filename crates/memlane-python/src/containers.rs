@@ -336,6 +336,16 @@ impl Vm {
         })
     }
 
+    /// `dict_get_str` for a name the code holds shared (no text copied for the key).
+    pub fn dict_get_name(&self, d: ObjId, key: &std::rc::Rc<str>) -> Option<ObjId> {
+        match self.heap.payload(d) {
+            Payload::Dict(dict) => dict
+                .get(&memlane_core::hash::Key::Str(key.clone()))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     pub fn dict_get_str(&self, d: ObjId, key: &str) -> Option<ObjId> {
         match self.heap.payload(d) {
             Payload::Dict(dict) => dict

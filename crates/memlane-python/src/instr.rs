@@ -10,7 +10,7 @@ use memlane_core::ObjId;
 use std::rc::Rc;
 
 impl Vm {
-    fn unit_name(&self, i: u32) -> String {
+    fn unit_name(&self, i: u32) -> Rc<str> {
         self.compiled.units[self.frames.last().expect("frame").unit].names[i as usize].clone()
     }
 
@@ -164,15 +164,21 @@ impl Vm {
             }
             Instr::LoadGlobal(i) => {
                 let name = self.unit_name(i);
-                let v = self.load_global(&name)?;
+                let v = match self.dict_get_name(self.globals, &name) {
+                    Some(v) => v,
+                    None => self.load_global(&name)?,
+                };
                 self.push(v);
             }
             Instr::LoadName(i) => {
                 let name = self.unit_name(i);
                 let ns = self.namespace();
-                let v = match self.dict_get_str(ns, &name) {
+                let v = match self.dict_get_name(ns, &name) {
                     Some(v) => v,
-                    None => self.load_global(&name)?,
+                    None => match self.dict_get_name(self.globals, &name) {
+                        Some(v) => v,
+                        None => self.load_global(&name)?,
+                    },
                 };
                 self.push(v);
             }
