@@ -242,6 +242,38 @@ impl Strings {
     }
 }
 
+/// Each object's last event that set its references, and how many splices in a row lead
+/// to it (`u32::MAX`: none).
+#[derive(Clone, Debug, Default)]
+struct LastReferences(Vec<(u32, u32)>);
+
+impl LastReferences {
+    fn get(&self, obj: ObjId) -> Option<(usize, usize)> {
+        match self.0.get(obj.0 as usize) {
+            Some(&(event, chain)) if event != u32::MAX => Some((event as usize, chain as usize)),
+            _ => None,
+        }
+    }
+
+    fn set(&mut self, obj: ObjId, event: usize, chain: usize) {
+        let i = obj.0 as usize;
+        if i >= self.0.len() {
+            self.0.resize(i + 1, (u32::MAX, 0));
+        }
+        // A log past 2^32 events (or a chain that long) stores its changes whole.
+        self.0[i] = match (u32::try_from(event), u32::try_from(chain)) {
+            (Ok(e), Ok(c)) if e != u32::MAX => (e, c),
+            _ => (u32::MAX, 0),
+        };
+    }
+
+    fn clear(&mut self, obj: ObjId) {
+        if let Some(slot) = self.0.get_mut(obj.0 as usize) {
+            *slot = (u32::MAX, 0);
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct EventLog {
     bytes: Vec<u8>,
@@ -256,7 +288,11 @@ pub(crate) struct EventLog {
     last_frame: u32,
     /// While recording: each object's last event that set its references, and how many
     /// splices in a row lead to it.
-    last_references: HashMap<ObjId, (usize, usize), BuildHasherDefault<Fx>>,
+    /// Indexed by object id (ids are dense): a vector, not a map, as every allocation
+    /// and free touches it.
+    last_references: LastReferences,
+    /// A log that never records a splice (a checkpoint's) keeps no `last_references`.
+    whole_only: bool,
 }
 
 /// The number `s` is the decimal text of, if it is exactly that text (no `+`, no leading
@@ -289,6 +325,15 @@ fn unzigzag(v: u64) -> i64 {
 }
 
 impl EventLog {
+    /// A log whose changes are all stored whole (a checkpoint's): it skips the
+    /// bookkeeping splices need.
+    pub fn whole_only() -> EventLog {
+        EventLog {
+            whole_only: true,
+            ..EventLog::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -305,7 +350,7 @@ impl EventLog {
     }
 
     pub fn shrink_to_fit(&mut self) {
-        self.last_references = HashMap::default();
+        self.last_references = LastReferences::default();
         self.bytes.shrink_to_fit();
         self.blocks.shrink_to_fit();
         self.rare.shrink_to_fit();
@@ -465,7 +510,9 @@ impl EventLog {
 
     /// Records a `Change` of `obj` with its references whole.
     pub fn push_change_whole(&mut self, obj: ObjId, value: &str, size: u64, after: &[Reference]) {
-        self.last_references.insert(obj, (self.len, 0));
+        if !self.whole_only {
+            self.last_references.set(obj, self.len, 0);
+        }
         self.start_event();
         self.bytes.push(T_CHANGE);
         self.put_obj(obj);
@@ -485,7 +532,7 @@ impl EventLog {
         after_len: usize,
     ) -> bool {
         let here = self.len;
-        match self.last_references.get(&obj).copied() {
+        match self.last_references.get(obj) {
             Some((base, chain)) if chain < MAX_SPLICES.max(after_len) => {
                 self.start_event();
                 self.bytes.push(T_CHANGE_SPLICE);
@@ -496,7 +543,7 @@ impl EventLog {
                 self.put(splice.keep_front as u64);
                 self.put(splice.keep_back as u64);
                 self.put_referents(&splice.middle);
-                self.last_references.insert(obj, (here, chain + 1));
+                self.last_references.set(obj, here, chain + 1);
                 true
             }
             _ => false,
@@ -505,7 +552,9 @@ impl EventLog {
 
     /// Records an `Alloc` of (a copy of) `o`.
     pub fn push_alloc(&mut self, o: &ObjectView) {
-        self.last_references.insert(o.id, (self.len, 0));
+        if !self.whole_only {
+            self.last_references.set(o.id, self.len, 0);
+        }
         self.start_event();
         self.bytes.push(T_ALLOC);
         self.put_obj(o.id);
@@ -596,7 +645,7 @@ impl EventLog {
             _ => {}
         }
         if let Event::Free { obj, .. } = event {
-            self.last_references.remove(obj);
+            self.last_references.clear(*obj);
         }
         self.start_event();
         match event {

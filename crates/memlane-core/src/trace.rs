@@ -120,7 +120,7 @@ impl Checkpoint {
         objects: impl Iterator<Item = &'a ObjectView>,
         snap: &Snapshot,
     ) -> Checkpoint {
-        let mut state = EventLog::default();
+        let mut state = EventLog::whole_only();
         for f in frames {
             state.push_frame_push(f);
         }
