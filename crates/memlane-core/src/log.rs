@@ -188,24 +188,32 @@ struct Strings {
     /// The last id found for texts of each `recent_slot`, plus one (0: none): a step's
     /// events name the same few strings over and over, and comparing one candidate is
     /// cheaper than hashing (`put_sym` was 6% of a loop's instructions).
-    recent: [u32; RECENT],
+    /// `RECENT` entries once used.
+    recent: Vec<u32>,
 }
 
-const RECENT: usize = 32;
+const RECENT: usize = 256;
 
-/// A cheap slot for `s` among `RECENT`: its length and three of its bytes.
+/// A cheap slot for `s` among `RECENT`: its length and five of its bytes (labels like
+/// `[12]` and `[22]` differ in their second).
 fn recent_slot(s: &str) -> usize {
     let b = s.as_bytes();
     let n = b.len();
-    if n == 0 {
-        return 0;
+    if n < 2 {
+        return b.first().map_or(0, |&c| c as usize % RECENT);
     }
-    let h = n as u32 ^ (b[0] as u32) << 8 ^ (b[n / 2] as u32) << 16 ^ (b[n - 1] as u32) << 24;
+    let h = (n as u32 ^ (b[1] as u32) << 4 ^ (b[n - 2] as u32) << 12)
+        ^ (b[0] as u32) << 8
+        ^ (b[n / 2] as u32) << 16
+        ^ (b[n - 1] as u32) << 24;
     (h.wrapping_mul(0x9e37_79b1) >> (32 - RECENT.trailing_zeros())) as usize
 }
 
 impl Strings {
     fn id(&mut self, s: &str) -> u32 {
+        if self.recent.is_empty() {
+            self.recent = vec![0; RECENT];
+        }
         let slot = recent_slot(s);
         if let Some(i) = self.recent[slot].checked_sub(1) {
             if *self.texts[i as usize] == *s {
@@ -351,6 +359,7 @@ impl EventLog {
 
     pub fn shrink_to_fit(&mut self) {
         self.last_references = LastReferences::default();
+        self.strings.recent = Vec::new();
         self.bytes.shrink_to_fit();
         self.blocks.shrink_to_fit();
         self.rare.shrink_to_fit();
