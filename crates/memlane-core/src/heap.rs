@@ -88,6 +88,8 @@ pub struct Heap {
     /// Objects whose refcount reached zero and whose `__del__` must run before they go.
     pending_finalizers: Vec<ObjId>,
     live: usize,
+    /// A reused buffer for a container's summary text (`changed`).
+    summary: String,
 }
 
 /// A cap on value texts in views.
@@ -139,6 +141,7 @@ impl Heap {
             },
             pending_finalizers: Vec::new(),
             live: 0,
+            summary: String::new(),
         };
         heap.flush_memory_events();
         heap
@@ -876,8 +879,14 @@ impl Heap {
     }
 
     fn dealloc(&mut self, root: ObjId) {
-        let mut stack = vec![(root, self.dealloc_order(root))];
+        let order = self.dealloc_order(root);
         self.untrack(root);
+        if order.is_empty() {
+            // An int, a str, an empty container: nothing to release in turn.
+            self.release(root);
+            return;
+        }
+        let mut stack = vec![(root, order)];
         while let Some((obj, children)) = stack.last_mut() {
             let obj = *obj;
             match children.pop() {
@@ -1006,8 +1015,23 @@ impl Heap {
         match splice {
             Some(splice) => {
                 self.flush_memory_events();
-                let (value, size) = (self.short_value(id), self.sizeof(id));
-                self.recorder.record_change(id, value, size, splice);
+                let size = self.sizeof(id);
+                match self.container_summary(id) {
+                    // "dict of 3" written into a reused buffer: most changes leave it as
+                    // it was, and then nothing is allocated for it.
+                    Some((kind, len)) => {
+                        let mut value = std::mem::take(&mut self.summary);
+                        value.clear();
+                        value.push_str(kind);
+                        push_decimal(&mut value, len as u64);
+                        self.recorder.record_change(id, &value, size, splice);
+                        self.summary = value;
+                    }
+                    None => {
+                        let value = self.short_value(id);
+                        self.recorder.record_change(id, &value, size, splice);
+                    }
+                }
             }
             None => {
                 let view = self.view(id);
@@ -1266,6 +1290,16 @@ impl Heap {
             placement: o.placement,
             internal: o.internal,
             referents,
+        }
+    }
+
+    /// A list's, tuple's or dict's `short_value` in parts: "list of " and its length.
+    fn container_summary(&self, id: ObjId) -> Option<(&'static str, usize)> {
+        match &self.get(id).payload {
+            Payload::List(l) => Some(("list of ", l.items.len())),
+            Payload::Tuple(t) => Some(("tuple of ", t.len())),
+            Payload::Dict(d) => Some(("dict of ", d.len())),
+            _ => None,
         }
     }
 

@@ -643,23 +643,24 @@ impl Recorder {
 
     /// Records a `Change` of `obj` given as a splice of its references (see `Splice`):
     /// no whole list of references is built for it.
-    pub fn record_change(&mut self, obj: ObjId, value: String, size: u64, splice: Splice) {
+    pub fn record_change(&mut self, obj: ObjId, value: &str, size: u64, splice: Splice) {
         let Some(o) = self.live.object_mut(obj) else {
             return;
         };
         let after_len = splice.len_after(o.referents.len());
         if self
             .events
-            .push_splice(obj, &value, size, &splice, after_len)
+            .push_splice(obj, value, size, &splice, after_len)
         {
             splice.apply_owned(&mut o.referents);
         } else {
             splice.apply_owned(&mut o.referents);
             self.events
-                .push_change_whole(obj, &value, size, &o.referents);
+                .push_change_whole(obj, value, size, &o.referents);
         }
         if o.value != value {
-            o.value = value;
+            o.value.clear();
+            o.value.push_str(value);
         }
         o.size = size;
     }
