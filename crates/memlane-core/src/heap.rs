@@ -389,10 +389,9 @@ impl Heap {
     }
 
     fn record_alloc(&mut self, id: ObjId) {
-        let view = self.view(id);
-        self.record(Event::Alloc {
-            object: Box::new(view),
-        });
+        let mut view = self.recorder.spare_view();
+        self.view_into(id, &mut view);
+        self.record(Event::Alloc { object: view });
     }
 
     /// The attribute values of an instance of a Python class: inline after the object in
@@ -1253,44 +1252,66 @@ impl Heap {
     // ----- views -----
 
     pub fn type_name(&self, id: ObjId) -> String {
+        self.type_name_str(id).to_owned()
+    }
+
+    /// `type_name`, borrowed.
+    fn type_name_str(&self, id: ObjId) -> &str {
         match &self.get(id).payload {
             Payload::Instance(inst) => match &self.get(inst.class).payload {
-                Payload::Class(c) => c.name.to_string(),
-                _ => "object".into(),
+                Payload::Class(c) => &c.name,
+                _ => "object",
             },
-            Payload::Iterator(it) => it.kind.type_name().into(),
-            p => p.builtin_type().name().into(),
+            Payload::Iterator(it) => it.kind.type_name(),
+            p => p.builtin_type().name(),
         }
     }
 
     pub fn view(&self, id: ObjId) -> ObjectView {
+        let mut view = ObjectView::default();
+        self.view_into(id, &mut view);
+        view
+    }
+
+    /// Writes `view(id)` into `view`, reusing its strings' and list's memory (a freed
+    /// object's view, handed back by the recorder: an int's birth then allocates nothing
+    /// for its view).
+    pub fn view_into(&self, id: ObjId, view: &mut ObjectView) {
         let o = self.get(id);
-        let mut referents = Vec::new();
-        o.payload.referents(&mut referents);
+        view.referents.clear();
+        o.payload.referents(&mut view.referents);
         if let Payload::Dict(d) = &o.payload {
             // Label dict slots by their keys: `key 'a'` and `['a']`.
             for (i, (k, _)) in d.items().enumerate() {
                 let key = self.short_value(k);
-                referents[2 * i].label = key_label(&key);
-                referents[2 * i + 1].label = item_label(&key);
+                view.referents[2 * i].label = key_label(&key);
+                view.referents[2 * i + 1].label = item_label(&key);
             }
         }
-        ObjectView {
-            id,
-            type_name: self.type_name(id),
-            value: self.short_value(id),
-            address: o.address,
-            size: self.sizeof(id),
-            refcount: o.refcount,
-            runtime_refs: o.runtime_refs,
-            immortal: o.immortal,
-            interned: o.interned,
-            gc_tracked: o.gc_tracked,
-            generation: o.gc_tracked.then_some(o.generation),
-            placement: o.placement,
-            internal: o.internal,
-            referents,
+        view.id = id;
+        view.type_name.clear();
+        view.type_name.push_str(self.type_name_str(id));
+        view.value.clear();
+        match &o.payload {
+            Payload::Int(v) if v.to_i64().is_some() => {
+                let n = v.to_i64().expect("checked");
+                if n < 0 {
+                    view.value.push('-');
+                }
+                push_decimal(&mut view.value, n.unsigned_abs());
+            }
+            _ => view.value.push_str(&self.short_value(id)),
         }
+        view.address = o.address;
+        view.size = self.sizeof(id);
+        view.refcount = o.refcount;
+        view.runtime_refs = o.runtime_refs;
+        view.immortal = o.immortal;
+        view.interned = o.interned;
+        view.gc_tracked = o.gc_tracked;
+        view.generation = o.gc_tracked.then_some(o.generation);
+        view.placement = o.placement;
+        view.internal = o.internal;
     }
 
     /// A list's, tuple's or dict's `short_value` in parts: "list of " and its length.

@@ -584,6 +584,8 @@ pub struct Recorder {
     prologue_end: Option<usize>,
     /// Folded forward as events arrive, to take checkpoints without a second pass.
     live: Live,
+    /// Views of freed objects, reused by the next allocations (`spare_view`).
+    spare_views: Vec<Box<ObjectView>>,
     checkpoints: Vec<Checkpoint>,
     spacing: Spacing,
 }
@@ -595,7 +597,21 @@ impl Recorder {
 
     pub fn record(&mut self, event: Event) {
         self.events.push(&event);
+        if let Event::Free { obj, .. } = event {
+            // The freed object's view is kept for the next allocation to fill.
+            if let Some(view) = self.live.take(obj) {
+                if self.spare_views.len() < SPARE_VIEWS {
+                    self.spare_views.push(view);
+                }
+            }
+            return;
+        }
         self.live.apply(event);
+    }
+
+    /// A view to fill for an allocation: a freed object's, or a new one.
+    pub fn spare_view(&mut self) -> Box<ObjectView> {
+        self.spare_views.pop().unwrap_or_default()
     }
 
     /// Records a `Refcount` event without building it (see `HolderRef`).
@@ -736,6 +752,9 @@ impl Recorder {
     }
 }
 
+/// How many freed objects' views the recorder keeps for reuse.
+const SPARE_VIEWS: usize = 64;
+
 /// A name bound in a frame: rebound in place, or added last.
 fn bind(f: &mut FrameView, name: &str, target: ObjId) {
     match f.locals.iter_mut().find(|b| b.name == name) {
@@ -762,6 +781,11 @@ struct Live {
 impl Live {
     fn object(&self, id: ObjId) -> Option<&ObjectView> {
         self.objects.get(id.0 as usize)?.as_deref()
+    }
+
+    /// Removes a freed object's view (what `apply` of its `Free` does).
+    fn take(&mut self, id: ObjId) -> Option<Box<ObjectView>> {
+        self.objects.get_mut(id.0 as usize)?.take()
     }
 
     fn object_mut(&mut self, id: ObjId) -> Option<&mut ObjectView> {
