@@ -314,9 +314,7 @@ fn canonical_int(s: &str) -> Option<i64> {
     if !canonical {
         return None;
     }
-    let magnitude = digits
-        .iter()
-        .fold(0i64, |n, &d| n * 10 + (d - b'0') as i64);
+    let magnitude = digits.iter().fold(0i64, |n, &d| n * 10 + (d - b'0') as i64);
     Some(if digits.len() < s.len() {
         -magnitude
     } else {
@@ -465,7 +463,7 @@ impl EventLog {
             Some(f) => self.put_tag_frame(tag, f),
             None => self.bytes.push(tag),
         }
-        if tag >= T_REFCOUNT && tag < T_REFCOUNT + 4 {
+        if (T_REFCOUNT..T_REFCOUNT + 4).contains(&tag) {
             self.bytes.push(delta as u8);
         }
         self.put_obj(obj);
@@ -1156,11 +1154,7 @@ impl Reader<'_> {
                     _ => self.byte() as i8,
                 };
                 let obj = self.obj();
-                let count = if packed {
-                    (tag & 7) as u64
-                } else {
-                    self.num()
-                };
+                let count = if packed { (tag & 7) as u64 } else { self.num() };
                 let holder = match kind {
                     0 => Holder::Name {
                         frame: frame.expect("a name's frame"),

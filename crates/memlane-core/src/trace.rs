@@ -5,11 +5,11 @@
 //! same as seeking forwards.
 
 use crate::event::Event;
+use crate::event::HolderRef;
+use crate::log::FrameEvent;
 pub use crate::log::Splice;
 use crate::log::{EventLog, Stored};
 use crate::profile::Profile;
-use crate::event::HolderRef;
-use crate::log::FrameEvent;
 use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Reference, Snapshot};
 use serde::{Deserialize, Serialize};
 use std::mem::size_of;
@@ -584,7 +584,9 @@ pub struct Recorder {
     prologue_end: Option<usize>,
     /// Folded forward as events arrive, to take checkpoints without a second pass.
     live: Live,
-    /// Views of freed objects, reused by the next allocations (`spare_view`).
+    /// Views of freed objects, reused by the next allocations (`spare_view`); boxed as
+    /// the live state and `Event::Alloc` hold them, so they move without a copy.
+    #[allow(clippy::vec_box)]
     spare_views: Vec<Box<ObjectView>>,
     checkpoints: Vec<Checkpoint>,
     spacing: Spacing,

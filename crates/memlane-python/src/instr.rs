@@ -74,9 +74,11 @@ impl Vm {
                 // The name is borrowed from the code unit: no String per store.
                 let name = &self.compiled.units[frame.unit].varnames[i as usize];
                 self.heap.record_bind(fid, name, v);
-                self.heap.record_moved(v, HolderRef::Name { frame: fid, name });
+                self.heap
+                    .record_moved(v, HolderRef::Name { frame: fid, name });
                 if let Some(old) = old {
-                    self.heap.decref_by(old, HolderRef::Name { frame: fid, name });
+                    self.heap
+                        .decref_by(old, HolderRef::Name { frame: fid, name });
                 }
             }
             Instr::DeleteFast(i) => {
