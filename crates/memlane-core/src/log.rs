@@ -1201,3 +1201,127 @@ fn rare_heap_bytes(e: &Event) -> usize {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(id: u32, value: &str) -> Event {
+        Event::Alloc {
+            object: Box::new(ObjectView {
+                id: ObjId(id),
+                type_name: "int".into(),
+                value: value.into(),
+                address: 0x7fff_0000 + 32 * id as u64,
+                size: 28,
+                ..ObjectView::default()
+            }),
+        }
+    }
+
+    /// Every encoding (packed and plain refcounts, frames left out or given, ints stored
+    /// as numbers or as text) decodes to the event pushed, across block boundaries.
+    #[test]
+    fn events_decode_as_pushed() {
+        let mut events = Vec::new();
+        let values = [
+            "0",
+            "-0",
+            "007",
+            "123",
+            "-45",
+            "+5",
+            "1152921504606846975",
+            "x",
+        ];
+        for (i, v) in values.iter().enumerate() {
+            events.push(int(i as u32, v));
+        }
+        for round in 0..40u32 {
+            let frame = FrameId(round % 3);
+            for (k, holder) in [
+                Holder::Name {
+                    frame,
+                    name: "total".into(),
+                },
+                Holder::Stack { frame },
+                Holder::Object {
+                    obj: ObjId(round % 5),
+                    label: format!("[{round}]"),
+                },
+                Holder::Runtime {
+                    what: "a reference the interpreter holds".into(),
+                },
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                for (delta, count) in [(1, 0), (-1, 7), (1, 8), (0, 2), (10, 300), (-1, 1)] {
+                    events.push(Event::Refcount {
+                        obj: ObjId(round * 7 + k as u32),
+                        count,
+                        delta,
+                        holder: holder.clone(),
+                    });
+                }
+            }
+            events.push(Event::Push {
+                frame,
+                obj: ObjId(round),
+            });
+            events.push(Event::Pop { frame });
+            events.push(Event::Line {
+                frame: FrameId(round % 2),
+                line: round,
+            });
+            events.push(Event::Bind {
+                frame,
+                name: "i".into(),
+                target: ObjId(round),
+            });
+            events.push(Event::Unbind {
+                frame: FrameId(7),
+                name: "i".into(),
+            });
+        }
+        let mut log = EventLog::default();
+        for e in &events {
+            log.push(e);
+        }
+        assert_eq!(log.decode(0, log.len()), events);
+        for start in [0, 1, 63, 64, 65, 200] {
+            assert_eq!(log.decode(start, start + 70), events[start..start + 70]);
+        }
+    }
+
+    #[test]
+    fn only_canonical_int_texts_are_stored_as_numbers() {
+        assert_eq!(canonical_int("0"), Some(0));
+        assert_eq!(canonical_int("-45"), Some(-45));
+        assert_eq!(canonical_int("123"), Some(123));
+        for text in [
+            "",
+            "-",
+            "-0",
+            "007",
+            "+5",
+            "1.0",
+            "12a",
+            "1152921504606846975",
+        ] {
+            assert_eq!(canonical_int(text), None, "{text}");
+        }
+    }
+
+    /// The recent-strings cache never gives a text another's id.
+    #[test]
+    fn string_ids_are_stable() {
+        let mut strings = Strings::default();
+        let texts: Vec<String> = (0..2000).map(|i| format!("[{}]", i % 700)).collect();
+        let ids: Vec<u32> = texts.iter().map(|t| strings.id(t)).collect();
+        for (t, &i) in texts.iter().zip(&ids) {
+            assert_eq!(&*strings.texts[i as usize], t.as_str());
+            assert_eq!(strings.id(t), i);
+        }
+    }
+}

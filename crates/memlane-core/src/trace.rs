@@ -886,3 +886,45 @@ impl Live {
         snap
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Steps decode as recorded from any index, across marks, with frame changes, lines
+    /// going back, a gap between two steps (a deserialised trace may have one) and the
+    /// exit step.
+    #[test]
+    fn compact_steps_decode_as_recorded() {
+        let mut recorded = Vec::new();
+        let mut first = 5;
+        for i in 0..300u32 {
+            let events = (i as usize * 7) % 40;
+            let gap = if i == 130 { 3 } else { 0 };
+            recorded.push(Step {
+                kind: if i == 299 {
+                    StepKind::Exit
+                } else {
+                    StepKind::Line
+                },
+                line: 1 + (i * 13) % 50,
+                frame: FrameId(i / 20),
+                first_event: first + gap,
+                end_event: first + gap + events,
+            });
+            first += gap + events;
+        }
+        let mut steps = Steps::default();
+        for s in &recorded {
+            steps.push(s);
+        }
+        assert_eq!(steps.len(), recorded.len());
+        assert_eq!(steps.iter_from(0).collect::<Vec<_>>(), recorded);
+        for i in [0, 1, 63, 64, 65, 130, 200, 299] {
+            assert_eq!(steps.get(i), Some(recorded[i]));
+            assert_eq!(steps.iter_from(i).collect::<Vec<_>>(), recorded[i..]);
+        }
+        assert_eq!(steps.get(300), None);
+        assert_eq!(steps.iter_from(300).count(), 0);
+    }
+}
