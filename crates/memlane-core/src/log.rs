@@ -51,7 +51,14 @@ impl Splice {
     pub fn apply_owned(self, referents: &mut Vec<Reference>) {
         let back_start = referents.len().saturating_sub(self.keep_back);
         let front = self.keep_front.min(back_start);
-        referents.splice(front..back_start, self.middle);
+        if back_start - front == self.middle.len() {
+            // As many references replaced as put in (a value rebound): in place.
+            for (slot, new) in referents[front..back_start].iter_mut().zip(self.middle) {
+                *slot = new;
+            }
+        } else {
+            referents.splice(front..back_start, self.middle);
+        }
     }
 
     /// Applies the splice to `referents` in place.
