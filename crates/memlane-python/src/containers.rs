@@ -31,9 +31,6 @@ pub fn dict_log2_for(minsize: usize) -> u8 {
     log2
 }
 
-/// Value-slot labels kept for recent str and int keys (`Vm::item_label_of`).
-pub const ITEM_LABELS: usize = 256;
-
 impl Vm {
     fn label(i: usize) -> String {
         index_label(i)
@@ -358,35 +355,12 @@ impl Vm {
         }
     }
 
-    /// The label of the value slot of `key` (`['a']`). A str or int key's text never
-    /// changes and object ids are never reused, so the labels of recent str and int keys
-    /// are kept (a module-level store makes one every step).
-    fn item_label_of(&mut self, key: ObjId) -> std::rc::Rc<str> {
-        let cacheable = matches!(self.heap.payload(key), Payload::Str(_) | Payload::Int(_));
-        let slot = key.0 as usize % ITEM_LABELS;
-        if cacheable {
-            if let Some((id, label)) = self.item_labels.get(slot) {
-                if *id == key {
-                    return label.clone();
-                }
-            }
-        }
-        let label: std::rc::Rc<str> = item_label(&self.heap.short_value(key)).into();
-        if cacheable {
-            if self.item_labels.len() < ITEM_LABELS {
-                self.item_labels
-                    .resize(ITEM_LABELS, (ObjId(u32::MAX), std::rc::Rc::from("")));
-            }
-            self.item_labels[slot] = (key, label.clone());
-        }
-        label
-    }
-
     /// `d[key] = value`: new references to both (the key only when it is new).
     pub fn dict_set(&mut self, d: ObjId, key: ObjId, value: ObjId) -> PyResult<()> {
         let Some((_, k)) = self.heap.key_of(key) else {
             return Err(self.type_error(key, |t| format!("unhashable type: '{t}'")));
         };
+        let key_text = self.heap.short_value(key);
         let is_str = matches!(self.heap.payload(key), Payload::Str(_));
         let trackable = self.heap.may_be_tracked(key) || self.heap.may_be_tracked(value);
         let existing = match self.heap.payload(d) {
@@ -402,7 +376,7 @@ impl Vm {
                     }
                     _ => unreachable!(),
                 };
-                let label = self.item_label_of(key);
+                let label = item_label(&key_text);
                 let holder = HolderRef::Object {
                     obj: d,
                     label: &label,
@@ -412,7 +386,6 @@ impl Vm {
                 self.heap.decref_by(old, holder);
             }
             None => {
-                let key_text = self.heap.short_value(key);
                 if let Payload::Dict(dict) = self.heap.payload_mut(d) {
                     if dict.unicode && !is_str && dict.log2_size.is_some() {
                         // A non-str key converts the table to the general layout.

@@ -95,8 +95,6 @@ pub struct Limits {
 
 pub struct Vm {
     pub heap: Heap,
-    /// Labels of dict value slots by key, for `item_label_of` (by `key % ITEM_LABELS`).
-    pub item_labels: Vec<(ObjId, Rc<str>)>,
     pub compiled: Compiled,
     pub code_objects: Vec<Option<ObjId>>,
     pub frames: Vec<Frame>,
@@ -149,7 +147,6 @@ impl Vm {
         heap.incref_runtime(globals, "module __main__");
         Vm {
             heap,
-            item_labels: Vec::new(),
             compiled,
             code_objects: vec![None; units],
             frames: Vec::new(),
