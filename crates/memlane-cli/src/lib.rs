@@ -134,7 +134,7 @@ pub fn write_trace_json(trace: &Trace, out: &mut impl Write) -> std::io::Result<
     // Splice the steps array into the header object, streaming one step at a time.
     write!(out, "{},\"trace\":[", &head[..head.len() - 1])?;
     let mut snap = trace.snapshot_at_event(trace.prologue_end);
-    for (i, step) in trace.steps.iter().enumerate() {
+    for (i, step) in trace.steps().enumerate() {
         let events = &trace.events_in(step.first_event..step.end_event)[..];
         for ev in events {
             snap.apply(ev);

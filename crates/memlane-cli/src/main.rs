@@ -226,7 +226,7 @@ fn translate(trace: &memlane_core::Trace, args: &Args) -> ExitCode {
     let address = args.address.expect("checked by parse_args");
     match memlane_cli::describe_translation(&snap, args.pid, address) {
         Ok(text) => {
-            let line = trace.steps[step - 1].line;
+            let line = trace.step(step - 1).map_or(0, |s| s.line);
             print!("after step {step} (line {line}): {text}");
             ExitCode::SUCCESS
         }

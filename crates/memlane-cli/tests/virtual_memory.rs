@@ -52,7 +52,7 @@ fn a_few_thousand_lists_map_an_arena_and_del_unmaps_it() {
     let is_arena_map = |e: &Event| matches!(e, Event::Mmap { pid, region } if *pid == TRACED_PID && region.what == RegionKind::Arena);
     // Start-up has one arena; the comprehension needs a second one.
     let mapped = step_of(&trace, is_arena_map).expect("an arena mapped by the program");
-    assert_eq!(trace.steps[mapped].line, 1);
+    assert_eq!(trace.step(mapped).unwrap().line, 1);
     let arena = trace
         .events_of(mapped)
         .iter()
@@ -68,7 +68,7 @@ fn a_few_thousand_lists_map_an_arena_and_del_unmaps_it() {
         |e| matches!(e, Event::Munmap { start, .. } if *start == arena.start),
     )
     .expect("the arena is unmapped");
-    assert!(trace.steps[unmapped].line >= 2);
+    assert!(trace.step(unmapped).unwrap().line >= 2);
     let Some(Event::Munmap { frames, .. }) = trace
         .events_of(unmapped)
         .into_iter()

@@ -20,6 +20,49 @@ pub enum Holder {
     Runtime { what: String },
 }
 
+/// A `Holder` borrowed: what the heap's reference counting takes, so the hot paths
+/// (temporaries, runtime holds) build no `String` for an event the log stores by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HolderRef<'a> {
+    Name { frame: FrameId, name: &'a str },
+    Stack { frame: FrameId },
+    Object { obj: ObjId, label: &'a str },
+    Runtime { what: &'a str },
+}
+
+impl Holder {
+    pub fn as_ref(&self) -> HolderRef<'_> {
+        match self {
+            Holder::Name { frame, name } => HolderRef::Name {
+                frame: *frame,
+                name,
+            },
+            Holder::Stack { frame } => HolderRef::Stack { frame: *frame },
+            Holder::Object { obj, label } => HolderRef::Object { obj: *obj, label },
+            Holder::Runtime { what } => HolderRef::Runtime { what },
+        }
+    }
+}
+
+impl HolderRef<'_> {
+    pub fn to_owned(self) -> Holder {
+        match self {
+            HolderRef::Name { frame, name } => Holder::Name {
+                frame,
+                name: name.to_owned(),
+            },
+            HolderRef::Stack { frame } => Holder::Stack { frame },
+            HolderRef::Object { obj, label } => Holder::Object {
+                obj,
+                label: label.to_owned(),
+            },
+            HolderRef::Runtime { what } => Holder::Runtime {
+                what: what.to_owned(),
+            },
+        }
+    }
+}
+
 /// The phases of one cyclic garbage collection, as CPython's `gc_collect_main` runs them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

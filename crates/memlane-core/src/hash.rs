@@ -5,6 +5,9 @@
 use num_bigint::{BigInt, Sign};
 use num_traits::ToPrimitive;
 
+/// The fast hasher of the model's own maps (see `log.rs`).
+pub use crate::log::{Fx, FxBuild};
+
 /// The modulus of CPython's numeric hash (2**61 - 1 on 64-bit builds).
 const MODULUS: u64 = (1 << 61) - 1;
 const INF_HASH: i64 = 314_159;

@@ -2,7 +2,7 @@
 //! Every change goes through here and is recorded as an event.
 
 use crate::alloc::Allocator;
-use crate::event::{Event, Holder};
+use crate::event::{Event, Holder, HolderRef};
 use crate::hash::{hash_float, hash_int, hash_str, hash_tuple, Key};
 use crate::object::*;
 use crate::profile::{Profile, IMMORTAL_REFCOUNT};
@@ -51,11 +51,11 @@ struct Statics {
     none: Option<ObjId>,
     true_: Option<ObjId>,
     false_: Option<ObjId>,
-    small_ints: HashMap<i64, ObjId>,
+    small_ints: HashMap<i64, ObjId, crate::hash::FxBuild>,
     empty_tuple: Option<ObjId>,
     empty_str: Option<ObjId>,
-    chars: HashMap<char, ObjId>,
-    types: HashMap<BuiltinType, ObjId>,
+    chars: HashMap<char, ObjId, crate::hash::FxBuild>,
+    types: HashMap<BuiltinType, ObjId, crate::hash::FxBuild>,
     next_address: u64,
 }
 
@@ -82,12 +82,14 @@ pub struct Heap {
     pub allocator: Allocator,
     pub recorder: Recorder,
     statics: Statics,
-    interned: HashMap<Rc<str>, ObjId>,
+    interned: HashMap<Rc<str>, ObjId, crate::hash::FxBuild>,
     free_lists: FreeLists,
     pub gc: GcState,
     /// Objects whose refcount reached zero and whose `__del__` must run before they go.
     pending_finalizers: Vec<ObjId>,
     live: usize,
+    /// A reused buffer for a container's summary text (`changed`).
+    summary: String,
 }
 
 /// A cap on value texts in views.
@@ -122,7 +124,7 @@ impl Heap {
                 next_address: static_base,
                 ..Statics::default()
             },
-            interned: HashMap::new(),
+            interned: HashMap::default(),
             free_lists: FreeLists {
                 tuples: vec![Vec::new(); TUPLE_FREELIST_LENGTHS],
                 ..FreeLists::default()
@@ -139,6 +141,7 @@ impl Heap {
             },
             pending_finalizers: Vec::new(),
             live: 0,
+            summary: String::new(),
         };
         heap.flush_memory_events();
         heap
@@ -152,6 +155,41 @@ impl Heap {
     pub fn record(&mut self, event: Event) {
         self.flush_memory_events();
         self.recorder.record(event);
+    }
+
+    /// Records `Event::Push` (what `record` would, without building the event).
+    pub fn record_push(&mut self, frame: FrameId, obj: ObjId) {
+        self.flush_memory_events();
+        self.recorder.record_push(frame, obj);
+    }
+
+    /// Records `Event::Pop`.
+    pub fn record_pop(&mut self, frame: FrameId) {
+        self.flush_memory_events();
+        self.recorder.record_pop(frame);
+    }
+
+    /// Records `Event::Bind`.
+    pub fn record_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
+        self.flush_memory_events();
+        self.recorder.record_bind(frame, name, target);
+    }
+
+    /// Records `Event::Line`.
+    pub fn record_line(&mut self, frame: FrameId, line: u32) {
+        self.flush_memory_events();
+        self.recorder.record_line(frame, line);
+    }
+
+    /// Records a reference taken over by `holder` (delta 0: the count stays as it is).
+    pub fn record_moved(&mut self, obj: ObjId, holder: HolderRef<'_>) {
+        let count = self.get(obj).refcount;
+        self.record_refcount(obj, count, 0, holder);
+    }
+
+    fn record_refcount(&mut self, obj: ObjId, count: u64, delta: i8, holder: HolderRef<'_>) {
+        self.flush_memory_events();
+        self.recorder.record_refcount(obj, count, delta, holder);
     }
 
     /// Starts a step (see `Recorder::begin_step`), first closing the last one's memory
@@ -351,10 +389,9 @@ impl Heap {
     }
 
     fn record_alloc(&mut self, id: ObjId) {
-        let view = self.view(id);
-        self.record(Event::Alloc {
-            object: Box::new(view),
-        });
+        let mut view = self.recorder.spare_view();
+        self.view_into(id, &mut view);
+        self.record(Event::Alloc { object: view });
     }
 
     /// The attribute values of an instance of a Python class: inline after the object in
@@ -649,14 +686,14 @@ impl Heap {
         o.refcount -= 1;
         let count = o.refcount;
         self.touch_refcount(id);
-        self.record(Event::Refcount {
-            obj: id,
+        self.record_refcount(
+            id,
             count,
-            delta: -1,
-            holder: Holder::Runtime {
-                what: "a reference the interpreter holds".into(),
+            -1,
+            HolderRef::Runtime {
+                what: "a reference the interpreter holds",
             },
-        });
+        );
     }
 
     /// `sys.intern` / compile-time interning: the canonical object for this text.
@@ -762,51 +799,51 @@ impl Heap {
     // ----- reference counting -----
 
     pub fn incref(&mut self, id: ObjId, holder: Holder) {
+        self.incref_by(id, holder.as_ref());
+    }
+
+    /// `incref` with a borrowed holder (no `String` built for the event).
+    pub fn incref_by(&mut self, id: ObjId, holder: HolderRef<'_>) {
         let o = self.get_mut(id);
         o.refcount += 1;
         let count = o.refcount;
         self.touch_refcount(id);
-        self.record(Event::Refcount {
-            obj: id,
-            count,
-            delta: 1,
-            holder,
-        });
+        self.record_refcount(id, count, 1, holder);
     }
 
     /// A reference from the runtime (builtins, sys.modules, a running `__del__`).
     pub fn incref_runtime(&mut self, id: ObjId, what: &str) {
         self.get_mut(id).runtime_refs += 1;
-        self.incref(id, Holder::Runtime { what: what.into() });
+        self.incref_by(id, HolderRef::Runtime { what });
     }
 
     pub fn decref_runtime(&mut self, id: ObjId, what: &str) {
         self.get_mut(id).runtime_refs -= 1;
-        self.decref(id, Holder::Runtime { what: what.into() });
+        self.decref_by(id, HolderRef::Runtime { what });
     }
 
     /// Drops a reference; at zero the object is finalized or freed, and what it held is
     /// released in turn (iteratively: deep structures do not exhaust the Rust stack).
     pub fn decref(&mut self, id: ObjId, holder: Holder) {
+        self.decref_by(id, holder.as_ref());
+    }
+
+    /// `decref` with a borrowed holder.
+    pub fn decref_by(&mut self, id: ObjId, holder: HolderRef<'_>) {
         if self.drop_ref(id, holder) {
             self.dealloc(id);
         }
     }
 
     /// Decrements; true when the object must now be deallocated.
-    fn drop_ref(&mut self, id: ObjId, holder: Holder) -> bool {
+    fn drop_ref(&mut self, id: ObjId, holder: HolderRef<'_>) -> bool {
         let o = self.get_mut(id);
         debug_assert!(o.refcount > 0, "decref of an object with no references");
         o.refcount = o.refcount.saturating_sub(1);
         let count = o.refcount;
         let static_object = o.placement == Placement::Static;
         self.touch_refcount(id);
-        self.record(Event::Refcount {
-            obj: id,
-            count,
-            delta: -1,
-            holder,
-        });
+        self.record_refcount(id, count, -1, holder);
         if count > 0 || static_object {
             return false;
         }
@@ -841,17 +878,23 @@ impl Heap {
     }
 
     fn dealloc(&mut self, root: ObjId) {
-        let mut stack = vec![(root, self.dealloc_order(root))];
+        let order = self.dealloc_order(root);
         self.untrack(root);
+        if order.is_empty() {
+            // An int, a str, an empty container: nothing to release in turn.
+            self.release(root);
+            return;
+        }
+        let mut stack = vec![(root, order)];
         while let Some((obj, children)) = stack.last_mut() {
             let obj = *obj;
             match children.pop() {
                 Some(r) => {
                     if self.drop_ref(
                         r.target,
-                        Holder::Object {
+                        HolderRef::Object {
                             obj,
-                            label: r.label,
+                            label: &r.label,
                         },
                     ) {
                         self.untrack(r.target);
@@ -971,8 +1014,23 @@ impl Heap {
         match splice {
             Some(splice) => {
                 self.flush_memory_events();
-                let (value, size) = (self.short_value(id), self.sizeof(id));
-                self.recorder.record_change(id, value, size, splice);
+                let size = self.sizeof(id);
+                match self.container_summary(id) {
+                    // "dict of 3" written into a reused buffer: most changes leave it as
+                    // it was, and then nothing is allocated for it.
+                    Some((kind, len)) => {
+                        let mut value = std::mem::take(&mut self.summary);
+                        value.clear();
+                        value.push_str(kind);
+                        push_decimal(&mut value, len as u64);
+                        self.recorder.record_change(id, &value, size, splice);
+                        self.summary = value;
+                    }
+                    None => {
+                        let value = self.short_value(id);
+                        self.recorder.record_change(id, &value, size, splice);
+                    }
+                }
             }
             None => {
                 let view = self.view(id);
@@ -1000,7 +1058,7 @@ impl Heap {
                     old.len() == new.len(),
                     |i, j| i == j && old[i].target == new[j],
                     |j| Reference {
-                        label: format!("[{j}]"),
+                        label: index_label(j),
                         target: new[j],
                     },
                 ))
@@ -1009,28 +1067,48 @@ impl Heap {
                 if !old.len().is_multiple_of(2) {
                     return None;
                 }
-                let items: Vec<(ObjId, ObjId)> = d.items().collect();
+                // Entries without holes are indexed as they are; else the live ones.
+                let collected: Vec<Option<(ObjId, ObjId)>>;
+                let items: &[Option<(ObjId, ObjId)>] = if d.entries.len() == d.len() {
+                    &d.entries
+                } else {
+                    collected = d.entries.iter().filter(|e| e.is_some()).copied().collect();
+                    &collected
+                };
                 Some(splice_between(
                     old.len(),
                     2 * items.len(),
                     true,
                     |i, j| {
-                        let (key, value) = items[j / 2];
+                        let (key, value) = items[j / 2].expect("a live entry");
                         i % 2 == j % 2
                             && old[i - i % 2].target == key
                             && (i % 2 == 0 || old[i].target == value)
                     },
                     |j| {
-                        let (key, value) = items[j / 2];
+                        let (key, value) = items[j / 2].expect("a live entry");
+                        let target = if j % 2 == 0 { key } else { value };
+                        // The same str or int key at the same place had this label: its
+                        // text cannot have changed (a value replaced in place, the hot
+                        // case of a name rebound in a module), so it is not made again.
+                        if j < old.len()
+                            && old[j - j % 2].target == key
+                            && matches!(self.get(key).payload, Payload::Str(_) | Payload::Int(_))
+                        {
+                            return Reference {
+                                label: old[j].label.clone(),
+                                target,
+                            };
+                        }
                         let text = self.short_value(key);
                         if j % 2 == 0 {
                             Reference {
-                                label: format!("key {text}"),
+                                label: key_label(&text),
                                 target: key,
                             }
                         } else {
                             Reference {
-                                label: format!("[{text}]"),
+                                label: item_label(&text),
                                 target: value,
                             }
                         }
@@ -1174,43 +1252,75 @@ impl Heap {
     // ----- views -----
 
     pub fn type_name(&self, id: ObjId) -> String {
+        self.type_name_str(id).to_owned()
+    }
+
+    /// `type_name`, borrowed.
+    fn type_name_str(&self, id: ObjId) -> &str {
         match &self.get(id).payload {
             Payload::Instance(inst) => match &self.get(inst.class).payload {
-                Payload::Class(c) => c.name.to_string(),
-                _ => "object".into(),
+                Payload::Class(c) => &c.name,
+                _ => "object",
             },
-            Payload::Iterator(it) => it.kind.type_name().into(),
-            p => p.builtin_type().name().into(),
+            Payload::Iterator(it) => it.kind.type_name(),
+            p => p.builtin_type().name(),
         }
     }
 
     pub fn view(&self, id: ObjId) -> ObjectView {
+        let mut view = ObjectView::default();
+        self.view_into(id, &mut view);
+        view
+    }
+
+    /// Writes `view(id)` into `view`, reusing its strings' and list's memory (a freed
+    /// object's view, handed back by the recorder: an int's birth then allocates nothing
+    /// for its view).
+    pub fn view_into(&self, id: ObjId, view: &mut ObjectView) {
         let o = self.get(id);
-        let mut referents = Vec::new();
-        o.payload.referents(&mut referents);
+        view.referents.clear();
+        o.payload.referents(&mut view.referents);
         if let Payload::Dict(d) = &o.payload {
             // Label dict slots by their keys: `key 'a'` and `['a']`.
             for (i, (k, _)) in d.items().enumerate() {
                 let key = self.short_value(k);
-                referents[2 * i].label = format!("key {key}");
-                referents[2 * i + 1].label = format!("[{key}]");
+                view.referents[2 * i].label = key_label(&key);
+                view.referents[2 * i + 1].label = item_label(&key);
             }
         }
-        ObjectView {
-            id,
-            type_name: self.type_name(id),
-            value: self.short_value(id),
-            address: o.address,
-            size: self.sizeof(id),
-            refcount: o.refcount,
-            runtime_refs: o.runtime_refs,
-            immortal: o.immortal,
-            interned: o.interned,
-            gc_tracked: o.gc_tracked,
-            generation: o.gc_tracked.then_some(o.generation),
-            placement: o.placement,
-            internal: o.internal,
-            referents,
+        view.id = id;
+        view.type_name.clear();
+        view.type_name.push_str(self.type_name_str(id));
+        view.value.clear();
+        match &o.payload {
+            Payload::Int(v) if v.to_i64().is_some() => {
+                let n = v.to_i64().expect("checked");
+                if n < 0 {
+                    view.value.push('-');
+                }
+                push_decimal(&mut view.value, n.unsigned_abs());
+            }
+            _ => view.value.push_str(&self.short_value(id)),
+        }
+        view.address = o.address;
+        view.size = self.sizeof(id);
+        view.refcount = o.refcount;
+        view.runtime_refs = o.runtime_refs;
+        view.immortal = o.immortal;
+        view.interned = o.interned;
+        view.gc_tracked = o.gc_tracked;
+        view.generation = o.gc_tracked.then_some(o.generation);
+        view.placement = o.placement;
+        view.internal = o.internal;
+    }
+
+    /// A list's, tuple's or dict's `short_value` in parts: "list of " and its length.
+    fn container_summary(&self, id: ObjId) -> Option<(&'static str, usize)> {
+        match &self.get(id).payload {
+            Payload::List(l) => Some(("list of ", l.items.len())),
+            Payload::Tuple(t) => Some(("tuple of ", t.len())),
+            Payload::Dict(d) => Some(("dict of ", d.len())),
+            _ => None,
         }
     }
 
@@ -1221,7 +1331,9 @@ impl Heap {
             Payload::None => "None".into(),
             Payload::Bool(b) => if *b { "True" } else { "False" }.into(),
             Payload::Int(v) => {
-                if v.magnitude().bits() > 190 {
+                if let Some(small) = v.to_i64() {
+                    decimal(small)
+                } else if v.magnitude().bits() > 190 {
                     let digits =
                         (v.magnitude().bits() as f64 * std::f64::consts::LOG10_2) as u64 + 1;
                     format!(
@@ -1234,9 +1346,9 @@ impl Heap {
             }
             Payload::Float(v) => float_text(*v),
             Payload::Str(s) => quote(s),
-            Payload::List(l) => format!("list of {}", l.items.len()),
-            Payload::Tuple(t) => format!("tuple of {}", t.len()),
-            Payload::Dict(d) => format!("dict of {}", d.len()),
+            Payload::List(l) => text_and_number("list of ", l.items.len()),
+            Payload::Tuple(t) => text_and_number("tuple of ", t.len()),
+            Payload::Dict(d) => text_and_number("dict of ", d.len()),
             Payload::Set(s) => format!(
                 "{} of {}",
                 if s.frozen { "frozenset" } else { "set" },

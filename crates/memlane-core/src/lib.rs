@@ -22,7 +22,7 @@ pub mod vmem;
 #[cfg(test)]
 mod vmem_tests;
 
-pub use event::{Event, GcPhase, Holder};
+pub use event::{Event, GcPhase, Holder, HolderRef};
 pub use heap::Heap;
 pub use log::{Splice, Stored};
 pub use memory_view::{Mapping, MemoryView};

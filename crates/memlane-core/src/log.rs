@@ -9,7 +9,7 @@
 //! reaching event `i` decodes at most `BLOCK - 1` events before it. Rare events (virtual
 //! memory, frame pushes, collections) are kept whole in a side vector.
 
-use crate::event::{Event, Holder};
+use crate::event::{Event, Holder, HolderRef};
 use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Placement, Reference};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -47,6 +47,20 @@ impl Splice {
         self.keep_front.min(back_start) + self.middle.len() + (len - back_start)
     }
 
+    /// Applies the splice to `referents` in place, moving its new references in.
+    pub fn apply_owned(self, referents: &mut Vec<Reference>) {
+        let back_start = referents.len().saturating_sub(self.keep_back);
+        let front = self.keep_front.min(back_start);
+        if back_start - front == self.middle.len() {
+            // As many references replaced as put in (a value rebound): in place.
+            for (slot, new) in referents[front..back_start].iter_mut().zip(self.middle) {
+                *slot = new;
+            }
+        } else {
+            referents.splice(front..back_start, self.middle);
+        }
+    }
+
     /// Applies the splice to `referents` in place.
     pub fn apply(&self, referents: &mut Vec<Reference>) {
         let back_start = referents.len().saturating_sub(self.keep_back);
@@ -77,6 +91,15 @@ struct SpliceRecord {
     value: String,
     size: u64,
     splice: Splice,
+}
+
+/// The events that name only a frame.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FrameEvent {
+    Pop,
+    FramePop,
+    FrameSuspend,
+    FrameResume,
 }
 
 enum Decoded {
@@ -111,12 +134,21 @@ const T_INCREF: u8 = 16;
 const T_DECREF: u8 = 20;
 /// + holder kind: the delta follows as a byte.
 const T_REFCOUNT: u8 = 24;
+/// A refcount change of +1 or -1 to a count of at most 7, all in the tag:
+/// `T_REFCOUNT_PACKED + (kind << 4 | (delta < 0) << 3 | count)` (0x20..0x60). Most refcount
+/// changes are of temporaries and names, to counts of 0 to 3.
+const T_REFCOUNT_PACKED: u8 = 0x20;
+const PACKED_COUNT_MAX: u64 = 7;
+/// Set on the tag of an event whose frame is the one of the previous event with a frame
+/// in the same block (pushes, pops, lines, bindings, stack and name holders): the frame
+/// is then left out. A step's events mostly share one frame.
+const SAME_FRAME: u8 = 0x80;
 
 /// A small, fast string hasher (FxHash's mixing, eight bytes at a time): the table's keys
 /// are short names and labels, hashed once per event; SipHash and byte-wise FNV-1a showed
 /// up at 8% of a run's time in `perf`.
 #[derive(Default)]
-struct Fx(u64);
+pub struct Fx(u64);
 
 impl Fx {
     fn add(&mut self, word: u64) {
@@ -144,24 +176,75 @@ impl Hasher for Fx {
     fn write_u32(&mut self, v: u32) {
         self.add(v as u64);
     }
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
 }
+
+/// The hasher of the model's own maps (dict indexes, the log's tables): FxHash's mixing.
+pub type FxBuild = BuildHasherDefault<Fx>;
 
 /// Distinct strings (names, labels, type names, runtime holders), each stored once.
 #[derive(Clone, Debug, Default)]
 struct Strings {
     texts: Vec<Box<str>>,
     index: HashMap<Box<str>, u32, BuildHasherDefault<Fx>>,
+    /// The last id found for texts of each `recent_slot`, plus one (0: none): a step's
+    /// events name the same few strings over and over, and comparing one candidate is
+    /// cheaper than hashing (`put_sym` was 6% of a loop's instructions).
+    /// `RECENT` entries once used.
+    recent: Vec<u32>,
+}
+
+const RECENT: usize = 256;
+
+/// A cheap slot for `s` among `RECENT`: its length and five of its bytes (labels like
+/// `[12]` and `[22]` differ in their second).
+fn recent_slot(s: &str) -> usize {
+    let b = s.as_bytes();
+    let n = b.len();
+    if n < 2 {
+        return b.first().map_or(0, |&c| c as usize % RECENT);
+    }
+    let h = (n as u32 ^ (b[1] as u32) << 4 ^ (b[n - 2] as u32) << 12)
+        ^ (b[0] as u32) << 8
+        ^ (b[n / 2] as u32) << 16
+        ^ (b[n - 1] as u32) << 24;
+    (h.wrapping_mul(0x9e37_79b1) >> (32 - RECENT.trailing_zeros())) as usize
 }
 
 impl Strings {
     fn id(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.index.get(s) {
-            return i;
+        if self.recent.is_empty() {
+            self.recent = vec![0; RECENT];
         }
-        let i = self.texts.len() as u32;
-        self.texts.push(s.into());
-        self.index.insert(s.into(), i);
+        let slot = recent_slot(s);
+        if let Some(i) = self.recent[slot].checked_sub(1) {
+            if *self.texts[i as usize] == *s {
+                return i;
+            }
+        }
+        let i = self.lookup(s);
+        self.recent[slot] = i + 1;
         i
+    }
+
+    /// The table lookup behind `id`, kept out of line so the common path stays small.
+    #[cold]
+    #[inline(never)]
+    fn lookup(&mut self, s: &str) -> u32 {
+        match self.index.get(s) {
+            Some(&i) => i,
+            None => {
+                let i = self.texts.len() as u32;
+                self.texts.push(s.into());
+                self.index.insert(s.into(), i);
+                i
+            }
+        }
     }
 
     fn bytes(&self) -> usize {
@@ -171,6 +254,38 @@ impl Strings {
         2 * texts
             + self.texts.capacity() * std::mem::size_of::<Box<str>>()
             + self.index.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
+    }
+}
+
+/// Each object's last event that set its references, and how many splices in a row lead
+/// to it (`u32::MAX`: none).
+#[derive(Clone, Debug, Default)]
+struct LastReferences(Vec<(u32, u32)>);
+
+impl LastReferences {
+    fn get(&self, obj: ObjId) -> Option<(usize, usize)> {
+        match self.0.get(obj.0 as usize) {
+            Some(&(event, chain)) if event != u32::MAX => Some((event as usize, chain as usize)),
+            _ => None,
+        }
+    }
+
+    fn set(&mut self, obj: ObjId, event: usize, chain: usize) {
+        let i = obj.0 as usize;
+        if i >= self.0.len() {
+            self.0.resize(i + 1, (u32::MAX, 0));
+        }
+        // A log past 2^32 events (or a chain that long) stores its changes whole.
+        self.0[i] = match (u32::try_from(event), u32::try_from(chain)) {
+            (Ok(e), Ok(c)) if e != u32::MAX => (e, c),
+            _ => (u32::MAX, 0),
+        };
+    }
+
+    fn clear(&mut self, obj: ObjId) {
+        if let Some(slot) = self.0.get_mut(obj.0 as usize) {
+            *slot = (u32::MAX, 0);
+        }
     }
 }
 
@@ -185,9 +300,33 @@ pub(crate) struct EventLog {
     /// The encoder's running differences (reset at each block).
     last_obj: u32,
     last_address: u64,
+    last_frame: u32,
     /// While recording: each object's last event that set its references, and how many
     /// splices in a row lead to it.
-    last_references: HashMap<ObjId, (usize, usize), BuildHasherDefault<Fx>>,
+    /// Indexed by object id (ids are dense): a vector, not a map, as every allocation
+    /// and free touches it.
+    last_references: LastReferences,
+    /// A log that never records a splice (a checkpoint's) keeps no `last_references`.
+    whole_only: bool,
+}
+
+/// The number `s` is the decimal text of, if it is exactly that text (no `+`, no leading
+/// zeros, no `-0`) and under 2^60: such a value is stored as the number.
+fn canonical_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix('-').unwrap_or(s).as_bytes();
+    let canonical = !digits.is_empty()
+        && digits.len() <= 18
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits[0] != b'0' || (digits.len() == 1 && digits.len() == s.len()));
+    if !canonical {
+        return None;
+    }
+    let magnitude = digits.iter().fold(0i64, |n, &d| n * 10 + (d - b'0') as i64);
+    Some(if digits.len() < s.len() {
+        -magnitude
+    } else {
+        magnitude
+    })
 }
 
 fn zigzag(d: i64) -> u64 {
@@ -199,6 +338,15 @@ fn unzigzag(v: u64) -> i64 {
 }
 
 impl EventLog {
+    /// A log whose changes are all stored whole (a checkpoint's): it skips the
+    /// bookkeeping splices need.
+    pub fn whole_only() -> EventLog {
+        EventLog {
+            whole_only: true,
+            ..EventLog::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -215,7 +363,8 @@ impl EventLog {
     }
 
     pub fn shrink_to_fit(&mut self) {
-        self.last_references = HashMap::default();
+        self.last_references = LastReferences::default();
+        self.strings.recent = Vec::new();
         self.bytes.shrink_to_fit();
         self.blocks.shrink_to_fit();
         self.rare.shrink_to_fit();
@@ -236,11 +385,9 @@ impl EventLog {
 
     /// A value text: an int's decimal text as the number itself, anything else inline.
     fn put_value(&mut self, s: &str) {
-        match s.parse::<i64>() {
-            Ok(n) if n.unsigned_abs() < 1 << 60 && n.to_string() == s => {
-                self.put(zigzag(n) << 1 | 1);
-            }
-            _ => {
+        match canonical_int(s) {
+            Some(n) => self.put(zigzag(n) << 1 | 1),
+            None => {
                 self.put((s.len() as u64) << 1);
                 self.bytes.extend_from_slice(s.as_bytes());
             }
@@ -268,6 +415,18 @@ impl EventLog {
         self.put(frame.0 as u64);
     }
 
+    /// A tag for an event with a frame operand: `SAME_FRAME` set when the frame is the
+    /// block's last one, else the frame follows the tag.
+    fn put_tag_frame(&mut self, tag: u8, frame: FrameId) {
+        if frame.0 == self.last_frame {
+            self.bytes.push(tag | SAME_FRAME);
+        } else {
+            self.bytes.push(tag);
+            self.put(frame.0 as u64);
+            self.last_frame = frame.0;
+        }
+    }
+
     fn put_referents(&mut self, referents: &[Reference]) {
         self.put(referents.len() as u64);
         for r in referents {
@@ -281,24 +440,114 @@ impl EventLog {
             self.blocks.push(self.bytes.len() as u32);
             self.last_obj = 0;
             self.last_address = 0;
+            self.last_frame = 0;
         }
         self.len += 1;
     }
 
-    /// Records a `Change` of `obj` whose references are `after`, reached from the ones
-    /// recorded before by `splice`. Stored as the splice unless the chain of splices is
-    /// long (or the object's last references are not in this log): then whole.
-    pub fn push_change(
+    /// Records a `Refcount` event (see `Event::Refcount`) without building it.
+    pub fn push_refcount(&mut self, obj: ObjId, count: u64, delta: i8, holder: HolderRef<'_>) {
+        self.start_event();
+        let kind = match holder {
+            HolderRef::Name { .. } => 0,
+            HolderRef::Stack { .. } => 1,
+            HolderRef::Object { .. } => 2,
+            HolderRef::Runtime { .. } => 3,
+        };
+        let frame = match holder {
+            HolderRef::Name { frame, .. } | HolderRef::Stack { frame } => Some(frame),
+            _ => None,
+        };
+        let tag = match delta {
+            1 | -1 if count <= PACKED_COUNT_MAX => {
+                T_REFCOUNT_PACKED + (kind << 4 | ((delta < 0) as u8) << 3 | count as u8)
+            }
+            1 => T_INCREF + kind,
+            -1 => T_DECREF + kind,
+            _ => T_REFCOUNT + kind,
+        };
+        match frame {
+            Some(f) => self.put_tag_frame(tag, f),
+            None => self.bytes.push(tag),
+        }
+        if (T_REFCOUNT..T_REFCOUNT + 4).contains(&tag) {
+            self.bytes.push(delta as u8);
+        }
+        self.put_obj(obj);
+        if tag < T_REFCOUNT_PACKED {
+            self.put(count);
+        }
+        match holder {
+            HolderRef::Name { name, .. } => self.put_sym(name),
+            HolderRef::Stack { .. } => {}
+            HolderRef::Object { obj, label } => {
+                self.put_obj(obj);
+                self.put_sym(label);
+            }
+            HolderRef::Runtime { what } => self.put_sym(what),
+        }
+    }
+
+    /// Records an event that names only a frame (`Push` has an object too).
+    pub fn push_frame_event(&mut self, tag_of: FrameEvent, frame: FrameId) {
+        self.start_event();
+        let tag = match tag_of {
+            FrameEvent::Pop => T_POP,
+            FrameEvent::FramePop => T_FRAME_POP,
+            FrameEvent::FrameSuspend => T_FRAME_SUSPEND,
+            FrameEvent::FrameResume => T_FRAME_RESUME,
+        };
+        self.put_tag_frame(tag, frame);
+    }
+
+    /// Records a `Push` of `obj` onto `frame`'s evaluation stack.
+    pub fn push_push(&mut self, frame: FrameId, obj: ObjId) {
+        self.start_event();
+        self.put_tag_frame(T_PUSH, frame);
+        self.put_obj(obj);
+    }
+
+    /// Records a `Bind` of `name` in `frame` to `target`.
+    pub fn push_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
+        self.start_event();
+        self.put_tag_frame(T_BIND, frame);
+        self.put_sym(name);
+        self.put_obj(target);
+    }
+
+    /// Records a `Line` of `frame`.
+    pub fn push_line(&mut self, frame: FrameId, line: u32) {
+        self.start_event();
+        self.put_tag_frame(T_LINE, frame);
+        self.put(line as u64);
+    }
+
+    /// Records a `Change` of `obj` with its references whole.
+    pub fn push_change_whole(&mut self, obj: ObjId, value: &str, size: u64, after: &[Reference]) {
+        if !self.whole_only {
+            self.last_references.set(obj, self.len, 0);
+        }
+        self.start_event();
+        self.bytes.push(T_CHANGE);
+        self.put_obj(obj);
+        self.put_sym(value);
+        self.put(size);
+        self.put_referents(after);
+    }
+
+    /// Records a `Change` of `obj` as `splice` (leaving `after_len` references) when the
+    /// chain of splices allows; false when it must be stored whole (`push_change_whole`).
+    pub fn push_splice(
         &mut self,
         obj: ObjId,
         value: &str,
         size: u64,
         splice: &Splice,
-        after: &[Reference],
-    ) {
+        after_len: usize,
+    ) -> bool {
         let here = self.len;
-        match self.last_references.get(&obj).copied() {
-            Some((base, chain)) if chain < MAX_SPLICES.max(after.len()) => {
+        match self.last_references.get(obj) {
+            Some((base, chain)) if chain < MAX_SPLICES.max(after_len) => {
                 self.start_event();
                 self.bytes.push(T_CHANGE_SPLICE);
                 self.put_obj(obj);
@@ -308,111 +557,116 @@ impl EventLog {
                 self.put(splice.keep_front as u64);
                 self.put(splice.keep_back as u64);
                 self.put_referents(&splice.middle);
-                self.last_references.insert(obj, (here, chain + 1));
+                self.last_references.set(obj, here, chain + 1);
+                true
             }
-            _ => self.push(&Event::Change {
-                obj,
-                value: value.to_owned(),
-                size,
-                referents: after.to_vec(),
-            }),
+            _ => false,
+        }
+    }
+
+    /// Records an `Alloc` of (a copy of) `o`.
+    pub fn push_alloc(&mut self, o: &ObjectView) {
+        if !self.whole_only {
+            self.last_references.set(o.id, self.len, 0);
+        }
+        self.start_event();
+        self.bytes.push(T_ALLOC);
+        self.put_obj(o.id);
+        self.put_sym(&o.type_name);
+        self.put_value(&o.value);
+        self.put_address(o.address);
+        self.put(o.size);
+        self.put(o.refcount);
+        self.put(o.runtime_refs);
+        let placement = match o.placement {
+            Placement::Static => 0,
+            Placement::Pool => 1,
+            Placement::Malloc => 2,
+        };
+        let flags = o.immortal as u8
+            | (o.interned as u8) << 1
+            | (o.gc_tracked as u8) << 2
+            | (o.internal as u8) << 3
+            | (o.generation.is_some() as u8) << 4
+            | placement << 5;
+        self.bytes.push(flags);
+        if let Some(g) = o.generation {
+            self.bytes.push(g);
+        }
+        self.put_referents(&o.referents);
+    }
+
+    /// Records a `FramePush` of (a copy of) `f`.
+    pub fn push_frame_push(&mut self, f: &FrameView) {
+        self.start_event();
+        self.bytes.push(T_FRAME_PUSH);
+        self.put_frame(f.id);
+        self.put_sym(&f.function);
+        self.put(f.line as u64);
+        self.put(f.locals.len() as u64);
+        for b in &f.locals {
+            self.put_sym(&b.name);
+            self.put_obj(b.target);
+        }
+        self.put(f.stack.len() as u64);
+        for &o in &f.stack {
+            self.put_obj(o);
+        }
+        self.put_address(f.address);
+        self.put(f.size);
+        match f.namespace {
+            Some(ns) => {
+                self.bytes.push(1 | (f.suspended as u8) << 1);
+                self.put_obj(ns);
+            }
+            None => self.bytes.push((f.suspended as u8) << 1),
         }
     }
 
     pub fn push(&mut self, event: &Event) {
-        let here = self.len;
         match event {
-            Event::Alloc { object } => {
-                self.last_references.insert(object.id, (here, 0));
-            }
-            Event::Change { obj, .. } => {
-                self.last_references.insert(*obj, (here, 0));
-            }
-            Event::Free { obj, .. } => {
-                self.last_references.remove(obj);
-            }
-            _ => {}
-        }
-        self.start_event();
-        match event {
-            Event::Alloc { object } => {
-                self.bytes.push(T_ALLOC);
-                let o = &**object;
-                self.put_obj(o.id);
-                self.put_sym(&o.type_name);
-                self.put_value(&o.value);
-                self.put_address(o.address);
-                self.put(o.size);
-                self.put(o.refcount);
-                self.put(o.runtime_refs);
-                let placement = match o.placement {
-                    Placement::Static => 0,
-                    Placement::Pool => 1,
-                    Placement::Malloc => 2,
-                };
-                let flags = o.immortal as u8
-                    | (o.interned as u8) << 1
-                    | (o.gc_tracked as u8) << 2
-                    | (o.internal as u8) << 3
-                    | (o.generation.is_some() as u8) << 4
-                    | placement << 5;
-                self.bytes.push(flags);
-                if let Some(g) = o.generation {
-                    self.bytes.push(g);
-                }
-                self.put_referents(&o.referents);
-            }
             Event::Refcount {
                 obj,
                 count,
                 delta,
                 holder,
-            } => {
-                let kind = match holder {
-                    Holder::Name { .. } => 0,
-                    Holder::Stack { .. } => 1,
-                    Holder::Object { .. } => 2,
-                    Holder::Runtime { .. } => 3,
-                };
-                match delta {
-                    1 => self.bytes.push(T_INCREF + kind),
-                    -1 => self.bytes.push(T_DECREF + kind),
-                    d => {
-                        self.bytes.push(T_REFCOUNT + kind);
-                        self.bytes.push(*d as u8);
-                    }
-                }
-                self.put_obj(*obj);
-                self.put(*count);
-                match holder {
-                    Holder::Name { frame, name } => {
-                        self.put_frame(*frame);
-                        self.put_sym(name);
-                    }
-                    Holder::Stack { frame } => self.put_frame(*frame),
-                    Holder::Object { obj, label } => {
-                        self.put_obj(*obj);
-                        self.put_sym(label);
-                    }
-                    Holder::Runtime { what } => self.put_sym(what),
-                }
+            } => return self.push_refcount(*obj, *count, *delta, holder.as_ref()),
+            Event::Push { frame, obj } => return self.push_push(*frame, *obj),
+            Event::Pop { frame } => return self.push_frame_event(FrameEvent::Pop, *frame),
+            Event::FramePop { frame } => {
+                return self.push_frame_event(FrameEvent::FramePop, *frame)
             }
-            Event::Free { obj, address } => {
-                self.bytes.push(T_FREE);
-                self.put_obj(*obj);
-                self.put_address(*address);
+            Event::FrameSuspend { frame } => {
+                return self.push_frame_event(FrameEvent::FrameSuspend, *frame)
             }
+            Event::FrameResume { frame } => {
+                return self.push_frame_event(FrameEvent::FrameResume, *frame)
+            }
+            Event::Bind {
+                frame,
+                name,
+                target,
+            } => return self.push_bind(*frame, name, *target),
+            Event::Line { frame, line } => return self.push_line(*frame, *line),
+            Event::Alloc { object } => return self.push_alloc(object),
+            Event::FramePush { frame } => return self.push_frame_push(frame),
             Event::Change {
                 obj,
                 value,
                 size,
                 referents,
-            } => {
-                self.bytes.push(T_CHANGE);
+            } => return self.push_change_whole(*obj, value, *size, referents),
+            _ => {}
+        }
+        if let Event::Free { obj, .. } = event {
+            self.last_references.clear(*obj);
+        }
+        self.start_event();
+        match event {
+            Event::Free { obj, address } => {
+                self.bytes.push(T_FREE);
                 self.put_obj(*obj);
-                self.put_sym(value);
-                self.put(*size);
-                self.put_referents(referents);
+                self.put_address(*address);
             }
             Event::Flags {
                 obj,
@@ -432,59 +686,9 @@ impl EventLog {
                     self.bytes.push(*g);
                 }
             }
-            Event::Bind {
-                frame,
-                name,
-                target,
-            } => {
-                self.bytes.push(T_BIND);
-                self.put_frame(*frame);
-                self.put_sym(name);
-                self.put_obj(*target);
-            }
             Event::Unbind { frame, name } => {
-                self.bytes.push(T_UNBIND);
-                self.put_frame(*frame);
+                self.put_tag_frame(T_UNBIND, *frame);
                 self.put_sym(name);
-            }
-            Event::Push { frame, obj } => {
-                self.bytes.push(T_PUSH);
-                self.put_frame(*frame);
-                self.put_obj(*obj);
-            }
-            Event::FramePush { frame } => {
-                self.bytes.push(T_FRAME_PUSH);
-                let f = &**frame;
-                self.put_frame(f.id);
-                self.put_sym(&f.function);
-                self.put(f.line as u64);
-                self.put(f.locals.len() as u64);
-                for b in &f.locals {
-                    self.put_sym(&b.name);
-                    self.put_obj(b.target);
-                }
-                self.put(f.stack.len() as u64);
-                for &o in &f.stack {
-                    self.put_obj(o);
-                }
-                self.put_address(f.address);
-                self.put(f.size);
-                match f.namespace {
-                    Some(ns) => {
-                        self.bytes.push(1 | (f.suspended as u8) << 1);
-                        self.put_obj(ns);
-                    }
-                    None => self.bytes.push((f.suspended as u8) << 1),
-                }
-            }
-            Event::Pop { frame } => self.frame_event(T_POP, *frame),
-            Event::FramePop { frame } => self.frame_event(T_FRAME_POP, *frame),
-            Event::FrameSuspend { frame } => self.frame_event(T_FRAME_SUSPEND, *frame),
-            Event::FrameResume { frame } => self.frame_event(T_FRAME_RESUME, *frame),
-            Event::Line { frame, line } => {
-                self.bytes.push(T_LINE);
-                self.put_frame(*frame);
-                self.put(*line as u64);
             }
             Event::Output { text } => {
                 self.bytes.push(T_OUTPUT);
@@ -506,11 +710,6 @@ impl EventLog {
                 self.rare.push(other.clone());
             }
         }
-    }
-
-    fn frame_event(&mut self, tag: u8, frame: FrameId) {
-        self.bytes.push(tag);
-        self.put_frame(frame);
     }
 
     /// Bytes written so far.
@@ -572,6 +771,7 @@ impl EventLog {
             next: block * BLOCK,
             last_obj: 0,
             last_address: 0,
+            last_frame: 0,
         }
     }
 
@@ -701,6 +901,7 @@ struct Reader<'a> {
     next: usize,
     last_obj: u32,
     last_address: u64,
+    last_frame: u32,
 }
 
 impl Reader<'_> {
@@ -763,6 +964,14 @@ impl Reader<'_> {
         FrameId(self.num() as u32)
     }
 
+    /// The frame of an event whose tag was `tag` (see `SAME_FRAME`).
+    fn tag_frame(&mut self, tag: u8) -> FrameId {
+        if tag & SAME_FRAME == 0 {
+            self.last_frame = self.num() as u32;
+        }
+        FrameId(self.last_frame)
+    }
+
     fn referents(&mut self) -> Vec<Reference> {
         let n = self.num() as usize;
         (0..n)
@@ -781,6 +990,7 @@ impl Reader<'_> {
         if self.next.is_multiple_of(BLOCK) {
             self.last_obj = 0;
             self.last_address = 0;
+            self.last_frame = 0;
         }
         let here = self.next;
         self.next += 1;
@@ -809,7 +1019,8 @@ impl Reader<'_> {
     }
 
     fn event(&mut self) -> Event {
-        let tag = self.byte();
+        let full = self.byte();
+        let tag = full & !SAME_FRAME;
         match tag {
             T_RARE => self.log.rare[self.num() as usize].clone(),
             T_ALLOC => {
@@ -868,16 +1079,16 @@ impl Reader<'_> {
                 }
             }
             T_BIND => Event::Bind {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
                 name: self.sym(),
                 target: self.obj(),
             },
             T_UNBIND => Event::Unbind {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
                 name: self.sym(),
             },
             T_PUSH => Event::Push {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
                 obj: self.obj(),
             },
             T_FRAME_PUSH => {
@@ -913,19 +1124,19 @@ impl Reader<'_> {
                 }
             }
             T_POP => Event::Pop {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
             },
             T_FRAME_POP => Event::FramePop {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
             },
             T_FRAME_SUSPEND => Event::FrameSuspend {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
             },
             T_FRAME_RESUME => Event::FrameResume {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
             },
             T_LINE => Event::Line {
-                frame: self.frame(),
+                frame: self.tag_frame(full),
                 line: self.num() as u32,
             },
             T_OUTPUT => Event::Output { text: self.text() },
@@ -935,21 +1146,29 @@ impl Reader<'_> {
                 misses: self.num(),
             },
             _ => {
-                let kind = (tag - T_INCREF) % 4;
+                let packed = tag >= T_REFCOUNT_PACKED;
+                let kind = if packed {
+                    (tag - T_REFCOUNT_PACKED) >> 4
+                } else {
+                    (tag - T_INCREF) % 4
+                };
+                // The frame comes right after the tag, before the rest.
+                let frame = (kind < 2).then(|| self.tag_frame(full));
                 let delta = match tag {
+                    _ if packed => 1 - 2 * ((tag - T_REFCOUNT_PACKED) >> 3 & 1) as i8,
                     T_INCREF..T_DECREF => 1,
                     T_DECREF..T_REFCOUNT => -1,
                     _ => self.byte() as i8,
                 };
                 let obj = self.obj();
-                let count = self.num();
+                let count = if packed { (tag & 7) as u64 } else { self.num() };
                 let holder = match kind {
                     0 => Holder::Name {
-                        frame: self.frame(),
+                        frame: frame.expect("a name's frame"),
                         name: self.sym(),
                     },
                     1 => Holder::Stack {
-                        frame: self.frame(),
+                        frame: frame.expect("a stack's frame"),
                     },
                     2 => Holder::Object {
                         obj: self.obj(),
@@ -987,5 +1206,129 @@ fn rare_heap_bytes(e: &Event) -> usize {
         Event::PageFault { tables, writes, .. } => size_of_val(&**tables) + size_of_val(&**writes),
         Event::Evict { writes, .. } => size_of_val(&**writes),
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(id: u32, value: &str) -> Event {
+        Event::Alloc {
+            object: Box::new(ObjectView {
+                id: ObjId(id),
+                type_name: "int".into(),
+                value: value.into(),
+                address: 0x7fff_0000 + 32 * id as u64,
+                size: 28,
+                ..ObjectView::default()
+            }),
+        }
+    }
+
+    /// Every encoding (packed and plain refcounts, frames left out or given, ints stored
+    /// as numbers or as text) decodes to the event pushed, across block boundaries.
+    #[test]
+    fn events_decode_as_pushed() {
+        let mut events = Vec::new();
+        let values = [
+            "0",
+            "-0",
+            "007",
+            "123",
+            "-45",
+            "+5",
+            "1152921504606846975",
+            "x",
+        ];
+        for (i, v) in values.iter().enumerate() {
+            events.push(int(i as u32, v));
+        }
+        for round in 0..40u32 {
+            let frame = FrameId(round % 3);
+            for (k, holder) in [
+                Holder::Name {
+                    frame,
+                    name: "total".into(),
+                },
+                Holder::Stack { frame },
+                Holder::Object {
+                    obj: ObjId(round % 5),
+                    label: format!("[{round}]"),
+                },
+                Holder::Runtime {
+                    what: "a reference the interpreter holds".into(),
+                },
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                for (delta, count) in [(1, 0), (-1, 7), (1, 8), (0, 2), (10, 300), (-1, 1)] {
+                    events.push(Event::Refcount {
+                        obj: ObjId(round * 7 + k as u32),
+                        count,
+                        delta,
+                        holder: holder.clone(),
+                    });
+                }
+            }
+            events.push(Event::Push {
+                frame,
+                obj: ObjId(round),
+            });
+            events.push(Event::Pop { frame });
+            events.push(Event::Line {
+                frame: FrameId(round % 2),
+                line: round,
+            });
+            events.push(Event::Bind {
+                frame,
+                name: "i".into(),
+                target: ObjId(round),
+            });
+            events.push(Event::Unbind {
+                frame: FrameId(7),
+                name: "i".into(),
+            });
+        }
+        let mut log = EventLog::default();
+        for e in &events {
+            log.push(e);
+        }
+        assert_eq!(log.decode(0, log.len()), events);
+        for start in [0, 1, 63, 64, 65, 200] {
+            assert_eq!(log.decode(start, start + 70), events[start..start + 70]);
+        }
+    }
+
+    #[test]
+    fn only_canonical_int_texts_are_stored_as_numbers() {
+        assert_eq!(canonical_int("0"), Some(0));
+        assert_eq!(canonical_int("-45"), Some(-45));
+        assert_eq!(canonical_int("123"), Some(123));
+        for text in [
+            "",
+            "-",
+            "-0",
+            "007",
+            "+5",
+            "1.0",
+            "12a",
+            "1152921504606846975",
+        ] {
+            assert_eq!(canonical_int(text), None, "{text}");
+        }
+    }
+
+    /// The recent-strings cache never gives a text another's id.
+    #[test]
+    fn string_ids_are_stable() {
+        let mut strings = Strings::default();
+        let texts: Vec<String> = (0..2000).map(|i| format!("[{}]", i % 700)).collect();
+        let ids: Vec<u32> = texts.iter().map(|t| strings.id(t)).collect();
+        for (t, &i) in texts.iter().zip(&ids) {
+            assert_eq!(&*strings.texts[i as usize], t.as_str());
+            assert_eq!(strings.id(t), i);
+        }
     }
 }

@@ -5,10 +5,12 @@
 //! same as seeking forwards.
 
 use crate::event::Event;
+use crate::event::HolderRef;
+use crate::log::FrameEvent;
 pub use crate::log::Splice;
 use crate::log::{EventLog, Stored};
 use crate::profile::Profile;
-use crate::view::{FrameId, ObjId, Reference, Snapshot};
+use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Reference, Snapshot};
 use serde::{Deserialize, Serialize};
 use std::mem::size_of;
 use std::ops::Range;
@@ -25,7 +27,7 @@ pub enum StepKind {
     Exit,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     #[serde(default)]
     pub kind: StepKind,
@@ -81,7 +83,9 @@ impl Outcome {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Trace {
     pub profile: Profile,
-    pub steps: Vec<Step>,
+    /// Read through `step`, `steps` and `len`.
+    #[serde(with = "steps_as_list")]
+    steps: Steps,
     /// Read through `event`, `events_in`, `events_of` and `iter_events`.
     #[serde(with = "log_as_events")]
     events: EventLog,
@@ -105,16 +109,23 @@ struct Checkpoint {
 
 impl Checkpoint {
     fn new(event: usize, snap: &Snapshot) -> Checkpoint {
-        let mut state = EventLog::default();
-        for f in &snap.frames {
-            state.push(&Event::FramePush {
-                frame: Box::new(f.clone()),
-            });
+        Checkpoint::of(event, &snap.frames, snap.objects.values(), snap)
+    }
+
+    /// The checkpoint of `frames`, `objects` (in id order) and the rest of `snap`'s
+    /// fields but its objects and frames.
+    fn of<'a>(
+        event: usize,
+        frames: &[FrameView],
+        objects: impl Iterator<Item = &'a ObjectView>,
+        snap: &Snapshot,
+    ) -> Checkpoint {
+        let mut state = EventLog::whole_only();
+        for f in frames {
+            state.push_frame_push(f);
         }
-        for o in snap.objects.values() {
-            state.push(&Event::Alloc {
-                object: Box::new(o.clone()),
-            });
+        for o in objects {
+            state.push_alloc(o);
         }
         for (text, stderr) in [(&snap.stdout, false), (&snap.stderr, true)] {
             if !text.is_empty() {
@@ -156,6 +167,221 @@ impl Checkpoint {
     }
 }
 
+/// Steps per mark of the step index: reaching step `i` decodes at most this many - 1
+/// records after the mark before it.
+const STEP_BLOCK: usize = 64;
+
+/// Where a block of steps starts, and the decoder's state there.
+#[derive(Clone, Copy, Debug, Default)]
+struct StepMark {
+    byte: u32,
+    /// The first event of the block's first step...
+    next_event: u32,
+    /// ...and the line and frame of the step before it (deltas start from them).
+    line: u32,
+    frame: u32,
+}
+
+/// The steps of a run, stored compactly: a `Vec<Step>` cost 32 bytes a step (a quarter
+/// of the history of a plain loop). A step's events follow the previous step's, so a
+/// record is the step's event count, its line as a difference from the previous step's,
+/// and its frame only when it changed, as varints (about 3 bytes), plus a mark every
+/// `STEP_BLOCK` steps. Word layout: zigzag(line delta) << 3 | gap << 2 | frame changed
+/// << 1 | exit; a gap (events between two steps, which a recorded run never has) and
+/// a changed frame follow as varints, then the event count.
+#[derive(Clone, Debug, Default)]
+struct Steps {
+    bytes: Vec<u8>,
+    marks: Vec<StepMark>,
+    len: usize,
+    /// The encoder's state: the last step's end event, line and frame.
+    end: usize,
+    line: u32,
+    frame: u32,
+}
+
+impl Steps {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn put(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.bytes.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.bytes.push(v as u8);
+    }
+
+    fn push(&mut self, step: &Step) {
+        if self.len.is_multiple_of(STEP_BLOCK) {
+            self.marks.push(StepMark {
+                byte: self.bytes.len() as u32,
+                next_event: self.end as u32,
+                line: self.line,
+                frame: self.frame,
+            });
+        }
+        let delta = step.line as i64 - self.line as i64;
+        let gap = step.first_event != self.end;
+        let frame_changed = step.frame.0 != self.frame;
+        let word = zigzag(delta) << 3
+            | (gap as u64) << 2
+            | (frame_changed as u64) << 1
+            | (step.kind == StepKind::Exit) as u64;
+        self.put(word);
+        if gap {
+            self.put(zigzag(step.first_event as i64 - self.end as i64));
+        }
+        if frame_changed {
+            self.put(step.frame.0 as u64);
+        }
+        self.put((step.end_event - step.first_event) as u64);
+        self.len += 1;
+        self.end = step.end_event;
+        self.line = step.line;
+        self.frame = step.frame.0;
+    }
+
+    /// The steps from `start` on, decoded as they are read.
+    fn iter_from(&self, start: usize) -> StepReader<'_> {
+        let start = start.min(self.len);
+        let block = start / STEP_BLOCK;
+        let mark = self.marks.get(block).copied().unwrap_or(StepMark {
+            byte: self.bytes.len() as u32,
+            next_event: self.end as u32,
+            line: self.line,
+            frame: self.frame,
+        });
+        let mut reader = StepReader {
+            steps: self,
+            at: mark.byte as usize,
+            next: block * STEP_BLOCK,
+            end: mark.next_event as usize,
+            line: mark.line,
+            frame: mark.frame,
+        };
+        while reader.next < start {
+            reader.next();
+        }
+        reader
+    }
+
+    fn get(&self, index: usize) -> Option<Step> {
+        (index < self.len)
+            .then(|| self.iter_from(index).next())
+            .flatten()
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.marks.capacity() * size_of::<StepMark>()
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.marks.shrink_to_fit();
+    }
+}
+
+fn zigzag(d: i64) -> u64 {
+    ((d << 1) ^ (d >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+/// An iterator over stored steps.
+pub struct StepReader<'a> {
+    steps: &'a Steps,
+    at: usize,
+    next: usize,
+    end: usize,
+    line: u32,
+    frame: u32,
+}
+
+impl StepReader<'_> {
+    fn num(&mut self) -> u64 {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.steps.bytes[self.at];
+            self.at += 1;
+            v |= ((b & 0x7f) as u64) << shift;
+            if b < 0x80 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+}
+
+impl Iterator for StepReader<'_> {
+    type Item = Step;
+
+    fn next(&mut self) -> Option<Step> {
+        if self.next >= self.steps.len {
+            return None;
+        }
+        if self.next.is_multiple_of(STEP_BLOCK) {
+            let mark = self.steps.marks[self.next / STEP_BLOCK];
+            self.at = mark.byte as usize;
+            self.end = mark.next_event as usize;
+            self.line = mark.line;
+            self.frame = mark.frame;
+        }
+        self.next += 1;
+        let word = self.num();
+        let mut first = self.end;
+        if word & 4 != 0 {
+            first = (first as i64 + unzigzag(self.num())) as usize;
+        }
+        if word & 2 != 0 {
+            self.frame = self.num() as u32;
+        }
+        let count = self.num() as usize;
+        self.line = (self.line as i64 + unzigzag(word >> 3)) as u32;
+        self.end = first + count;
+        Some(Step {
+            kind: if word & 1 != 0 {
+                StepKind::Exit
+            } else {
+                StepKind::Line
+            },
+            line: self.line,
+            frame: FrameId(self.frame),
+            first_event: first,
+            end_event: self.end,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.steps.len - self.next;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for StepReader<'_> {}
+
+/// The trace's serialised form keeps the plain list of steps.
+mod steps_as_list {
+    use super::{Step, Steps};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(steps: &Steps, s: S) -> Result<S::Ok, S::Error> {
+        steps.iter_from(0).collect::<Vec<Step>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Steps, D::Error> {
+        let mut steps = Steps::default();
+        for step in Vec::<Step>::deserialize(d)? {
+            steps.push(&step);
+        }
+        Ok(steps)
+    }
+}
+
 /// The trace's serialised form keeps the plain list of events.
 mod log_as_events {
     use super::EventLog;
@@ -181,11 +407,27 @@ impl Trace {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.steps.is_empty()
+        self.steps.len() == 0
     }
 
-    pub fn step(&self, index: usize) -> Option<&Step> {
+    /// Step `index`, decoded (steps are stored compactly, see `Steps`).
+    pub fn step(&self, index: usize) -> Option<Step> {
         self.steps.get(index)
+    }
+
+    /// The steps in order, decoded as they are read.
+    pub fn steps(&self) -> StepReader<'_> {
+        self.steps.iter_from(0)
+    }
+
+    /// The steps from `start` on.
+    pub fn steps_from(&self, start: usize) -> StepReader<'_> {
+        self.steps.iter_from(start)
+    }
+
+    /// The last step.
+    pub fn last_step(&self) -> Option<Step> {
+        self.len().checked_sub(1).and_then(|i| self.step(i))
     }
 
     /// How many events the run emitted.
@@ -225,7 +467,7 @@ impl Trace {
     /// The state after step `index` has run (clamped to the last step). With no steps,
     /// the state after start-up.
     pub fn snapshot(&self, index: usize) -> Snapshot {
-        let end = match self.steps.get(index).or(self.steps.last()) {
+        let end = match self.step(index).or_else(|| self.last_step()) {
             Some(s) => s.end_event,
             None => self.prologue_end.min(self.events.len()),
         };
@@ -276,7 +518,8 @@ impl Trace {
     }
 
     /// The heap bytes the history holds, counted from capacities: the event log (bytes,
-    /// block index, string table, rare events), the steps and the checkpoints (each
+    /// block index, string table, rare events), the steps (their compact records and
+    /// index) and the checkpoints (each
     /// snapshot's estimated size; memory state shared between checkpoints counted once).
     /// The trace's own struct and the outcome's text are left out.
     pub fn history_bytes(&self) -> usize {
@@ -286,7 +529,7 @@ impl Trace {
             checkpoints += c.heap_bytes(previous);
             previous = Some(c);
         }
-        self.events.heap_bytes() + self.steps.capacity() * size_of::<Step>() + checkpoints
+        self.events.heap_bytes() + self.steps.heap_bytes() + checkpoints
     }
 
     /// Rebuilds the checkpoints (after deserialising a trace, say).
@@ -296,8 +539,8 @@ impl Trace {
         let mut snap = Snapshot::default();
         let mut events = self.events.iter(0, self.events.len());
         let mut applied = 0;
-        for s in 0..self.steps.len() {
-            let end = self.steps[s].end_event;
+        for step in self.steps.iter_from(0) {
+            let end = step.end_event;
             while applied < end {
                 match events.next() {
                     Some(ev) => snap.apply(&ev),
@@ -350,10 +593,16 @@ impl Spacing {
 #[derive(Debug, Default)]
 pub struct Recorder {
     events: EventLog,
-    steps: Vec<Step>,
+    /// The closed steps, and the one running (its end not known yet).
+    steps: Steps,
+    open: Option<Step>,
     prologue_end: Option<usize>,
     /// Folded forward as events arrive, to take checkpoints without a second pass.
-    live: Snapshot,
+    live: Live,
+    /// Views of freed objects, reused by the next allocations (`spare_view`); boxed as
+    /// the live state and `Event::Alloc` hold them, so they move without a copy.
+    #[allow(clippy::vec_box)]
+    spare_views: Vec<Box<ObjectView>>,
     checkpoints: Vec<Checkpoint>,
     spacing: Spacing,
 }
@@ -364,26 +613,94 @@ impl Recorder {
     }
 
     pub fn record(&mut self, event: Event) {
-        self.live.apply(&event);
         self.events.push(&event);
+        if let Event::Free { obj, .. } = event {
+            // The freed object's view is kept for the next allocation to fill.
+            if let Some(view) = self.live.take(obj) {
+                if self.spare_views.len() < SPARE_VIEWS {
+                    self.spare_views.push(view);
+                }
+            }
+            return;
+        }
+        self.live.apply(event);
+    }
+
+    /// A view to fill for an allocation: a freed object's, or a new one.
+    pub fn spare_view(&mut self) -> Box<ObjectView> {
+        self.spare_views.pop().unwrap_or_default()
+    }
+
+    /// Records a `Refcount` event without building it (see `HolderRef`).
+    pub fn record_refcount(&mut self, obj: ObjId, count: u64, delta: i8, holder: HolderRef<'_>) {
+        self.events.push_refcount(obj, count, delta, holder);
+        if let Some(o) = self.live.object_mut(obj) {
+            o.refcount = count;
+            if matches!(holder, HolderRef::Runtime { .. }) {
+                o.runtime_refs = o.runtime_refs.saturating_add_signed(delta as i64);
+            }
+        }
+    }
+
+    /// Records a `Push` of a temporary.
+    pub fn record_push(&mut self, frame: FrameId, obj: ObjId) {
+        self.events.push_push(frame, obj);
+        if let Some(f) = self.live.frame_mut(frame) {
+            f.stack.push(obj);
+        }
+    }
+
+    /// Records a `Pop` of a temporary.
+    pub fn record_pop(&mut self, frame: FrameId) {
+        self.events.push_frame_event(FrameEvent::Pop, frame);
+        if let Some(f) = self.live.frame_mut(frame) {
+            f.stack.pop();
+        }
+    }
+
+    /// Records a `Bind` of `name` in `frame`.
+    pub fn record_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
+        self.events.push_bind(frame, name, target);
+        if let Some(f) = self.live.frame_mut(frame) {
+            bind(f, name, target);
+        }
+    }
+
+    /// Records a `Line` of `frame`.
+    pub fn record_line(&mut self, frame: FrameId, line: u32) {
+        self.events.push_line(frame, line);
+        if let Some(f) = self.live.frame_mut(frame) {
+            f.line = line;
+        }
     }
 
     /// Records a `Change` of `obj` given as a splice of its references (see `Splice`):
     /// no whole list of references is built for it.
-    pub fn record_change(&mut self, obj: ObjId, value: String, size: u64, splice: Splice) {
-        let Some(o) = self.live.objects.get_mut(&obj) else {
+    pub fn record_change(&mut self, obj: ObjId, value: &str, size: u64, splice: Splice) {
+        let Some(o) = self.live.object_mut(obj) else {
             return;
         };
-        splice.apply(&mut o.referents);
-        self.events
-            .push_change(obj, &value, size, &splice, &o.referents);
-        o.value = value;
+        let after_len = splice.len_after(o.referents.len());
+        if self
+            .events
+            .push_splice(obj, value, size, &splice, after_len)
+        {
+            splice.apply_owned(&mut o.referents);
+        } else {
+            splice.apply_owned(&mut o.referents);
+            self.events
+                .push_change_whole(obj, value, size, &o.referents);
+        }
+        if o.value != value {
+            o.value.clear();
+            o.value.push_str(value);
+        }
         o.size = size;
     }
 
     /// The references `obj` had at its last recorded event.
     pub fn references(&self, obj: ObjId) -> Option<&[Reference]> {
-        self.live.objects.get(&obj).map(|o| &o.referents[..])
+        self.live.object(obj).map(|o| &o.referents[..])
     }
 
     /// Starts a new step: the line `line` of frame `frame` is about to run.
@@ -395,11 +712,11 @@ impl Recorder {
         }
         let bytes = self.events.byte_len();
         if self.spacing.due(now, bytes) {
-            let checkpoint = Checkpoint::new(now, &self.live);
+            let checkpoint = self.live.checkpoint(now);
             self.spacing.taken(now, bytes, &checkpoint);
             self.checkpoints.push(checkpoint);
         }
-        self.steps.push(Step {
+        self.open = Some(Step {
             kind: StepKind::Line,
             line,
             frame,
@@ -411,28 +728,29 @@ impl Recorder {
     /// Starts the interpreter-shutdown step.
     pub fn begin_exit_step(&mut self) {
         let (frame, line) = self
-            .steps
-            .last()
+            .open
+            .as_ref()
             .map_or((FrameId(0), 0), |s| (s.frame, s.line));
         self.begin_step(frame, line);
-        if let Some(s) = self.steps.last_mut() {
+        if let Some(s) = &mut self.open {
             s.kind = StepKind::Exit;
         }
     }
 
     fn close_step(&mut self, now: usize) {
-        if let Some(last) = self.steps.last_mut() {
+        if let Some(mut last) = self.open.take() {
             last.end_event = now;
+            self.steps.push(&last);
         }
     }
 
     pub fn step_count(&self) -> usize {
-        self.steps.len()
+        self.steps.len() + self.open.is_some() as usize
     }
 
     /// The state as of the latest event.
-    pub fn live(&self) -> &Snapshot {
-        &self.live
+    pub fn live(&self) -> Snapshot {
+        self.live.snapshot()
     }
 
     pub fn finish(mut self, profile: Profile, outcome: Outcome) -> Trace {
@@ -448,5 +766,180 @@ impl Recorder {
             outcome,
             checkpoints: self.checkpoints,
         }
+    }
+}
+
+/// How many freed objects' views the recorder keeps for reuse.
+const SPARE_VIEWS: usize = 64;
+
+/// A name bound in a frame: rebound in place, or added last.
+fn bind(f: &mut FrameView, name: &str, target: ObjId) {
+    match f.locals.iter_mut().find(|b| b.name == name) {
+        Some(b) => b.target = target,
+        None => f.locals.push(Binding {
+            name: name.to_owned(),
+            target,
+        }),
+    }
+}
+
+/// The recorder's state as of the latest event: a `Snapshot` with its objects in a
+/// vector indexed by id (ids are dense and never reused), so the million refcount
+/// changes of a run find their object without a tree walk, and events are applied by
+/// value (an allocated object's view is moved in, not cloned). `apply` must do what
+/// `Snapshot::apply` does; `snapshot` turns it into one.
+#[derive(Debug, Default)]
+struct Live {
+    objects: Vec<Option<Box<ObjectView>>>,
+    /// Frames, stdout, stderr, gc and memory (its `objects` stay empty).
+    rest: Snapshot,
+}
+
+impl Live {
+    fn object(&self, id: ObjId) -> Option<&ObjectView> {
+        self.objects.get(id.0 as usize)?.as_deref()
+    }
+
+    /// Removes a freed object's view (what `apply` of its `Free` does).
+    fn take(&mut self, id: ObjId) -> Option<Box<ObjectView>> {
+        self.objects.get_mut(id.0 as usize)?.take()
+    }
+
+    fn object_mut(&mut self, id: ObjId) -> Option<&mut ObjectView> {
+        self.objects.get_mut(id.0 as usize)?.as_deref_mut()
+    }
+
+    /// The innermost frames are the busy ones: searched from the end.
+    fn frame_mut(&mut self, id: FrameId) -> Option<&mut FrameView> {
+        self.rest.frames.iter_mut().rev().find(|f| f.id == id)
+    }
+
+    fn apply(&mut self, event: Event) {
+        match event {
+            Event::Alloc { object } => {
+                let i = object.id.0 as usize;
+                if i >= self.objects.len() {
+                    self.objects.resize_with(i + 1, || None);
+                }
+                self.objects[i] = Some(object);
+            }
+            Event::Free { obj, .. } => {
+                if let Some(slot) = self.objects.get_mut(obj.0 as usize) {
+                    *slot = None;
+                }
+            }
+            Event::Refcount {
+                obj,
+                count,
+                delta,
+                holder,
+            } => {
+                if let Some(o) = self.object_mut(obj) {
+                    o.refcount = count;
+                    if matches!(holder, crate::event::Holder::Runtime { .. }) {
+                        o.runtime_refs = o.runtime_refs.saturating_add_signed(delta as i64);
+                    }
+                }
+            }
+            Event::Change {
+                obj,
+                value,
+                size,
+                referents,
+            } => {
+                if let Some(o) = self.object_mut(obj) {
+                    o.value = value;
+                    o.size = size;
+                    o.referents = referents;
+                }
+            }
+            Event::Flags {
+                obj,
+                interned,
+                immortal,
+                gc_tracked,
+                generation,
+            } => {
+                if let Some(o) = self.object_mut(obj) {
+                    o.interned = interned;
+                    o.immortal = immortal;
+                    o.gc_tracked = gc_tracked;
+                    o.generation = generation;
+                }
+            }
+            Event::Bind {
+                frame,
+                name,
+                target,
+            } => {
+                if let Some(f) = self.frame_mut(frame) {
+                    bind(f, &name, target);
+                }
+            }
+            // Frames, output, collections and memory: as a snapshot applies them.
+            other => self.rest.apply(&other),
+        }
+    }
+
+    fn checkpoint(&self, event: usize) -> Checkpoint {
+        Checkpoint::of(
+            event,
+            &self.rest.frames,
+            self.objects.iter().flatten().map(|o| &**o),
+            &self.rest,
+        )
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let mut snap = self.rest.clone();
+        snap.objects = self
+            .objects
+            .iter()
+            .flatten()
+            .map(|o| (o.id, (**o).clone()))
+            .collect();
+        snap
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Steps decode as recorded from any index, across marks, with frame changes, lines
+    /// going back, a gap between two steps (a deserialised trace may have one) and the
+    /// exit step.
+    #[test]
+    fn compact_steps_decode_as_recorded() {
+        let mut recorded = Vec::new();
+        let mut first = 5;
+        for i in 0..300u32 {
+            let events = (i as usize * 7) % 40;
+            let gap = if i == 130 { 3 } else { 0 };
+            recorded.push(Step {
+                kind: if i == 299 {
+                    StepKind::Exit
+                } else {
+                    StepKind::Line
+                },
+                line: 1 + (i * 13) % 50,
+                frame: FrameId(i / 20),
+                first_event: first + gap,
+                end_event: first + gap + events,
+            });
+            first += gap + events;
+        }
+        let mut steps = Steps::default();
+        for s in &recorded {
+            steps.push(s);
+        }
+        assert_eq!(steps.len(), recorded.len());
+        assert_eq!(steps.iter_from(0).collect::<Vec<_>>(), recorded);
+        for i in [0, 1, 63, 64, 65, 130, 200, 299] {
+            assert_eq!(steps.get(i), Some(recorded[i]));
+            assert_eq!(steps.iter_from(i).collect::<Vec<_>>(), recorded[i..]);
+        }
+        assert_eq!(steps.get(300), None);
+        assert_eq!(steps.iter_from(300).count(), 0);
     }
 }

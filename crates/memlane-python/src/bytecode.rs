@@ -164,7 +164,8 @@ pub struct CodeUnit {
     pub varnames: Vec<String>,
     pub cellvars: Vec<String>,
     pub freevars: Vec<String>,
-    pub names: Vec<String>,
+    /// Global, attribute and namespace names (shared: a lookup clones no text).
+    pub names: Vec<std::rc::Rc<str>>,
     pub consts: Vec<ConstValue>,
     pub code: Vec<Instr>,
     /// Each instruction's source line; [`NO_LINE`] for one that never starts a step.

@@ -379,7 +379,7 @@ impl Compiler {
 
     fn add_name(&mut self, name: &str) -> u32 {
         let names = &mut self.unit().code.names;
-        match names.iter().position(|n| n == name) {
+        match names.iter().position(|n| &**n == name) {
             Some(i) => i as u32,
             None => {
                 names.push(name.into());

@@ -2,7 +2,7 @@
 //! (they decide `sys.getsizeof` and which blocks pymalloc hands out).
 
 use crate::vm::*;
-use memlane_core::event::{Event, Holder};
+use memlane_core::event::{Event, Holder, HolderRef};
 use memlane_core::object::*;
 use memlane_core::ObjId;
 
@@ -33,7 +33,7 @@ pub fn dict_log2_for(minsize: usize) -> u8 {
 
 impl Vm {
     fn label(i: usize) -> String {
-        format!("[{i}]")
+        index_label(i)
     }
 
     // ----- tuples -----
@@ -336,6 +336,16 @@ impl Vm {
         })
     }
 
+    /// `dict_get_str` for a name the code holds shared (no text copied for the key).
+    pub fn dict_get_name(&self, d: ObjId, key: &std::rc::Rc<str>) -> Option<ObjId> {
+        match self.heap.payload(d) {
+            Payload::Dict(dict) => dict
+                .get(&memlane_core::hash::Key::Str(key.clone()))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     pub fn dict_get_str(&self, d: ObjId, key: &str) -> Option<ObjId> {
         match self.heap.payload(d) {
             Payload::Dict(dict) => dict
@@ -366,21 +376,14 @@ impl Vm {
                     }
                     _ => unreachable!(),
                 };
-                self.heap.incref(
-                    value,
-                    Holder::Object {
-                        obj: d,
-                        label: format!("[{key_text}]"),
-                    },
-                );
+                let label = item_label(&key_text);
+                let holder = HolderRef::Object {
+                    obj: d,
+                    label: &label,
+                };
+                self.heap.incref_by(value, holder);
                 self.heap.changed(d);
-                self.heap.decref(
-                    old,
-                    Holder::Object {
-                        obj: d,
-                        label: format!("[{key_text}]"),
-                    },
-                );
+                self.heap.decref_by(old, holder);
             }
             None => {
                 if let Payload::Dict(dict) = self.heap.payload_mut(d) {
@@ -406,14 +409,14 @@ impl Vm {
                     key,
                     Holder::Object {
                         obj: d,
-                        label: format!("key {key_text}"),
+                        label: key_label(&key_text),
                     },
                 );
                 self.heap.incref(
                     value,
                     Holder::Object {
                         obj: d,
-                        label: format!("[{key_text}]"),
+                        label: item_label(&key_text),
                     },
                 );
                 self.heap.changed(d);
@@ -448,14 +451,14 @@ impl Vm {
             value,
             Holder::Object {
                 obj: d,
-                label: format!("[{key_text}]"),
+                label: item_label(&key_text),
             },
         );
         self.heap.decref(
             stored_key,
             Holder::Object {
                 obj: d,
-                label: format!("key {key_text}"),
+                label: key_label(&key_text),
             },
         );
         Ok(true)
@@ -543,23 +546,17 @@ impl Vm {
         let Payload::Str(name) = self.heap.payload(key) else {
             return;
         };
-        let name = name.to_string();
-        let frames: Vec<_> = self
-            .frames
-            .iter()
-            .filter(|f| f.namespace == Some(d))
-            .map(|f| f.id)
-            .collect();
-        for frame in frames {
+        let name = name.clone();
+        for k in 0..self.frames.len() {
+            if self.frames[k].namespace != Some(d) {
+                continue;
+            }
+            let frame = self.frames[k].id;
             match value {
-                Some(target) => self.heap.record(Event::Bind {
-                    frame,
-                    name: name.clone(),
-                    target,
-                }),
+                Some(target) => self.heap.record_bind(frame, &name, target),
                 None => self.heap.record(Event::Unbind {
                     frame,
-                    name: name.clone(),
+                    name: name.to_string(),
                 }),
             }
         }

@@ -285,7 +285,7 @@ impl Vm {
         self.last_step = Some((fid, line));
         self.frame_mut().line = line;
         self.heap.begin_step(fid, line);
-        self.heap.record(Event::Line { frame: fid, line });
+        self.heap.record_line(fid, line);
         Ok(())
     }
 

@@ -4,13 +4,13 @@ use crate::ast::CmpOp;
 use crate::bytecode::Instr;
 use crate::exec::Flow;
 use crate::vm::*;
-use memlane_core::event::{Event, Holder};
+use memlane_core::event::{Event, Holder, HolderRef};
 use memlane_core::object::*;
 use memlane_core::ObjId;
 use std::rc::Rc;
 
 impl Vm {
-    fn unit_name(&self, i: u32) -> String {
+    fn unit_name(&self, i: u32) -> Rc<str> {
         self.compiled.units[self.frames.last().expect("frame").unit].names[i as usize].clone()
     }
 
@@ -69,22 +69,16 @@ impl Vm {
             },
             Instr::StoreFast(i) => {
                 let v = self.pop_owned().expect("a value");
-                let name = self.varname(i);
-                let old = self.frames.last_mut().expect("frame").locals[i as usize].replace(v);
-                self.heap.record(Event::Bind {
-                    frame: fid,
-                    name: name.clone(),
-                    target: v,
-                });
-                self.record_moved(
-                    v,
-                    Holder::Name {
-                        frame: fid,
-                        name: name.clone(),
-                    },
-                );
+                let frame = self.frames.last_mut().expect("frame");
+                let old = frame.locals[i as usize].replace(v);
+                // The name is borrowed from the code unit: no String per store.
+                let name = &self.compiled.units[frame.unit].varnames[i as usize];
+                self.heap.record_bind(fid, name, v);
+                self.heap
+                    .record_moved(v, HolderRef::Name { frame: fid, name });
                 if let Some(old) = old {
-                    self.heap.decref(old, Holder::Name { frame: fid, name });
+                    self.heap
+                        .decref_by(old, HolderRef::Name { frame: fid, name });
                 }
             }
             Instr::DeleteFast(i) => {
@@ -172,15 +166,21 @@ impl Vm {
             }
             Instr::LoadGlobal(i) => {
                 let name = self.unit_name(i);
-                let v = self.load_global(&name)?;
+                let v = match self.dict_get_name(self.globals, &name) {
+                    Some(v) => v,
+                    None => self.load_global(&name)?,
+                };
                 self.push(v);
             }
             Instr::LoadName(i) => {
                 let name = self.unit_name(i);
                 let ns = self.namespace();
-                let v = match self.dict_get_str(ns, &name) {
+                let v = match self.dict_get_name(ns, &name) {
                     Some(v) => v,
-                    None => self.load_global(&name)?,
+                    None => match self.dict_get_name(self.globals, &name) {
+                        Some(v) => v,
+                        None => self.load_global(&name)?,
+                    },
                 };
                 self.push(v);
             }

@@ -1498,6 +1498,10 @@ impl Vm {
     }
 
     pub fn setitem(&mut self, c: ObjId, k: ObjId, v: ObjId) -> VmResult<()> {
+        // A dict is stored into without copying its payload (the match below clones it).
+        if matches!(self.heap.payload(c), Payload::Dict(_)) {
+            return Ok(self.dict_set(c, k, v)?);
+        }
         match self.heap.payload(c).clone() {
             Payload::List(l) => {
                 if matches!(self.heap.payload(k), Payload::Slice { .. }) {

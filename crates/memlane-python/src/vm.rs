@@ -7,7 +7,7 @@
 
 use crate::bytecode::ConstValue;
 use crate::compile::Compiled;
-use memlane_core::event::{Event, Holder};
+use memlane_core::event::{Event, Holder, HolderRef};
 use memlane_core::heap::Heap;
 use memlane_core::object::*;
 use memlane_core::{FrameId, ObjId};
@@ -350,7 +350,7 @@ impl Vm {
             new,
             Holder::Object {
                 obj: t,
-                label: format!("[{i}]"),
+                label: index_label(i),
             },
         );
         self.heap.changed(t);
@@ -358,7 +358,7 @@ impl Vm {
             old,
             Holder::Object {
                 obj: t,
-                label: format!("[{i}]"),
+                label: index_label(i),
             },
         );
     }
@@ -405,9 +405,9 @@ impl Vm {
     /// Pushes a new reference onto the current frame's evaluation stack.
     pub fn push(&mut self, o: ObjId) {
         let id = self.frame().id;
-        self.heap.incref(o, Holder::Stack { frame: id });
+        self.heap.incref_by(o, HolderRef::Stack { frame: id });
         self.frame_mut().stack.push(Some(o));
-        self.heap.record(Event::Push { frame: id, obj: o });
+        self.heap.record_push(id, o);
     }
 
     /// Pops without dropping the reference: the caller takes it over (must bind or drop it).
@@ -415,7 +415,7 @@ impl Vm {
         let id = self.frame().id;
         let v = self.frame_mut().stack.pop().flatten();
         if v.is_some() {
-            self.heap.record(Event::Pop { frame: id });
+            self.heap.record_pop(id);
         }
         v
     }
@@ -424,7 +424,7 @@ impl Vm {
     pub fn pop_drop(&mut self) {
         let id = self.frame().id;
         if let Some(o) = self.pop_owned() {
-            self.heap.decref(o, Holder::Stack { frame: id });
+            self.heap.decref_by(o, HolderRef::Stack { frame: id });
         }
     }
 
@@ -437,14 +437,11 @@ impl Vm {
     /// taken first, as CPython's `res = f(...)` is, so dropping the operands cannot free it.
     pub fn replace_top(&mut self, n: usize, result: ObjId) {
         let id = self.frame().id;
-        self.heap.incref(result, Holder::Stack { frame: id });
+        self.heap.incref_by(result, HolderRef::Stack { frame: id });
         for _ in 0..n {
             self.pop_drop();
         }
         self.frame_mut().stack.push(Some(result));
-        self.heap.record(Event::Push {
-            frame: id,
-            obj: result,
-        });
+        self.heap.record_push(id, result);
     }
 }

@@ -10,7 +10,8 @@ fn trace(source: &str) -> memlane_core::Trace {
 /// The state after the program's last line (before interpreter shutdown).
 fn last_line(t: &memlane_core::Trace) -> memlane_core::Snapshot {
     let i = t
-        .steps
+        .steps()
+        .collect::<Vec<_>>()
         .iter()
         .rposition(|s| s.kind == memlane_core::StepKind::Line)
         .expect("a line step");
@@ -38,9 +39,9 @@ fn object_named<'a>(
 #[test]
 fn each_executed_line_is_a_step_and_calls_push_frames() {
     let t = trace("def f(x):\n    y = x\n    return y\n\na = 7\nb = f(a)\n");
-    let lines: Vec<u32> = t.steps.iter().map(|s| s.line).collect();
+    let lines: Vec<u32> = t.steps().map(|s| s.line).collect();
     assert_eq!(lines, vec![1, 5, 6, 2, 3, 6, 6]);
-    assert_eq!(t.steps.last().unwrap().kind, memlane_core::StepKind::Exit);
+    assert_eq!(t.last_step().unwrap().kind, memlane_core::StepKind::Exit);
     let inside = t.snapshot(3);
     assert_eq!(
         inside
@@ -207,7 +208,7 @@ fn the_per_step_iteration_cap_stops_builtins_that_have_no_lines() {
         other => panic!("{other:?}"),
     }
     // The Python loop made 500 iterations, one step each: only the builtin hit the cap.
-    assert!(t.steps.iter().any(|s| s.line == 4));
+    assert!(t.steps().any(|s| s.line == 4));
 }
 
 #[test]
@@ -228,7 +229,7 @@ fn recursion_stops_at_the_limit_with_recursion_error() {
         t.outcome.error_line().as_deref(),
         Some("RecursionError: maximum recursion depth exceeded")
     );
-    let deepest = t.steps.iter().map(|s| s.frame.0).max().unwrap();
+    let deepest = t.steps().map(|s| s.frame.0).max().unwrap();
     assert!(deepest >= 999, "frames pushed: {deepest}");
 }
 

@@ -12,7 +12,7 @@ fn check_every_step(trace: &Trace, what: &str) {
     if let Err(e) = snap.check_invariants() {
         panic!("{what}: before step 1: {e}");
     }
-    for (i, step) in trace.steps.iter().enumerate() {
+    for (i, step) in trace.steps().enumerate() {
         for ev in trace.iter_events(step.first_event..step.end_event) {
             snap.apply(&ev);
         }
@@ -58,7 +58,7 @@ fn the_snapshot_after_the_last_step_equals_a_fresh_replay() {
     let trace = run(source, &options(Version::Py313));
     let last = trace.len() - 1;
     let mut replay = trace.snapshot_at_event(0);
-    for ev in trace.iter_events(0..trace.steps[last].end_event) {
+    for ev in trace.iter_events(0..trace.step(last).unwrap().end_event) {
         replay.apply(&ev);
     }
     assert_eq!(trace.snapshot(last), replay);
@@ -255,7 +255,7 @@ fn reachable_set(snap: &Snapshot) -> std::collections::HashSet<memlane_core::Obj
 fn check_memory_every_step(trace: &Trace, what: &str) -> usize {
     let mut most = 0;
     let mut snap: Snapshot = trace.snapshot_at_event(trace.prologue_end);
-    for (i, step) in trace.steps.iter().enumerate() {
+    for (i, step) in trace.steps().enumerate() {
         for ev in trace.iter_events(step.first_event..step.end_event) {
             snap.apply(&ev);
         }

@@ -5,7 +5,7 @@ use memlane_python::{run, RunOptions};
 
 fn step_text(source: &str, index: usize) -> String {
     let trace = run(source, &RunOptions::default());
-    let line = trace.steps[index].line as usize;
+    let line = trace.step(index).unwrap().line as usize;
     describe_step(&trace, index, source.lines().nth(line - 1).unwrap())
 }
 

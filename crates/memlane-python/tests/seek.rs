@@ -81,7 +81,7 @@ fn snapshots_in_random_order_equal_a_replay_from_the_start() {
         // Forward and back across checkpoints, and both ends.
         steps.extend([trace.len() - 1, 0, trace.len() / 2, 1]);
         for i in steps {
-            let end = trace.steps[i].end_event;
+            let end = trace.step(i).unwrap().end_event;
             assert_eq!(
                 trace.snapshot(i),
                 trace.replay_from_start(end),
@@ -98,7 +98,7 @@ fn events_decoded_out_of_order_equal_one_pass() {
         let all: Vec<_> = trace.iter_events(0..trace.event_count()).collect();
         assert_eq!(all.len(), trace.event_count());
         for i in positions(trace.len(), 60, 0x2545_f491_4f6c_dd1d + p as u64) {
-            let s = &trace.steps[i];
+            let s = trace.step(i).unwrap();
             assert_eq!(
                 trace.events_of(i),
                 all[s.first_event..s.end_event],

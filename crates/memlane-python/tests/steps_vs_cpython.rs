@@ -80,8 +80,7 @@ fn memlane_lines(source: &str) -> Vec<u32> {
         ..RunOptions::default()
     };
     run(source, &options)
-        .steps
-        .iter()
+        .steps()
         .filter(|s| s.kind == StepKind::Line)
         .map(|s| s.line)
         .collect()

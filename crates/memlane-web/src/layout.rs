@@ -151,7 +151,7 @@ impl LayoutBuilder {
             options,
             columns,
             most_slots,
-            step_starts: trace.steps.iter().map(|s| s.first_event).collect(),
+            step_starts: trace.steps().map(|s| s.first_event).collect(),
             snap: Snapshot::default(),
             places: HashMap::new(),
             held: vec![BTreeMap::new(); columns as usize],
@@ -445,7 +445,7 @@ mod tests {
     fn a_freed_place_is_reused_only_from_the_next_step() {
         for trace in traces() {
             let layout = layout_of(&trace, false, 2);
-            for (i, step) in trace.steps.iter().enumerate() {
+            for (i, step) in trace.steps().enumerate() {
                 let before = trace.snapshot_at_event(step.first_event);
                 let after = trace.snapshot(i);
                 let freed: Vec<ObjId> = visible_objects(&before, false)

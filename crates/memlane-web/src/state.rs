@@ -281,7 +281,7 @@ pub fn event_offsets(trace: &Trace) -> Vec<usize> {
     let mut offsets = Vec::with_capacity(trace.len() + 1);
     let mut total = 0;
     let mut snap: Option<(usize, Snapshot)> = None;
-    for step in &trace.steps {
+    for step in trace.steps() {
         let mut at = match snap.take() {
             Some((end, s)) if end == step.first_event => s,
             _ => trace.snapshot_at_event(step.first_event),
