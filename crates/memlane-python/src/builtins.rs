@@ -322,6 +322,7 @@ impl Vm {
                     parts.push(self.str_of(a)?);
                 }
                 let text = parts.join(&sep) + &end;
+                self.count_output(text.len())?;
                 self.heap.record(Event::Output { text });
                 none
             }

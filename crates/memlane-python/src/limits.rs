@@ -30,6 +30,10 @@ pub const MAX_OBJECTS: usize = 1_000_000;
 pub const MAX_HEAP_BYTES: u64 = 256 << 20;
 /// The most a str's header takes (`sys.getsizeof("")` is 49 to 73 by kind and version).
 const STR_HEADER_BYTES: u64 = 80;
+/// Bytes a run may print: the page keeps every print in the history and shows the output
+/// as text, so a loop printing a 5-million-character string would otherwise build
+/// gigabytes (CPython writes them out and keeps nothing).
+pub const MAX_OUTPUT_BYTES: usize = 8 << 20;
 /// Items builtins may iterate within one step.
 pub const MAX_ITERATIONS_PER_STEP: usize = 200_000;
 
@@ -123,6 +127,20 @@ impl Vm {
             return Err(self.memory_error());
         }
         self.check_str_bytes(text_bytes)
+    }
+
+    /// Counts `bytes` more printed; stops the run, keeping what was printed before, once
+    /// they would pass [`MAX_OUTPUT_BYTES`].
+    pub fn count_output(&mut self, bytes: usize) -> VmResult<()> {
+        self.output_bytes = self.output_bytes.saturating_add(bytes);
+        if self.output_bytes > MAX_OUTPUT_BYTES {
+            return Err(Halt::Limit(format!(
+                "stopped: the program printed more than {} MiB (the output limit); \
+                 the steps and output so far are kept",
+                MAX_OUTPUT_BYTES >> 20
+            )));
+        }
+        Ok(())
     }
 
     /// Counts one item taken from an iterator; stops the run once a single step has taken

@@ -12,7 +12,7 @@ use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 use std::rc::Rc;
 
-use crate::limits::{MAX_INT_BITS, MAX_ITEMS};
+use crate::limits::{MAX_INT_BITS, MAX_ITEMS, MAX_STR_CHARS};
 
 pub fn ascii_of(repr: &str) -> String {
     let mut out = String::new();
@@ -2065,10 +2065,24 @@ impl Vm {
 
     fn join_reprs(&mut self, items: &[ObjId]) -> VmResult<Vec<String>> {
         let mut parts = Vec::with_capacity(items.len());
+        let mut chars = 0;
         for &i in items {
-            parts.push(self.repr_inner(i)?);
+            let part = self.repr_inner(i)?;
+            chars = self.count_repr_part(chars, &part)?;
+            parts.push(part);
         }
         Ok(parts)
+    }
+
+    /// Adds one part's length to the text a repr is building: MemoryError once the text
+    /// would pass [`MAX_STR_CHARS`], before a repr of a list holding the same big list
+    /// a thousand times builds gigabytes.
+    fn count_repr_part(&mut self, chars: usize, part: &str) -> VmResult<usize> {
+        let chars = chars + part.len() + 2;
+        if chars > MAX_STR_CHARS {
+            return Err(self.memory_error());
+        }
+        Ok(chars)
     }
 
     fn repr_payload(&mut self, v: ObjId, payload: &Payload) -> VmResult<String> {
@@ -2092,10 +2106,13 @@ impl Vm {
             }
             Payload::Dict(d) => {
                 let mut parts = Vec::new();
+                let mut chars = 0;
                 for (k, val) in d.items() {
                     let ks = self.repr_inner(k)?;
                     let vs = self.repr_inner(val)?;
-                    parts.push(format!("{ks}: {vs}"));
+                    let part = format!("{ks}: {vs}");
+                    chars = self.count_repr_part(chars, &part)?;
+                    parts.push(part);
                 }
                 format!("{{{}}}", parts.join(", "))
             }

@@ -114,6 +114,8 @@ pub struct Vm {
     pub stack_base: usize,
     /// The step the iteration count belongs to, and the iterations made in it.
     pub step_iterations: (usize, usize),
+    /// Bytes the program has printed (`limits::MAX_OUTPUT_BYTES`).
+    pub output_bytes: usize,
     pub filename: String,
     pub source_lines: Vec<String>,
     /// Traceback entries (file line, function) of exceptions in flight, innermost last.
@@ -162,6 +164,7 @@ impl Vm {
             native_depth: 0,
             pause_at: usize::MAX,
             step_iterations: (0, 0),
+            output_bytes: 0,
             stack_base: 0,
             filename,
             source_lines: source.lines().map(str::to_owned).collect(),
