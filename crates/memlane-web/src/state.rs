@@ -521,7 +521,7 @@ impl State {
 
     /// Lays out the ended run's trace: at once when it is short, else in slices.
     fn lay_out(&mut self, trace: Trace) {
-        let mut builder = LayoutBuilder::new(&trace, self.layout_options());
+        let mut builder = LayoutBuilder::new(self.layout_options());
         if trace.event_count() <= LAYOUT_AT_ONCE {
             builder.advance(&trace, usize::MAX);
             self.end_run(trace, builder.finish());
