@@ -562,7 +562,10 @@ impl Trace {
 
     /// The most references object `id` ever holds over the run (0 for an unknown id).
     pub fn most_referents(&self, id: ObjId) -> usize {
-        self.most_referents.0.get(id.0 as usize).map_or(0, |&n| n as usize)
+        self.most_referents
+            .0
+            .get(id.0 as usize)
+            .map_or(0, |&n| n as usize)
     }
 
     /// Rebuilds the checkpoints and the most references per object (after deserialising
