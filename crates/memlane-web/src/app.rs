@@ -88,20 +88,17 @@ pub(crate) fn key_action(event: &web_sys::KeyboardEvent) -> Option<Action> {
         return None;
     }
     let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let within = |selector: &str| target.closest(selector).ok().flatten().is_some();
+    // Escape is Stop from anywhere (the editor and the step-mode switch included), but
+    // an open list of a select keeps it to close itself.
+    if event.key() == "Escape" && !within("select") {
+        return Some(Action::Stop);
+    }
     // Typing in the editor (or using a form control's own keys) is not stepping.
-    if target
-        .closest("textarea, input, select")
-        .ok()
-        .flatten()
-        .is_some()
-    {
+    if within("textarea, input, select") {
         return None;
     }
-    let on_control = target
-        .closest("button, [role=button]")
-        .ok()
-        .flatten()
-        .is_some();
+    let on_control = within("button, [role=button]");
     match event.key().as_str() {
         "ArrowLeft" => Some(Action::StepBack),
         "ArrowRight" => Some(Action::StepForward),
@@ -109,7 +106,6 @@ pub(crate) fn key_action(event: &web_sys::KeyboardEvent) -> Option<Action> {
         "End" => Some(Action::Last),
         // Space on a button presses that button instead.
         " " if !on_control => Some(Action::TogglePlay),
-        "Escape" => Some(Action::Stop),
         _ => None,
     }
 }
@@ -404,7 +400,7 @@ pub fn App() -> Html {
                         can_step_forward={state.can_step_forward()}
                         playing={state.playing}
                         speed={state.speed}
-                        mode={state.mode}
+                        mode={state.chosen_mode()}
                         on_first={click(Action::First)}
                         on_back={click(Action::StepBack)}
                         on_play={click(play_action)}

@@ -801,6 +801,16 @@ impl State {
         }
     }
 
+    /// The stepping mode the reader chose: by event as soon as asked, while the positions
+    /// are still counted and stepping goes by line.
+    pub fn chosen_mode(&self) -> StepMode {
+        if self.counting.is_some() {
+            StepMode::Event
+        } else {
+            self.mode
+        }
+    }
+
     /// The narrated event shown, in event mode.
     pub fn shown_event(&self) -> Option<&ShownEvent> {
         match self.mode {
@@ -1096,9 +1106,7 @@ impl Reducible for State {
                 }
             }
             Action::SetSpeed(speed) if speed != self.speed && speed > 0 => next.speed = speed,
-            Action::SetMode(mode) if mode != self.mode || self.counting.is_some() => {
-                next.set_mode(mode)
-            }
+            Action::SetMode(mode) if mode != self.chosen_mode() => next.set_mode(mode),
             Action::Edit(text) if *text != *self.draft => next.draft = text.into(),
             // The first slice runs at once: a page-sized program is shown without a wait.
             Action::Run => {
@@ -1841,6 +1849,7 @@ mod tests {
             );
             assert!(s.counting.is_none());
             assert_eq!(s.mode, StepMode::Line);
+            assert_eq!(s.chosen_mode(), StepMode::Line);
         }
         // A run that ends in event mode shows its first step by line, then by event.
         let s = reduce(
