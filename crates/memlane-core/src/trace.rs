@@ -101,18 +101,18 @@ pub struct Trace {
 
 /// The most references each object ever holds, kept as events are recorded, so a pass
 /// that sizes things for an object's whole life (the page's layout) needs no pass of its
-/// own over the history. Ids are dense and never reused: a vector indexed by id.
+/// own over the history. Only objects that ever hold one are kept: most objects (ints,
+/// strings) never do, and a vector by id cost 4 bytes for every object of a run.
 #[derive(Clone, Debug, Default)]
-struct MostReferents(Vec<u32>);
+struct MostReferents(std::collections::HashMap<ObjId, u32, crate::hash::FxBuild>);
 
 impl MostReferents {
     fn note(&mut self, id: ObjId, count: usize) {
-        let i = id.0 as usize;
-        if i >= self.0.len() {
-            self.0.resize(i + 1, 0);
+        if count > 0 {
+            let count = u32::try_from(count).unwrap_or(u32::MAX);
+            let most = self.0.entry(id).or_insert(0);
+            *most = (*most).max(count);
         }
-        let count = u32::try_from(count).unwrap_or(u32::MAX);
-        self.0[i] = self.0[i].max(count);
     }
 
     fn note_event(&mut self, event: &Event) {
@@ -562,10 +562,7 @@ impl Trace {
 
     /// The most references object `id` ever holds over the run (0 for an unknown id).
     pub fn most_referents(&self, id: ObjId) -> usize {
-        self.most_referents
-            .0
-            .get(id.0 as usize)
-            .map_or(0, |&n| n as usize)
+        self.most_referents.0.get(&id).map_or(0, |&n| n as usize)
     }
 
     /// Rebuilds the checkpoints and the most references per object (after deserialising
