@@ -29,9 +29,10 @@ pub const STEP_CAP_RANGE: std::ops::RangeInclusive<usize> = 100..=5_000_000;
 /// A run also stops once the page's heap passes this: a step that changes a big container
 /// records all of it today, so such a history grows with the square of its steps.
 pub const MAX_MEMORY_BYTES: usize = 1 << 30;
-/// A trace with at most this many events is laid out at once when its run ends; a longer
-/// one a slice at a time (each `Action::Advance(n)` replays `n * LAYOUT_EVENTS_PER_UNIT`
-/// events), so the page keeps drawing.
+/// A trace with at most this many events is laid out (when its run ends, or again after a
+/// view switch) and counted for event stepping at once; a longer one a slice at a time
+/// (each `Action::Advance(n)` goes over `n * LAYOUT_EVENTS_PER_UNIT` events), so the page
+/// keeps drawing.
 pub const LAYOUT_AT_ONCE: usize = 20_000;
 pub const LAYOUT_EVENTS_PER_UNIT: usize = 16;
 /// Steps run at once when a page opens, before any slicing: enough for a page-sized
