@@ -94,6 +94,34 @@ pub struct Trace {
     pub prologue_end: usize,
     #[serde(skip)]
     checkpoints: Vec<Checkpoint>,
+    /// The most references each object ever holds, by id (see `most_referents`).
+    #[serde(skip)]
+    most_referents: MostReferents,
+}
+
+/// The most references each object ever holds, kept as events are recorded, so a pass
+/// that sizes things for an object's whole life (the page's layout) needs no pass of its
+/// own over the history. Only objects that ever hold one are kept: most objects (ints,
+/// strings) never do, and a vector by id cost 4 bytes for every object of a run.
+#[derive(Clone, Debug, Default)]
+struct MostReferents(std::collections::HashMap<ObjId, u32, crate::hash::FxBuild>);
+
+impl MostReferents {
+    fn note(&mut self, id: ObjId, count: usize) {
+        if count > 0 {
+            let count = u32::try_from(count).unwrap_or(u32::MAX);
+            let most = self.0.entry(id).or_insert(0);
+            *most = (*most).max(count);
+        }
+    }
+
+    fn note_event(&mut self, event: &Event) {
+        match event {
+            Event::Alloc { object } => self.note(object.id, object.referents.len()),
+            Event::Change { obj, referents, .. } => self.note(*obj, referents.len()),
+            _ => {}
+        }
+    }
 }
 
 /// The state after the first `event` events, stored compactly: its frames, objects,
@@ -532,9 +560,16 @@ impl Trace {
         self.events.heap_bytes() + self.steps.heap_bytes() + checkpoints
     }
 
-    /// Rebuilds the checkpoints (after deserialising a trace, say).
+    /// The most references object `id` ever holds over the run (0 for an unknown id).
+    pub fn most_referents(&self, id: ObjId) -> usize {
+        self.most_referents.0.get(&id).map_or(0, |&n| n as usize)
+    }
+
+    /// Rebuilds the checkpoints and the most references per object (after deserialising
+    /// a trace, say).
     pub fn index(&mut self) {
         self.checkpoints.clear();
+        self.most_referents = MostReferents::default();
         let mut spacing = Spacing::default();
         let mut snap = Snapshot::default();
         let mut events = self.events.iter(0, self.events.len());
@@ -543,7 +578,10 @@ impl Trace {
             let end = step.end_event;
             while applied < end {
                 match events.next() {
-                    Some(ev) => snap.apply(&ev),
+                    Some(ev) => {
+                        self.most_referents.note_event(&ev);
+                        snap.apply(&ev);
+                    }
                     None => break,
                 }
                 applied += 1;
@@ -554,6 +592,9 @@ impl Trace {
                 spacing.taken(applied, bytes, &checkpoint);
                 self.checkpoints.push(checkpoint);
             }
+        }
+        for ev in events {
+            self.most_referents.note_event(&ev);
         }
     }
 }
@@ -605,6 +646,7 @@ pub struct Recorder {
     spare_views: Vec<Box<ObjectView>>,
     checkpoints: Vec<Checkpoint>,
     spacing: Spacing,
+    most_referents: MostReferents,
 }
 
 impl Recorder {
@@ -614,6 +656,7 @@ impl Recorder {
 
     pub fn record(&mut self, event: Event) {
         self.events.push(&event);
+        self.most_referents.note_event(&event);
         if let Event::Free { obj, .. } = event {
             // The freed object's view is kept for the next allocation to fill.
             if let Some(view) = self.live.take(obj) {
@@ -681,6 +724,7 @@ impl Recorder {
             return;
         };
         let after_len = splice.len_after(o.referents.len());
+        self.most_referents.note(obj, after_len);
         if self
             .events
             .push_splice(obj, value, size, &splice, after_len)
@@ -765,6 +809,7 @@ impl Recorder {
             events: self.events,
             outcome,
             checkpoints: self.checkpoints,
+            most_referents: self.most_referents,
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::components::diagram::Diagram;
 use crate::components::narration::Narration;
 use crate::components::options::Options;
 use crate::components::output::Output;
-use crate::components::progress::Progress;
+use crate::components::progress::{grouped, ChoreProgress, Progress};
 use crate::components::ram::Ram;
 use crate::components::share::{Share, ShareStatus};
 use crate::components::source::Source;
@@ -30,6 +30,55 @@ const NARROW_MAX_WIDTH: f64 = 720.0;
 /// How long one slice of a run may take, in ms: the page draws and answers between two.
 const SLICE_MS: f64 = 12.0;
 
+/// The size of a first slice of any work, in `Action::Advance` units.
+const FIRST_UNITS: usize = 256;
+
+/// What goes in slices now (the slicing effect's slice size is measured per kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ProgressTask {
+    None,
+    Tracing,
+    LayingOut,
+    Relayout,
+    Counting,
+}
+
+/// What goes in slices now, and how far along it is: the slicing effect's key, which
+/// changes with every slice.
+fn progress_of(state: &State) -> (ProgressTask, usize) {
+    if let Some(chore) = &state.relayout {
+        return (ProgressTask::Relayout, chore.done);
+    }
+    if let Some(chore) = &state.counting {
+        return (ProgressTask::Counting, chore.done);
+    }
+    match &state.running {
+        Some(r) => match r.laying_out {
+            Some((done, _)) => (ProgressTask::LayingOut, done),
+            None => (ProgressTask::Tracing, r.steps),
+        },
+        None => (ProgressTask::None, 0),
+    }
+}
+
+/// Work on the shown trace, for the progress bar: a relayout, or event stepping's count.
+fn chore_progress(state: &State) -> Option<ChoreProgress> {
+    if let Some(chore) = &state.relayout {
+        return Some(ChoreProgress {
+            label: "Laying out the diagram again".into(),
+            done: chore.done,
+            all: chore.all,
+            stoppable: false,
+        });
+    }
+    state.counting.as_ref().map(|chore| ChoreProgress {
+        label: format!("Counting the events of {} steps", grouped(chore.all)).into(),
+        done: chore.done,
+        all: chore.all,
+        stoppable: true,
+    })
+}
+
 /// How long after the last move the permalink is written into the address, in ms.
 const PERMALINK_SETTLE_MS: u32 = 150;
 
@@ -39,20 +88,17 @@ pub(crate) fn key_action(event: &web_sys::KeyboardEvent) -> Option<Action> {
         return None;
     }
     let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let within = |selector: &str| target.closest(selector).ok().flatten().is_some();
+    // Escape is Stop from anywhere (the editor and the step-mode switch included), but
+    // an open list of a select keeps it to close itself.
+    if event.key() == "Escape" && !within("select") {
+        return Some(Action::Stop);
+    }
     // Typing in the editor (or using a form control's own keys) is not stepping.
-    if target
-        .closest("textarea, input, select")
-        .ok()
-        .flatten()
-        .is_some()
-    {
+    if within("textarea, input, select") {
         return None;
     }
-    let on_control = target
-        .closest("button, [role=button]")
-        .ok()
-        .flatten()
-        .is_some();
+    let on_control = within("button, [role=button]");
     match event.key().as_str() {
         "ArrowLeft" => Some(Action::StepBack),
         "ArrowRight" => Some(Action::StepForward),
@@ -60,7 +106,6 @@ pub(crate) fn key_action(event: &web_sys::KeyboardEvent) -> Option<Action> {
         "End" => Some(Action::Last),
         // Space on a button presses that button instead.
         " " if !on_control => Some(Action::TogglePlay),
-        "Escape" => Some(Action::Stop),
         _ => None,
     }
 }
@@ -268,24 +313,31 @@ pub fn App() -> Html {
         );
     }
 
-    // While a program is traced: one slice per timeout, sized so a slice takes about
-    // SLICE_MS whatever a step costs; the page draws the progress and takes clicks (Stop)
-    // in between. Stopping or a new run drops the pending timeout.
+    // While a program is traced, its trace laid out, or the shown trace laid out again or
+    // counted for event stepping: one slice per timeout, sized so a slice takes about
+    // SLICE_MS whatever a unit of the work costs; the page draws the progress and takes
+    // clicks (Stop) in between. Stopping or a new run drops the pending timeout.
     {
         let dispatcher = dispatcher.clone();
-        let slice = use_mut_ref(|| 256_usize);
-        let progress = state.running.as_ref().map(|r| (r.steps, r.laying_out));
+        // The slice size, and the work it was measured on: another kind of work starts
+        // small again, as its units cost something else.
+        let slice = use_mut_ref(|| (ProgressTask::None, FIRST_UNITS));
+        let progress = progress_of(&state);
         use_effect_with(progress, move |progress| {
-            let timer = progress.map(|_| {
+            let task = progress.0;
+            let timer = (task != ProgressTask::None).then(|| {
                 Timeout::new(0, move || {
                     let now = web_sys::js_sys::Date::now;
-                    let size = *slice.borrow();
+                    let size = match *slice.borrow() {
+                        (measured, size) if measured == task => size,
+                        _ => FIRST_UNITS,
+                    };
                     let start = now();
                     dispatcher.dispatch(Action::Advance(size));
                     let took = (now() - start).max(1.0);
                     let next = (size as f64 * SLICE_MS / took).clamp(16.0, 1_000_000.0);
                     // Grow gently, shrink at once.
-                    *slice.borrow_mut() = (next as usize).min(size * 2);
+                    *slice.borrow_mut() = (task, (next as usize).min(size * 2));
                 })
             });
             move || drop(timer)
@@ -348,7 +400,7 @@ pub fn App() -> Html {
                         can_step_forward={state.can_step_forward()}
                         playing={state.playing}
                         speed={state.speed}
-                        mode={state.mode}
+                        mode={state.chosen_mode()}
                         on_first={click(Action::First)}
                         on_back={click(Action::StepBack)}
                         on_play={click(play_action)}
@@ -361,6 +413,7 @@ pub fn App() -> Html {
                     <Progress
                         steps={state.running.as_ref().map(|r| r.steps)}
                         laying_out={state.running.as_ref().and_then(|r| r.laying_out)}
+                        chore={chore_progress(&state)}
                         limit={state.max_steps}
                         stopped={state.stopped_because().map(AttrValue::from)}
                         on_stop={Callback::from({

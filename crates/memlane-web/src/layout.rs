@@ -7,7 +7,7 @@
 //! card ever gets, and is only handed to another object from the next step on, so a freed
 //! card can fade out where it stood. Web-free: tested natively over real traces.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use memlane_core::{Event, ObjId, Snapshot, Splice, Stored, Trace};
 
@@ -103,14 +103,13 @@ pub struct Layout {
 }
 
 /// A layout being computed a slice of events at a time (`Layout::compute` runs it to the
-/// end), so a page can lay out a long trace without freezing.
+/// end), so a page can lay out a long trace without freezing. Each card is sized by the
+/// most references its object ever holds, which the core keeps as it records
+/// (`Trace::most_referents`): starting costs nothing, and every pass is a slice.
 #[derive(Clone, Debug)]
 pub struct LayoutBuilder {
     options: LayoutOptions,
     columns: u32,
-    /// The most slots each object ever has, so its place fits it for life.
-    most_slots: HashMap<ObjId, usize>,
-    step_starts: HashSet<usize>,
     snap: Snapshot,
     places: HashMap<ObjId, Place>,
     /// The places in use, per column, by top edge.
@@ -121,37 +120,17 @@ pub struct LayoutBuilder {
     stack_height: u32,
     /// The next event to replay.
     next: usize,
+    /// The first step that has not started yet (the events before its first one do not
+    /// free places).
+    next_step: usize,
 }
 
 impl LayoutBuilder {
-    /// Pass 1 (cheap: no replay): the most slots each object ever has.
-    pub fn new(trace: &Trace, options: LayoutOptions) -> LayoutBuilder {
+    pub fn new(options: LayoutOptions) -> LayoutBuilder {
         let columns = options.columns.max(1);
-        let mut most_slots: HashMap<ObjId, usize> = HashMap::new();
-        // Splices are counted, not expanded: a list grown one item a step stays linear.
-        let mut slots: HashMap<ObjId, usize> = HashMap::new();
-        for ev in trace.iter_stored(0..trace.event_count()) {
-            let (id, n) = match &ev {
-                Stored::Event(Event::Alloc { object }) => (object.id, object.referents.len()),
-                Stored::Event(Event::Change { obj, referents, .. }) => (*obj, referents.len()),
-                Stored::Splice { obj, splice, .. } => {
-                    (*obj, splice.len_after(slots.get(obj).copied().unwrap_or(0)))
-                }
-                Stored::Event(Event::Free { obj, .. }) => {
-                    slots.remove(obj);
-                    continue;
-                }
-                _ => continue,
-            };
-            slots.insert(id, n);
-            let most = most_slots.entry(id).or_insert(0);
-            *most = (*most).max(n);
-        }
         LayoutBuilder {
             options,
             columns,
-            most_slots,
-            step_starts: trace.steps().map(|s| s.first_event).collect(),
             snap: Snapshot::default(),
             places: HashMap::new(),
             held: vec![BTreeMap::new(); columns as usize],
@@ -160,6 +139,7 @@ impl LayoutBuilder {
             height: 0,
             stack_height: 0,
             next: 0,
+            next_step: 0,
         }
     }
 
@@ -168,54 +148,67 @@ impl LayoutBuilder {
         self.next
     }
 
-    /// Pass 2, resumable: replays up to `max_events` more events of `trace` (the one given
-    /// to `new`), placing objects as they become visible. Returns whether events remain.
+    /// Replays up to `max_events` more events of `trace` (the same trace each time),
+    /// placing objects as they become visible. Returns whether events remain.
     pub fn advance(&mut self, trace: &Trace, max_events: usize) -> bool {
         let end = trace
             .event_count()
             .min(self.next.saturating_add(max_events));
+        let mut steps = trace.steps_from(self.next_step).peekable();
         for (i, ev) in (self.next..end).zip(trace.iter_stored(self.next..end)) {
+            // A step's first event frees the places of the objects freed in the step
+            // before (several steps may start at one event: an empty step).
+            let mut starts = false;
+            while steps.next_if(|s| s.first_event <= i).is_some() {
+                self.next_step += 1;
+                starts = true;
+            }
+            if starts {
+                self.free_places();
+            }
             match ev {
-                Stored::Event(ev) => self.replay(i, &ev),
+                Stored::Event(ev) => self.replay(trace, &ev),
                 Stored::Splice {
                     obj,
                     value,
                     size,
                     splice,
-                } => self.replay_splice(i, obj, value, size, &splice),
+                } => self.replay_splice(trace, obj, value, size, &splice),
             }
         }
         self.next = end;
         end < trace.event_count()
     }
 
-    /// A step's first event frees the places of the objects freed in the step before.
-    fn at_event(&mut self, i: usize) {
-        if self.step_starts.contains(&i) {
-            for id in self.freed_this_step.drain(..) {
-                let p = self.places[&id];
-                self.held[p.column as usize].remove(&p.y);
-            }
+    fn free_places(&mut self) {
+        for id in self.freed_this_step.drain(..) {
+            let p = self.places[&id];
+            self.held[p.column as usize].remove(&p.y);
         }
     }
 
     /// A container change stored as a splice: only its new references can make an object
     /// visible, so only they are walked.
-    fn replay_splice(&mut self, i: usize, obj: ObjId, value: String, size: u64, splice: &Splice) {
-        self.at_event(i);
+    fn replay_splice(
+        &mut self,
+        trace: &Trace,
+        obj: ObjId,
+        value: String,
+        size: u64,
+        splice: &Splice,
+    ) {
         let Some(o) = self.snap.objects.get_mut(&obj) else {
             return;
         };
         splice.apply_to(o, value, size);
         if self.places.contains_key(&obj) {
             let todo = splice.middle.iter().map(|r| r.target).collect();
-            self.place_reachable(todo);
+            self.place_reachable(trace, todo);
         }
     }
 
-    fn replay(&mut self, i: usize, ev: &Event) {
+    fn replay(&mut self, trace: &Trace, ev: &Event) {
         let options = self.options;
-        self.at_event(i);
         let snap = &mut self.snap;
         let places = &mut self.places;
         snap.apply(ev);
@@ -254,11 +247,11 @@ impl LayoutBuilder {
             Event::Alloc { object } if options.include_internal => vec![object.id],
             _ => Vec::new(),
         };
-        self.place_reachable(todo);
+        self.place_reachable(trace, todo);
     }
 
     /// Places every unplaced, shown object reachable from `todo`.
-    fn place_reachable(&mut self, mut todo: Vec<ObjId>) {
+    fn place_reachable(&mut self, trace: &Trace, mut todo: Vec<ObjId>) {
         let options = self.options;
         let (snap, places) = (&self.snap, &mut self.places);
         while let Some(id) = todo.pop() {
@@ -269,7 +262,7 @@ impl LayoutBuilder {
             if o.internal && !options.include_internal {
                 continue;
             }
-            let h = card_height(self.most_slots.get(&id).copied().unwrap_or(0));
+            let h = card_height(trace.most_referents(id));
             let place = first_fit(&self.held, h);
             self.height = self.height.max(place.y + place.height);
             places.insert(id, place);
@@ -294,7 +287,7 @@ impl LayoutBuilder {
 
 impl Layout {
     pub fn compute(trace: &Trace, options: LayoutOptions) -> Layout {
-        let mut builder = LayoutBuilder::new(trace, options);
+        let mut builder = LayoutBuilder::new(options);
         while builder.advance(trace, usize::MAX) {}
         builder.finish()
     }
@@ -519,6 +512,48 @@ mod tests {
                     "stack {h} > {} after event {at}",
                     layout.stack_height
                 );
+            }
+        }
+    }
+
+    /// The most references of each object over the stored events, counted the way the
+    /// layout did before the core kept the figure: splices counted, not expanded.
+    fn most_slots_counted(trace: &Trace) -> HashMap<ObjId, usize> {
+        let mut most: HashMap<ObjId, usize> = HashMap::new();
+        let mut slots: HashMap<ObjId, usize> = HashMap::new();
+        for ev in trace.iter_stored(0..trace.event_count()) {
+            let (id, n) = match &ev {
+                Stored::Event(Event::Alloc { object }) => (object.id, object.referents.len()),
+                Stored::Event(Event::Change { obj, referents, .. }) => (*obj, referents.len()),
+                Stored::Splice { obj, splice, .. } => {
+                    (*obj, splice.len_after(slots.get(obj).copied().unwrap_or(0)))
+                }
+                _ => continue,
+            };
+            slots.insert(id, n);
+            let m = most.entry(id).or_insert(0);
+            *m = (*m).max(n);
+        }
+        most
+    }
+
+    #[test]
+    fn the_core_keeps_each_objects_most_references_as_the_events_count_them() {
+        let grow = "xs = []\nfor i in range(40):\n    xs.append([i] * (i % 5))\n    if i % 7 == 0:\n        del xs[:3]\nd = {}\nfor i in range(30):\n    d[i] = i\nd.clear()\n";
+        let mut all = traces();
+        all.push(memlane_python::run(grow, &RunOptions::default()));
+        for trace in all {
+            let counted = most_slots_counted(&trace);
+            assert!(!counted.is_empty());
+            for (id, n) in &counted {
+                assert_eq!(trace.most_referents(*id), *n, "{id:?}");
+            }
+            // A deserialised trace gets the figures back from `index`.
+            let json = serde_json::to_string(&trace).unwrap();
+            let mut back: Trace = serde_json::from_str(&json).unwrap();
+            back.index();
+            for (id, n) in &counted {
+                assert_eq!(back.most_referents(*id), *n, "{id:?} after index");
             }
         }
     }

@@ -29,9 +29,10 @@ pub const STEP_CAP_RANGE: std::ops::RangeInclusive<usize> = 100..=5_000_000;
 /// A run also stops once the page's heap passes this: a step that changes a big container
 /// records all of it today, so such a history grows with the square of its steps.
 pub const MAX_MEMORY_BYTES: usize = 1 << 30;
-/// A trace with at most this many events is laid out at once when its run ends; a longer
-/// one a slice at a time (each `Action::Advance(n)` replays `n * LAYOUT_EVENTS_PER_UNIT`
-/// events), so the page keeps drawing.
+/// A trace with at most this many events is laid out (when its run ends, or again after a
+/// view switch) and counted for event stepping at once; a longer one a slice at a time
+/// (each `Action::Advance(n)` goes over `n * LAYOUT_EVENTS_PER_UNIT` events), so the page
+/// keeps drawing.
 pub const LAYOUT_AT_ONCE: usize = 20_000;
 pub const LAYOUT_EVENTS_PER_UNIT: usize = 16;
 /// Steps run at once when a page opens, before any slicing: enough for a page-sized
@@ -171,6 +172,10 @@ pub struct State {
     pub running: Option<Running>,
     /// The step cap of every run ([`MAX_STEPS`] unless a link or embed set another).
     pub max_steps: usize,
+    /// A layout of the shown trace for view options changed since `layout` was made.
+    pub relayout: Option<Chore<LayoutBuilder>>,
+    /// Event stepping's positions being counted: the mode switches to events once done.
+    pub counting: Option<Chore<EventOffsets>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -278,25 +283,83 @@ pub fn narrated_events(trace: &Trace, index: usize) -> Vec<ShownEvent> {
 /// come before step `s` (one per narrated event, or one for a step with none), and the
 /// last entry is the total.
 pub fn event_offsets(trace: &Trace) -> Vec<usize> {
-    let mut offsets = Vec::with_capacity(trace.len() + 1);
-    let mut total = 0;
-    let mut snap: Option<(usize, Snapshot)> = None;
-    for step in trace.steps() {
-        let mut at = match snap.take() {
-            Some((end, s)) if end == step.first_event => s,
-            _ => trace.snapshot_at_event(step.first_event),
-        };
-        let mut narrated = 0;
-        for ev in &trace.events_in(step.first_event..step.end_event) {
-            narrated += describe_event(ev, &at).is_some() as usize;
-            at.apply(ev);
-        }
-        offsets.push(total);
-        total += narrated.max(1);
-        snap = Some((step.end_event, at));
+    let mut counting = EventOffsets::default();
+    while counting.advance(trace, usize::MAX) {}
+    counting.finish()
+}
+
+/// [`event_offsets`] worked out a slice of steps at a time, so a long trace's first
+/// switch to event stepping does not freeze the page.
+#[derive(Clone, Debug, Default)]
+pub struct EventOffsets {
+    offsets: Vec<usize>,
+    total: usize,
+    /// The state after the last step counted, and where it ends.
+    snap: Option<(usize, Snapshot)>,
+}
+
+impl EventOffsets {
+    /// Steps counted so far.
+    pub fn steps_done(&self) -> usize {
+        self.offsets.len()
     }
-    offsets.push(total);
-    offsets
+
+    /// Counts the next steps of `trace` (the same trace each time) until about
+    /// `max_events` events are described. Returns whether steps remain.
+    pub fn advance(&mut self, trace: &Trace, max_events: usize) -> bool {
+        let mut described = 0;
+        for step in trace.steps_from(self.offsets.len()) {
+            if described >= max_events {
+                return true;
+            }
+            let mut at = match self.snap.take() {
+                Some((end, s)) if end == step.first_event => s,
+                _ => trace.snapshot_at_event(step.first_event),
+            };
+            let mut narrated = 0;
+            for ev in trace.iter_events(step.first_event..step.end_event) {
+                narrated += describe_event(&ev, &at).is_some() as usize;
+                at.apply(&ev);
+            }
+            described += step.end_event - step.first_event;
+            self.offsets.push(self.total);
+            self.total += narrated.max(1);
+            self.snap = Some((step.end_event, at));
+        }
+        false
+    }
+
+    /// The offsets, once `advance` has counted every step.
+    pub fn finish(mut self) -> Vec<usize> {
+        self.offsets.push(self.total);
+        self.offsets
+    }
+}
+
+/// Work on the shown trace done a slice at a time (`Action::Advance`) after a switch on a
+/// long trace: the page keeps showing what it has until it is done.
+#[derive(Clone)]
+pub struct Chore<T> {
+    work: Rc<RefCell<T>>,
+    /// How far along, out of `all` (events laid out, or steps counted).
+    pub done: usize,
+    pub all: usize,
+}
+
+impl<T> Chore<T> {
+    fn new(work: T, all: usize) -> Chore<T> {
+        Chore {
+            work: Rc::new(RefCell::new(work)),
+            done: 0,
+            all,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Chore<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Chore({} of {})", self.done, self.all)
+    }
 }
 
 /// A page the kernel brought in: the frame it got and the faulting address.
@@ -521,7 +584,7 @@ impl State {
 
     /// Lays out the ended run's trace: at once when it is short, else in slices.
     fn lay_out(&mut self, trace: Trace) {
-        let mut builder = LayoutBuilder::new(&trace, self.layout_options());
+        let mut builder = LayoutBuilder::new(self.layout_options());
         if trace.event_count() <= LAYOUT_AT_ONCE {
             builder.advance(&trace, usize::MAX);
             self.end_run(trace, builder.finish());
@@ -604,8 +667,10 @@ impl State {
             narrow: false,
             running: None,
             max_steps: MAX_STEPS,
+            relayout: None,
+            counting: None,
         };
-        state.relayout();
+        state.layout = Rc::new(Layout::compute(&state.trace, state.layout_options()));
         state.move_to(0, 0);
         state.settle_previous();
         state
@@ -617,11 +682,74 @@ impl State {
         self.previous_drawn = self.drawn.clone();
     }
 
+    /// Lays the shown trace out again for the current view options: at once when it is
+    /// short, else in slices ([`State::relayout`]), the layout shown staying until then.
     fn relayout(&mut self) {
-        self.layout = Rc::new(Layout::compute(&self.trace, self.layout_options()));
+        let options = self.layout_options();
+        self.relayout = None;
+        if self.layout.columns == options.columns
+            && self.layout.include_internal == options.include_internal
+        {
+            return self.redraw();
+        }
+        if self.trace.event_count() <= LAYOUT_AT_ONCE {
+            self.layout = Rc::new(Layout::compute(&self.trace, options));
+            return self.redraw();
+        }
+        let all = self.trace.event_count();
+        self.relayout = Some(Chore::new(LayoutBuilder::new(options), all));
+    }
+
+    /// What is drawn, worked out again under a new layout or view options.
+    fn redraw(&mut self) {
         let include_internal = self.view.show_internal;
         self.drawn = Rc::new(self.layout.drawn(&self.snapshot, include_internal));
         self.previous_drawn = Rc::new(self.layout.drawn(&self.previous, include_internal));
+    }
+
+    /// Switches to stepping by line or by event. Event stepping needs the positions of
+    /// every step ([`event_offsets`]): counted at once for a short trace, else in slices
+    /// ([`State::counting`]), and the mode switches when they are.
+    fn set_mode(&mut self, mode: StepMode) {
+        self.counting = None;
+        if mode == StepMode::Event && self.offsets.len() != self.trace.len() + 1 {
+            if self.trace.event_count() > LAYOUT_AT_ONCE {
+                self.counting = Some(Chore::new(EventOffsets::default(), self.trace.len()));
+                return;
+            }
+            self.offsets = Rc::new(event_offsets(&self.trace));
+        }
+        self.mode = mode;
+        self.events = Rc::new(Vec::new());
+        self.move_to(self.step, 0);
+    }
+
+    /// Runs the next slice of the work on the shown trace: a relayout, then a count.
+    fn advance_chores(&mut self, units: usize) {
+        let events = units.saturating_mul(LAYOUT_EVENTS_PER_UNIT);
+        if let Some(chore) = &mut self.relayout {
+            let more = chore.work.borrow_mut().advance(&self.trace, events);
+            chore.done = chore.work.borrow().events_done();
+            if more {
+                return;
+            }
+            // The builder is shared with the state before this action: moved out, not cloned.
+            let work = self.relayout.take().expect("a relayout").work;
+            let empty = LayoutBuilder::new(self.layout_options());
+            let builder = std::mem::replace(&mut *work.borrow_mut(), empty);
+            self.layout = Rc::new(builder.finish());
+            self.redraw();
+        } else if let Some(chore) = &mut self.counting {
+            let more = chore.work.borrow_mut().advance(&self.trace, events);
+            chore.done = chore.work.borrow().steps_done();
+            if more {
+                return;
+            }
+            let counted = std::mem::take(&mut *chore.work.borrow_mut());
+            self.counting = None;
+            self.offsets = Rc::new(counted.finish());
+            self.set_mode(StepMode::Event);
+        }
     }
 
     /// Shows step `step` (and, in event mode, its narrated event `event`).
@@ -636,9 +764,6 @@ impl State {
         self.step = step;
         if self.mode == StepMode::Event && step_changed {
             self.events = Rc::new(narrated_events(&self.trace, step));
-        }
-        if self.mode == StepMode::Event && self.offsets.len() != self.trace.len() + 1 {
-            self.offsets = Rc::new(event_offsets(&self.trace));
         }
         self.event = event.min(self.events.len().saturating_sub(1));
         self.previous = self.snapshot.clone();
@@ -674,6 +799,16 @@ impl State {
             .is_some_and(|id| self.snapshot.object(id).is_none())
         {
             self.selected = None;
+        }
+    }
+
+    /// The stepping mode the reader chose: by event as soon as asked, while the positions
+    /// are still counted and stepping goes by line.
+    pub fn chosen_mode(&self) -> StepMode {
+        if self.counting.is_some() {
+            StepMode::Event
+        } else {
+            self.mode
         }
     }
 
@@ -919,17 +1054,20 @@ impl State {
         self.offsets = Rc::new(Vec::new());
         self.selected = None;
         self.playing = false;
-        let current = self.layout_options();
-        if layout.columns == current.columns && layout.include_internal == current.include_internal
-        {
-            self.layout = Rc::new(layout);
-        } else {
-            self.relayout();
-        }
+        // Laid out under the options of the run's start: redone (in slices) if they
+        // changed since; event stepping's positions are counted anew.
+        self.layout = Rc::new(layout);
+        self.relayout();
+        let mode = std::mem::take(&mut self.mode);
+        self.counting = None;
         self.step = 0;
         self.snapshot = Rc::new(Snapshot::default());
         self.move_to(0, 0);
         self.settle_previous();
+        if mode == StepMode::Event {
+            self.set_mode(mode);
+            self.settle_previous();
+        }
     }
 }
 
@@ -969,11 +1107,7 @@ impl Reducible for State {
                 }
             }
             Action::SetSpeed(speed) if speed != self.speed && speed > 0 => next.speed = speed,
-            Action::SetMode(mode) if mode != self.mode => {
-                next.mode = mode;
-                next.events = Rc::new(Vec::new());
-                next.move_to(self.step, 0);
-            }
+            Action::SetMode(mode) if mode != self.chosen_mode() => next.set_mode(mode),
             Action::Edit(text) if *text != *self.draft => next.draft = text.into(),
             // The first slice runs at once: a page-sized program is shown without a wait.
             Action::Run => {
@@ -986,8 +1120,13 @@ impl Reducible for State {
                 next.begin(source, version, self.twin(), 0);
                 next.advance(FIRST_SLICE);
             }
+            Action::Advance(units) if self.relayout.is_some() || self.counting.is_some() => {
+                next.advance_chores(units)
+            }
             Action::Advance(steps) if self.running.is_some() => next.advance(steps),
             Action::Stop if self.running.is_some() => next.stop(),
+            // Stop (or Escape) while event stepping's positions are counted: stay by line.
+            Action::Stop if self.counting.is_some() => next.counting = None,
             Action::ShowInternal(show) if show != self.view.show_internal => {
                 next.view.show_internal = show;
                 next.relayout();
@@ -1065,9 +1204,9 @@ mod tests {
         rec.finish(Profile::default(), outcome)
     }
 
-    /// Runs the run in progress, and its layout, to the end.
+    /// Runs the run in progress, its layout and any work on the shown trace to the end.
     fn settled(mut s: Rc<State>) -> Rc<State> {
-        while s.running.is_some() {
+        while s.running.is_some() || s.relayout.is_some() || s.counting.is_some() {
             s = s.reduce(Action::Advance(10_000));
         }
         s
@@ -1433,7 +1572,11 @@ mod tests {
             ));
         }
         // By event: some event covers a TLB miss, and its walk is the core's.
-        let mut s = reduce(s, &[Action::First, Action::SetMode(StepMode::Event)]);
+        let mut s = settled(reduce(
+            s,
+            &[Action::First, Action::SetMode(StepMode::Event)],
+        ));
+        assert_eq!(s.mode, StepMode::Event);
         let mut walked = false;
         while s.can_step_forward() && !walked {
             s = s.reduce(Action::StepForward);
@@ -1632,5 +1775,103 @@ mod tests {
             .as_ref()
             .is_some_and(|r| r.laying_out.is_some()));
         assert_eq!(settled(stopped).trace.outcome, Outcome::Finished);
+    }
+
+    /// The state once `LONG_LOOP` has run and been laid out.
+    fn long_trace_shown() -> Rc<State> {
+        let s = settled(reduce(
+            State::run(DEFAULT_PROGRAM),
+            &[Action::Edit(LONG_LOOP.into()), Action::Run],
+        ));
+        assert!(s.trace.event_count() > LAYOUT_AT_ONCE);
+        s
+    }
+
+    #[test]
+    fn switches_on_a_long_trace_lay_it_out_again_in_slices_as_one_pass_would() {
+        for switch in [Action::ShowInternal(true), Action::SetNarrow(true)] {
+            let mut s = long_trace_shown().reduce(switch.clone());
+            let before = s.layout.clone();
+            let mut seen = Vec::new();
+            while let Some(chore) = &s.relayout {
+                seen.push(chore.done);
+                // The page keeps showing (and stepping through) the trace meanwhile.
+                assert!(Rc::ptr_eq(&s.layout, &before));
+                s = s.reduce(Action::Advance(200));
+            }
+            assert!(seen.len() > 2, "{switch:?} in slices: {seen:?}");
+            assert!(seen.windows(2).all(|w| w[0] < w[1]));
+            assert_eq!(*s.layout, Layout::compute(&s.trace, s.layout_options()));
+            assert_eq!(*s.drawn, s.layout.drawn(&s.snapshot, s.view.show_internal));
+        }
+        // Switching back before the new layout is done keeps the one shown.
+        let s = long_trace_shown();
+        let shown = s.layout.clone();
+        let s = reduce(
+            (*s).clone(),
+            &[
+                Action::ShowInternal(true),
+                Action::Advance(50),
+                Action::ShowInternal(false),
+            ],
+        );
+        assert!(s.relayout.is_none());
+        assert!(Rc::ptr_eq(&s.layout, &shown));
+    }
+
+    #[test]
+    fn event_stepping_on_a_long_trace_counts_its_positions_in_slices() {
+        let s = long_trace_shown().reduce(Action::Seek(40));
+        let mut s = s.reduce(Action::SetMode(StepMode::Event));
+        let mut seen = Vec::new();
+        while let Some(chore) = &s.counting {
+            seen.push(chore.done);
+            assert_eq!(
+                s.mode,
+                StepMode::Line,
+                "by line until the positions are counted"
+            );
+            s = s.reduce(Action::Advance(100));
+        }
+        assert!(seen.len() > 2, "in slices: {seen:?}");
+        assert_eq!(s.mode, StepMode::Event);
+        assert_eq!(s.step, 40);
+        assert_eq!(*s.offsets, event_offsets(&s.trace));
+        assert_eq!(s.position(), s.offsets[40]);
+        // Stop (or Escape) while counting, or a switch back, stays by line.
+        for cancel in [Action::Stop, Action::SetMode(StepMode::Line)] {
+            let s = reduce(
+                (*long_trace_shown()).clone(),
+                &[
+                    Action::SetMode(StepMode::Event),
+                    Action::Advance(50),
+                    cancel,
+                ],
+            );
+            assert!(s.counting.is_none());
+            assert_eq!(s.mode, StepMode::Line);
+            assert_eq!(s.chosen_mode(), StepMode::Line);
+        }
+        // A run that ends in event mode shows its first step by line, then by event.
+        let s = reduce(
+            (*s).clone(),
+            &[Action::Edit(format!("{LONG_LOOP}x = 1\n")), Action::Run],
+        );
+        let s = settled(s);
+        assert_eq!(s.mode, StepMode::Event);
+        assert_eq!(*s.offsets, event_offsets(&s.trace));
+        assert_eq!(s.step, 0);
+    }
+
+    #[test]
+    fn event_offsets_in_slices_equal_one_pass() {
+        let trace = trace_program(LONG_LOOP, Version::Py312);
+        let whole = event_offsets(&trace);
+        for events in [1, 7, 1000] {
+            let mut counting = EventOffsets::default();
+            while counting.advance(&trace, events) {}
+            assert_eq!(counting.finish(), whole, "{events} events a slice");
+        }
+        assert_eq!(whole.len(), trace.len() + 1);
     }
 }

@@ -10,6 +10,9 @@ pub struct ProgressProps {
     /// Once the run has ended and its long trace is laid out: events placed, and all.
     #[prop_or_default]
     pub laying_out: Option<(usize, usize)>,
+    /// Work on the shown trace going in slices (no run in progress).
+    #[prop_or_default]
+    pub chore: Option<ChoreProgress>,
     /// The step cap: where the bar is full.
     pub limit: usize,
     /// Why the trace shown ended early.
@@ -17,8 +20,18 @@ pub struct ProgressProps {
     pub on_stop: Callback<()>,
 }
 
+/// Work on the shown trace done in slices: what it is, how far along, and whether Stop
+/// (or Escape) gives it up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChoreProgress {
+    pub label: AttrValue,
+    pub done: usize,
+    pub all: usize,
+    pub stoppable: bool,
+}
+
 /// `12,345` for 12345.
-fn grouped(n: usize) -> String {
+pub fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -44,6 +57,25 @@ pub fn Progress(props: &ProgressProps) -> Html {
                     <div class="progress-fill" style={format!("width: {percent:.1}%")}></div>
                 </div>
                 <span class="progress-label">{ format!("{text}: {percent:.0}%") }</span>
+            </div>
+        };
+    }
+    if let (None, Some(chore)) = (props.steps, &props.chore) {
+        let percent = chore.done as f64 * 100.0 / chore.all.max(1) as f64;
+        let on_stop = props.on_stop.reform(|_: MouseEvent| ());
+        return html! {
+            <div class="run-progress">
+                <div class="progress-track" role="progressbar" aria-label={chore.label.clone()}
+                     aria-valuemin="0" aria-valuemax={chore.all.to_string()}
+                     aria-valuenow={chore.done.to_string()}
+                     aria-valuetext={format!("{percent:.0}% done")}>
+                    <div class="progress-fill" style={format!("width: {percent:.1}%")}></div>
+                </div>
+                <span class="progress-label">{ format!("{}: {percent:.0}%", chore.label) }</span>
+                if chore.stoppable {
+                    <button type="button" class="stop" onclick={on_stop}
+                            aria-keyshortcuts="Escape" title="Stop (Escape)">{ "Stop" }</button>
+                }
             </div>
         };
     }
