@@ -33,8 +33,10 @@ pub struct MemoryState {
     pub running: Option<u32>,
     /// Contents of the frames holding page tables.
     pub tables: BTreeMap<u32, TableView>,
-    /// The TLB: page → frame of the running process.
-    pub tlb: BTreeMap<u64, u32>,
+    /// The TLB: page → frame of the running process. Frame numbers are u32 elsewhere;
+    /// held as u64 here (and `entries` keyed by u64) so these maps share `pages`'
+    /// `BTreeMap<u64, u64>` code in the wasm bundle (about 3 KB gzipped less).
+    pub tlb: BTreeMap<u64, u64>,
     /// Swap slots in use: slot → (pid, page).
     pub swap: BTreeMap<u32, (u32, u64)>,
 }
@@ -74,8 +76,8 @@ pub struct TableView {
     pub level: u8,
     /// The first virtual address it covers.
     pub base: u64,
-    /// Non-zero entries by index.
-    pub entries: BTreeMap<u16, u64>,
+    /// Non-zero entries by index (0..512; a u64 key, see `MemoryState::tlb`).
+    pub entries: BTreeMap<u64, u64>,
 }
 
 /// One resident page of a process: what `memlane trace` lists as `mappings`.
@@ -91,7 +93,7 @@ impl PageTableMemory for MemoryState {
     fn entry(&self, table: u32, index: u16) -> u64 {
         self.tables
             .get(&table)
-            .and_then(|t| t.entries.get(&index))
+            .and_then(|t| t.entries.get(&u64::from(index)))
             .copied()
             .unwrap_or(0)
     }
@@ -175,7 +177,7 @@ impl MemoryView {
         let tables: usize = s
             .tables
             .values()
-            .map(|t| size_of::<(u32, TableView)>() + 8 + t.entries.len() * 18)
+            .map(|t| size_of::<(u32, TableView)>() + 8 + t.entries.len() * 24)
             .sum();
         size_of::<MemoryState>()
             + s.frames.capacity() * size_of::<FrameUse>()
@@ -224,9 +226,9 @@ impl MemoryState {
             return;
         };
         if w.entry == 0 {
-            t.entries.remove(&w.index);
+            t.entries.remove(&u64::from(w.index));
         } else {
-            t.entries.insert(w.index, w.entry);
+            t.entries.insert(u64::from(w.index), w.entry);
         }
         if t.level != 1 {
             return;
@@ -335,7 +337,7 @@ impl MemoryState {
                     self.tlb.remove(v);
                 }
                 if let Some(f) = frame {
-                    self.tlb.insert(address >> PAGE_SHIFT, *f);
+                    self.tlb.insert(address >> PAGE_SHIFT, u64::from(*f));
                 }
             }
             Event::PageFault {
