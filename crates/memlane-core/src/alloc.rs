@@ -406,7 +406,8 @@ impl Allocator {
 #[derive(Clone, Debug, Default)]
 struct Malloc {
     top: u64,
-    free: BTreeMap<u64, Vec<u64>>,
+    /// Freed chunks by chunk size. Never iterated in order: a hash map, like `pools`.
+    free: HashMap<u64, Vec<u64>, FxBuild>,
     sizes: BTreeMap<u64, u64>,
     mapped: BTreeMap<u64, u64>,
     /// The program break: the end of `[heap]`.
