@@ -53,7 +53,7 @@ pub struct PhysicalMemory {
 
 /// Swap slots, 4 KiB each; the lowest free slot is used first. Found by a scan of `used`
 /// rather than kept in a `BTreeSet<u32>`: slots number in the thousands at most, and the
-/// set's code cost about 1.5 KB of the wasm bundle.
+/// set had a B-tree instantiation of its own in the wasm bundle (see `MemoryState::tlb`).
 #[derive(Clone, Debug, Default)]
 struct Swap {
     used: Vec<bool>,

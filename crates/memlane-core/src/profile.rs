@@ -25,8 +25,8 @@ impl<'de> Deserialize<'de> for Version {
 
 /// Reads a unit enum's variant from its name: the index of the string in `names`. One
 /// function for every such enum (serde's derive writes a visitor per enum; this saves
-/// about 1 KB of the gzipped wasm bundle). An unknown name is the same error the derive
-/// gives.
+/// about 0.5 KB of the gzipped wasm bundle). An unknown name is the same error the
+/// derive gives.
 pub fn deserialize_name<'de, D: Deserializer<'de>>(
     d: D,
     names: &'static [&'static str],

@@ -110,7 +110,7 @@ pub fn Ram(props: &RamProps) -> Html {
     let columns: i32 = if props.narrow { 24 } else { 32 };
     // Which physical frames hold drawn objects and the call frames.
     // By frame number; plain vectors rather than BTreeMaps of their own (their code cost
-    // about 1 KB of the gzipped wasm).
+    // about 2 KB of the gzipped wasm).
     let mut holding: Vec<Vec<String>> = vec![Vec::new(); frames.len()];
     let mut selected_frame = None;
     for id in props.drawn.all.iter() {
