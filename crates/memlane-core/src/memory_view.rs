@@ -31,12 +31,17 @@ pub struct MemoryState {
     pub processes: BTreeMap<u32, ProcessView>,
     /// The traced process: the one running, whose TLB this is (the first started).
     pub running: Option<u32>,
-    /// Contents of the frames holding page tables.
-    pub tables: BTreeMap<u32, TableView>,
-    /// The TLB: page → frame of the running process.
-    pub tlb: BTreeMap<u64, u32>,
+    /// Contents of the frames holding page tables, by frame, in frame order. This and
+    /// `swap` are sorted vectors rather than BTreeMaps: a few dozen entries each, and
+    /// BTreeMaps of their own cost about 4.7 KB of the gzipped wasm bundle.
+    pub tables: Vec<(u32, TableView)>,
+    /// The TLB: page → frame of the running process. Frame numbers are u32 elsewhere;
+    /// held as u64 here (and `entries` keyed by u64) so these maps share `pages`'
+    /// `BTreeMap<u64, u64>` code in the wasm bundle (with the swap-slot scan in
+    /// physical.rs, 5.4 KB gzipped less).
+    pub tlb: BTreeMap<u64, u64>,
     /// Swap slots in use: slot → (pid, page).
-    pub swap: BTreeMap<u32, (u32, u64)>,
+    pub swap: Vec<(u32, (u32, u64))>,
 }
 
 impl std::ops::Deref for MemoryView {
@@ -74,8 +79,8 @@ pub struct TableView {
     pub level: u8,
     /// The first virtual address it covers.
     pub base: u64,
-    /// Non-zero entries by index.
-    pub entries: BTreeMap<u16, u64>,
+    /// Non-zero entries by index (0..512; a u64 key, see `MemoryState::tlb`).
+    pub entries: BTreeMap<u64, u64>,
 }
 
 /// One resident page of a process: what `memlane trace` lists as `mappings`.
@@ -89,9 +94,8 @@ pub struct Mapping {
 
 impl PageTableMemory for MemoryState {
     fn entry(&self, table: u32, index: u16) -> u64 {
-        self.tables
-            .get(&table)
-            .and_then(|t| t.entries.get(&index))
+        sorted_get(&self.tables, table)
+            .and_then(|t| t.entries.get(&u64::from(index)))
             .copied()
             .unwrap_or(0)
     }
@@ -174,8 +178,8 @@ impl MemoryView {
             .sum();
         let tables: usize = s
             .tables
-            .values()
-            .map(|t| size_of::<(u32, TableView)>() + 8 + t.entries.len() * 18)
+            .iter()
+            .map(|(_, t)| size_of::<(u32, TableView)>() + t.entries.len() * 24)
             .sum();
         size_of::<MemoryState>()
             + s.frames.capacity() * size_of::<FrameUse>()
@@ -220,13 +224,13 @@ impl MemoryView {
 
 impl MemoryState {
     fn write(&mut self, w: &PteWrite) {
-        let Some(t) = self.tables.get_mut(&w.table) else {
+        let Some(t) = sorted_get_mut(&mut self.tables, w.table) else {
             return;
         };
         if w.entry == 0 {
-            t.entries.remove(&w.index);
+            t.entries.remove(&u64::from(w.index));
         } else {
-            t.entries.insert(w.index, w.entry);
+            t.entries.insert(u64::from(w.index), w.entry);
         }
         if t.level != 1 {
             return;
@@ -273,7 +277,8 @@ impl MemoryState {
                         level: 4,
                     },
                 );
-                self.tables.insert(
+                sorted_insert(
+                    &mut self.tables,
                     *root,
                     TableView {
                         pid: *pid,
@@ -310,11 +315,11 @@ impl MemoryState {
                     self.write(w);
                 }
                 for &f in frames {
-                    self.tables.remove(&f);
+                    sorted_remove(&mut self.tables, f);
                     self.set_frame(f, FrameUse::Free);
                 }
                 for s in swap_slots {
-                    self.swap.remove(s);
+                    sorted_remove(&mut self.swap, *s);
                 }
                 // (brk shrinking `[heap]` unmaps a tail, which starts no region.)
                 if let Some(p) = self.processes.get_mut(pid) {
@@ -335,7 +340,7 @@ impl MemoryState {
                     self.tlb.remove(v);
                 }
                 if let Some(f) = frame {
-                    self.tlb.insert(address >> PAGE_SHIFT, *f);
+                    self.tlb.insert(address >> PAGE_SHIFT, u64::from(*f));
                 }
             }
             Event::PageFault {
@@ -355,7 +360,8 @@ impl MemoryState {
                             level: t.level,
                         },
                     );
-                    self.tables.insert(
+                    sorted_insert(
+                        &mut self.tables,
                         t.frame,
                         TableView {
                             pid: *pid,
@@ -378,7 +384,7 @@ impl MemoryState {
                     );
                 }
                 if let Some(s) = swap_in {
-                    self.swap.remove(s);
+                    sorted_remove(&mut self.swap, *s);
                 }
             }
             Event::Evict {
@@ -392,9 +398,34 @@ impl MemoryState {
                     self.write(w);
                 }
                 self.set_frame(*frame, FrameUse::Free);
-                self.swap.insert(*slot, (*pid, *vpn));
+                sorted_insert(&mut self.swap, *slot, (*pid, *vpn));
             }
             _ => {}
         }
+    }
+}
+
+/// The value at `key` of a vector of pairs sorted by key.
+fn sorted_get<V>(pairs: &[(u32, V)], key: u32) -> Option<&V> {
+    let i = pairs.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+    Some(&pairs[i].1)
+}
+
+fn sorted_get_mut<V>(pairs: &mut [(u32, V)], key: u32) -> Option<&mut V> {
+    let i = pairs.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+    Some(&mut pairs[i].1)
+}
+
+/// Sets `key` to `value`, replacing what it held, keeping the pairs sorted.
+fn sorted_insert<V>(pairs: &mut Vec<(u32, V)>, key: u32, value: V) {
+    match pairs.binary_search_by_key(&key, |(k, _)| *k) {
+        Ok(i) => pairs[i].1 = value,
+        Err(i) => pairs.insert(i, (key, value)),
+    }
+}
+
+fn sorted_remove<V>(pairs: &mut Vec<(u32, V)>, key: u32) {
+    if let Ok(i) = pairs.binary_search_by_key(&key, |(k, _)| *k) {
+        pairs.remove(i);
     }
 }

@@ -51,11 +51,13 @@ pub struct PhysicalMemory {
     swap: Swap,
 }
 
-/// Swap slots, 4 KiB each; the lowest free slot is used first.
+/// Swap slots, 4 KiB each; the lowest free slot is used first. Found by a scan of `used`
+/// rather than kept in a `BTreeSet<u32>`: slots number in the thousands at most, and the
+/// set had a B-tree instantiation of its own in the wasm bundle (see `MemoryState::tlb`).
 #[derive(Clone, Debug, Default)]
 struct Swap {
     used: Vec<bool>,
-    free: std::collections::BTreeSet<u32>,
+    in_use: usize,
 }
 
 impl PhysicalMemory {
@@ -156,10 +158,11 @@ impl PhysicalMemory {
     }
 
     pub fn swap_out(&mut self) -> u32 {
-        match self.swap.free.pop_first() {
+        self.swap.in_use += 1;
+        match self.swap.used.iter().position(|&u| !u) {
             Some(s) => {
-                self.swap.used[s as usize] = true;
-                s
+                self.swap.used[s] = true;
+                s as u32
             }
             None => {
                 self.swap.used.push(true);
@@ -171,12 +174,12 @@ impl PhysicalMemory {
     pub fn swap_free(&mut self, slot: u32) {
         if self.swap.used.get(slot as usize) == Some(&true) {
             self.swap.used[slot as usize] = false;
-            self.swap.free.insert(slot);
+            self.swap.in_use -= 1;
         }
     }
 
     pub fn swap_used(&self) -> usize {
-        self.swap.used.len() - self.swap.free.len()
+        self.swap.in_use
     }
 }
 

@@ -1064,7 +1064,7 @@ mod tests {
                 assert_eq!(self.m.swapped_pages(p.pid), swapped);
                 assert_eq!(p.regions, v.processes[&p.pid].regions);
             }
-            let tlb: Vec<(u64, u32)> = v.tlb.iter().map(|(p, f)| (*p, *f)).collect();
+            let tlb: Vec<(u64, u32)> = v.tlb.iter().map(|(p, f)| (*p, *f as u32)).collect();
             assert_eq!(self.m.tlb().pages(), tlb);
             assert_eq!(self.m.ram().swap_used(), v.swap.len());
         }

@@ -137,7 +137,7 @@ fn check_nothing_outside_regions(m: &MemoryView) -> Result<(), TestCaseError> {
     for (vpn, frame) in &m.tlb {
         let e = traced.pages.get(vpn).copied().unwrap_or(0);
         prop_assert!(
-            pte::is_present(e) && pte::frame(e) == *frame,
+            pte::is_present(e) && u64::from(pte::frame(e)) == *frame,
             "stale TLB entry {vpn:#x}"
         );
     }

@@ -189,7 +189,7 @@ fn assert_page_tables_consistent(snap: &Snapshot, what: &str) -> usize {
         }
     }
     let resident = owner.len();
-    for (&frame, table) in &memory.tables {
+    for &(frame, ref table) in &memory.tables {
         assert_eq!(
             memory.frames.get(frame as usize),
             Some(&FrameUse::PageTable {

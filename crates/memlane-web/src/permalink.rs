@@ -12,9 +12,10 @@ use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use memlane_core::profile::deserialize_name;
 use memlane_core::Version;
 use miniz_oxide::inflate::TINFLStatus;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::state::{StepMode, ViewOptions};
 
@@ -62,8 +63,9 @@ fn is_false(on: &bool) -> bool {
     !on
 }
 
-/// [`StepMode`] as a link spells it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// [`StepMode`] as a link spells it. Both link enums are read with
+/// `memlane_core::profile::deserialize_name` (smaller than the derive in the wasm bundle).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LinkMode {
     #[default]
@@ -72,12 +74,25 @@ pub enum LinkMode {
 }
 
 /// Where frames are drawn, as a link spells it (`ViewOptions::frames_in_heap`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LinkFrames {
     #[default]
     Textbook,
     Cpython,
+}
+
+impl<'de> Deserialize<'de> for LinkMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok([LinkMode::Line, LinkMode::Event][deserialize_name(d, &["line", "event"])?])
+    }
+}
+
+impl<'de> Deserialize<'de> for LinkFrames {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok([LinkFrames::Textbook, LinkFrames::Cpython]
+            [deserialize_name(d, &["textbook", "cpython"])?])
+    }
 }
 
 impl From<StepMode> for LinkMode {

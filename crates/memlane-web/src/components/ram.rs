@@ -4,7 +4,6 @@
 //! Translation is the core's (`Snapshot::physical_address`). A trace recorded without the
 //! memory model falls back to the virtual pages that hold what is drawn.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use memlane_core::{FrameUse, ObjId, Snapshot, Walk, WalkEnd, TRACED_PID};
@@ -110,17 +109,18 @@ pub fn Ram(props: &RamProps) -> Html {
     let frames = &snapshot.memory.frames;
     let columns: i32 = if props.narrow { 24 } else { 32 };
     // Which physical frames hold drawn objects and the call frames.
-    let mut holding: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    // By frame number; plain vectors rather than BTreeMaps of their own (their code cost
+    // about 2 KB of the gzipped wasm).
+    let mut holding: Vec<Vec<String>> = vec![Vec::new(); frames.len()];
     let mut selected_frame = None;
     for id in props.drawn.all.iter() {
         let Some(o) = snapshot.object(*id) else {
             continue;
         };
         if let Some(phys) = snapshot.physical_address(o.address) {
-            holding
-                .entry(phys / PAGE_SIZE)
-                .or_default()
-                .push(format!("{} #{}", o.type_name, o.id.0));
+            if let Some(held) = holding.get_mut((phys / PAGE_SIZE) as usize) {
+                held.push(format!("{} #{}", o.type_name, o.id.0));
+            }
             if props.selected == Some(*id) {
                 selected_frame = Some(phys / PAGE_SIZE);
             }
@@ -128,15 +128,19 @@ pub fn Ram(props: &RamProps) -> Html {
     }
     for f in &snapshot.frames {
         if let Some(phys) = snapshot.physical_address(f.address) {
-            holding
-                .entry(phys / PAGE_SIZE)
-                .or_default()
-                .push(format!("frame of {}", f.function));
+            if let Some(held) = holding.get_mut((phys / PAGE_SIZE) as usize) {
+                held.push(format!("frame of {}", f.function));
+            }
         }
     }
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    // Frames of each kind, in the labels' alphabetical order.
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
     let cells = frames.iter().enumerate().map(|(pfn, u)| {
-        *counts.entry(frame_use_label(u).0).or_insert(0) += 1;
+        let label = frame_use_label(u).0;
+        match counts.binary_search_by(|(l, _)| l.cmp(&label)) {
+            Ok(i) => counts[i].1 += 1,
+            Err(i) => counts.insert(i, (label, 1)),
+        }
         let faulted = props.marks.faults.iter().any(|f| f.frame as usize == pfn);
         let walked = props.marks.walk.as_ref().is_some_and(|w| {
             w.frame() == Some(pfn as u32) || w.steps.iter().any(|s| s.table as usize == pfn)
@@ -146,7 +150,7 @@ pub fn Ram(props: &RamProps) -> Html {
                 {pfn}
                 frame_use={*u}
                 {columns}
-                held={holding.get(&(pfn as u64)).map(|what| what.join(", "))}
+                held={holding.get(pfn).filter(|what| !what.is_empty()).map(|what| what.join(", "))}
                 selected={selected_frame == Some(pfn as u64)}
                 {faulted}
                 {walked}
@@ -215,9 +219,9 @@ pub fn Ram(props: &RamProps) -> Html {
                 </defs>
                 { for cells }
             </svg>
-            if !holding.is_empty() {
+            if holding.iter().any(|what| !what.is_empty()) {
                 <ul class="ram-holding">
-                    { for holding.iter().map(|(pfn, what)| html! {
+                    { for holding.iter().enumerate().filter(|(_, what)| !what.is_empty()).map(|(pfn, what)| html! {
                         <li data-holding-pfn={pfn.to_string()}>
                             <code>{ format!("frame {pfn:#x}") }</code>{ format!(": {}", what.join(", ")) }
                         </li>
