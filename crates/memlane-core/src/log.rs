@@ -362,6 +362,41 @@ impl EventLog {
             + rare
     }
 
+    /// Runs `write` on this log with `table`'s string table in place of its own, so the
+    /// ids it writes are `table`'s (and any new text is added there): a checkpoint's log
+    /// shares the run's table instead of holding a copy of its texts (a table each was
+    /// over half of a checkpoint's bytes). Read it back with `replay_with_strings_of`.
+    pub fn with_strings_of<R>(
+        &mut self,
+        table: &mut EventLog,
+        write: impl FnOnce(&mut EventLog) -> R,
+    ) -> R {
+        std::mem::swap(&mut self.strings, &mut table.strings);
+        let r = write(self);
+        std::mem::swap(&mut self.strings, &mut table.strings);
+        r
+    }
+
+    /// A log holding nothing but a copy of this one's string table.
+    pub fn strings_copy(&self) -> EventLog {
+        EventLog {
+            strings: self.strings.clone(),
+            ..EventLog::default()
+        }
+    }
+
+    /// Takes `other`'s string table, a copy of this one's (`strings_copy`) with texts
+    /// added after its own: every id this log holds names the same text in it.
+    pub fn adopt_strings(&mut self, other: EventLog) {
+        debug_assert!(other.strings.texts.starts_with(&self.strings.texts));
+        self.strings = other.strings;
+    }
+
+    /// Heap bytes of the string table alone.
+    pub fn string_bytes(&self) -> usize {
+        self.strings.bytes()
+    }
+
     pub fn shrink_to_fit(&mut self) {
         self.last_references = LastReferences::default();
         self.strings.recent = Vec::new();
@@ -712,6 +747,54 @@ impl EventLog {
         }
     }
 
+    /// The log's events by kind: (kind, events, bytes), largest first; what the
+    /// history's bytes go to (`memlane run --history-kinds`).
+    pub fn bytes_by_kind(&self) -> Vec<(&'static str, usize, usize)> {
+        let mut kinds: Vec<(&'static str, usize, usize)> = Vec::new();
+        let mut r = self.reader_at(0);
+        while r.next < self.len {
+            let start = r.at;
+            let tag = self.bytes[start] & !SAME_FRAME;
+            let kind = match r.read() {
+                Decoded::Splice(_) => "change (splice)",
+                Decoded::Event(e) => match e {
+                    Event::Refcount { holder, .. } => match (holder, tag) {
+                        (Holder::Name { .. }, t) if t >= T_REFCOUNT_PACKED => "refcount name (packed)",
+                        (Holder::Name { .. }, _) => "refcount name",
+                        (Holder::Stack { .. }, t) if t >= T_REFCOUNT_PACKED => "refcount stack (packed)",
+                        (Holder::Stack { .. }, _) => "refcount stack",
+                        (Holder::Object { .. }, t) if t >= T_REFCOUNT_PACKED => "refcount object (packed)",
+                        (Holder::Object { .. }, _) => "refcount object",
+                        (Holder::Runtime { .. }, t) if t >= T_REFCOUNT_PACKED => "refcount runtime (packed)",
+                        (Holder::Runtime { .. }, _) => "refcount runtime",
+                    },
+                    Event::Alloc { .. } => "alloc",
+                    Event::Free { .. } => "free",
+                    Event::Change { .. } => "change (whole)",
+                    Event::Flags { .. } => "flags",
+                    Event::Bind { .. } => "bind",
+                    Event::Unbind { .. } => "unbind",
+                    Event::Push { .. } => "push",
+                    Event::Pop { .. } => "pop",
+                    Event::FramePush { .. } => "frame push",
+                    Event::FramePop { .. } => "frame pop",
+                    Event::Line { .. } => "line",
+                    _ => "other",
+                },
+            };
+            let bytes = r.at - start;
+            match kinds.iter_mut().find(|k| k.0 == kind) {
+                Some(k) => {
+                    k.1 += 1;
+                    k.2 += bytes;
+                }
+                None => kinds.push((kind, 1, bytes)),
+            }
+        }
+        kinds.sort_by(|a, b| b.2.cmp(&a.2));
+        kinds
+    }
+
     /// Bytes written so far.
     pub fn byte_len(&self) -> usize {
         self.bytes.len()
@@ -764,6 +847,7 @@ impl EventLog {
         let block = index / BLOCK;
         Reader {
             log: self,
+            strings: &self.strings,
             at: self
                 .blocks
                 .get(block)
@@ -806,11 +890,33 @@ impl EventLog {
     /// Applies events `start..end` to `snap`, which must be the state after the first
     /// `start` events. Splices apply to the snapshot's references directly.
     pub fn replay(&self, start: usize, end: usize, snap: &mut crate::view::Snapshot) {
+        self.replay_in(start, end, snap, &self.strings)
+    }
+
+    /// As `replay`, for a log written with `table`'s strings (`with_strings_of`).
+    pub fn replay_with_strings_of(
+        &self,
+        table: &EventLog,
+        start: usize,
+        end: usize,
+        snap: &mut crate::view::Snapshot,
+    ) {
+        self.replay_in(start, end, snap, &table.strings)
+    }
+
+    fn replay_in(
+        &self,
+        start: usize,
+        end: usize,
+        snap: &mut crate::view::Snapshot,
+        strings: &Strings,
+    ) {
         let end = end.min(self.len);
         if start >= end {
             return;
         }
         let mut r = self.reader_at(start);
+        r.strings = strings;
         while r.next < start {
             r.read();
         }
@@ -896,6 +1002,9 @@ impl Iterator for Events<'_> {
 
 struct Reader<'a> {
     log: &'a EventLog,
+    /// The string table its ids index: the log's own, or the one it shares (a
+    /// checkpoint's log uses the run's).
+    strings: &'a Strings,
     at: usize,
     /// The index of the next event.
     next: usize,
@@ -945,7 +1054,7 @@ impl Reader<'_> {
 
     fn sym(&mut self) -> String {
         let i = self.num() as usize;
-        self.log.strings.texts[i].to_string()
+        self.strings.texts[i].to_string()
     }
 
     fn obj(&mut self) -> ObjId {
