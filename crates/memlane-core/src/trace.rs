@@ -615,7 +615,7 @@ struct Spacing {
 }
 
 const RATIO: usize = 8;
-const MIN_EVENTS: usize = 32_768;
+const MIN_EVENTS: usize = 49_152;
 const MAX_EVENTS: usize = 65_536;
 
 impl Spacing {
