@@ -829,21 +829,33 @@ impl EventLog {
                 Decoded::Splice(_) => "change (splice)",
                 Decoded::Event(e) => match e {
                     Event::Refcount { holder, .. } => match (holder, tag) {
-                        (Holder::Name { .. }, t) if t >= T_REFCOUNT_PACKED => "refcount name (packed)",
+                        (Holder::Name { .. }, t) if t >= T_REFCOUNT_PACKED => {
+                            "refcount name (packed)"
+                        }
                         (Holder::Name { .. }, _) => "refcount name",
-                        (Holder::Stack { .. }, t) if t >= T_REFCOUNT_PACKED => "refcount stack (packed)",
+                        (Holder::Stack { .. }, t) if t >= T_REFCOUNT_PACKED => {
+                            "refcount stack (packed)"
+                        }
                         (Holder::Stack { .. }, _) => "refcount stack",
-                        (Holder::Object { .. }, t) if t >= T_REFCOUNT_PACKED => "refcount object (packed)",
+                        (Holder::Object { .. }, t) if t >= T_REFCOUNT_PACKED => {
+                            "refcount object (packed)"
+                        }
                         (Holder::Object { .. }, _) => "refcount object",
-                        (Holder::Runtime { .. }, _) if self.bytes[start] & 0x60 == 0x60 => "refcount runtime (recent holder)",
-                        (Holder::Runtime { .. }, t) if t >= T_REFCOUNT_PACKED => "refcount runtime (packed)",
+                        (Holder::Runtime { .. }, _) if self.bytes[start] & 0x60 == 0x60 => {
+                            "refcount runtime (recent holder)"
+                        }
+                        (Holder::Runtime { .. }, t) if t >= T_REFCOUNT_PACKED => {
+                            "refcount runtime (packed)"
+                        }
                         (Holder::Runtime { .. }, _) => "refcount runtime",
                     },
                     Event::Alloc { .. } => "alloc",
                     Event::Free { .. } => "free",
                     Event::Change { .. } => "change (whole)",
                     Event::Flags { .. } => "flags",
-                    Event::Bind { .. } if self.bytes[start] == T_BIND_SAME => "bind (as the refcount before)",
+                    Event::Bind { .. } if self.bytes[start] == T_BIND_SAME => {
+                        "bind (as the refcount before)"
+                    }
                     Event::Bind { .. } => "bind",
                     Event::Unbind { .. } => "unbind",
                     Event::Push { .. } if tag == T_PUSH_SAME => "push (same object)",
@@ -865,7 +877,7 @@ impl EventLog {
                 None => kinds.push((kind, 1, bytes)),
             }
         }
-        kinds.sort_by(|a, b| b.2.cmp(&a.2));
+        kinds.sort_by_key(|k| std::cmp::Reverse(k.2));
         kinds
     }
 
@@ -1529,13 +1541,61 @@ mod tests {
                 frame: FrameId(7),
                 name: "i".into(),
             });
+            // Runtime holders past the four recent ones, a push of the object just named,
+            // a bind after its name's refcount change (and after another name's, another
+            // object's, another frame's), TLB counts, an allocation already held.
+            for h in [0, 1, 2, 3, 4, 0, 2, 5, 1, 0] {
+                events.push(Event::Refcount {
+                    obj: ObjId(round + h),
+                    count: (round + h) as u64 % 9,
+                    delta: if h % 2 == 0 { 1 } else { -1 },
+                    holder: Holder::Runtime {
+                        what: format!("holder {}", (h + round) % 6),
+                    },
+                });
+            }
+            for (name, target, bind_frame) in [
+                ("x", round, frame),
+                ("y", round, frame),
+                ("x", round + 1, frame),
+                ("x", round, FrameId(9)),
+            ] {
+                events.push(Event::Refcount {
+                    obj: ObjId(round),
+                    count: 3,
+                    delta: 1,
+                    holder: Holder::Name {
+                        frame,
+                        name: "x".into(),
+                    },
+                });
+                events.push(Event::Bind {
+                    frame: bind_frame,
+                    name: name.into(),
+                    target: ObjId(target),
+                });
+                events.push(Event::Push {
+                    frame,
+                    obj: ObjId(target),
+                });
+            }
+            events.push(Event::TlbCount {
+                hits: round as u64 * 5,
+                misses: (round % 3) as u64,
+            });
+            let mut held = int(1000 + round, "5");
+            if let Event::Alloc { object } = &mut held {
+                object.refcount = (round % 2) as u64;
+                object.runtime_refs = (round % 3) as u64;
+            }
+            events.push(held);
         }
         let mut log = EventLog::default();
         for e in &events {
             log.push(e);
         }
         assert_eq!(log.decode(0, log.len()), events);
-        for start in [0, 1, 63, 64, 65, 200] {
+        for start in (0..events.len() - 70).step_by(7) {
             assert_eq!(log.decode(start, start + 70), events[start..start + 70]);
         }
     }

@@ -122,7 +122,9 @@ impl Checkpoint {
         strings: &mut EventLog,
     ) -> Checkpoint {
         let mut state = EventLog::whole_only();
-        state.with_strings_of(strings, |state| Checkpoint::write(state, frames, objects, snap));
+        state.with_strings_of(strings, |state| {
+            Checkpoint::write(state, frames, objects, snap)
+        });
         state.shrink_to_fit();
         Checkpoint {
             event,
@@ -606,7 +608,10 @@ impl Trace {
 /// the last checkpoint's size since it (so checkpoints stay under 1/RATIO of the log),
 /// and at least `MIN_EVENTS` events on; after `MAX_EVENTS` one is taken whatever its
 /// size, which bounds a seek's replay at about 3 ms. Checkpoints are stored as events
-/// (`Checkpoint`), so a few thousand bytes each for a program of a few hundred objects.
+/// (`Checkpoint`) over the run's string table, so a few thousand bytes each for a program
+/// of a few hundred objects. 49,152 events apart at least (16,384 before): checkpoints
+/// were a quarter of the mixed benchmark's history; a seek placed worst replays about
+/// 2.3-3 ms instead of about 1 ms (`examples/worst_seek.rs`), still under 5 ms.
 #[derive(Debug, Default)]
 struct Spacing {
     last_event: usize,
