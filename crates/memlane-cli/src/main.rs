@@ -30,7 +30,8 @@ options:
   --aslr SEED               randomise the address-space layout, reproducibly for SEED
                             (default: ASLR off, as under setarch -R)
   --history-stats           after the run, print to stderr the steps, events and the
-                            bytes the recorded history holds (Trace::history_bytes)";
+                            bytes the recorded history holds (Trace::history_bytes)
+  --history-kinds           as --history-stats, then those bytes by event kind";
 
 struct Args {
     command: String,
@@ -41,6 +42,7 @@ struct Args {
     address: Option<u64>,
     pid: u32,
     history_stats: bool,
+    history_kinds: bool,
 }
 
 fn number<T: std::str::FromStr>(option: &str, value: Option<String>) -> Result<T, String> {
@@ -61,6 +63,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut file = None;
     let (mut step, mut address, mut pid) = (None, None, TRACED_PID);
     let mut history_stats = false;
+    let mut history_kinds = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--python" => {
@@ -86,6 +89,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             }
             "--twin" => options.memory.twin = true,
             "--history-stats" => history_stats = true,
+            "--history-kinds" => {
+                history_stats = true;
+                history_kinds = true;
+            }
             "--aslr" => options.memory.aslr_seed = Some(number("--aslr", args.next())?),
             "--step" if command == "translate" => step = Some(number("--step", args.next())?),
             "--pid" if command == "translate" => pid = number("--pid", args.next())?,
@@ -119,6 +126,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         address,
         pid,
         history_stats,
+        history_kinds,
     })
 }
 
@@ -198,6 +206,15 @@ fn main() -> ExitCode {
             trace.event_count(),
             trace.history_bytes()
         );
+    }
+    if args.history_kinds {
+        let steps = trace.len().max(1) as f64;
+        for (kind, count, bytes) in trace.history_by_kind() {
+            eprintln!(
+                "{kind:>46} {count:>10} {bytes:>12} bytes {:>7.2} a step",
+                bytes as f64 / steps
+            );
+        }
     }
     match &trace.outcome {
         memlane_core::Outcome::Finished => ExitCode::SUCCESS,

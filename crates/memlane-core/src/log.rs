@@ -139,6 +139,21 @@ const T_REFCOUNT: u8 = 24;
 /// changes are of temporaries and names, to counts of 0 to 3.
 const T_REFCOUNT_PACKED: u8 = 0x20;
 const PACKED_COUNT_MAX: u64 = 7;
+/// A packed refcount change (as `T_REFCOUNT_PACKED`) whose holder is one of the block's
+/// last four runtime holders, left out: `RUNTIME_RECENT[k] + ((delta < 0) << 3 | count)`
+/// for the k-th most recent. Most runtime holds are "a reference the interpreter holds",
+/// with the few holders of a call (its frame's code and function, the return value)
+/// between them.
+const RUNTIME_RECENT: [u8; 4] = [0x60, 0x70, 0xE0, 0xF0];
+const T_RUNTIME_SAME: u8 = 0x60;
+/// A `Bind` in the block's last frame, of the name and object of the previous event (a
+/// name's refcount change: a binding takes its reference first). `T_ALLOC | SAME_FRAME`,
+/// a tag never otherwise written.
+const T_BIND_SAME: u8 = 0x81;
+/// A `Push` of the object the previous event named (its refcount change comes first).
+const T_PUSH_SAME: u8 = 30;
+/// A `TlbCount` with no misses and fewer than 2^7 hits: the hits in one byte.
+const T_TLB_HITS: u8 = 31;
 /// Set on the tag of an event whose frame is the one of the previous event with a frame
 /// in the same block (pushes, pops, lines, bindings, stack and name holders): the frame
 /// is then left out. A step's events mostly share one frame.
@@ -301,6 +316,11 @@ pub(crate) struct EventLog {
     last_obj: u32,
     last_address: u64,
     last_frame: u32,
+    /// The string ids + 1 of the block's last four runtime holders, latest first (0: none).
+    last_runtime: [u32; 4],
+    /// The string id + 1 of the name of the previous event if it was a name's refcount
+    /// change (0: it was not).
+    last_name: u32,
     /// While recording: each object's last event that set its references, and how many
     /// splices in a row lead to it.
     /// Indexed by object id (ids are dense): a vector, not a map, as every allocation
@@ -360,6 +380,41 @@ impl EventLog {
             + self.strings.bytes()
             + self.rare.capacity() * std::mem::size_of::<Event>()
             + rare
+    }
+
+    /// Runs `write` on this log with `table`'s string table in place of its own, so the
+    /// ids it writes are `table`'s (and any new text is added there): a checkpoint's log
+    /// shares the run's table instead of holding a copy of its texts (a table each was
+    /// over half of a checkpoint's bytes). Read it back with `replay_with_strings_of`.
+    pub fn with_strings_of<R>(
+        &mut self,
+        table: &mut EventLog,
+        write: impl FnOnce(&mut EventLog) -> R,
+    ) -> R {
+        std::mem::swap(&mut self.strings, &mut table.strings);
+        let r = write(self);
+        std::mem::swap(&mut self.strings, &mut table.strings);
+        r
+    }
+
+    /// A log holding nothing but a copy of this one's string table.
+    pub fn strings_copy(&self) -> EventLog {
+        EventLog {
+            strings: self.strings.clone(),
+            ..EventLog::default()
+        }
+    }
+
+    /// Takes `other`'s string table, a copy of this one's (`strings_copy`) with texts
+    /// added after its own: every id this log holds names the same text in it.
+    pub fn adopt_strings(&mut self, other: EventLog) {
+        debug_assert!(other.strings.texts.starts_with(&self.strings.texts));
+        self.strings = other.strings;
+    }
+
+    /// Heap bytes of the string table alone.
+    pub fn string_bytes(&self) -> usize {
+        self.strings.bytes()
     }
 
     pub fn shrink_to_fit(&mut self) {
@@ -441,7 +496,9 @@ impl EventLog {
             self.last_obj = 0;
             self.last_address = 0;
             self.last_frame = 0;
+            self.last_runtime = [0; 4];
         }
+        self.last_name = 0;
         self.len += 1;
     }
 
@@ -458,8 +515,28 @@ impl EventLog {
             HolderRef::Name { frame, .. } | HolderRef::Stack { frame } => Some(frame),
             _ => None,
         };
+        let packed = matches!(delta, 1 | -1) && count <= PACKED_COUNT_MAX;
+        if let (HolderRef::Runtime { what }, true) = (holder, packed) {
+            let id = self.strings.id(what) + 1;
+            let low = ((delta < 0) as u8) << 3 | count as u8;
+            match self.last_runtime.iter().position(|&r| r == id) {
+                Some(k) => {
+                    self.bytes.push(RUNTIME_RECENT[k] + low);
+                    self.put_obj(obj);
+                    self.last_runtime[..=k].rotate_right(1);
+                }
+                None => {
+                    self.bytes.push(T_REFCOUNT_PACKED + (3 << 4 | low));
+                    self.put_obj(obj);
+                    self.put(id as u64 - 1);
+                    self.last_runtime.rotate_right(1);
+                    self.last_runtime[0] = id;
+                }
+            }
+            return;
+        }
         let tag = match delta {
-            1 | -1 if count <= PACKED_COUNT_MAX => {
+            1 | -1 if packed => {
                 T_REFCOUNT_PACKED + (kind << 4 | ((delta < 0) as u8) << 3 | count as u8)
             }
             1 => T_INCREF + kind,
@@ -478,7 +555,11 @@ impl EventLog {
             self.put(count);
         }
         match holder {
-            HolderRef::Name { name, .. } => self.put_sym(name),
+            HolderRef::Name { name, .. } => {
+                let id = self.strings.id(name);
+                self.put(id as u64);
+                self.last_name = id + 1;
+            }
             HolderRef::Stack { .. } => {}
             HolderRef::Object { obj, label } => {
                 self.put_obj(obj);
@@ -502,13 +583,28 @@ impl EventLog {
 
     /// Records a `Push` of `obj` onto `frame`'s evaluation stack.
     pub fn push_push(&mut self, frame: FrameId, obj: ObjId) {
+        let same = obj.0 == self.last_obj && !self.len.is_multiple_of(BLOCK);
         self.start_event();
-        self.put_tag_frame(T_PUSH, frame);
-        self.put_obj(obj);
+        if same {
+            self.put_tag_frame(T_PUSH_SAME, frame);
+        } else {
+            self.put_tag_frame(T_PUSH, frame);
+            self.put_obj(obj);
+        }
     }
 
     /// Records a `Bind` of `name` in `frame` to `target`.
     pub fn push_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
+        if self.last_name != 0
+            && target.0 == self.last_obj
+            && frame.0 == self.last_frame
+            && !self.len.is_multiple_of(BLOCK)
+            && *self.strings.texts[self.last_name as usize - 1] == *name
+        {
+            self.start_event();
+            self.bytes.push(T_BIND_SAME);
+            return;
+        }
         self.start_event();
         self.put_tag_frame(T_BIND, frame);
         self.put_sym(name);
@@ -576,8 +672,8 @@ impl EventLog {
         self.put_value(&o.value);
         self.put_address(o.address);
         self.put(o.size);
-        self.put(o.refcount);
-        self.put(o.runtime_refs);
+        // Bit 7 of the flags: no references yet (an object's birth), counts left out.
+        let unheld = o.refcount == 0 && o.runtime_refs == 0;
         let placement = match o.placement {
             Placement::Static => 0,
             Placement::Pool => 1,
@@ -588,10 +684,15 @@ impl EventLog {
             | (o.gc_tracked as u8) << 2
             | (o.internal as u8) << 3
             | (o.generation.is_some() as u8) << 4
-            | placement << 5;
+            | placement << 5
+            | (unheld as u8) << 7;
         self.bytes.push(flags);
         if let Some(g) = o.generation {
             self.bytes.push(g);
+        }
+        if !unheld {
+            self.put(o.refcount);
+            self.put(o.runtime_refs);
         }
         self.put_referents(&o.referents);
     }
@@ -698,6 +799,10 @@ impl EventLog {
                 self.bytes.push(T_STDERR);
                 self.put_str(text);
             }
+            Event::TlbCount { hits, misses: 0 } if *hits < 0x80 => {
+                self.bytes.push(T_TLB_HITS);
+                self.bytes.push(*hits as u8);
+            }
             Event::TlbCount { hits, misses } => {
                 self.bytes.push(T_TLB_COUNT);
                 self.put(*hits);
@@ -710,6 +815,70 @@ impl EventLog {
                 self.rare.push(other.clone());
             }
         }
+    }
+
+    /// The log's events by kind: (kind, events, bytes), largest first; what the
+    /// history's bytes go to (`memlane run --history-kinds`).
+    pub fn bytes_by_kind(&self) -> Vec<(&'static str, usize, usize)> {
+        let mut kinds: Vec<(&'static str, usize, usize)> = Vec::new();
+        let mut r = self.reader_at(0);
+        while r.next < self.len {
+            let start = r.at;
+            let tag = self.bytes[start] & !SAME_FRAME;
+            let kind = match r.read() {
+                Decoded::Splice(_) => "change (splice)",
+                Decoded::Event(e) => match e {
+                    Event::Refcount { holder, .. } => match (holder, tag) {
+                        (Holder::Name { .. }, t) if t >= T_REFCOUNT_PACKED => {
+                            "refcount name (packed)"
+                        }
+                        (Holder::Name { .. }, _) => "refcount name",
+                        (Holder::Stack { .. }, t) if t >= T_REFCOUNT_PACKED => {
+                            "refcount stack (packed)"
+                        }
+                        (Holder::Stack { .. }, _) => "refcount stack",
+                        (Holder::Object { .. }, t) if t >= T_REFCOUNT_PACKED => {
+                            "refcount object (packed)"
+                        }
+                        (Holder::Object { .. }, _) => "refcount object",
+                        (Holder::Runtime { .. }, _) if self.bytes[start] & 0x60 == 0x60 => {
+                            "refcount runtime (recent holder)"
+                        }
+                        (Holder::Runtime { .. }, t) if t >= T_REFCOUNT_PACKED => {
+                            "refcount runtime (packed)"
+                        }
+                        (Holder::Runtime { .. }, _) => "refcount runtime",
+                    },
+                    Event::Alloc { .. } => "alloc",
+                    Event::Free { .. } => "free",
+                    Event::Change { .. } => "change (whole)",
+                    Event::Flags { .. } => "flags",
+                    Event::Bind { .. } if self.bytes[start] == T_BIND_SAME => {
+                        "bind (as the refcount before)"
+                    }
+                    Event::Bind { .. } => "bind",
+                    Event::Unbind { .. } => "unbind",
+                    Event::Push { .. } if tag == T_PUSH_SAME => "push (same object)",
+                    Event::Push { .. } => "push",
+                    Event::Pop { .. } => "pop",
+                    Event::FramePush { .. } => "frame push",
+                    Event::FramePop { .. } => "frame pop",
+                    Event::Line { .. } => "line",
+                    Event::TlbCount { .. } => "tlb count",
+                    _ => "other",
+                },
+            };
+            let bytes = r.at - start;
+            match kinds.iter_mut().find(|k| k.0 == kind) {
+                Some(k) => {
+                    k.1 += 1;
+                    k.2 += bytes;
+                }
+                None => kinds.push((kind, 1, bytes)),
+            }
+        }
+        kinds.sort_by_key(|k| std::cmp::Reverse(k.2));
+        kinds
     }
 
     /// Bytes written so far.
@@ -764,6 +933,7 @@ impl EventLog {
         let block = index / BLOCK;
         Reader {
             log: self,
+            strings: &self.strings,
             at: self
                 .blocks
                 .get(block)
@@ -772,6 +942,8 @@ impl EventLog {
             last_obj: 0,
             last_address: 0,
             last_frame: 0,
+            last_runtime: [0; 4],
+            last_name: 0,
         }
     }
 
@@ -806,11 +978,33 @@ impl EventLog {
     /// Applies events `start..end` to `snap`, which must be the state after the first
     /// `start` events. Splices apply to the snapshot's references directly.
     pub fn replay(&self, start: usize, end: usize, snap: &mut crate::view::Snapshot) {
+        self.replay_in(start, end, snap, &self.strings)
+    }
+
+    /// As `replay`, for a log written with `table`'s strings (`with_strings_of`).
+    pub fn replay_with_strings_of(
+        &self,
+        table: &EventLog,
+        start: usize,
+        end: usize,
+        snap: &mut crate::view::Snapshot,
+    ) {
+        self.replay_in(start, end, snap, &table.strings)
+    }
+
+    fn replay_in(
+        &self,
+        start: usize,
+        end: usize,
+        snap: &mut crate::view::Snapshot,
+        strings: &Strings,
+    ) {
         let end = end.min(self.len);
         if start >= end {
             return;
         }
         let mut r = self.reader_at(start);
+        r.strings = strings;
         while r.next < start {
             r.read();
         }
@@ -896,12 +1090,17 @@ impl Iterator for Events<'_> {
 
 struct Reader<'a> {
     log: &'a EventLog,
+    /// The string table its ids index: the log's own, or the one it shares (a
+    /// checkpoint's log uses the run's).
+    strings: &'a Strings,
     at: usize,
     /// The index of the next event.
     next: usize,
     last_obj: u32,
     last_address: u64,
     last_frame: u32,
+    last_runtime: [u32; 4],
+    last_name: u32,
 }
 
 impl Reader<'_> {
@@ -945,7 +1144,7 @@ impl Reader<'_> {
 
     fn sym(&mut self) -> String {
         let i = self.num() as usize;
-        self.log.strings.texts[i].to_string()
+        self.strings.texts[i].to_string()
     }
 
     fn obj(&mut self) -> ObjId {
@@ -991,7 +1190,9 @@ impl Reader<'_> {
             self.last_obj = 0;
             self.last_address = 0;
             self.last_frame = 0;
+            self.last_runtime = [0; 4];
         }
+        let name = std::mem::take(&mut self.last_name);
         let here = self.next;
         self.next += 1;
         if self.log.bytes[self.at] == T_CHANGE_SPLICE {
@@ -1015,11 +1216,37 @@ impl Reader<'_> {
                 },
             });
         }
-        Decoded::Event(self.event())
+        Decoded::Event(self.event(name))
     }
 
-    fn event(&mut self) -> Event {
+    /// The event at the reader; `name` is the string id + 1 of the previous event's name
+    /// if it was a name's refcount change.
+    fn event(&mut self, name: u32) -> Event {
         let full = self.byte();
+        if full == T_BIND_SAME {
+            return Event::Bind {
+                frame: FrameId(self.last_frame),
+                name: self.strings.texts[name as usize - 1].to_string(),
+                target: ObjId(self.last_obj),
+            };
+        }
+        if full >= T_RUNTIME_SAME && full & 0x60 == 0x60 {
+            // A runtime holder among the block's last four.
+            let k = (full >> 7) << 1 | (full >> 4 & 1);
+            let low = full & 0x0f;
+            let obj = self.obj();
+            let k = k as usize;
+            let id = self.last_runtime[k];
+            self.last_runtime[..=k].rotate_right(1);
+            return Event::Refcount {
+                obj,
+                count: (low & 7) as u64,
+                delta: 1 - 2 * (low >> 3) as i8,
+                holder: Holder::Runtime {
+                    what: self.strings.texts[id as usize - 1].to_string(),
+                },
+            };
+        }
         let tag = full & !SAME_FRAME;
         match tag {
             T_RARE => self.log.rare[self.num() as usize].clone(),
@@ -1029,10 +1256,13 @@ impl Reader<'_> {
                 let value = self.value();
                 let address = self.address();
                 let size = self.num();
-                let refcount = self.num();
-                let runtime_refs = self.num();
                 let flags = self.byte();
                 let generation = (flags & 0x10 != 0).then(|| self.byte());
+                let (refcount, runtime_refs) = if flags & 0x80 != 0 {
+                    (0, 0)
+                } else {
+                    (self.num(), self.num())
+                };
                 let referents = self.referents();
                 Event::Alloc {
                     object: Box::new(ObjectView {
@@ -1047,7 +1277,7 @@ impl Reader<'_> {
                         interned: flags & 2 != 0,
                         gc_tracked: flags & 4 != 0,
                         generation,
-                        placement: match flags >> 5 {
+                        placement: match flags >> 5 & 3 {
                             0 => Placement::Static,
                             1 => Placement::Pool,
                             _ => Placement::Malloc,
@@ -1090,6 +1320,14 @@ impl Reader<'_> {
             T_PUSH => Event::Push {
                 frame: self.tag_frame(full),
                 obj: self.obj(),
+            },
+            T_PUSH_SAME => Event::Push {
+                frame: self.tag_frame(full),
+                obj: ObjId(self.last_obj),
+            },
+            T_TLB_HITS => Event::TlbCount {
+                hits: self.byte() as u64,
+                misses: 0,
             },
             T_FRAME_PUSH => {
                 let id = self.frame();
@@ -1163,10 +1401,14 @@ impl Reader<'_> {
                 let obj = self.obj();
                 let count = if packed { (tag & 7) as u64 } else { self.num() };
                 let holder = match kind {
-                    0 => Holder::Name {
-                        frame: frame.expect("a name's frame"),
-                        name: self.sym(),
-                    },
+                    0 => {
+                        let i = self.num() as usize;
+                        self.last_name = i as u32 + 1;
+                        Holder::Name {
+                            frame: frame.expect("a name's frame"),
+                            name: self.strings.texts[i].to_string(),
+                        }
+                    }
                     1 => Holder::Stack {
                         frame: frame.expect("a stack's frame"),
                     },
@@ -1174,7 +1416,16 @@ impl Reader<'_> {
                         obj: self.obj(),
                         label: self.sym(),
                     },
-                    _ => Holder::Runtime { what: self.sym() },
+                    _ => {
+                        let i = self.num() as usize;
+                        if packed {
+                            self.last_runtime.rotate_right(1);
+                            self.last_runtime[0] = i as u32 + 1;
+                        }
+                        Holder::Runtime {
+                            what: self.strings.texts[i].to_string(),
+                        }
+                    }
                 };
                 Event::Refcount {
                     obj,
@@ -1290,13 +1541,61 @@ mod tests {
                 frame: FrameId(7),
                 name: "i".into(),
             });
+            // Runtime holders past the four recent ones, a push of the object just named,
+            // a bind after its name's refcount change (and after another name's, another
+            // object's, another frame's), TLB counts, an allocation already held.
+            for h in [0, 1, 2, 3, 4, 0, 2, 5, 1, 0] {
+                events.push(Event::Refcount {
+                    obj: ObjId(round + h),
+                    count: (round + h) as u64 % 9,
+                    delta: if h % 2 == 0 { 1 } else { -1 },
+                    holder: Holder::Runtime {
+                        what: format!("holder {}", (h + round) % 6),
+                    },
+                });
+            }
+            for (name, target, bind_frame) in [
+                ("x", round, frame),
+                ("y", round, frame),
+                ("x", round + 1, frame),
+                ("x", round, FrameId(9)),
+            ] {
+                events.push(Event::Refcount {
+                    obj: ObjId(round),
+                    count: 3,
+                    delta: 1,
+                    holder: Holder::Name {
+                        frame,
+                        name: "x".into(),
+                    },
+                });
+                events.push(Event::Bind {
+                    frame: bind_frame,
+                    name: name.into(),
+                    target: ObjId(target),
+                });
+                events.push(Event::Push {
+                    frame,
+                    obj: ObjId(target),
+                });
+            }
+            events.push(Event::TlbCount {
+                hits: round as u64 * 5,
+                misses: (round % 3) as u64,
+            });
+            let mut held = int(1000 + round, "5");
+            if let Event::Alloc { object } = &mut held {
+                object.refcount = (round % 2) as u64;
+                object.runtime_refs = (round % 3) as u64;
+            }
+            events.push(held);
         }
         let mut log = EventLog::default();
         for e in &events {
             log.push(e);
         }
         assert_eq!(log.decode(0, log.len()), events);
-        for start in [0, 1, 63, 64, 65, 200] {
+        for start in (0..events.len() - 70).step_by(7) {
             assert_eq!(log.decode(start, start + 70), events[start..start + 70]);
         }
     }

@@ -136,19 +136,37 @@ struct Checkpoint {
 }
 
 impl Checkpoint {
-    fn new(event: usize, snap: &Snapshot) -> Checkpoint {
-        Checkpoint::of(event, &snap.frames, snap.objects.values(), snap)
+    fn new(event: usize, snap: &Snapshot, strings: &mut EventLog) -> Checkpoint {
+        Checkpoint::of(event, &snap.frames, snap.objects.values(), snap, strings)
     }
 
     /// The checkpoint of `frames`, `objects` (in id order) and the rest of `snap`'s
-    /// fields but its objects and frames.
+    /// fields but its objects and frames, its strings written into `strings`' table.
     fn of<'a>(
         event: usize,
         frames: &[FrameView],
         objects: impl Iterator<Item = &'a ObjectView>,
         snap: &Snapshot,
+        strings: &mut EventLog,
     ) -> Checkpoint {
         let mut state = EventLog::whole_only();
+        state.with_strings_of(strings, |state| {
+            Checkpoint::write(state, frames, objects, snap)
+        });
+        state.shrink_to_fit();
+        Checkpoint {
+            event,
+            state,
+            memory: snap.memory.clone(),
+        }
+    }
+
+    fn write<'a>(
+        state: &mut EventLog,
+        frames: &[FrameView],
+        objects: impl Iterator<Item = &'a ObjectView>,
+        snap: &Snapshot,
+    ) {
         for f in frames {
             state.push_frame_push(f);
         }
@@ -170,17 +188,13 @@ impl Checkpoint {
             gc_refs: Vec::new(),
             gc: snap.gc.clone(),
         });
-        state.shrink_to_fit();
-        Checkpoint {
-            event,
-            state,
-            memory: snap.memory.clone(),
-        }
     }
 
-    fn snapshot(&self) -> Snapshot {
+    /// The state it holds; `strings` is the log whose table it was written with.
+    fn snapshot(&self, strings: &EventLog) -> Snapshot {
         let mut snap = Snapshot::default();
-        self.state.replay(0, self.state.len(), &mut snap);
+        self.state
+            .replay_with_strings_of(strings, 0, self.state.len(), &mut snap);
         snap.memory = self.memory.clone();
         snap
     }
@@ -523,7 +537,7 @@ impl Trace {
         let end = end.min(self.events.len());
         let at = self.checkpoints.partition_point(|c| c.event <= end);
         let (start, mut snap) = match at.checked_sub(1).map(|i| &self.checkpoints[i]) {
-            Some(c) => (c.event, c.snapshot()),
+            Some(c) => (c.event, c.snapshot(&self.events)),
             None => (0, Snapshot::default()),
         };
         self.events.replay(start, end, &mut snap);
@@ -565,6 +579,32 @@ impl Trace {
         self.most_referents.0.get(&id).map_or(0, |&n| n as usize)
     }
 
+    /// Where the history's bytes go: the event log by event kind (kind, events, bytes),
+    /// then the steps, the string table and block index, and the checkpoints.
+    pub fn history_by_kind(&self) -> Vec<(&'static str, usize, usize)> {
+        let mut kinds = self.events.bytes_by_kind();
+        let logged: usize = kinds.iter().map(|k| k.2).sum();
+        kinds.push(("(steps)", self.steps.len(), self.steps.heap_bytes()));
+        kinds.push((
+            "(log: strings, blocks, rare, spare capacity)",
+            0,
+            self.events.heap_bytes() - logged,
+        ));
+        let (mut logs, mut strings, mut memory) = (0, 0, 0);
+        let mut previous: Option<&Checkpoint> = None;
+        for c in &self.checkpoints {
+            logs += c.state.heap_bytes();
+            strings += c.state.string_bytes();
+            memory += c.heap_bytes(previous) - c.state.heap_bytes();
+            previous = Some(c);
+        }
+        let n = self.checkpoints.len();
+        kinds.push(("(checkpoints: event logs)", n, logs - strings));
+        kinds.push(("(checkpoints: their string tables)", n, strings));
+        kinds.push(("(checkpoints: memory state)", n, memory));
+        kinds
+    }
+
     /// Rebuilds the checkpoints and the most references per object (after deserialising
     /// a trace, say).
     pub fn index(&mut self) {
@@ -572,6 +612,9 @@ impl Trace {
         self.most_referents = MostReferents::default();
         let mut spacing = Spacing::default();
         let mut snap = Snapshot::default();
+        // The checkpoints' strings go to a copy of the log's table (the log is being
+        // read), which then replaces it: texts are only ever added, so its ids stay.
+        let mut table = self.events.strings_copy();
         let mut events = self.events.iter(0, self.events.len());
         let mut applied = 0;
         for step in self.steps.iter_from(0) {
@@ -588,14 +631,16 @@ impl Trace {
             }
             let bytes = events.byte_position();
             if spacing.due(applied, bytes) {
-                let checkpoint = Checkpoint::new(applied, &snap);
+                let checkpoint = Checkpoint::new(applied, &snap, &mut table);
                 spacing.taken(applied, bytes, &checkpoint);
                 self.checkpoints.push(checkpoint);
             }
         }
-        for ev in events {
+        for ev in &mut events {
             self.most_referents.note_event(&ev);
         }
+        drop(events);
+        self.events.adopt_strings(table);
     }
 }
 
@@ -604,7 +649,10 @@ impl Trace {
 /// the last checkpoint's size since it (so checkpoints stay under 1/RATIO of the log),
 /// and at least `MIN_EVENTS` events on; after `MAX_EVENTS` one is taken whatever its
 /// size, which bounds a seek's replay at about 3 ms. Checkpoints are stored as events
-/// (`Checkpoint`), so a few thousand bytes each for a program of a few hundred objects.
+/// (`Checkpoint`) over the run's string table, so a few thousand bytes each for a program
+/// of a few hundred objects. 49,152 events apart at least (16,384 before): checkpoints
+/// were a quarter of the mixed benchmark's history; a seek placed worst replays about
+/// 2.3-3 ms instead of about 1 ms (`examples/worst_seek.rs`), still under 5 ms.
 #[derive(Debug, Default)]
 struct Spacing {
     last_event: usize,
@@ -612,8 +660,8 @@ struct Spacing {
     last_size: usize,
 }
 
-const RATIO: usize = 4;
-const MIN_EVENTS: usize = 16_384;
+const RATIO: usize = 8;
+const MIN_EVENTS: usize = 49_152;
 const MAX_EVENTS: usize = 65_536;
 
 impl Spacing {
@@ -756,7 +804,7 @@ impl Recorder {
         }
         let bytes = self.events.byte_len();
         if self.spacing.due(now, bytes) {
-            let checkpoint = self.live.checkpoint(now);
+            let checkpoint = self.live.checkpoint(now, &mut self.events);
             self.spacing.taken(now, bytes, &checkpoint);
             self.checkpoints.push(checkpoint);
         }
@@ -926,12 +974,13 @@ impl Live {
         }
     }
 
-    fn checkpoint(&self, event: usize) -> Checkpoint {
+    fn checkpoint(&self, event: usize, strings: &mut EventLog) -> Checkpoint {
         Checkpoint::of(
             event,
             &self.rest.frames,
             self.objects.iter().flatten().map(|o| &**o),
             &self.rest,
+            strings,
         )
     }
 
