@@ -5,7 +5,7 @@
 //   node --test tests/browser/diagram.test.mjs   (against dist/, like the other files)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite } from './site.mjs';
+import { openShownTrace, useSite } from './site.mjs';
 
 let siteUrl;
 let browser;
@@ -14,16 +14,7 @@ useSite((site) => ({ url: siteUrl, browser } = site));
 const MANY_OBJECTS = 'items = [[i] for i in range(500)]\ntotal = 0\nfor k in range(200):\n    total += k\n';
 
 async function openPage(fragment, init) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.route('**/*', (route) =>
-    new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort('blockedbyclient'));
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  if (init) await page.addInitScript(init);
-  await page.goto(siteUrl + fragment);
-  await page.locator('.step-label').waitFor({ timeout: 60_000 });
-  await page.waitForFunction(() => !document.querySelector('[role=progressbar]'), null, { timeout: 60_000 });
+  const { page, context, errors } = await openShownTrace(browser, siteUrl, fragment, init);
   const done = async () => {
     assert.deepEqual(errors, []);
     await context.close();

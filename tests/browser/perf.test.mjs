@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadavg } from 'node:os';
-import { useSite } from './site.mjs';
+import { openShownTrace, useSite } from './site.mjs';
 
 
 let siteUrl;
@@ -41,20 +41,7 @@ function watchDiagram() {
   }).observe(document, { childList: true, subtree: true });
 }
 
-async function newPage(fragment = '') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.route('**/*', (route) =>
-    new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort('blockedbyclient'));
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.addInitScript(watchDiagram);
-  await page.goto(siteUrl + fragment);
-  await page.locator('.step-label').waitFor({ timeout: 60_000 });
-  // A long trace is laid out in slices after its run: wait until it is shown.
-  await page.waitForFunction(() => !document.querySelector('[role=progressbar]'), null, { timeout: 60_000 });
-  return { page, context, errors };
-}
+const newPage = (fragment = '') => openShownTrace(browser, siteUrl, fragment, watchDiagram);
 
 const plainLink = (code, step) => `#code=${encodeURIComponent(code)}&step=${step}`;
 

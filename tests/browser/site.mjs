@@ -33,3 +33,21 @@ export function useSite(ready) {
     await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
   });
 }
+
+/** A fresh 1280×900 page on the site at `fragment`, with requests to other hosts aborted
+ * and page errors collected in `errors`; `init` runs before the page's scripts. Resolves
+ * once a trace is shown (its first step, with no run or layout still in progress). */
+export async function openShownTrace(browser, url, fragment = '', init) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.route('**/*', (route) =>
+    new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort('blockedbyclient'));
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  if (init) await page.addInitScript(init);
+  await page.goto(url + fragment);
+  await page.locator('.step-label').waitFor({ timeout: 60_000 });
+  // A long trace is laid out in slices after its run: wait until it is shown.
+  await page.waitForFunction(() => !document.querySelector('[role=progressbar]'), null, { timeout: 60_000 });
+  return { page, context, errors };
+}

@@ -349,12 +349,37 @@ fn canonical_int(s: &str) -> Option<i64> {
     })
 }
 
-fn zigzag(d: i64) -> u64 {
+/// A signed difference as an unsigned varint's value (small either way round).
+pub(crate) fn zigzag(d: i64) -> u64 {
     ((d << 1) ^ (d >> 63)) as u64
 }
 
-fn unzigzag(v: u64) -> i64 {
+pub(crate) fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+/// Appends `v` as a LEB128 varint: 7 bits a byte, low bits first.
+pub(crate) fn put_varint(bytes: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        bytes.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    bytes.push(v as u8);
+}
+
+/// Reads the varint at `*at`, moving `*at` past it.
+pub(crate) fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        v |= ((b & 0x7f) as u64) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
 }
 
 impl EventLog {
@@ -425,12 +450,8 @@ impl EventLog {
         self.rare.shrink_to_fit();
     }
 
-    fn put(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.bytes.push(v as u8 | 0x80);
-            v >>= 7;
-        }
-        self.bytes.push(v as u8);
+    fn put(&mut self, v: u64) {
+        put_varint(&mut self.bytes, v);
     }
 
     fn put_str(&mut self, s: &str) {
@@ -1111,16 +1132,7 @@ impl Reader<'_> {
     }
 
     fn num(&mut self) -> u64 {
-        let mut v = 0u64;
-        let mut shift = 0;
-        loop {
-            let b = self.byte();
-            v |= ((b & 0x7f) as u64) << shift;
-            if b < 0x80 {
-                return v;
-            }
-            shift += 7;
-        }
+        read_varint(&self.log.bytes, &mut self.at)
     }
 
     fn text(&mut self) -> String {

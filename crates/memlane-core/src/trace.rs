@@ -8,7 +8,7 @@ use crate::event::Event;
 use crate::event::HolderRef;
 use crate::log::FrameEvent;
 pub use crate::log::Splice;
-use crate::log::{EventLog, Stored};
+use crate::log::{put_varint, read_varint, unzigzag, zigzag, EventLog, Stored};
 use crate::profile::Profile;
 use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Reference, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -247,12 +247,8 @@ impl Steps {
         self.len
     }
 
-    fn put(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.bytes.push(v as u8 | 0x80);
-            v >>= 7;
-        }
-        self.bytes.push(v as u8);
+    fn put(&mut self, v: u64) {
+        put_varint(&mut self.bytes, v);
     }
 
     fn push(&mut self, step: &Step) {
@@ -325,14 +321,6 @@ impl Steps {
     }
 }
 
-fn zigzag(d: i64) -> u64 {
-    ((d << 1) ^ (d >> 63)) as u64
-}
-
-fn unzigzag(v: u64) -> i64 {
-    ((v >> 1) as i64) ^ -((v & 1) as i64)
-}
-
 /// An iterator over stored steps.
 pub struct StepReader<'a> {
     steps: &'a Steps,
@@ -345,17 +333,7 @@ pub struct StepReader<'a> {
 
 impl StepReader<'_> {
     fn num(&mut self) -> u64 {
-        let mut v = 0u64;
-        let mut shift = 0;
-        loop {
-            let b = self.steps.bytes[self.at];
-            self.at += 1;
-            v |= ((b & 0x7f) as u64) << shift;
-            if b < 0x80 {
-                return v;
-            }
-            shift += 7;
-        }
+        read_varint(&self.steps.bytes, &mut self.at)
     }
 }
 

@@ -4,7 +4,8 @@
 
 use memlane_core::{Outcome, Version};
 use memlane_python::{run, RunOptions};
-use std::path::Path;
+
+mod common;
 
 fn options(max_heap_bytes: u64) -> RunOptions {
     RunOptions {
@@ -24,17 +25,7 @@ fn stdout(trace: &memlane_core::Trace) -> String {
 /// at all: the default cap (256 MiB) is far above what any of them uses.
 #[test]
 fn conformance_programs_are_unchanged_under_the_cap() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/programs");
-    let mut programs: Vec<_> = std::fs::read_dir(&dir)
-        .expect("the conformance programs")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
-        .collect();
-    programs.sort();
-    assert!(programs.len() > 100, "found {} programs", programs.len());
-    for path in programs {
-        let source = std::fs::read_to_string(&path).expect("a program");
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    for (name, source) in common::conformance_programs() {
         for version in Version::ALL {
             let profile = memlane_core::Profile::new(version);
             let free = run(

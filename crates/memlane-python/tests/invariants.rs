@@ -5,7 +5,8 @@
 use memlane_core::{Profile, Snapshot, Trace, Version};
 use memlane_python::{run, RunOptions};
 use proptest::prelude::*;
-use std::path::PathBuf;
+
+mod common;
 
 fn check_every_step(trace: &Trace, what: &str) {
     let mut snap: Snapshot = trace.snapshot_at_event(trace.prologue_end);
@@ -31,22 +32,10 @@ fn options(version: Version) -> RunOptions {
 
 #[test]
 fn invariants_hold_at_every_step_of_the_conformance_programs() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/programs");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("conformance programs")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 80,
-        "expected the conformance programs in {}",
-        dir.display()
-    );
-    for path in files {
-        let source = std::fs::read_to_string(&path).expect("program text");
+    for (name, source) in common::conformance_programs() {
         for version in Version::ALL {
             let trace = run(&source, &options(version));
-            check_every_step(&trace, &format!("{} under {version}", path.display()));
+            check_every_step(&trace, &format!("{name} under {version}"));
         }
     }
 }
@@ -284,20 +273,10 @@ proptest! {
 
 #[test]
 fn allocations_page_tables_and_gc_stay_sound_in_the_conformance_programs() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/programs");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
     let mut resident = 0;
-    for path in paths
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
-    {
-        let source = std::fs::read_to_string(path).unwrap();
+    for (name, source) in common::conformance_programs() {
         let trace = run(&source, &options(Version::default()));
-        resident = resident.max(check_memory_every_step(&trace, &path.display().to_string()));
+        resident = resident.max(check_memory_every_step(&trace, &name));
     }
     assert!(resident > 0, "no resident page was checked");
 }

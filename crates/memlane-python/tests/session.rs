@@ -3,7 +3,8 @@
 
 use memlane_core::{Outcome, Profile, StepKind, Trace, Version};
 use memlane_python::{run, RunOptions, Session, STOPPED_MESSAGE};
-use std::path::Path;
+
+mod common;
 
 fn options() -> RunOptions {
     RunOptions::default()
@@ -86,17 +87,7 @@ fn slices_record_what_one_run_records() {
 
 #[test]
 fn slices_record_what_one_run_records_for_every_conformance_program() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/programs");
-    let mut programs: Vec<_> = std::fs::read_dir(&dir)
-        .expect("the conformance programs")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
-        .collect();
-    programs.sort();
-    assert!(programs.len() > 100, "found {} programs", programs.len());
-    for path in programs {
-        let source = std::fs::read_to_string(&path).expect("a program");
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    for (name, source) in common::conformance_programs() {
         assert_same_in_slices(&name, &source, &options());
     }
 }
