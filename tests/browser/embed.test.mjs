@@ -501,3 +501,28 @@ test('options a widget does not understand are named, the rest still applies, an
   await page.screenshot({ path: path.join(here, 'screenshots', 'embed-390.png'), fullPage: true });
   await done();
 });
+
+test('an embedded program longer than the first slice runs to its end in slices, and Stop ends an endless one', async () => {
+  const { context, done } = await openContext();
+  const page = await context.newPage();
+  await page.goto(`${hostUrl}__fixtures__/long-run.html`);
+  const [loop, endless] = [page.locator('.memlane-widget').nth(0), page.locator('.memlane-widget').nth(1)];
+  // 3,000 iterations are 6,004 steps: past the 2,000 run before the first render.
+  await loop.locator('.step-label', { hasText: /^Step 6004 of 6004$/ }).waitFor({ timeout: 30_000 });
+  assert.match(await loop.locator('.output').textContent(), /4498500/);
+  assert.equal(await loop.locator('[role=progressbar]').count(), 0, 'no progress bar once the run has ended');
+
+  // The endless loop shows its progress and a Stop button that ends it where it is.
+  const bar = endless.locator('[role=progressbar]');
+  await bar.waitFor({ timeout: 30_000 });
+  const before = Number(await bar.getAttribute('aria-valuenow'));
+  await page.waitForFunction((b) => {
+    const el = document.querySelectorAll('.memlane-widget')[1].shadowRoot.querySelector('[role=progressbar]');
+    return el && Number(el.getAttribute('aria-valuenow')) > b;
+  }, before, { timeout: 30_000 });
+  await endless.getByRole('button', { name: 'Stop' }).click();
+  await bar.waitFor({ state: 'detached', timeout: 30_000 });
+  assert.match(await labelOf(endless), /^Step 1 of \d{4,}$/, 'the steps run before Stop are shown');
+  assert.match(await endless.locator(".run-stopped").textContent(), /^The run ended early: .+/);
+  await done();
+});
