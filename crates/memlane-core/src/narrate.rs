@@ -4,7 +4,7 @@
 
 use crate::event::{Event, GcPhase, Holder};
 use crate::trace::{StepKind, Trace};
-use crate::view::{ObjId, ObjectView, Snapshot};
+use crate::view::{FrameId, ObjId, ObjectView, Snapshot};
 
 /// "the list at 0x7ffff7a1c0a0", "the int 1000 at 0x…", "the str 'abc' at 0x…".
 pub fn name_object(o: &ObjectView) -> String {
@@ -203,6 +203,46 @@ pub fn describe_event(event: &Event, before: &Snapshot) -> Option<String> {
         | Event::PageFault { .. }
         | Event::TlbCount { .. } => return None,
     })
+}
+
+/// Whether [`describe_event`] has a sentence for `event`, without making it: event
+/// stepping counts the narrated events of every step of a trace, and most of that
+/// count's time went into sentences it threw away. `tests/narration.rs` checks the two
+/// agree on every event of every conformance program.
+pub fn is_narrated(event: &Event, before: &Snapshot) -> bool {
+    let shown = |obj: &ObjId| before.object(*obj).is_some_and(|o| !o.internal);
+    let has_frame = |frame: &FrameId| before.frame(*frame).is_some();
+    match event {
+        Event::Alloc { object } => !object.internal,
+        Event::Refcount { obj, delta, .. } => matches!(delta, 1 | -1) && shown(obj),
+        Event::Free { obj, .. } | Event::Change { obj, .. } => shown(obj),
+        Event::Bind { frame, .. }
+        | Event::Unbind { frame, .. }
+        | Event::FramePop { frame }
+        | Event::FrameSuspend { frame }
+        | Event::FrameResume { frame } => has_frame(frame),
+        Event::FramePush { .. }
+        | Event::Output { .. }
+        | Event::Stderr { .. }
+        | Event::Evict { .. } => true,
+        Event::Gc { phase, objects, .. } => {
+            !matches!(phase, GcPhase::Finalize | GcPhase::Clear) || !objects.is_empty()
+        }
+        Event::PageFault { frame, .. } => frame.is_some(),
+        Event::Mmap { region, .. } => region.what == crate::vmem::RegionKind::Arena,
+        Event::Munmap { pid, start, .. } => before
+            .memory
+            .region_at(*pid, *start)
+            .is_some_and(|r| r.what == crate::vmem::RegionKind::Arena),
+        Event::Push { .. }
+        | Event::Pop { .. }
+        | Event::Flags { .. }
+        | Event::Line { .. }
+        | Event::MemoryStart { .. }
+        | Event::ProcessStart { .. }
+        | Event::TlbMiss { .. }
+        | Event::TlbCount { .. } => false,
+    }
 }
 
 /// One sentence for a whole step: what the line did to names and objects.

@@ -135,3 +135,35 @@ fn seek_loop(bencher: Bencher, size: usize) {
 fn seek_mixed(bencher: Bencher, size: usize) {
     seek_bench(bencher, mixed_program, size);
 }
+
+/// Event stepping's count: every event of the loop program replayed, and each asked
+/// whether it is narrated: by making its sentence and dropping it (as the page did), or
+/// with `is_narrated`.
+fn count_bench(
+    bencher: Bencher,
+    size: usize,
+    narrated: fn(&memlane_core::Event, &memlane_core::Snapshot) -> bool,
+) {
+    let trace = traced(loop_program, size);
+    bencher.counter(ItemsCount::new(trace.len())).bench(|| {
+        let mut at = trace.snapshot_at_event(0);
+        let mut count = 0;
+        for ev in trace.iter_events(0..trace.event_count()) {
+            count += usize::from(narrated(&ev, &at));
+            at.apply(&ev);
+        }
+        count
+    });
+}
+
+#[divan::bench(args = [10_000, 100_000], sample_count = 5, sample_size = 1)]
+fn count_narrated_by_sentence(bencher: Bencher, size: usize) {
+    count_bench(bencher, size, |ev, at| {
+        memlane_core::narrate::describe_event(ev, at).is_some()
+    });
+}
+
+#[divan::bench(args = [10_000, 100_000], sample_count = 5, sample_size = 1)]
+fn count_narrated_by_is_narrated(bencher: Bencher, size: usize) {
+    count_bench(bencher, size, memlane_core::narrate::is_narrated);
+}

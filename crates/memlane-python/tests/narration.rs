@@ -54,3 +54,59 @@ fn every_event_of_a_run_gets_a_sentence_or_is_bookkeeping() {
     }
     assert!(told > 10, "only {told} sentences");
 }
+
+mod common;
+
+/// `is_narrated` is `describe_event(..).is_some()` without the sentence, on every event of
+/// every conformance program: once as they run, and once in a RAM of 24 frames with the
+/// twin process, so pages are evicted to swap, read back and arenas unmapped.
+#[test]
+fn is_narrated_agrees_with_describe_event_on_every_event() {
+    use memlane_core::narrate::is_narrated;
+    use std::collections::BTreeMap;
+    let mut seen: BTreeMap<(&str, bool), usize> = BTreeMap::new();
+    for (name, source) in common::conformance_programs() {
+        for small_ram in [false, true] {
+            let mut options = RunOptions::default();
+            if small_ram {
+                options.memory.frames = 24;
+                options.memory.twin = true;
+            }
+            let trace = run(&source, &options);
+            let mut snap = trace.snapshot_at_event(0);
+            for ev in trace.iter_events(0..trace.event_count()) {
+                let told = describe_event(&ev, &snap).is_some();
+                assert_eq!(is_narrated(&ev, &snap), told, "{name}: {ev:?}");
+                *seen.entry((event_kind(&ev), told)).or_default() += 1;
+                snap.apply(&ev);
+            }
+        }
+    }
+    // The check is not vacuous: the kinds whose answer depends on the state were met both ways.
+    for kind in ["refcount", "gc", "mmap", "other"] {
+        assert!(
+            seen.contains_key(&(kind, true)),
+            "{kind} never narrated: {seen:?}"
+        );
+        assert!(
+            seen.contains_key(&(kind, false)),
+            "{kind} never silent: {seen:?}"
+        );
+    }
+    for kind in ["evict", "page fault"] {
+        assert!(seen.contains_key(&(kind, true)), "no {kind} met: {seen:?}");
+    }
+}
+
+fn event_kind(ev: &memlane_core::event::Event) -> &'static str {
+    use memlane_core::event::Event;
+    match ev {
+        Event::Refcount { .. } => "refcount",
+        Event::Gc { .. } => "gc",
+        Event::PageFault { .. } => "page fault",
+        Event::Munmap { .. } => "munmap",
+        Event::Mmap { .. } => "mmap",
+        Event::Evict { .. } => "evict",
+        _ => "other",
+    }
+}

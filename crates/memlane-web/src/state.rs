@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use memlane_core::narrate::{describe_event, describe_step, describe_step_between};
+use memlane_core::narrate::{describe_event, describe_step, describe_step_between, is_narrated};
 use memlane_core::{
     Event, FrameId, GcPhase, ObjId, Outcome, Profile, Snapshot, StepKind, Trace, Version, Walk,
     TWIN_PID,
@@ -318,7 +318,7 @@ impl EventOffsets {
             };
             let mut narrated = 0;
             for ev in trace.iter_events(step.first_event..step.end_event) {
-                narrated += describe_event(&ev, &at).is_some() as usize;
+                narrated += usize::from(is_narrated(&ev, &at));
                 at.apply(&ev);
             }
             described += step.end_event - step.first_event;
