@@ -16,6 +16,24 @@ struct Header<'a> {
     outcome: &'a memlane_core::Outcome,
 }
 
+/// `memlane trace --delta`: each step carries only its events; the state they apply to is
+/// given once, after start-up.
+#[derive(Serialize)]
+struct StartJson<'a> {
+    frames: &'a [memlane_core::FrameView],
+    objects: Vec<ObjectJson<'a>>,
+    stdout: &'a str,
+    gc: &'a memlane_core::GcView,
+}
+
+#[derive(Serialize)]
+struct StepEventsJson<'a> {
+    step: usize,
+    line: u32,
+    kind: memlane_core::StepKind,
+    events: &'a [Event],
+}
+
 #[derive(Serialize)]
 struct StepJson<'a> {
     step: usize,
@@ -121,9 +139,21 @@ fn io_error(e: serde_json::Error) -> std::io::Error {
     }
 }
 
+fn objects_json(snap: &Snapshot) -> Vec<ObjectJson<'_>> {
+    snap.objects
+        .values()
+        .map(|o| ObjectJson {
+            object: o,
+            physical_address: snap.physical_address(o.address),
+        })
+        .collect()
+}
+
 /// Writes `{"format":1, "python":..., "outcome":..., "steps":[...]}`; each step carries its
-/// events and the full state after it (frames and live objects).
-pub fn write_trace_json(trace: &Trace, out: &mut impl Write) -> std::io::Result<()> {
+/// events and the full state after it (frames and live objects). With `delta`, the state
+/// after start-up is written once (`"start"`) and each step carries only its events: the
+/// trace of a long run grows with its events, not with its steps times its objects.
+pub fn write_trace_json(trace: &Trace, out: &mut impl Write, delta: bool) -> std::io::Result<()> {
     let header = Header {
         format: FORMAT_VERSION,
         python: trace.profile.version.as_str(),
@@ -131,11 +161,36 @@ pub fn write_trace_json(trace: &Trace, out: &mut impl Write) -> std::io::Result<
         outcome: &trace.outcome,
     };
     let head = serde_json::to_string(&header).map_err(io_error)?;
-    // Splice the steps array into the header object, streaming one step at a time.
-    write!(out, "{},\"trace\":[", &head[..head.len() - 1])?;
     let mut snap = trace.snapshot_at_event(trace.prologue_end);
+    // Splice the steps array into the header object, streaming one step at a time.
+    write!(out, "{}", &head[..head.len() - 1])?;
+    if delta {
+        let start = StartJson {
+            frames: &snap.frames,
+            objects: objects_json(&snap),
+            stdout: &snap.stdout,
+            gc: &snap.gc,
+        };
+        out.write_all(b",\"delta\":true,\"start\":")?;
+        serde_json::to_writer(&mut *out, &start).map_err(io_error)?;
+    }
+    out.write_all(b",\"trace\":[")?;
     for (i, step) in trace.steps().enumerate() {
         let events = &trace.events_in(step.first_event..step.end_event)[..];
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        if delta {
+            let json = StepEventsJson {
+                step: i + 1,
+                line: step.line,
+                kind: step.kind,
+                events,
+            };
+            serde_json::to_writer(&mut *out, &json).map_err(io_error)?;
+            out.write_all(b"\n")?;
+            continue;
+        }
         for ev in events {
             snap.apply(ev);
         }
@@ -146,14 +201,7 @@ pub fn write_trace_json(trace: &Trace, out: &mut impl Write) -> std::io::Result<
             kind: step.kind,
             events,
             frames: &snap.frames,
-            objects: snap
-                .objects
-                .values()
-                .map(|o| ObjectJson {
-                    object: o,
-                    physical_address: snap.physical_address(o.address),
-                })
-                .collect(),
+            objects: objects_json(&snap),
             stdout: &snap.stdout,
             gc: &snap.gc,
             regions,
@@ -161,9 +209,6 @@ pub fn write_trace_json(trace: &Trace, out: &mut impl Write) -> std::io::Result<
             tlb,
             ram,
         };
-        if i > 0 {
-            out.write_all(b",")?;
-        }
         serde_json::to_writer(&mut *out, &json).map_err(io_error)?;
         out.write_all(b"\n")?;
     }

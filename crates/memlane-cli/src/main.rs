@@ -13,7 +13,8 @@ const USAGE: &str = "usage:
 
 run        prints what the program prints, as CPython of that version would; an uncaught
            exception prints its traceback to stderr and exits with status 1.
-trace      prints every step as JSON (see docs/trace-format.md).
+trace      prints every step as JSON (see docs/trace-format.md); with --delta, the
+           state after start-up once and each step's events only.
 translate  prints how virtual address ADDR (0x... or decimal) translates after step N
            (1-based): each page-table level's index and entry, the frame and the
            physical address, or the page fault (see docs/virtual-memory.md).
@@ -31,7 +32,9 @@ options:
                             (default: ASLR off, as under setarch -R)
   --history-stats           after the run, print to stderr the steps, events and the
                             bytes the recorded history holds (Trace::history_bytes)
-  --history-kinds           as --history-stats, then those bytes by event kind";
+  --history-kinds           as --history-stats, then those bytes by event kind
+  --delta                   (trace) the state after start-up once, then each step's
+                            events only: replaying them gives every step's state";
 
 struct Args {
     command: String,
@@ -43,6 +46,8 @@ struct Args {
     pid: u32,
     history_stats: bool,
     history_kinds: bool,
+    /// For `trace`: each step's events only, after the state at start-up.
+    delta: bool,
 }
 
 fn number<T: std::str::FromStr>(option: &str, value: Option<String>) -> Result<T, String> {
@@ -64,6 +69,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let (mut step, mut address, mut pid) = (None, None, TRACED_PID);
     let mut history_stats = false;
     let mut history_kinds = false;
+    let mut delta = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--python" => {
@@ -88,6 +94,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 ))?;
             }
             "--twin" => options.memory.twin = true,
+            "--delta" if command == "trace" => delta = true,
             "--history-stats" => history_stats = true,
             "--history-kinds" => {
                 history_stats = true;
@@ -127,6 +134,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         pid,
         history_stats,
         history_kinds,
+        delta,
     })
 }
 
@@ -189,7 +197,7 @@ fn main() -> ExitCode {
             let last = trace.snapshot(trace.len().saturating_sub(1));
             out.write_all(last.stdout.as_bytes())
         }
-        _ => memlane_cli::write_trace_json(&trace, &mut out),
+        _ => memlane_cli::write_trace_json(&trace, &mut out, args.delta),
     };
     if let Err(e) = written.and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

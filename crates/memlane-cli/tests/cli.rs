@@ -118,3 +118,103 @@ fn trace_json_has_the_documented_shape() {
         .iter()
         .any(|e| e["event"] == "unbind" && e["name"] == "a"));
 }
+
+/// `trace --delta` holds what the full trace holds: the same events for every step, and
+/// a start state that, with them applied, gives every step's frames, objects and output.
+#[test]
+fn a_delta_trace_replays_to_the_full_trace() {
+    use memlane_core::{Event, FrameView};
+    let program = "import gc\nclass A:\n    pass\nx = A()\nx.me = x\nitems = [[i] for i in range(40)]\n\
+                   for i in range(30):\n    items.append(i)\ndel x\nprint(gc.collect(), len(items))\ndef f(n):\n    return [n] * n\nprint(sum(f(3)))\n";
+    let (full, _, code) = memlane(&["trace", "-"], program);
+    assert_eq!(code, 0);
+    let (delta, _, code) = memlane(&["trace", "--delta", "-"], program);
+    assert_eq!(code, 0);
+    let full: serde_json::Value = serde_json::from_str(&full).unwrap();
+    let delta: serde_json::Value = serde_json::from_str(&delta).unwrap();
+    assert_eq!(delta["delta"], true);
+    assert!(full.get("delta").is_none() && full.get("start").is_none());
+    for key in ["format", "python", "steps", "outcome"] {
+        assert_eq!(full[key], delta[key], "{key}");
+    }
+
+    // The start state, as a snapshot the core can apply events to.
+    let start = &delta["start"];
+    let mut snap = memlane_core::Snapshot {
+        frames: serde_json::from_value::<Vec<FrameView>>(start["frames"].clone()).unwrap(),
+        stdout: start["stdout"].as_str().unwrap().to_owned(),
+        ..Default::default()
+    };
+    for o in start["objects"].as_array().unwrap() {
+        let object: memlane_core::ObjectView = serde_json::from_value(o.clone()).unwrap();
+        snap.objects.insert(object.id, object);
+    }
+    let (full_steps, delta_steps) = (
+        full["trace"].as_array().unwrap(),
+        delta["trace"].as_array().unwrap(),
+    );
+    assert_eq!(full_steps.len(), delta_steps.len());
+    assert!(full_steps.len() > 100, "{} steps", full_steps.len());
+    for (f, d) in full_steps.iter().zip(delta_steps) {
+        for key in ["step", "line", "kind", "events"] {
+            assert_eq!(f[key], d[key], "step {}: {key}", f["step"]);
+        }
+        assert!(d.get("objects").is_none(), "a delta step carries no state");
+        for e in d["events"].as_array().unwrap() {
+            snap.apply(&serde_json::from_value::<Event>(e.clone()).unwrap());
+        }
+        let ids = |objects: &serde_json::Value| -> Vec<serde_json::Value> {
+            objects
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["id"].clone())
+                .collect()
+        };
+        let replayed: Vec<serde_json::Value> = snap
+            .objects
+            .keys()
+            .map(|id| serde_json::json!(id))
+            .collect();
+        assert_eq!(
+            ids(&f["objects"]),
+            replayed,
+            "step {}: live objects",
+            f["step"]
+        );
+        for (o, mine) in f["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(snap.objects.values())
+        {
+            for key in ["refcount", "referents", "value", "address", "type_name"] {
+                assert_eq!(
+                    o[key],
+                    serde_json::to_value(mine).unwrap()[key],
+                    "step {}: {key}",
+                    f["step"]
+                );
+            }
+        }
+        assert_eq!(
+            f["frames"],
+            serde_json::to_value(&snap.frames).unwrap(),
+            "step {}",
+            f["step"]
+        );
+        assert_eq!(
+            f["stdout"].as_str().unwrap(),
+            snap.stdout,
+            "step {}",
+            f["step"]
+        );
+    }
+    // And it is smaller: the objects are not repeated at every step.
+    assert!(
+        delta.to_string().len() * 5 < full.to_string().len(),
+        "{} vs {} bytes",
+        delta.to_string().len(),
+        full.to_string().len()
+    );
+}
