@@ -27,6 +27,9 @@ pub enum HolderRef<'a> {
     Name { frame: FrameId, name: &'a str },
     Stack { frame: FrameId },
     Object { obj: ObjId, label: &'a str },
+    /// Slot `index` of a list or tuple: `Holder::Object` with the label `[index]`, which
+    /// the event log stores as the number (no text is made for it while recording).
+    Slot { obj: ObjId, index: usize },
     Runtime { what: &'a str },
 }
 
@@ -55,6 +58,10 @@ impl HolderRef<'_> {
             HolderRef::Object { obj, label } => Holder::Object {
                 obj,
                 label: label.to_owned(),
+            },
+            HolderRef::Slot { obj, index } => Holder::Object {
+                obj,
+                label: crate::object::index_label(index),
             },
             HolderRef::Runtime { what } => Holder::Runtime {
                 what: what.to_owned(),

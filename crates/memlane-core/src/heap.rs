@@ -888,20 +888,26 @@ impl Heap {
         let mut stack = vec![(root, order)];
         while let Some((obj, children)) = stack.last_mut() {
             let obj = *obj;
-            match children.pop() {
-                Some(r) => {
-                    if self.drop_ref(
-                        r.target,
-                        HolderRef::Object {
-                            obj,
-                            label: &r.label,
-                        },
-                    ) {
-                        self.untrack(r.target);
-                        let order = self.dealloc_order(r.target);
-                        stack.push((r.target, order));
-                    }
+            let dropped = match children {
+                Releases::Slots(items) => items.pop().map(|target| {
+                    let index = items.len();
+                    (target, self.drop_ref(target, HolderRef::Slot { obj, index }))
+                }),
+                Releases::Labelled(refs) => refs.pop().map(|r| {
+                    let holder = HolderRef::Object {
+                        obj,
+                        label: &r.label,
+                    };
+                    (r.target, self.drop_ref(r.target, holder))
+                }),
+            };
+            match dropped {
+                Some((target, true)) => {
+                    self.untrack(target);
+                    let order = self.dealloc_order(target);
+                    stack.push((target, order));
                 }
+                Some((_, false)) => {}
                 None => {
                     stack.pop();
                     self.release(obj);
@@ -911,16 +917,19 @@ impl Heap {
     }
 
     /// References in the reverse of the order CPython's dealloc drops them (popped from the end).
-    fn dealloc_order(&self, id: ObjId) -> Vec<Reference> {
+    fn dealloc_order(&self, id: ObjId) -> Releases {
         let payload = &self.get(id).payload;
-        let mut refs = Vec::new();
-        payload.referents(&mut refs);
         match payload {
             // list_dealloc and tupledealloc drop items from the last to the first.
-            Payload::List(_) | Payload::Tuple(_) => {}
-            _ => refs.reverse(),
+            Payload::List(l) => Releases::Slots(l.items.clone()),
+            Payload::Tuple(items) => Releases::Slots(items.clone()),
+            _ => {
+                let mut refs = Vec::new();
+                payload.referents(&mut refs);
+                refs.reverse();
+                Releases::Labelled(refs)
+            }
         }
-        refs
     }
 
     fn release(&mut self, id: ObjId) {
@@ -1477,6 +1486,23 @@ impl Heap {
     /// True when the payload is the int zero (for `bool()` and friends).
     pub fn is_zero_int(&self, id: ObjId) -> bool {
         matches!(&self.get(id).payload, Payload::Int(v) if v.is_zero())
+    }
+}
+
+/// What a dying object still has to release, popped from the end: a list's or tuple's
+/// items (held by their positions: no label text is made for them), or other references
+/// with their labels.
+enum Releases {
+    Slots(Vec<ObjId>),
+    Labelled(Vec<Reference>),
+}
+
+impl Releases {
+    fn is_empty(&self) -> bool {
+        match self {
+            Releases::Slots(items) => items.is_empty(),
+            Releases::Labelled(refs) => refs.is_empty(),
+        }
     }
 }
 
