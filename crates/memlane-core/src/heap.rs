@@ -891,7 +891,10 @@ impl Heap {
             let dropped = match children {
                 Releases::Slots(items) => items.pop().map(|target| {
                     let index = items.len();
-                    (target, self.drop_ref(target, HolderRef::Slot { obj, index }))
+                    (
+                        target,
+                        self.drop_ref(target, HolderRef::Slot { obj, index }),
+                    )
                 }),
                 Releases::Labelled(refs) => refs.pop().map(|r| {
                     let holder = HolderRef::Object {

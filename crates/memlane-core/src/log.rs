@@ -1678,6 +1678,108 @@ mod tests {
         }
     }
 
+    /// A position label `[i]` is stored as its number and decodes to the same text as
+    /// any other label; a slot recorded by position (`HolderRef::Slot`) decodes as the
+    /// object holder with that label. Neither adds to the string table.
+    #[test]
+    fn slot_labels_are_numbers_and_decode_as_texts() {
+        assert_eq!(slot_index("[0]"), Some(0));
+        assert_eq!(slot_index("[42]"), Some(42));
+        assert_eq!(
+            slot_index("[999999999999999999]"),
+            Some(999_999_999_999_999_999)
+        );
+        let labels = [
+            "[0]",
+            "[7]",
+            "[12345]",
+            "[999999999999999999]",
+            "[1000000000000000000]",
+            "[007]",
+            "[00]",
+            "[-1]",
+            "[+1]",
+            "[]",
+            "[",
+            "]",
+            "[1",
+            "1]",
+            "['a']",
+            "[(1, 2)]",
+            "key 0",
+            "__bases__[0]",
+            "cell_contents",
+        ];
+        // Only the first four are positions as `index_label` writes them.
+        for (k, label) in labels.iter().enumerate() {
+            match slot_index(label) {
+                Some(i) => assert_eq!((k < 4, format!("[{i}]").as_str()), (true, *label)),
+                None => assert!(k >= 4, "{label}"),
+            }
+        }
+        let mut events = Vec::new();
+        for (k, label) in labels.iter().enumerate() {
+            events.push(Event::Refcount {
+                obj: ObjId(k as u32),
+                count: k as u64 * 3,
+                delta: 1,
+                holder: Holder::Object {
+                    obj: ObjId(100 + k as u32),
+                    label: label.to_string(),
+                },
+            });
+        }
+        events.push(Event::Change {
+            obj: ObjId(3),
+            value: "list of 19".into(),
+            size: 208,
+            referents: labels
+                .iter()
+                .enumerate()
+                .map(|(k, label)| Reference {
+                    label: label.to_string(),
+                    target: ObjId(k as u32),
+                })
+                .collect(),
+        });
+        let mut log = EventLog::default();
+        for e in &events {
+            log.push(e);
+        }
+        let texts = log.strings.texts.len();
+        let mut expected = events.clone();
+        for index in [0usize, 1, 63, 64, 100_000, 5] {
+            log.push_refcount(
+                ObjId(9),
+                2,
+                -1,
+                HolderRef::Slot {
+                    obj: ObjId(3),
+                    index,
+                },
+            );
+            expected.push(Event::Refcount {
+                obj: ObjId(9),
+                count: 2,
+                delta: -1,
+                holder: Holder::Object {
+                    obj: ObjId(3),
+                    label: format!("[{index}]"),
+                },
+            });
+        }
+        assert_eq!(log.decode(0, log.len()), expected);
+        assert_eq!(log.strings.texts.len(), texts, "slots added strings");
+        let stored: Vec<&str> = log.strings.texts.iter().map(|t| &**t).collect();
+        for label in labels {
+            assert_eq!(
+                stored.contains(&label),
+                slot_index(label).is_none(),
+                "{label}: in the string table"
+            );
+        }
+    }
+
     /// The recent-strings cache never gives a text another's id.
     #[test]
     fn string_ids_are_stable() {

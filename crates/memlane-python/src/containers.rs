@@ -76,14 +76,26 @@ impl Vm {
     /// Increfs `items` as `holder`'s slots `[first]`, `[first + 1]`, ...
     fn incref_slots(&mut self, holder: ObjId, items: &[ObjId], first: usize) {
         for (i, &it) in items.iter().enumerate() {
-            self.heap.incref_by(it, HolderRef::Slot { obj: holder, index: first + i });
+            self.heap.incref_by(
+                it,
+                HolderRef::Slot {
+                    obj: holder,
+                    index: first + i,
+                },
+            );
         }
     }
 
     /// Records that `holder` now holds references that were someone else's.
     fn record_takeover(&mut self, holder: ObjId, items: &[ObjId]) {
         for (i, &it) in items.iter().enumerate() {
-            self.heap.record_moved(it, HolderRef::Slot { obj: holder, index: i });
+            self.heap.record_moved(
+                it,
+                HolderRef::Slot {
+                    obj: holder,
+                    index: i,
+                },
+            );
         }
         self.heap.changed(holder);
     }
@@ -161,7 +173,13 @@ impl Vm {
         let n = list.items.len();
         list.capacity = list_growth(list.capacity, n + 1);
         list.items.insert(index.min(n), v);
-        self.heap.incref_by(v, HolderRef::Slot { obj: l, index: index.min(n) });
+        self.heap.incref_by(
+            v,
+            HolderRef::Slot {
+                obj: l,
+                index: index.min(n),
+            },
+        );
         self.heap.changed(l);
     }
 
@@ -174,15 +192,33 @@ impl Vm {
         self.heap
             .incref_runtime(v, "a reference the interpreter holds");
         self.heap.changed(l);
-        self.heap.decref_by(v, HolderRef::Slot { obj: l, index: index });
+        self.heap.decref_by(
+            v,
+            HolderRef::Slot {
+                obj: l,
+                index: index,
+            },
+        );
         v
     }
 
     pub fn list_set(&mut self, l: ObjId, index: usize, v: ObjId) {
         let old = std::mem::replace(&mut self.list_mut(l).items[index], v);
-        self.heap.incref_by(v, HolderRef::Slot { obj: l, index: index });
+        self.heap.incref_by(
+            v,
+            HolderRef::Slot {
+                obj: l,
+                index: index,
+            },
+        );
         self.heap.changed(l);
-        self.heap.decref_by(old, HolderRef::Slot { obj: l, index: index });
+        self.heap.decref_by(
+            old,
+            HolderRef::Slot {
+                obj: l,
+                index: index,
+            },
+        );
     }
 
     /// Replaces the whole contents (slice assignment, sort, reverse, clear).
@@ -193,7 +229,8 @@ impl Vm {
         list.capacity = capacity;
         self.heap.changed(l);
         for (i, it) in old.into_iter().enumerate().rev() {
-            self.heap.decref_by(it, HolderRef::Slot { obj: l, index: i });
+            self.heap
+                .decref_by(it, HolderRef::Slot { obj: l, index: i });
         }
     }
 
@@ -233,7 +270,8 @@ impl Vm {
                 }
                 let i = list.items.len();
                 list.items.push(it);
-                self.heap.incref_by(it, HolderRef::Slot { obj: l, index: i });
+                self.heap
+                    .incref_by(it, HolderRef::Slot { obj: l, index: i });
             }
             let list = self.list_mut(l);
             if list.items.len() < list.capacity {

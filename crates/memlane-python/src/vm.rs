@@ -349,9 +349,11 @@ impl Vm {
             Payload::Tuple(items) => std::mem::replace(&mut items[i], new),
             _ => return,
         };
-        self.heap.incref_by(new, HolderRef::Slot { obj: t, index: i });
+        self.heap
+            .incref_by(new, HolderRef::Slot { obj: t, index: i });
         self.heap.changed(t);
-        self.heap.decref_by(old, HolderRef::Slot { obj: t, index: i });
+        self.heap
+            .decref_by(old, HolderRef::Slot { obj: t, index: i });
     }
 
     /// A reference moved to a new holder without changing the count (CPython's "steal").
