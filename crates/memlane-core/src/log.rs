@@ -10,7 +10,7 @@
 //! memory, frame pushes, collections) are kept whole in a side vector.
 
 use crate::event::{Event, Holder, HolderRef};
-use crate::object::push_decimal;
+use crate::object::position_label;
 use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Placement, Reference};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -1014,6 +1014,7 @@ impl EventLog {
             last_frame: 0,
             last_runtime: [0; 4],
             last_name: 0,
+            holder_texts: true,
         }
     }
 
@@ -1075,12 +1076,13 @@ impl EventLog {
         }
         let mut r = self.reader_at(start);
         r.strings = strings;
+        r.holder_texts = false;
         while r.next < start {
             r.read();
         }
         while r.next < end {
             match r.read() {
-                Decoded::Event(e) => snap.apply(&e),
+                Decoded::Event(e) => snap.apply_owned(e),
                 Decoded::Splice(rec) => match snap.objects.get_mut(&rec.obj) {
                     Some(o) => rec.splice.apply_to(o, rec.value, rec.size),
                     None => {
@@ -1171,9 +1173,22 @@ struct Reader<'a> {
     last_frame: u32,
     last_runtime: [u32; 4],
     last_name: u32,
+    /// False while replaying into a snapshot: a refcount change's holder then comes
+    /// back with its kind but no text (`Snapshot::apply` reads only the count and
+    /// whether the holder is the runtime), so a seek makes no string for it.
+    holder_texts: bool,
 }
 
 impl Reader<'_> {
+    /// Text `i` of the string table, or an empty one when holder texts are skipped.
+    fn holder_text(&self, i: usize) -> String {
+        if self.holder_texts {
+            self.strings.texts[i].to_string()
+        } else {
+            String::new()
+        }
+    }
+
     fn byte(&mut self) -> u8 {
         let b = self.log.bytes[self.at];
         self.at += 1;
@@ -1212,11 +1227,7 @@ impl Reader<'_> {
     fn label(&mut self) -> String {
         let v = self.num();
         if v & 1 == 1 {
-            let mut label = String::with_capacity(5);
-            label.push('[');
-            push_decimal(&mut label, v >> 1);
-            label.push(']');
-            return label;
+            return position_label(v >> 1);
         }
         self.strings.texts[(v >> 1) as usize].to_string()
     }
@@ -1480,7 +1491,7 @@ impl Reader<'_> {
                         self.last_name = i as u32 + 1;
                         Holder::Name {
                             frame: frame.expect("a name's frame"),
-                            name: self.strings.texts[i].to_string(),
+                            name: self.holder_text(i),
                         }
                     }
                     1 => Holder::Stack {
@@ -1488,7 +1499,12 @@ impl Reader<'_> {
                     },
                     2 => Holder::Object {
                         obj: self.obj(),
-                        label: self.label(),
+                        label: if self.holder_texts {
+                            self.label()
+                        } else {
+                            self.num();
+                            String::new()
+                        },
                     },
                     _ => {
                         let i = self.num() as usize;
@@ -1497,7 +1513,7 @@ impl Reader<'_> {
                             self.last_runtime[0] = i as u32 + 1;
                         }
                         Holder::Runtime {
-                            what: self.strings.texts[i].to_string(),
+                            what: self.holder_text(i),
                         }
                     }
                 };
