@@ -4,6 +4,7 @@
 use crate::alloc::Allocator;
 use crate::event::{Event, Holder, HolderRef};
 use crate::hash::{hash_float, hash_int, hash_str, hash_tuple, Key};
+use crate::log::PositionSplice;
 use crate::object::*;
 use crate::profile::{Profile, IMMORTAL_REFCOUNT};
 use crate::trace::{Outcome, Recorder, Splice, Trace};
@@ -1035,12 +1036,12 @@ impl Heap {
                         value.clear();
                         value.push_str(kind);
                         push_decimal(&mut value, len as u64);
-                        self.recorder.record_change(id, &value, size, splice);
+                        self.recorder.record_splice(id, &value, size, splice);
                         self.summary = value;
                     }
                     None => {
                         let value = self.short_value(id);
-                        self.recorder.record_change(id, &value, size, splice);
+                        self.recorder.record_splice(id, &value, size, splice);
                     }
                 }
             }
@@ -1060,20 +1061,19 @@ impl Heap {
     /// found without building the whole new list: labels are positions (`[i]`) or come
     /// from the key object (`key 'a'`, `['a']`), so equal targets mean equal labels.
     /// None for other objects, which record their references whole.
-    fn references_splice(&self, id: ObjId, old: &[Reference]) -> Option<Splice> {
+    fn references_splice(&self, id: ObjId, old: &[Reference]) -> Option<ReferencesSplice> {
         match &self.get(id).payload {
             Payload::List(l) => {
                 let new = &l.items;
-                Some(splice_between(
-                    old.len(),
-                    new.len(),
-                    old.len() == new.len(),
-                    |i, j| i == j && old[i].target == new[j],
-                    |j| Reference {
-                        label: index_label(j),
-                        target: new[j],
-                    },
-                ))
+                let (keep_front, keep_back) =
+                    kept_between(old.len(), new.len(), old.len() == new.len(), |i, j| {
+                        i == j && old[i].target == new[j]
+                    });
+                Some(ReferencesSplice::Positions(PositionSplice {
+                    keep_front,
+                    keep_back,
+                    middle: new[keep_front..new.len() - keep_back].to_vec(),
+                }))
             }
             Payload::Dict(d) => {
                 if !old.len().is_multiple_of(2) {
@@ -1087,7 +1087,7 @@ impl Heap {
                     collected = d.entries.iter().filter(|e| e.is_some()).copied().collect();
                     &collected
                 };
-                Some(splice_between(
+                Some(ReferencesSplice::Labelled(splice_between(
                     old.len(),
                     2 * items.len(),
                     true,
@@ -1125,7 +1125,7 @@ impl Heap {
                             }
                         }
                     },
-                ))
+                )))
             }
             _ => None,
         }
@@ -1492,6 +1492,12 @@ impl Heap {
     }
 }
 
+/// How a container's references changed: a list's by position, a dict's with labels.
+pub(crate) enum ReferencesSplice {
+    Positions(PositionSplice),
+    Labelled(Splice),
+}
+
 /// What a dying object still has to release, popped from the end: a list's or tuple's
 /// items (held by their positions: no label text is made for them), or other references
 /// with their labels.
@@ -1519,6 +1525,21 @@ fn splice_between(
     same: impl Fn(usize, usize) -> bool,
     make: impl Fn(usize) -> Reference,
 ) -> Splice {
+    let (front, back) = kept_between(old_len, new_len, match_back, same);
+    Splice {
+        keep_front: front,
+        keep_back: back,
+        middle: (front..new_len - back).map(make).collect(),
+    }
+}
+
+/// The lengths of the equal front and (with `match_back`) back of `splice_between`.
+fn kept_between(
+    old_len: usize,
+    new_len: usize,
+    match_back: bool,
+    same: impl Fn(usize, usize) -> bool,
+) -> (usize, usize) {
     let mut front = 0;
     while front < old_len && front < new_len && same(front, front) {
         front += 1;
@@ -1532,9 +1553,5 @@ fn splice_between(
             back += 1;
         }
     }
-    Splice {
-        keep_front: front,
-        keep_back: back,
-        middle: (front..new_len - back).map(make).collect(),
-    }
+    (front, back)
 }

@@ -70,6 +70,54 @@ impl Splice {
     }
 }
 
+/// A list's change as a splice whose new references are held by position: the labels
+/// of `middle` are `[keep_front]`, `[keep_front + 1]`, ... The log stores them as numbers,
+/// and the recorder's live references keep the label texts they already have, so a
+/// list's change (`pop(0)` moves every item) makes no text for a position it had.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PositionSplice {
+    pub keep_front: usize,
+    pub keep_back: usize,
+    pub middle: Vec<ObjId>,
+}
+
+impl PositionSplice {
+    /// How many references a list of `len` has after the splice.
+    pub fn len_after(&self, len: usize) -> usize {
+        let back_start = len.saturating_sub(self.keep_back);
+        self.keep_front.min(back_start) + self.middle.len() + (len - back_start)
+    }
+
+    /// Applies the splice to a list's `referents`, which are labelled by their positions:
+    /// as `Splice::apply` would with the labels made, reusing the labels of positions
+    /// the list keeps.
+    pub fn apply(&self, referents: &mut Vec<Reference>) {
+        let back_start = referents.len().saturating_sub(self.keep_back);
+        let front = self.keep_front.min(back_start);
+        if self.keep_back == 0 {
+            let old_len = referents.len();
+            for (j, &target) in (front..).zip(&self.middle) {
+                if j < old_len {
+                    debug_assert_eq!(referents[j].label, position_label(j as u64));
+                    referents[j].target = target;
+                } else {
+                    referents.push(Reference {
+                        label: position_label(j as u64),
+                        target,
+                    });
+                }
+            }
+            referents.truncate(front + self.middle.len());
+        } else {
+            let middle = (front..).zip(&self.middle).map(|(j, &target)| Reference {
+                label: position_label(j as u64),
+                target,
+            });
+            referents.splice(front..back_start, middle);
+        }
+    }
+}
+
 /// An event as the log keeps it: a container's change may be a splice of the references
 /// it had before, for passes that keep those references themselves (a snapshot does) and
 /// so need not rebuild them whole for every change.
@@ -711,6 +759,46 @@ impl EventLog {
         splice: &Splice,
         after_len: usize,
     ) -> bool {
+        let (front, back) = (splice.keep_front, splice.keep_back);
+        if !self.start_splice(obj, value, size, front, back, after_len) {
+            return false;
+        }
+        self.put_referents(&splice.middle);
+        true
+    }
+
+    /// As `push_splice`, for a list's splice by position: the same bytes as the
+    /// `Splice` with its labels made.
+    pub(crate) fn push_position_splice(
+        &mut self,
+        obj: ObjId,
+        value: &str,
+        size: u64,
+        splice: &PositionSplice,
+        after_len: usize,
+    ) -> bool {
+        let (front, back) = (splice.keep_front, splice.keep_back);
+        if !self.start_splice(obj, value, size, front, back, after_len) {
+            return false;
+        }
+        self.put(splice.middle.len() as u64);
+        for (j, &target) in (front..).zip(&splice.middle) {
+            self.put_slot(j as u64);
+            self.put_obj(target);
+        }
+        true
+    }
+
+    /// A splice's event up to its new references, when the chain of splices allows.
+    fn start_splice(
+        &mut self,
+        obj: ObjId,
+        value: &str,
+        size: u64,
+        keep_front: usize,
+        keep_back: usize,
+        after_len: usize,
+    ) -> bool {
         let here = self.len;
         match self.last_references.get(obj) {
             Some((base, chain)) if chain < MAX_SPLICES.max(after_len) => {
@@ -720,9 +808,8 @@ impl EventLog {
                 self.put((here - base) as u64);
                 self.put_sym(value);
                 self.put(size);
-                self.put(splice.keep_front as u64);
-                self.put(splice.keep_back as u64);
-                self.put_referents(&splice.middle);
+                self.put(keep_front as u64);
+                self.put(keep_back as u64);
                 self.last_references.set(obj, here, chain + 1);
                 true
             }
@@ -1812,6 +1899,63 @@ mod tests {
                 },
             }
         );
+    }
+
+    /// A list's splice by position writes the bytes of the same `Splice` with its labels
+    /// made, and applies to a list's references as that splice does.
+    #[test]
+    fn position_splices_match_labelled_splices() {
+        let list = |targets: &[u32]| -> Vec<Reference> {
+            (0..)
+                .zip(targets)
+                .map(|(j, &t)| Reference {
+                    label: position_label(j),
+                    target: ObjId(t),
+                })
+                .collect()
+        };
+        // (old targets, keep_front, keep_back, middle): an append, a pop(0), an item
+        // replaced, a clear, a shrink from the back, a fill of an empty list.
+        let cases: [(&[u32], usize, usize, &[u32]); 6] = [
+            (&[1, 2, 3], 3, 0, &[4]),
+            (&[1, 2, 3, 4], 0, 0, &[2, 3, 4]),
+            (&[1, 2, 3, 4], 1, 2, &[9]),
+            (&[1, 2], 0, 0, &[]),
+            (&[1, 2, 3], 1, 0, &[]),
+            (&[], 0, 0, &[5, 6, 7]),
+        ];
+        for (old, keep_front, keep_back, middle) in cases {
+            let by_position = PositionSplice {
+                keep_front,
+                keep_back,
+                middle: middle.iter().map(|&t| ObjId(t)).collect(),
+            };
+            let labelled = Splice {
+                keep_front,
+                keep_back,
+                middle: (keep_front as u64..)
+                    .zip(middle)
+                    .map(|(j, &t)| Reference {
+                        label: position_label(j),
+                        target: ObjId(t),
+                    })
+                    .collect(),
+            };
+            let (mut a, mut b) = (list(old), list(old));
+            by_position.apply(&mut a);
+            labelled.apply(&mut b);
+            assert_eq!(a, b, "{old:?} {keep_front} {keep_back} {middle:?}");
+            assert_eq!(by_position.len_after(old.len()), a.len());
+
+            let mut logs = [EventLog::default(), EventLog::default()];
+            for log in &mut logs {
+                log.push_change_whole(ObjId(1), "list of 3", 80, &list(old));
+            }
+            let n = a.len();
+            assert!(logs[0].push_position_splice(ObjId(1), "list", 88, &by_position, n));
+            assert!(logs[1].push_splice(ObjId(1), "list", 88, &labelled, n));
+            assert_eq!(logs[0].bytes, logs[1].bytes);
+        }
     }
 
     /// The recent-strings cache never gives a text another's id.

@@ -192,33 +192,15 @@ impl Vm {
         self.heap
             .incref_runtime(v, "a reference the interpreter holds");
         self.heap.changed(l);
-        self.heap.decref_by(
-            v,
-            HolderRef::Slot {
-                obj: l,
-                index: index,
-            },
-        );
+        self.heap.decref_by(v, HolderRef::Slot { obj: l, index });
         v
     }
 
     pub fn list_set(&mut self, l: ObjId, index: usize, v: ObjId) {
         let old = std::mem::replace(&mut self.list_mut(l).items[index], v);
-        self.heap.incref_by(
-            v,
-            HolderRef::Slot {
-                obj: l,
-                index: index,
-            },
-        );
+        self.heap.incref_by(v, HolderRef::Slot { obj: l, index });
         self.heap.changed(l);
-        self.heap.decref_by(
-            old,
-            HolderRef::Slot {
-                obj: l,
-                index: index,
-            },
-        );
+        self.heap.decref_by(old, HolderRef::Slot { obj: l, index });
     }
 
     /// Replaces the whole contents (slice assignment, sort, reverse, clear).
