@@ -1057,10 +1057,11 @@ impl Heap {
         }
     }
 
-    /// How a list's or dict's references changed since `old` (the ones last recorded),
-    /// found without building the whole new list: labels are positions (`[i]`) or come
-    /// from the key object (`key 'a'`, `['a']`), so equal targets mean equal labels.
-    /// None for other objects, which record their references whole.
+    /// How a list's, dict's or instance's references changed since `old` (the ones last
+    /// recorded), found without building the whole new list: labels are positions
+    /// (`[i]`), come from the key object (`key 'a'`, `['a']`), so equal targets mean
+    /// equal labels, or are attribute names (`.x`, compared as they are). None for other
+    /// objects, which record their references whole.
     fn references_splice(&self, id: ObjId, old: &[Reference]) -> Option<ReferencesSplice> {
         match &self.get(id).payload {
             Payload::List(l) => {
@@ -1074,6 +1075,43 @@ impl Heap {
                     keep_back,
                     middle: new[keep_front..new.len() - keep_back].to_vec(),
                 }))
+            }
+            Payload::Instance(inst) => {
+                // `__class__`, then `.name` for each attribute in order (as
+                // `Payload::referents` labels them): a label names its slot wherever it is.
+                let attrs = &inst.attrs;
+                let same = |i: usize, j: usize| {
+                    let r = &old[i];
+                    match j.checked_sub(1) {
+                        None => r.target == inst.class && r.label == "__class__",
+                        Some(a) => attrs.get_index(a).is_some_and(|(name, &value)| {
+                            r.target == value && r.label.strip_prefix('.') == Some(&**name)
+                        }),
+                    }
+                };
+                let make = |j: usize| match j.checked_sub(1) {
+                    None => Reference {
+                        label: "__class__".into(),
+                        target: inst.class,
+                    },
+                    Some(a) => {
+                        let (name, &value) = attrs.get_index(a).expect("an attribute");
+                        let mut label = String::with_capacity(name.len() + 1);
+                        label.push('.');
+                        label.push_str(name);
+                        Reference {
+                            label,
+                            target: value,
+                        }
+                    }
+                };
+                Some(ReferencesSplice::Labelled(splice_between(
+                    old.len(),
+                    1 + attrs.len(),
+                    true,
+                    same,
+                    make,
+                )))
             }
             Payload::Dict(d) => {
                 if !old.len().is_multiple_of(2) {

@@ -1,5 +1,7 @@
-//! A step that fills a big container: each slot's refcount change names its holder by
-//! position (`[i]`), which the event log stores as the number, not as a text of its own.
+//! Labels as the event log stores them. A step that fills a big container: each slot's
+//! refcount change names its holder by position (`[i]`), which the log stores as the
+//! number, not as a text of its own. Changes stored as splices (a list's by position, an
+//! instance's by attribute name) decode to the whole references.
 
 use memlane_core::{Event, Holder, ObjId, Outcome};
 use memlane_python::{run, RunOptions};
@@ -79,4 +81,50 @@ fn a_big_fill_holds_no_text_per_slot() {
         bytes < 40 * SLOTS,
         "{bytes} history bytes for {SLOTS} slots"
     );
+}
+
+/// An instance's attribute changes, recorded as splices of its references, decode to
+/// its whole references after each: `__class__`, then its attributes in order.
+#[test]
+fn an_instance_change_decodes_as_its_whole_references() {
+    let source =
+        "class P:\n    pass\np = P()\np.a = 1\np.b = [1]\np.a = 2\ndel p.a\np.c = p\np.a = 3\n";
+    let trace = run(source, &RunOptions::default());
+    assert_eq!(trace.outcome, Outcome::Finished, "{:?}", trace.outcome);
+    let events: Vec<Event> = trace.iter_events(0..trace.event_count()).collect();
+    let instance = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Alloc { object } if object.type_name == "P" => Some(object.id),
+            _ => None,
+        })
+        .expect("the instance");
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    for e in &events {
+        if let Event::Change { obj, referents, .. } = e {
+            if *obj == instance {
+                let labels: Vec<String> = referents
+                    .iter()
+                    .map(|r| {
+                        let target = if r.target == instance { "p" } else { "" };
+                        format!("{}{target}", r.label)
+                    })
+                    .collect();
+                if seen.last() != Some(&labels) {
+                    seen.push(labels);
+                }
+            }
+        }
+    }
+    // Born with its class alone; at shutdown the collector clears the cycle `p.c = p`.
+    let expected: Vec<Vec<&str>> = vec![
+        vec!["__class__"],
+        vec!["__class__", ".a"],
+        vec!["__class__", ".a", ".b"],
+        vec!["__class__", ".b"],
+        vec!["__class__", ".b", ".cp"],
+        vec!["__class__", ".b", ".cp", ".a"],
+        vec!["__class__"],
+    ];
+    assert_eq!(seen, expected);
 }
