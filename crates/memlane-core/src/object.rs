@@ -757,8 +757,8 @@ pub fn index_label(i: usize) -> String {
     position_label(i as u64)
 }
 
-/// `[i]`, allocated at its length (a label of 10^5 and more outgrew a guessed capacity
-/// and was copied again: most of a big list's seek).
+/// `[i]`, allocated at its length (past `[999]` a guessed capacity of 5 was outgrown and
+/// the label copied again: a large part of a big list's seek).
 pub fn position_label(i: u64) -> String {
     let digits = i.checked_ilog10().unwrap_or(0) as usize + 1;
     let mut out = String::with_capacity(digits + 2);

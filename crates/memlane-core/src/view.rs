@@ -235,8 +235,6 @@ impl Snapshot {
         out
     }
 
-    /// Applies one event. Events carry the values after the change, so applying a step's
-    /// events in order to the snapshot before it yields the snapshot after it.
     /// As `apply`, taking the event: an allocation's view is moved in, not cloned.
     pub fn apply_owned(&mut self, event: crate::event::Event) {
         match event {
@@ -247,6 +245,8 @@ impl Snapshot {
         }
     }
 
+    /// Applies one event. Events carry the values after the change, so applying a step's
+    /// events in order to the snapshot before it yields the snapshot after it.
     pub fn apply(&mut self, event: &crate::event::Event) {
         use crate::event::Event::*;
         match event {
