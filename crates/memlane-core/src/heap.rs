@@ -4,6 +4,7 @@
 use crate::alloc::Allocator;
 use crate::event::{Event, Holder, HolderRef};
 use crate::hash::{hash_float, hash_int, hash_str, hash_tuple, Key};
+use crate::log::PositionSplice;
 use crate::object::*;
 use crate::profile::{Profile, IMMORTAL_REFCOUNT};
 use crate::trace::{Outcome, Recorder, Splice, Trace};
@@ -888,20 +889,29 @@ impl Heap {
         let mut stack = vec![(root, order)];
         while let Some((obj, children)) = stack.last_mut() {
             let obj = *obj;
-            match children.pop() {
-                Some(r) => {
-                    if self.drop_ref(
-                        r.target,
-                        HolderRef::Object {
-                            obj,
-                            label: &r.label,
-                        },
-                    ) {
-                        self.untrack(r.target);
-                        let order = self.dealloc_order(r.target);
-                        stack.push((r.target, order));
-                    }
+            let dropped = match children {
+                Releases::Slots(items) => items.pop().map(|target| {
+                    let index = items.len();
+                    (
+                        target,
+                        self.drop_ref(target, HolderRef::Slot { obj, index }),
+                    )
+                }),
+                Releases::Labelled(refs) => refs.pop().map(|r| {
+                    let holder = HolderRef::Object {
+                        obj,
+                        label: &r.label,
+                    };
+                    (r.target, self.drop_ref(r.target, holder))
+                }),
+            };
+            match dropped {
+                Some((target, true)) => {
+                    self.untrack(target);
+                    let order = self.dealloc_order(target);
+                    stack.push((target, order));
                 }
+                Some((_, false)) => {}
                 None => {
                     stack.pop();
                     self.release(obj);
@@ -911,16 +921,19 @@ impl Heap {
     }
 
     /// References in the reverse of the order CPython's dealloc drops them (popped from the end).
-    fn dealloc_order(&self, id: ObjId) -> Vec<Reference> {
+    fn dealloc_order(&self, id: ObjId) -> Releases {
         let payload = &self.get(id).payload;
-        let mut refs = Vec::new();
-        payload.referents(&mut refs);
         match payload {
             // list_dealloc and tupledealloc drop items from the last to the first.
-            Payload::List(_) | Payload::Tuple(_) => {}
-            _ => refs.reverse(),
+            Payload::List(l) => Releases::Slots(l.items.clone()),
+            Payload::Tuple(items) => Releases::Slots(items.clone()),
+            _ => {
+                let mut refs = Vec::new();
+                payload.referents(&mut refs);
+                refs.reverse();
+                Releases::Labelled(refs)
+            }
         }
-        refs
     }
 
     fn release(&mut self, id: ObjId) {
@@ -1023,12 +1036,12 @@ impl Heap {
                         value.clear();
                         value.push_str(kind);
                         push_decimal(&mut value, len as u64);
-                        self.recorder.record_change(id, &value, size, splice);
+                        self.recorder.record_splice(id, &value, size, splice);
                         self.summary = value;
                     }
                     None => {
                         let value = self.short_value(id);
-                        self.recorder.record_change(id, &value, size, splice);
+                        self.recorder.record_splice(id, &value, size, splice);
                     }
                 }
             }
@@ -1044,24 +1057,61 @@ impl Heap {
         }
     }
 
-    /// How a list's or dict's references changed since `old` (the ones last recorded),
-    /// found without building the whole new list: labels are positions (`[i]`) or come
-    /// from the key object (`key 'a'`, `['a']`), so equal targets mean equal labels.
-    /// None for other objects, which record their references whole.
-    fn references_splice(&self, id: ObjId, old: &[Reference]) -> Option<Splice> {
+    /// How a list's, dict's or instance's references changed since `old` (the ones last
+    /// recorded), found without building the whole new list: labels are positions
+    /// (`[i]`), come from the key object (`key 'a'`, `['a']`), so equal targets mean
+    /// equal labels, or are attribute names (`.x`, compared as they are). None for other
+    /// objects, which record their references whole.
+    fn references_splice(&self, id: ObjId, old: &[Reference]) -> Option<ReferencesSplice> {
         match &self.get(id).payload {
             Payload::List(l) => {
                 let new = &l.items;
-                Some(splice_between(
-                    old.len(),
-                    new.len(),
-                    old.len() == new.len(),
-                    |i, j| i == j && old[i].target == new[j],
-                    |j| Reference {
-                        label: index_label(j),
-                        target: new[j],
+                let (keep_front, keep_back) =
+                    kept_between(old.len(), new.len(), old.len() == new.len(), |i, j| {
+                        i == j && old[i].target == new[j]
+                    });
+                Some(ReferencesSplice::Positions(PositionSplice {
+                    keep_front,
+                    keep_back,
+                    middle: new[keep_front..new.len() - keep_back].to_vec(),
+                }))
+            }
+            Payload::Instance(inst) => {
+                // `__class__`, then `.name` for each attribute in order (as
+                // `Payload::referents` labels them): a label names its slot wherever it is.
+                let attrs = &inst.attrs;
+                let same = |i: usize, j: usize| {
+                    let r = &old[i];
+                    match j.checked_sub(1) {
+                        None => r.target == inst.class && r.label == "__class__",
+                        Some(a) => attrs.get_index(a).is_some_and(|(name, &value)| {
+                            r.target == value && r.label.strip_prefix('.') == Some(&**name)
+                        }),
+                    }
+                };
+                let make = |j: usize| match j.checked_sub(1) {
+                    None => Reference {
+                        label: "__class__".into(),
+                        target: inst.class,
                     },
-                ))
+                    Some(a) => {
+                        let (name, &value) = attrs.get_index(a).expect("an attribute");
+                        let mut label = String::with_capacity(name.len() + 1);
+                        label.push('.');
+                        label.push_str(name);
+                        Reference {
+                            label,
+                            target: value,
+                        }
+                    }
+                };
+                Some(ReferencesSplice::Labelled(splice_between(
+                    old.len(),
+                    1 + attrs.len(),
+                    true,
+                    same,
+                    make,
+                )))
             }
             Payload::Dict(d) => {
                 if !old.len().is_multiple_of(2) {
@@ -1075,7 +1125,7 @@ impl Heap {
                     collected = d.entries.iter().filter(|e| e.is_some()).copied().collect();
                     &collected
                 };
-                Some(splice_between(
+                Some(ReferencesSplice::Labelled(splice_between(
                     old.len(),
                     2 * items.len(),
                     true,
@@ -1113,7 +1163,7 @@ impl Heap {
                             }
                         }
                     },
-                ))
+                )))
             }
             _ => None,
         }
@@ -1480,6 +1530,29 @@ impl Heap {
     }
 }
 
+/// How a container's references changed: a list's by position, a dict's with labels.
+pub(crate) enum ReferencesSplice {
+    Positions(PositionSplice),
+    Labelled(Splice),
+}
+
+/// What a dying object still has to release, popped from the end: a list's or tuple's
+/// items (held by their positions: no label text is made for them), or other references
+/// with their labels.
+enum Releases {
+    Slots(Vec<ObjId>),
+    Labelled(Vec<Reference>),
+}
+
+impl Releases {
+    fn is_empty(&self) -> bool {
+        match self {
+            Releases::Slots(items) => items.is_empty(),
+            Releases::Labelled(refs) => refs.is_empty(),
+        }
+    }
+}
+
 /// The splice from a list of `old_len` references to one of `new_len`: the longest equal
 /// front, then (with `match_back`) the longest equal back; `same(i, j)` says whether old
 /// entry `i` equals new entry `j`, `make(j)` builds new entry `j`.
@@ -1490,6 +1563,21 @@ fn splice_between(
     same: impl Fn(usize, usize) -> bool,
     make: impl Fn(usize) -> Reference,
 ) -> Splice {
+    let (front, back) = kept_between(old_len, new_len, match_back, same);
+    Splice {
+        keep_front: front,
+        keep_back: back,
+        middle: (front..new_len - back).map(make).collect(),
+    }
+}
+
+/// The lengths of the equal front and (with `match_back`) back of `splice_between`.
+fn kept_between(
+    old_len: usize,
+    new_len: usize,
+    match_back: bool,
+    same: impl Fn(usize, usize) -> bool,
+) -> (usize, usize) {
     let mut front = 0;
     while front < old_len && front < new_len && same(front, front) {
         front += 1;
@@ -1503,9 +1591,5 @@ fn splice_between(
             back += 1;
         }
     }
-    Splice {
-        keep_front: front,
-        keep_back: back,
-        middle: (front..new_len - back).map(make).collect(),
-    }
+    (front, back)
 }

@@ -754,9 +754,16 @@ pub fn text_and_number(prefix: &str, n: usize) -> String {
 
 /// A position's label: `[3]`.
 pub fn index_label(i: usize) -> String {
-    let mut out = String::with_capacity(5);
+    position_label(i as u64)
+}
+
+/// `[i]`, allocated at its length (past `[999]` a guessed capacity of 5 was outgrown and
+/// the label copied again: a large part of a big list's seek).
+pub fn position_label(i: u64) -> String {
+    let digits = i.checked_ilog10().unwrap_or(0) as usize + 1;
+    let mut out = String::with_capacity(digits + 2);
     out.push('[');
-    push_decimal(&mut out, i as u64);
+    push_decimal(&mut out, i);
     out.push(']');
     out
 }

@@ -235,6 +235,16 @@ impl Snapshot {
         out
     }
 
+    /// As `apply`, taking the event: an allocation's view is moved in, not cloned.
+    pub fn apply_owned(&mut self, event: crate::event::Event) {
+        match event {
+            crate::event::Event::Alloc { object } => {
+                self.objects.insert(object.id, *object);
+            }
+            e => self.apply(&e),
+        }
+    }
+
     /// Applies one event. Events carry the values after the change, so applying a step's
     /// events in order to the snapshot before it yields the snapshot after it.
     pub fn apply(&mut self, event: &crate::event::Event) {

@@ -32,10 +32,6 @@ pub fn dict_log2_for(minsize: usize) -> u8 {
 }
 
 impl Vm {
-    fn label(i: usize) -> String {
-        index_label(i)
-    }
-
     // ----- tuples -----
 
     pub fn new_tuple(&mut self, items: &[ObjId]) -> ObjId {
@@ -80,11 +76,11 @@ impl Vm {
     /// Increfs `items` as `holder`'s slots `[first]`, `[first + 1]`, ...
     fn incref_slots(&mut self, holder: ObjId, items: &[ObjId], first: usize) {
         for (i, &it) in items.iter().enumerate() {
-            self.heap.incref(
+            self.heap.incref_by(
                 it,
-                Holder::Object {
+                HolderRef::Slot {
                     obj: holder,
-                    label: Vm::label(first + i),
+                    index: first + i,
                 },
             );
         }
@@ -93,11 +89,11 @@ impl Vm {
     /// Records that `holder` now holds references that were someone else's.
     fn record_takeover(&mut self, holder: ObjId, items: &[ObjId]) {
         for (i, &it) in items.iter().enumerate() {
-            self.record_moved(
+            self.heap.record_moved(
                 it,
-                Holder::Object {
+                HolderRef::Slot {
                     obj: holder,
-                    label: Vm::label(i),
+                    index: i,
                 },
             );
         }
@@ -168,13 +164,7 @@ impl Vm {
         let n = list.items.len();
         list.capacity = list_growth(list.capacity, n + 1);
         list.items.push(v);
-        self.heap.incref(
-            v,
-            Holder::Object {
-                obj: l,
-                label: Vm::label(n),
-            },
-        );
+        self.heap.incref_by(v, HolderRef::Slot { obj: l, index: n });
         self.heap.changed(l);
     }
 
@@ -183,11 +173,11 @@ impl Vm {
         let n = list.items.len();
         list.capacity = list_growth(list.capacity, n + 1);
         list.items.insert(index.min(n), v);
-        self.heap.incref(
+        self.heap.incref_by(
             v,
-            Holder::Object {
+            HolderRef::Slot {
                 obj: l,
-                label: Vm::label(index.min(n)),
+                index: index.min(n),
             },
         );
         self.heap.changed(l);
@@ -202,33 +192,15 @@ impl Vm {
         self.heap
             .incref_runtime(v, "a reference the interpreter holds");
         self.heap.changed(l);
-        self.heap.decref(
-            v,
-            Holder::Object {
-                obj: l,
-                label: Vm::label(index),
-            },
-        );
+        self.heap.decref_by(v, HolderRef::Slot { obj: l, index });
         v
     }
 
     pub fn list_set(&mut self, l: ObjId, index: usize, v: ObjId) {
         let old = std::mem::replace(&mut self.list_mut(l).items[index], v);
-        self.heap.incref(
-            v,
-            Holder::Object {
-                obj: l,
-                label: Vm::label(index),
-            },
-        );
+        self.heap.incref_by(v, HolderRef::Slot { obj: l, index });
         self.heap.changed(l);
-        self.heap.decref(
-            old,
-            Holder::Object {
-                obj: l,
-                label: Vm::label(index),
-            },
-        );
+        self.heap.decref_by(old, HolderRef::Slot { obj: l, index });
     }
 
     /// Replaces the whole contents (slice assignment, sort, reverse, clear).
@@ -239,13 +211,8 @@ impl Vm {
         list.capacity = capacity;
         self.heap.changed(l);
         for (i, it) in old.into_iter().enumerate().rev() {
-            self.heap.decref(
-                it,
-                Holder::Object {
-                    obj: l,
-                    label: Vm::label(i),
-                },
-            );
+            self.heap
+                .decref_by(it, HolderRef::Slot { obj: l, index: i });
         }
     }
 
@@ -285,13 +252,8 @@ impl Vm {
                 }
                 let i = list.items.len();
                 list.items.push(it);
-                self.heap.incref(
-                    it,
-                    Holder::Object {
-                        obj: l,
-                        label: Vm::label(i),
-                    },
-                );
+                self.heap
+                    .incref_by(it, HolderRef::Slot { obj: l, index: i });
             }
             let list = self.list_mut(l);
             if list.items.len() < list.capacity {

@@ -349,21 +349,11 @@ impl Vm {
             Payload::Tuple(items) => std::mem::replace(&mut items[i], new),
             _ => return,
         };
-        self.heap.incref(
-            new,
-            Holder::Object {
-                obj: t,
-                label: index_label(i),
-            },
-        );
+        self.heap
+            .incref_by(new, HolderRef::Slot { obj: t, index: i });
         self.heap.changed(t);
-        self.heap.decref(
-            old,
-            Holder::Object {
-                obj: t,
-                label: index_label(i),
-            },
-        );
+        self.heap
+            .decref_by(old, HolderRef::Slot { obj: t, index: i });
     }
 
     /// A reference moved to a new holder without changing the count (CPython's "steal").
