@@ -1095,7 +1095,7 @@ impl<'a> Parser<'a> {
                 body,
                 handlers,
                 orelse,
-                finalbody,
+                finalbody: finalbody.into(),
             },
             loc,
         })
@@ -2262,9 +2262,7 @@ impl<'a> Parser<'a> {
         if first_key.is_some() && (self.at_kw("for") || self.at_kw("async")) {
             let generators = self.comprehension_clauses()?;
             self.expect_op("}")?;
-            let key = first_key
-                .map(Box::new)
-                .unwrap_or_else(|| Box::new(first_value.clone()));
+            let key = first_key.map(Box::new).expect("a key: checked above");
             return Ok(Expr {
                 kind: ExprKind::DictComp {
                     key,
