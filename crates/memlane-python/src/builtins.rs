@@ -241,7 +241,7 @@ impl Vm {
             return Some(self.builtin_function(n, Some(owner)));
         }
         if module == "sys" && name == "maxsize" {
-            return Some(self.heap.int(BigInt::from(i64::MAX)));
+            return Some(self.heap.int_i64(i64::MAX));
         }
         None
     }
@@ -329,7 +329,7 @@ impl Vm {
             "len" => {
                 self.expect_args("len", args, 1, 1)?;
                 let n = self.len_of(args[0])?;
-                self.heap.int(BigInt::from(n))
+                self.heap.int_i64(n as i64)
             }
             "id" => {
                 self.expect_args("id", args, 1, 1)?;
@@ -350,7 +350,7 @@ impl Vm {
                 self.expect_args("abs", args, 1, 1)?;
                 match self.heap.payload(args[0]).clone() {
                     Payload::Int(i) => self.heap.int(i.abs()),
-                    Payload::Bool(b) => self.heap.int(BigInt::from(b as u8)),
+                    Payload::Bool(b) => self.heap.int_i64(b as i64),
                     Payload::Float(f) => self.heap.float(f.abs()),
                     _ => {
                         return Err(self
@@ -533,7 +533,7 @@ impl Vm {
                 let s = self.str_arg(args[0], "ord()")?;
                 let mut chars = s.chars();
                 match (chars.next(), chars.next()) {
-                    (Some(c), None) => self.heap.int(BigInt::from(c as u32)),
+                    (Some(c), None) => self.heap.int_i64(c as i64),
                     _ => {
                         return Err(self
                             .error(
@@ -578,7 +578,7 @@ impl Vm {
                 };
                 match (self.heap.payload(args[0]).clone(), digits) {
                     (Payload::Int(i), _) => self.heap.int(i),
-                    (Payload::Bool(b), _) => self.heap.int(BigInt::from(b as u8)),
+                    (Payload::Bool(b), _) => self.heap.int_i64(b as i64),
                     (Payload::Float(f), None) => {
                         let r = f.round_ties_even();
                         match num_traits::FromPrimitive::from_f64(r) {
@@ -629,7 +629,7 @@ impl Vm {
             "hash" => {
                 self.expect_args("hash", args, 1, 1)?;
                 match self.heap.key_of(args[0]) {
-                    Some((h, _)) => self.heap.int(BigInt::from(h)),
+                    Some((h, _)) => self.heap.int_i64(h),
                     None => {
                         return Err(self
                             .type_error(args[0], |t| format!("unhashable type: '{t}'"))
@@ -962,12 +962,12 @@ impl Vm {
             "getrefcount" => {
                 self.expect_args("getrefcount", args, 1, 1)?;
                 let n = self.heap.reported_refcount(args[0]);
-                self.heap.int(BigInt::from(n))
+                self.heap.int_i64(n as i64)
             }
             "getsizeof" => {
                 self.expect_args("getsizeof", args, 1, 2)?;
                 let n = self.heap.sizeof(args[0]);
-                self.heap.int(BigInt::from(n))
+                self.heap.int_i64(n as i64)
             }
             "intern" => {
                 self.expect_args("intern", args, 1, 1)?;
@@ -980,7 +980,7 @@ impl Vm {
                 }
                 self.heap.intern(args[0])
             }
-            "getrecursionlimit" => self.heap.int(BigInt::from(self.limits.recursion_limit)),
+            "getrecursionlimit" => self.heap.int_i64(self.limits.recursion_limit as i64),
             "setrecursionlimit" => {
                 self.expect_args("setrecursionlimit", args, 1, 1)?;
                 let n = self.index_value(args[0])?;
@@ -1012,7 +1012,7 @@ impl Vm {
                         .into());
                 }
                 let n = self.collect(g as u8)?;
-                self.heap.int(BigInt::from(n))
+                self.heap.int_i64(n as i64)
             }
             "get_count" => {
                 let c = self.heap.gc.counts;
@@ -1046,7 +1046,7 @@ impl Vm {
     fn int_tuple(&mut self, values: &[u32]) -> ObjId {
         let ints: Vec<ObjId> = values
             .iter()
-            .map(|&v| self.heap.int(BigInt::from(v)))
+            .map(|&v| self.heap.int_i64(v as i64))
             .collect();
         for &i in &ints {
             self.hold(i);

@@ -127,7 +127,7 @@ impl Vm {
                 )?;
                 for (i, &it) in items.iter().enumerate() {
                     if self.eq_bool(it, args[0])? {
-                        return Ok(self.heap.int(BigInt::from(i)));
+                        return Ok(self.heap.int_i64(i as i64));
                     }
                 }
                 if matches!(payload, Payload::Tuple(_)) {
@@ -147,7 +147,7 @@ impl Vm {
                         n += 1;
                     }
                 }
-                self.heap.int(BigInt::from(n))
+                self.heap.int_i64(n as i64)
             }
             (Payload::List(_), "clear") => {
                 self.list_replace_all(receiver, Vec::new(), 0);
@@ -310,8 +310,8 @@ impl Vm {
                 self.heap.decref_runtime_soft(r);
                 r
             }
-            (Payload::Int(i), "bit_length") => self.heap.int(BigInt::from(i.bits())),
-            (Payload::Bool(b), "bit_length") => self.heap.int(BigInt::from(*b as u8)),
+            (Payload::Int(i), "bit_length") => self.heap.int_i64(i.bits() as i64),
+            (Payload::Bool(b), "bit_length") => self.heap.int_i64(*b as i64),
             (Payload::Float(f), "is_integer") => self.heap.bool(f.fract() == 0.0 && f.is_finite()),
             (Payload::Str(s), _) => {
                 return self.str_method(name, s.clone(), receiver, args, kwargs)
@@ -567,7 +567,7 @@ impl Vm {
                         .error(BuiltinType::ValueError, "substring not found")
                         .into());
                 }
-                return Ok(self.heap.int(BigInt::from(r)));
+                return Ok(self.heap.int_i64(r));
             }
             "isdigit" | "isalpha" | "isalnum" | "isspace" | "isupper" | "islower"
             | "isidentifier" => {
@@ -766,7 +766,7 @@ impl Vm {
                                 .into())
                         }
                         (Payload::Int(i), _) => self.heap.int(i),
-                        (Payload::Bool(b), _) => self.heap.int(BigInt::from(b as u8)),
+                        (Payload::Bool(b), _) => self.heap.int_i64(b as i64),
                         (Payload::Float(f), _) => {
                             if f.is_nan() {
                                 return Err(self
