@@ -555,11 +555,7 @@ impl Vm {
             "hex" | "oct" | "bin" => {
                 self.expect_args(name, args, 1, 1)?;
                 let Some(i) = self.int_value(args[0]) else {
-                    return Err(self
-                        .type_error(args[0], |t| {
-                            format!("'{t}' object cannot be interpreted as an integer")
-                        })
-                        .into());
+                    return Err(self.not_an_integer(args[0]).into());
                 };
                 let s = match name {
                     "hex" => format::int_hex(&i),
@@ -631,9 +627,7 @@ impl Vm {
                 match self.heap.key_of(args[0]) {
                     Some((h, _)) => self.heap.int_i64(h),
                     None => {
-                        return Err(self
-                            .type_error(args[0], |t| format!("unhashable type: '{t}'"))
-                            .into());
+                        return Err(self.unhashable(args[0]).into());
                     }
                 }
             }
@@ -785,15 +779,11 @@ impl Vm {
                     n
                 }
                 None => {
-                    return Err(self
-                        .type_error(v, |t| format!("object of type '{t}' has no len()"))
-                        .into());
+                    return Err(self.no_len(v).into());
                 }
             },
             _ => {
-                return Err(self
-                    .type_error(v, |t| format!("object of type '{t}' has no len()"))
-                    .into());
+                return Err(self.no_len(v).into());
             }
         })
     }

@@ -328,7 +328,7 @@ impl Vm {
 
     pub fn dict_get(&mut self, d: ObjId, key: ObjId) -> PyResult<Option<ObjId>> {
         let Some((_, k)) = self.heap.key_of(key) else {
-            return Err(self.type_error(key, |t| format!("unhashable type: '{t}'")));
+            return Err(self.unhashable(key));
         };
         Ok(match self.heap.payload(d) {
             Payload::Dict(dict) => dict.get(&k).map(|(_, v)| v),
@@ -358,7 +358,7 @@ impl Vm {
     /// `d[key] = value`: new references to both (the key only when it is new).
     pub fn dict_set(&mut self, d: ObjId, key: ObjId, value: ObjId) -> PyResult<()> {
         let Some((_, k)) = self.heap.key_of(key) else {
-            return Err(self.type_error(key, |t| format!("unhashable type: '{t}'")));
+            return Err(self.unhashable(key));
         };
         let key_text = self.heap.short_value(key);
         let is_str = matches!(self.heap.payload(key), Payload::Str(_));
@@ -432,7 +432,7 @@ impl Vm {
     /// Removes `key`; Ok(false) when absent.
     pub fn dict_del(&mut self, d: ObjId, key: ObjId) -> PyResult<bool> {
         let Some((_, k)) = self.heap.key_of(key) else {
-            return Err(self.type_error(key, |t| format!("unhashable type: '{t}'")));
+            return Err(self.unhashable(key));
         };
         let entry = match self.heap.payload_mut(d) {
             Payload::Dict(dict) => match dict.index.remove(&k) {
@@ -581,7 +581,7 @@ impl Vm {
 
     pub fn set_add(&mut self, s: ObjId, v: ObjId) -> PyResult<()> {
         let Some((h, k)) = self.heap.key_of(v) else {
-            return Err(self.type_error(v, |t| format!("unhashable type: '{t}'")));
+            return Err(self.unhashable(v));
         };
         let added = match self.heap.payload_mut(s) {
             Payload::Set(set) => set.insert(h, k, v),
@@ -602,7 +602,7 @@ impl Vm {
 
     pub fn set_discard(&mut self, s: ObjId, v: ObjId) -> PyResult<bool> {
         let Some((h, k)) = self.heap.key_of(v) else {
-            return Err(self.type_error(v, |t| format!("unhashable type: '{t}'")));
+            return Err(self.unhashable(v));
         };
         let removed = match self.heap.payload_mut(s) {
             Payload::Set(set) => set.remove(h, &k),

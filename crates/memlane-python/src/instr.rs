@@ -62,7 +62,7 @@ impl Vm {
                 Some(o) => self.push(o),
                 None => {
                     let name = self.varname(i);
-                    return Err(self.error(BuiltinType::UnboundLocalError, format!("cannot access local variable '{name}' where it is not associated with a value")).into());
+                    return Err(self.unbound_local(&name).into());
                 }
             },
             Instr::StoreFast(i) => {
@@ -83,10 +83,13 @@ impl Vm {
                 let name = self.varname(i);
                 match self.frame_mut().locals[i as usize].take() {
                     Some(old) => {
-                        self.heap.record(Event::Unbind { frame: fid, name: name.clone() });
+                        self.heap.record(Event::Unbind {
+                            frame: fid,
+                            name: name.clone(),
+                        });
                         self.heap.decref(old, Holder::Name { frame: fid, name });
                     }
-                    None => return Err(self.error(BuiltinType::UnboundLocalError, format!("cannot access local variable '{name}' where it is not associated with a value")).into()),
+                    None => return Err(self.unbound_local(&name).into()),
                 }
             }
             Instr::LoadDeref(i) | Instr::LoadClosure(i) => {
@@ -102,17 +105,11 @@ impl Vm {
                         _ => {
                             let name = self.cellname(i);
                             let ncell = self.compiled.units[self.frame().unit].cellvars.len();
-                            let msg = if (i as usize) < ncell {
-                                format!("cannot access local variable '{name}' where it is not associated with a value")
-                            } else {
-                                format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope")
-                            };
-                            let t = if (i as usize) < ncell {
-                                BuiltinType::UnboundLocalError
-                            } else {
-                                BuiltinType::NameError
-                            };
-                            return Err(self.error(t, msg).into());
+                            if (i as usize) < ncell {
+                                return Err(self.unbound_local(&name).into());
+                            }
+                            let msg = format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope");
+                            return Err(self.error(BuiltinType::NameError, msg).into());
                         }
                     }
                 }
@@ -195,12 +192,7 @@ impl Vm {
                     _ => self.globals,
                 };
                 if !self.delete_from_namespace(ns, &name)? {
-                    return Err(self
-                        .error(
-                            BuiltinType::NameError,
-                            format!("name '{name}' is not defined"),
-                        )
-                        .into());
+                    return Err(self.name_not_defined(&name).into());
                 }
             }
             Instr::LoadAttr(i) => {

@@ -318,12 +318,7 @@ impl Vm {
             }
             _ => {
                 let t = self.heap.type_name(receiver);
-                return Err(self
-                    .error(
-                        BuiltinType::AttributeError,
-                        format!("'{t}' object has no attribute '{name}'"),
-                    )
-                    .into());
+                return Err(self.no_attribute(&t, name).into());
             }
         })
     }
@@ -701,14 +696,7 @@ impl Vm {
                 }
                 out
             }
-            _ => {
-                return Err(self
-                    .error(
-                        BuiltinType::AttributeError,
-                        format!("'str' object has no attribute '{name}'"),
-                    )
-                    .into())
-            }
+            _ => return Err(self.no_attribute("str", name).into()),
         };
         if r == *s {
             return Ok(receiver);
@@ -911,15 +899,7 @@ impl Vm {
                 for &a in args {
                     match self.int_value(a) {
                         Some(i) => v.push(i.to_i64().unwrap_or(i64::MAX)),
-                        None => {
-                            let tn = self.heap.type_name(a);
-                            return Err(self
-                                .error(
-                                    BuiltinType::TypeError,
-                                    format!("'{tn}' object cannot be interpreted as an integer"),
-                                )
-                                .into());
-                        }
+                        None => return Err(self.not_an_integer(a).into()),
                     }
                 }
                 let (start, stop, step) = match v.len() {

@@ -105,6 +105,74 @@ impl Vm {
         self.error(BuiltinType::TypeError, message(&t))
     }
 
+    // One builder per message that several places raise: each `format!` is code once.
+
+    #[cold]
+    #[inline(never)]
+    pub fn unhashable(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| format!("unhashable type: '{t}'"))
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn not_an_integer(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| {
+            format!("'{t}' object cannot be interpreted as an integer")
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn no_len(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| format!("object of type '{t}' has no len()"))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn not_subscriptable(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| format!("'{t}' object is not subscriptable"))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn no_item_assignment(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| {
+            format!("'{t}' object does not support item assignment")
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn not_iterable(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| format!("'{t}' object is not iterable"))
+    }
+
+    /// AttributeError for an attribute that type `type_name`'s objects lack.
+    #[cold]
+    #[inline(never)]
+    pub fn no_attribute(&mut self, type_name: &str, name: &str) -> Exc {
+        let msg = format!("'{type_name}' object has no attribute '{name}'");
+        self.error(BuiltinType::AttributeError, msg)
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn name_not_defined(&mut self, name: &str) -> Exc {
+        self.error(
+            BuiltinType::NameError,
+            format!("name '{name}' is not defined"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn unbound_local(&mut self, name: &str) -> Exc {
+        let msg = format!(
+            "cannot access local variable '{name}' where it is not associated with a value"
+        );
+        self.error(BuiltinType::UnboundLocalError, msg)
+    }
+
     /// KeyError and friends carry the object itself as their argument.
     pub fn error_with(&mut self, t: BuiltinType, arg: ObjId) -> Exc {
         let class = self.heap.type_object(t);
@@ -244,10 +312,7 @@ impl Vm {
         }
         match self.builtin(name) {
             Some(v) => Ok(v),
-            None => Err(self.error(
-                BuiltinType::NameError,
-                format!("name '{name}' is not defined"),
-            )),
+            None => Err(self.name_not_defined(name)),
         }
     }
 
@@ -407,7 +472,7 @@ impl Vm {
         let t = self.heap.type_name(obj);
         let msg = match payload {
             Payload::Class(c) => format!("type object '{}' has no attribute '{name}'", c.name),
-            _ => format!("'{t}' object has no attribute '{name}'"),
+            _ => return Err(self.no_attribute(&t, name)),
         };
         Err(self.error(BuiltinType::AttributeError, msg))
     }
@@ -450,10 +515,7 @@ impl Vm {
             }
             _ => {
                 let t = self.heap.type_name(obj);
-                Err(self.error(
-                    BuiltinType::AttributeError,
-                    format!("'{t}' object has no attribute '{name}'"),
-                ))
+                Err(self.no_attribute(&t, name))
             }
         }
     }
@@ -478,10 +540,7 @@ impl Vm {
             }
             None => {
                 let t = self.heap.type_name(obj);
-                Err(self.error(
-                    BuiltinType::AttributeError,
-                    format!("'{t}' object has no attribute '{name}'"),
-                ))
+                Err(self.no_attribute(&t, name))
             }
         }
     }
@@ -552,9 +611,7 @@ impl Vm {
                     "cannot fit 'int' into an index-sized integer",
                 )
             }),
-            None => Err(self.type_error(v, |t| {
-                format!("'{t}' object cannot be interpreted as an integer")
-            })),
+            None => Err(self.not_an_integer(v)),
         }
     }
 
@@ -1268,15 +1325,11 @@ impl Vm {
             },
             Payload::Dict(d) => match self.heap.key_of(item) {
                 Some((_, k)) => Ok(d.get(&k).is_some()),
-                None => Err(self
-                    .type_error(item, |t| format!("unhashable type: '{t}'"))
-                    .into()),
+                None => Err(self.unhashable(item).into()),
             },
             Payload::Set(s) => match self.heap.key_of(item) {
                 Some((h, k)) => Ok(s.contains(h, &k)),
-                None => Err(self
-                    .type_error(item, |t| format!("unhashable type: '{t}'"))
-                    .into()),
+                None => Err(self.unhashable(item).into()),
             },
             Payload::Range { start, stop, step } => {
                 Ok(match self.int_value(item).and_then(|i| i.to_i64()) {
@@ -1482,15 +1535,11 @@ impl Vm {
             Payload::Instance(_) => match self.call_dunder(c, "__getitem__", &[k])? {
                 Some(r) => return Ok(r),
                 None => {
-                    return Err(self
-                        .type_error(c, |t| format!("'{t}' object is not subscriptable"))
-                        .into());
+                    return Err(self.not_subscriptable(c).into());
                 }
             },
             _ => {
-                return Err(self
-                    .type_error(c, |t| format!("'{t}' object is not subscriptable"))
-                    .into());
+                return Err(self.not_subscriptable(c).into());
             }
         };
         self.hold(r);
@@ -1558,17 +1607,9 @@ impl Vm {
                     self.release(r);
                     Ok(())
                 }
-                None => Err(self
-                    .type_error(c, |t| {
-                        format!("'{t}' object does not support item assignment")
-                    })
-                    .into()),
+                None => Err(self.no_item_assignment(c).into()),
             },
-            _ => Err(self
-                .type_error(c, |t| {
-                    format!("'{t}' object does not support item assignment")
-                })
-                .into()),
+            _ => Err(self.no_item_assignment(c).into()),
         }
     }
 
@@ -1684,14 +1725,10 @@ impl Vm {
                 if let Some(r) = self.call_dunder(v, "__iter__", &[])? {
                     return Ok(r);
                 }
-                return Err(self
-                    .type_error(v, |t| format!("'{t}' object is not iterable"))
-                    .into());
+                return Err(self.not_iterable(v).into());
             }
             _ => {
-                return Err(self
-                    .type_error(v, |t| format!("'{t}' object is not iterable"))
-                    .into());
+                return Err(self.not_iterable(v).into());
             }
         };
         Ok(self.new_iterator(kind, vec![v], 0))
