@@ -1,6 +1,7 @@
 //! Methods of built-in types (`list.append`, `str.split`, ...) and the constructors of
 //! built-in types (`int("5")`, `list(it)`, `ValueError("x")`).
 
+use crate::builtins::arg;
 use crate::containers::list_growth;
 use crate::format;
 use crate::vm::*;
@@ -62,20 +63,20 @@ impl Vm {
         Ok(match (&payload, name) {
             (Payload::List(_), "append") => {
                 self.arity("list", name, args, 1, 1)?;
-                self.list_push(receiver, args[0]);
+                self.list_push(receiver, arg(args, 0));
                 none
             }
             (Payload::List(_), "extend") => {
                 self.arity("list", name, args, 1, 1)?;
-                self.list_extend(receiver, args[0])?;
+                self.list_extend(receiver, arg(args, 0))?;
                 none
             }
             (Payload::List(l), "insert") => {
                 self.arity("list", name, args, 2, 2)?;
-                let i = self.index_value(args[0])?;
+                let i = self.index_value(arg(args, 0))?;
                 let n = l.items.len() as i64;
                 let at = if i < 0 { (i + n).max(0) } else { i.min(n) };
-                self.list_insert(receiver, at as usize, args[1]);
+                self.list_insert(receiver, at as usize, arg(args, 1));
                 none
             }
             (Payload::List(l), "pop") => {
@@ -103,7 +104,7 @@ impl Vm {
             (Payload::List(l), "remove") => {
                 self.arity("list", name, args, 1, 1)?;
                 for (i, &it) in l.items.iter().enumerate() {
-                    if self.eq_bool(it, args[0])? {
+                    if self.eq_bool(it, arg(args, 0))? {
                         let v = self.list_remove_at(receiver, i);
                         self.release(v);
                         return Ok(none);
@@ -126,7 +127,7 @@ impl Vm {
                     3,
                 )?;
                 for (i, &it) in items.iter().enumerate() {
-                    if self.eq_bool(it, args[0])? {
+                    if self.eq_bool(it, arg(args, 0))? {
                         return Ok(self.heap.int_i64(i as i64));
                     }
                 }
@@ -135,7 +136,7 @@ impl Vm {
                         .error(BuiltinType::ValueError, "tuple.index(x): x not in tuple")
                         .into());
                 }
-                let r = self.repr(args[0])?;
+                let r = self.repr(arg(args, 0))?;
                 return Err(self
                     .error(BuiltinType::ValueError, format!("{r} is not in list"))
                     .into());
@@ -143,7 +144,7 @@ impl Vm {
             (Payload::List(List { items, .. }) | Payload::Tuple(items), "count") => {
                 let mut n = 0;
                 for &it in items {
-                    if self.eq_bool(it, args[0])? {
+                    if self.eq_bool(it, arg(args, 0))? {
                         n += 1;
                     }
                 }
@@ -165,7 +166,7 @@ impl Vm {
             }
             (Payload::Dict(_), "get") => {
                 self.arity("dict", name, args, 1, 2)?;
-                match self.dict_get(receiver, args[0])? {
+                match self.dict_get(receiver, arg(args, 0))? {
                     Some(v) => v,
                     None => args.get(1).copied().unwrap_or(none),
                 }
@@ -182,26 +183,28 @@ impl Vm {
             }
             (Payload::Dict(_), "pop") => {
                 self.arity("dict", name, args, 1, 2)?;
-                match self.dict_get(receiver, args[0])? {
+                match self.dict_get(receiver, arg(args, 0))? {
                     Some(v) => {
                         self.hold(v);
-                        self.dict_del(receiver, args[0])?;
+                        self.dict_del(receiver, arg(args, 0))?;
                         self.heap.decref_runtime_soft(v);
                         v
                     }
                     None => match args.get(1) {
                         Some(&d) => d,
-                        None => return Err(self.error_with(BuiltinType::KeyError, args[0]).into()),
+                        None => {
+                            return Err(self.error_with(BuiltinType::KeyError, arg(args, 0)).into())
+                        }
                     },
                 }
             }
             (Payload::Dict(_), "setdefault") => {
                 self.arity("dict", name, args, 1, 2)?;
-                match self.dict_get(receiver, args[0])? {
+                match self.dict_get(receiver, arg(args, 0))? {
                     Some(v) => v,
                     None => {
                         let d = args.get(1).copied().unwrap_or(none);
-                        self.dict_set(receiver, args[0], d)?;
+                        self.dict_set(receiver, arg(args, 0), d)?;
                         d
                     }
                 }
@@ -242,13 +245,13 @@ impl Vm {
                 t
             }
             (Payload::Set(_), "add") => {
-                self.set_add(receiver, args[0])?;
+                self.set_add(receiver, arg(args, 0))?;
                 none
             }
             (Payload::Set(_), "remove" | "discard") => {
                 self.arity("set", name, args, 1, 1)?;
-                if !self.set_discard(receiver, args[0])? && name == "remove" {
-                    return Err(self.error_with(BuiltinType::KeyError, args[0]).into());
+                if !self.set_discard(receiver, arg(args, 0))? && name == "remove" {
+                    return Err(self.error_with(BuiltinType::KeyError, arg(args, 0)).into());
                 }
                 none
             }
@@ -299,7 +302,7 @@ impl Vm {
             (Payload::Set(_), "issubset" | "issuperset") => {
                 let other = self.new_set();
                 self.hold(other);
-                self.set_update(other, args[0])?;
+                self.set_update(other, arg(args, 0))?;
                 let op = if name == "issubset" {
                     crate::ast::CmpOp::LtE
                 } else {
@@ -351,7 +354,7 @@ impl Vm {
         let r = match name {
             "join" => {
                 self.arity("str", name, args, 1, 1)?;
-                let items = self.iterate(args[0])?;
+                let items = self.iterate(arg(args, 0))?;
                 let mut parts = Vec::with_capacity(items.len());
                 let mut err = None;
                 for (i, &it) in items.iter().enumerate() {
@@ -375,7 +378,7 @@ impl Vm {
                 }
                 // One str item: CPython returns that very object.
                 if parts.len() == 1 {
-                    let only = self.iterate(args[0])?;
+                    let only = self.iterate(arg(args, 0))?;
                     let item = only[0];
                     for o in only {
                         self.release(o);
@@ -519,7 +522,7 @@ impl Vm {
             }
             "startswith" | "endswith" => {
                 let mut options = Vec::new();
-                match self.heap.payload(args[0]).clone() {
+                match self.heap.payload(arg(args, 0)).clone() {
                     Payload::Tuple(items) => {
                         for it in items {
                             options
@@ -590,7 +593,7 @@ impl Vm {
                 return Ok(self.heap.bool(v));
             }
             "center" | "ljust" | "rjust" => {
-                let width = self.index_value(args[0])?.max(0) as usize;
+                let width = self.index_value(arg(args, 0))?.max(0) as usize;
                 let fill = match args.get(1) {
                     Some(_) => arg_text(self, 1, "fill character must be str")?
                         .chars()
@@ -623,7 +626,7 @@ impl Vm {
                 )
             }
             "zfill" => {
-                let width = self.index_value(args[0])?.max(0) as usize;
+                let width = self.index_value(arg(args, 0))?.max(0) as usize;
                 let n = s.chars().count();
                 if width <= n {
                     return Ok(receiver);
