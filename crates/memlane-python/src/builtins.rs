@@ -297,9 +297,9 @@ impl Vm {
             Some(_) => {
                 if args.is_empty() {
                     return Err(self
-                        .error(
+                        .error_fmt(
                             BuiltinType::TypeError,
-                            format!("unbound method {}() needs an argument", b.name),
+                            format_args!("unbound method {}() needs an argument", b.name),
                         )
                         .into());
                 }
@@ -545,9 +545,9 @@ impl Vm {
                     (Some(c), None) => self.heap.int_i64(c as i64),
                     _ => {
                         return Err(self
-                            .error(
+                            .error_fmt(
                                 BuiltinType::TypeError,
-                                format!(
+                                format_args!(
                                     "ord() expected a character, but string of length {} found",
                                     s.chars().count()
                                 ),
@@ -734,9 +734,9 @@ impl Vm {
             }
             _ => {
                 return Err(self
-                    .error(
+                    .error_fmt(
                         BuiltinType::NotImplementedError,
-                        format!("{name}() is not available in memlane"),
+                        format_args!("{name}() is not available in memlane"),
                     )
                     .into())
             }
@@ -807,9 +807,9 @@ impl Vm {
     fn min_max(&mut self, name: &str, args: &[ObjId], kwargs: Kwargs) -> VmResult {
         if args.is_empty() {
             return Err(self
-                .error(
+                .error_fmt(
                     BuiltinType::TypeError,
-                    format!("{name} expected at least 1 argument, got 0"),
+                    format_args!("{name} expected at least 1 argument, got 0"),
                 )
                 .into());
         }

@@ -515,7 +515,7 @@ impl Vm {
                         for o in kv.into_iter().chain(pairs.iter().copied()) {
                             self.release(o);
                         }
-                        return Err(self.error(BuiltinType::ValueError, format!("dictionary update sequence element #0 has length {n}; 2 is required")).into());
+                        return Err(self.error_fmt(BuiltinType::ValueError, format_args!("dictionary update sequence element #0 has length {n}; 2 is required")).into());
                     }
                     self.dict_set(d, kv[0], kv[1])?;
                     self.release(kv[0]);

@@ -138,7 +138,7 @@ impl Vm {
                 }
                 let r = self.repr(arg(args, 0))?;
                 return Err(self
-                    .error(BuiltinType::ValueError, format!("{r} is not in list"))
+                    .error_fmt(BuiltinType::ValueError, format_args!("{r} is not in list"))
                     .into());
             }
             (Payload::List(List { items, .. }) | Payload::Tuple(items), "count") => {
@@ -337,9 +337,9 @@ impl Vm {
         let arg_text = |vm: &mut Vm, i: usize, what: &str| -> PyResult<Rc<str>> {
             match args.get(i) {
                 Some(&a) => vm.text(a, what),
-                None => Err(vm.error(
+                None => Err(vm.error_fmt(
                     BuiltinType::TypeError,
-                    format!("{name}() takes at least 1 argument (0 given)"),
+                    format_args!("{name}() takes at least 1 argument (0 given)"),
                 )),
             }
         };
@@ -690,7 +690,7 @@ impl Vm {
                                 name_part.parse::<usize>().unwrap_or(usize::MAX)
                             };
                             let Some(&v) = args.get(idx) else {
-                                return Err(self.error(BuiltinType::IndexError, format!("Replacement index {idx} out of range for positional args tuple")).into());
+                                return Err(self.error_fmt(BuiltinType::IndexError, format_args!("Replacement index {idx} out of range for positional args tuple")).into());
                             };
                             out.push_str(&self.format_with_spec(v, spec)?);
                         }
@@ -724,9 +724,9 @@ impl Vm {
         }
         if !kwargs.is_empty() && !matches!(t, BuiltinType::Dict | BuiltinType::Int) {
             return Err(self
-                .error(
+                .error_fmt(
                     BuiltinType::TypeError,
-                    format!("{name}() takes no keyword arguments"),
+                    format_args!("{name}() takes no keyword arguments"),
                 )
                 .into());
         }
@@ -781,7 +781,7 @@ impl Vm {
                         }
                         _ => {
                             let tn = self.heap.type_name(a);
-                            return Err(self.error(BuiltinType::TypeError, format!("int() argument must be a string, a bytes-like object or a real number, not '{tn}'")).into());
+                            return Err(self.error_fmt(BuiltinType::TypeError, format_args!("int() argument must be a string, a bytes-like object or a real number, not '{tn}'")).into());
                         }
                     },
                 }
@@ -811,7 +811,7 @@ impl Vm {
                     },
                     _ => {
                         let tn = self.heap.type_name(a);
-                        return Err(self.error(BuiltinType::TypeError, format!("float() argument must be a string or a real number, not '{tn}'")).into());
+                        return Err(self.error_fmt(BuiltinType::TypeError, format_args!("float() argument must be a string or a real number, not '{tn}'")).into());
                     }
                 },
             },
@@ -919,9 +919,9 @@ impl Vm {
                     }
                     n => {
                         return Err(self
-                            .error(
+                            .error_fmt(
                                 BuiltinType::TypeError,
-                                format!("range expected at most 3 arguments, got {n}"),
+                                format_args!("range expected at most 3 arguments, got {n}"),
                             )
                             .into())
                     }
@@ -960,9 +960,9 @@ impl Vm {
             },
             _ => {
                 return Err(self
-                    .error(
+                    .error_fmt(
                         BuiltinType::TypeError,
-                        format!("cannot create '{name}' instances"),
+                        format_args!("cannot create '{name}' instances"),
                     )
                     .into())
             }

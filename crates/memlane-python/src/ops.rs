@@ -99,6 +99,12 @@ impl Vm {
         Exc(e)
     }
 
+    /// `error` with a message still to format: the formatting is code once, here.
+    #[inline(never)]
+    pub fn error_fmt(&mut self, t: BuiltinType, message: std::fmt::Arguments) -> Exc {
+        self.error(t, std::fmt::format(message))
+    }
+
     /// A TypeError whose message names the type of `obj`.
     pub fn type_error(&mut self, obj: ObjId, message: impl FnOnce(&str) -> String) -> Exc {
         let t = self.heap.type_name(obj);
@@ -158,9 +164,9 @@ impl Vm {
     #[cold]
     #[inline(never)]
     pub fn name_not_defined(&mut self, name: &str) -> Exc {
-        self.error(
+        self.error_fmt(
             BuiltinType::NameError,
-            format!("name '{name}' is not defined"),
+            format_args!("name '{name}' is not defined"),
         )
     }
 
@@ -434,9 +440,9 @@ impl Vm {
                     self.hold(v);
                     return Ok(v);
                 }
-                return Err(self.error(
+                return Err(self.error_fmt(
                     BuiltinType::AttributeError,
-                    format!("module '{module}' has no attribute '{name}'"),
+                    format_args!("module '{module}' has no attribute '{name}'"),
                 ));
             }
             _ => {}
@@ -504,9 +510,9 @@ impl Vm {
                 if let Payload::Class(c) = self.heap.payload(obj) {
                     if c.builtin.is_some() {
                         let n = c.name.clone();
-                        return Err(self.error(
+                        return Err(self.error_fmt(
                             BuiltinType::TypeError,
-                            format!("cannot set '{name}' attribute of immutable type '{n}'"),
+                            format_args!("cannot set '{name}' attribute of immutable type '{n}'"),
                         ));
                     }
                 }
@@ -992,9 +998,9 @@ impl Vm {
                     }
                     _ => {
                         let (ta, tb) = ("float", "float");
-                        return Err(self.error(
+                        return Err(self.error_fmt(
                             BuiltinType::TypeError,
-                            format!(
+                            format_args!(
                                 "unsupported operand type(s) for {}: '{ta}' and '{tb}'",
                                 op_symbol(op)
                             ),
@@ -1231,9 +1237,9 @@ impl Vm {
 
     fn order_error(&mut self, a: ObjId, b: ObjId, sym: &str) -> Exc {
         let (ta, tb) = (self.heap.type_name(a), self.heap.type_name(b));
-        self.error(
+        self.error_fmt(
             BuiltinType::TypeError,
-            format!("'{sym}' not supported between instances of '{ta}' and '{tb}'"),
+            format_args!("'{sym}' not supported between instances of '{ta}' and '{tb}'"),
         )
     }
 
@@ -1401,9 +1407,9 @@ impl Vm {
         let idx = if v.is_negative() { v + &len_i } else { v };
         if idx.is_negative() || idx >= len_i {
             let name = if what == "string" { "string" } else { what };
-            return Err(self.error(
+            return Err(self.error_fmt(
                 BuiltinType::IndexError,
-                format!("{name} index out of range"),
+                format_args!("{name} index out of range"),
             ));
         }
         Ok(idx.to_usize().unwrap_or(0))
@@ -1580,7 +1586,7 @@ impl Vm {
                             for o in new {
                                 self.release(o);
                             }
-                            return Err(self.error(BuiltinType::ValueError, format!("attempt to assign sequence of size {} to extended slice of size {}", 0, idx.len())).into());
+                            return Err(self.error_fmt(BuiltinType::ValueError, format_args!("attempt to assign sequence of size {} to extended slice of size {}", 0, idx.len())).into());
                         }
                         let mut items = l.items.clone();
                         for (i, &o) in idx.iter().zip(&new) {
@@ -2037,9 +2043,9 @@ impl Vm {
                         self.release(o);
                     }
                     return Err(self
-                        .error(
+                        .error_fmt(
                             BuiltinType::ValueError,
-                            format!(
+                            format_args!(
                                 "not enough values to unpack (expected at least {}, got {got})",
                                 n + after
                             ),
