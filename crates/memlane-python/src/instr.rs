@@ -182,7 +182,9 @@ impl Vm {
                     Instr::StoreName(_) => self.namespace(),
                     _ => self.globals,
                 };
-                let v = self.pop_operand();
+                // Not `pop_operand`: this way the native build of this hot path runs
+                // fewer instructions (callgrind, the loop in docs/performance.md).
+                let v = self.pop_owned().expect("a value");
                 self.store_in_namespace(ns, &name, v)?;
             }
             Instr::DeleteName(i) | Instr::DeleteGlobal(i) => {
