@@ -361,7 +361,9 @@ impl Vm {
                     Payload::Float(f) => self.heap.float(f.abs()),
                     _ => {
                         return Err(self
-                            .type_error_of(arg(args, 0), "bad operand type for abs(): '{t}'")
+                            .type_error(arg(args, 0), |t| {
+                                format!("bad operand type for abs(): '{t}'")
+                            })
                             .into());
                     }
                 }
@@ -607,7 +609,9 @@ impl Vm {
                     }
                     _ => {
                         return Err(self
-                            .type_error_of(arg(args, 0), "type {t} doesn't define __round__ method")
+                            .type_error(arg(args, 0), |t| {
+                                format!("type {t} doesn't define __round__ method")
+                            })
                             .into());
                     }
                 }
@@ -975,7 +979,9 @@ impl Vm {
                 self.expect_args("intern", args, 1, 1)?;
                 if !matches!(self.heap.payload(arg(args, 0)), Payload::Str(_)) {
                     return Err(self
-                        .type_error_of(arg(args, 0), "intern() argument must be str, not {t}")
+                        .type_error(arg(args, 0), |t| {
+                            format!("intern() argument must be str, not {t}")
+                        })
                         .into());
                 }
                 self.heap.intern(arg(args, 0))

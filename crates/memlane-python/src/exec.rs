@@ -610,7 +610,7 @@ impl Vm {
                 Ok(r)
             }
             _ => Err(self
-                .type_error_of(callable, "'{t}' object is not callable")
+                .type_error(callable, |t| format!("'{t}' object is not callable"))
                 .into()),
         }
     }

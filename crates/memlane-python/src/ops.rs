@@ -105,14 +105,6 @@ impl Vm {
         self.error(t, std::fmt::format(message))
     }
 
-    /// A TypeError from a message whose one `{t}` is the type name of `obj`: one
-    /// non-generic function for the messages that need nothing else.
-    #[inline(never)]
-    pub fn type_error_of(&mut self, obj: ObjId, template: &str) -> Exc {
-        let t = self.heap.type_name(obj);
-        self.error(BuiltinType::TypeError, template.replacen("{t}", &t, 1))
-    }
-
     /// A TypeError whose message names the type of `obj`.
     pub fn type_error(&mut self, obj: ObjId, message: impl FnOnce(&str) -> String) -> Exc {
         let t = self.heap.type_name(obj);
@@ -124,37 +116,41 @@ impl Vm {
     #[cold]
     #[inline(never)]
     pub fn unhashable(&mut self, obj: ObjId) -> Exc {
-        self.type_error_of(obj, "unhashable type: '{t}'")
+        self.type_error(obj, |t| format!("unhashable type: '{t}'"))
     }
 
     #[cold]
     #[inline(never)]
     pub fn not_an_integer(&mut self, obj: ObjId) -> Exc {
-        self.type_error_of(obj, "'{t}' object cannot be interpreted as an integer")
+        self.type_error(obj, |t| {
+            format!("'{t}' object cannot be interpreted as an integer")
+        })
     }
 
     #[cold]
     #[inline(never)]
     pub fn no_len(&mut self, obj: ObjId) -> Exc {
-        self.type_error_of(obj, "object of type '{t}' has no len()")
+        self.type_error(obj, |t| format!("object of type '{t}' has no len()"))
     }
 
     #[cold]
     #[inline(never)]
     fn not_subscriptable(&mut self, obj: ObjId) -> Exc {
-        self.type_error_of(obj, "'{t}' object is not subscriptable")
+        self.type_error(obj, |t| format!("'{t}' object is not subscriptable"))
     }
 
     #[cold]
     #[inline(never)]
     fn no_item_assignment(&mut self, obj: ObjId) -> Exc {
-        self.type_error_of(obj, "'{t}' object does not support item assignment")
+        self.type_error(obj, |t| {
+            format!("'{t}' object does not support item assignment")
+        })
     }
 
     #[cold]
     #[inline(never)]
     fn not_iterable(&mut self, obj: ObjId) -> Exc {
-        self.type_error_of(obj, "'{t}' object is not iterable")
+        self.type_error(obj, |t| format!("'{t}' object is not iterable"))
     }
 
     /// AttributeError for an attribute that type `type_name`'s objects lack.
@@ -1328,10 +1324,9 @@ impl Vm {
             Payload::Str(s) => match self.heap.payload(item) {
                 Payload::Str(sub) => Ok(s.contains(&**sub)),
                 _ => Err(self
-                    .type_error_of(
-                        item,
-                        "'in <string>' requires string as left operand, not {t}",
-                    )
+                    .type_error(item, |t| {
+                        format!("'in <string>' requires string as left operand, not {t}")
+                    })
                     .into()),
             },
             Payload::Dict(d) => match self.heap.key_of(item) {
@@ -1687,7 +1682,7 @@ impl Vm {
                 Ok(())
             }
             _ => Err(self
-                .type_error_of(c, "'{t}' object doesn't support item deletion")
+                .type_error(c, |t| format!("'{t}' object doesn't support item deletion"))
                 .into()),
         }
     }
@@ -1787,7 +1782,7 @@ impl Vm {
             }
             _ => {
                 return Err(self
-                    .type_error_of(it, "'{t}' object is not an iterator")
+                    .type_error(it, |t| format!("'{t}' object is not an iterator"))
                     .into());
             }
         };
@@ -2021,7 +2016,7 @@ impl Vm {
                 | Payload::Generator(_)
         ) {
             return Err(self
-                .type_error_of(seq, "cannot unpack non-iterable {t} object")
+                .type_error(seq, |t| format!("cannot unpack non-iterable {t} object"))
                 .into());
         }
         let items = self.iterate(seq)?;
