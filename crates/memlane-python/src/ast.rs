@@ -14,18 +14,18 @@ pub struct Loc {
     pub end_col: u32,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Module {
     pub body: Vec<Stmt>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Stmt {
     pub kind: StmtKind,
     pub loc: Loc,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum StmtKind {
     FunctionDef {
         name: String,
@@ -72,7 +72,8 @@ pub enum StmtKind {
         body: Vec<Stmt>,
         handlers: Vec<ExceptHandler>,
         orelse: Vec<Stmt>,
-        finalbody: Vec<Stmt>,
+        /// Shared: the compiler keeps it for the exits that run it.
+        finalbody: std::rc::Rc<[Stmt]>,
     },
     Assert {
         test: Expr,
@@ -94,13 +95,13 @@ pub enum StmtKind {
     Continue,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Expr {
     pub kind: ExprKind,
     pub loc: Loc,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum ExprKind {
     BoolOp {
         op: BoolOp,
@@ -201,7 +202,7 @@ pub enum ExprKind {
 }
 
 /// A literal value. Each literal occurrence in the source is its own node.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum Constant {
     None,
     True,
@@ -264,7 +265,7 @@ pub enum CmpOp {
     NotIn,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Comprehension {
     pub target: Expr,
     pub iter: Expr,
@@ -273,7 +274,7 @@ pub struct Comprehension {
     pub is_async: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct ExceptHandler {
     pub type_: Option<Expr>,
     pub name: Option<String>,
@@ -281,7 +282,7 @@ pub struct ExceptHandler {
     pub loc: Loc,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Arguments {
     pub posonlyargs: Vec<Arg>,
     pub args: Vec<Arg>,
@@ -294,13 +295,13 @@ pub struct Arguments {
     pub defaults: Vec<Expr>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Arg {
     pub arg: String,
     pub loc: Loc,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Keyword {
     /// `None` for `**mapping`.
     pub arg: Option<String>,
@@ -308,7 +309,7 @@ pub struct Keyword {
     pub loc: Loc,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Alias {
     /// Dotted for `import a.b`.
     pub name: String,

@@ -138,6 +138,13 @@ fn methods_of(t: BuiltinType) -> &'static [&'static str] {
 
 type Kwargs<'a> = &'a [(Rc<str>, ObjId)];
 
+/// Argument `i` of a built-in, after its arity check: one bounds check for all the
+/// built-ins instead of one where each reads its arguments.
+#[inline(never)]
+pub(crate) fn arg(args: &[ObjId], i: usize) -> ObjId {
+    args[i]
+}
+
 /// CPython's message for a wrong number of arguments to a built-in, or None if `given`
 /// fits. `exact_name` is how exact-count errors name it (`len`, `list.append`).
 pub fn arity_message(
@@ -241,7 +248,7 @@ impl Vm {
             return Some(self.builtin_function(n, Some(owner)));
         }
         if module == "sys" && name == "maxsize" {
-            return Some(self.heap.int(BigInt::from(i64::MAX)));
+            return Some(self.heap.int_i64(i64::MAX));
         }
         None
     }
@@ -290,13 +297,13 @@ impl Vm {
             Some(_) => {
                 if args.is_empty() {
                     return Err(self
-                        .error(
+                        .error_fmt(
                             BuiltinType::TypeError,
-                            format!("unbound method {}() needs an argument", b.name),
+                            format_args!("unbound method {}() needs an argument", b.name),
                         )
                         .into());
                 }
-                self.call_method(b.name, args[0], &args[1..], kwargs)
+                self.call_method(b.name, arg(args, 0), &args[1..], kwargs)
             }
         }
     }
@@ -328,33 +335,35 @@ impl Vm {
             }
             "len" => {
                 self.expect_args("len", args, 1, 1)?;
-                let n = self.len_of(args[0])?;
-                self.heap.int(BigInt::from(n))
+                let n = self.len_of(arg(args, 0))?;
+                self.heap.int_i64(n as i64)
             }
             "id" => {
                 self.expect_args("id", args, 1, 1)?;
-                let a = self.heap.get(args[0]).address;
+                let a = self.heap.get(arg(args, 0)).address;
                 self.heap.int(BigInt::from(a))
             }
             "isinstance" => {
                 self.expect_args("isinstance", args, 2, 2)?;
-                let r = self.isinstance(args[0], args[1])?;
+                let r = self.isinstance(arg(args, 0), arg(args, 1))?;
                 self.heap.bool(r)
             }
             "issubclass" => {
                 self.expect_args("issubclass", args, 2, 2)?;
-                let r = self.subclass_of(args[0], args[1]);
+                let r = self.subclass_of(arg(args, 0), arg(args, 1));
                 self.heap.bool(r)
             }
             "abs" => {
                 self.expect_args("abs", args, 1, 1)?;
-                match self.heap.payload(args[0]).clone() {
+                match self.heap.payload(arg(args, 0)).clone() {
                     Payload::Int(i) => self.heap.int(i.abs()),
-                    Payload::Bool(b) => self.heap.int(BigInt::from(b as u8)),
+                    Payload::Bool(b) => self.heap.int_i64(b as i64),
                     Payload::Float(f) => self.heap.float(f.abs()),
                     _ => {
                         return Err(self
-                            .type_error(args[0], |t| format!("bad operand type for abs(): '{t}'"))
+                            .type_error(arg(args, 0), |t| {
+                                format!("bad operand type for abs(): '{t}'")
+                            })
                             .into());
                     }
                 }
@@ -362,7 +371,7 @@ impl Vm {
             "min" | "max" => self.min_max(name, args, kwargs)?,
             "sum" => {
                 self.expect_args("sum", args, 1, 2)?;
-                let items = self.iterate(args[0])?;
+                let items = self.iterate(arg(args, 0))?;
                 let mut acc = match args.get(1).copied().or(Vm::kwarg(kwargs, "start")) {
                     Some(s) => s,
                     None => self.heap.int(BigInt::zero()),
@@ -438,7 +447,7 @@ impl Vm {
                 let l = self.new_list(0);
                 self.hold(l);
                 let r = self
-                    .list_extend(l, args[0])
+                    .list_extend(l, arg(args, 0))
                     .and_then(|_| self.sort_list_in_place(l, kwargs));
                 self.heap.decref_runtime_soft(l);
                 r?;
@@ -446,14 +455,14 @@ impl Vm {
             }
             "reversed" => {
                 self.expect_args("reversed", args, 1, 1)?;
-                match self.heap.payload(args[0]) {
+                match self.heap.payload(arg(args, 0)) {
                     Payload::List(_) => {
-                        let it = self.new_iterator(IterKind::ListReverse, vec![args[0]], 0);
+                        let it = self.new_iterator(IterKind::ListReverse, vec![arg(args, 0)], 0);
                         self.heap.decref_runtime_soft(it);
                         it
                     }
                     _ => {
-                        let items = self.iterate(args[0])?;
+                        let items = self.iterate(arg(args, 0))?;
                         let rev: Vec<ObjId> = items.iter().rev().copied().collect();
                         let t = self.new_tuple(&rev);
                         for it in items {
@@ -469,7 +478,7 @@ impl Vm {
             }
             "enumerate" => {
                 self.expect_args("enumerate", args, 1, 2)?;
-                let inner = self.get_iter(args[0])?;
+                let inner = self.get_iter(arg(args, 0))?;
                 let start = match args.get(1).copied().or(Vm::kwarg(kwargs, "start")) {
                     Some(s) => self.index_value(s)?,
                     None => 0,
@@ -493,13 +502,13 @@ impl Vm {
             }
             "iter" => {
                 self.expect_args("iter", args, 1, 1)?;
-                let it = self.get_iter(args[0])?;
+                let it = self.get_iter(arg(args, 0))?;
                 self.heap.decref_runtime_soft(it);
                 it
             }
             "next" => {
                 self.expect_args("next", args, 1, 2)?;
-                match self.iter_next(args[0])? {
+                match self.iter_next(arg(args, 0))? {
                     Some(v) => {
                         self.heap.decref_runtime_soft(v);
                         v
@@ -518,7 +527,7 @@ impl Vm {
             }
             "chr" => {
                 self.expect_args("chr", args, 1, 1)?;
-                let n = self.index_value(args[0])?;
+                let n = self.index_value(arg(args, 0))?;
                 match u32::try_from(n).ok().and_then(char::from_u32) {
                     Some(c) => self.heap.str(&c.to_string()),
                     None => {
@@ -530,15 +539,15 @@ impl Vm {
             }
             "ord" => {
                 self.expect_args("ord", args, 1, 1)?;
-                let s = self.str_arg(args[0], "ord()")?;
+                let s = self.str_arg(arg(args, 0), "ord()")?;
                 let mut chars = s.chars();
                 match (chars.next(), chars.next()) {
-                    (Some(c), None) => self.heap.int(BigInt::from(c as u32)),
+                    (Some(c), None) => self.heap.int_i64(c as i64),
                     _ => {
                         return Err(self
-                            .error(
+                            .error_fmt(
                                 BuiltinType::TypeError,
-                                format!(
+                                format_args!(
                                     "ord() expected a character, but string of length {} found",
                                     s.chars().count()
                                 ),
@@ -549,17 +558,13 @@ impl Vm {
             }
             "repr" | "ascii" => {
                 self.expect_args(name, args, 1, 1)?;
-                let r = self.repr(args[0])?;
+                let r = self.repr(arg(args, 0))?;
                 self.heap.str(&r)
             }
             "hex" | "oct" | "bin" => {
                 self.expect_args(name, args, 1, 1)?;
-                let Some(i) = self.int_value(args[0]) else {
-                    return Err(self
-                        .type_error(args[0], |t| {
-                            format!("'{t}' object cannot be interpreted as an integer")
-                        })
-                        .into());
+                let Some(i) = self.int_value(arg(args, 0)) else {
+                    return Err(self.not_an_integer(arg(args, 0)).into());
                 };
                 let s = match name {
                     "hex" => format::int_hex(&i),
@@ -576,9 +581,9 @@ impl Vm {
                     }
                     _ => None,
                 };
-                match (self.heap.payload(args[0]).clone(), digits) {
+                match (self.heap.payload(arg(args, 0)).clone(), digits) {
                     (Payload::Int(i), _) => self.heap.int(i),
-                    (Payload::Bool(b), _) => self.heap.int(BigInt::from(b as u8)),
+                    (Payload::Bool(b), _) => self.heap.int_i64(b as i64),
                     (Payload::Float(f), None) => {
                         let r = f.round_ties_even();
                         match num_traits::FromPrimitive::from_f64(r) {
@@ -604,7 +609,7 @@ impl Vm {
                     }
                     _ => {
                         return Err(self
-                            .type_error(args[0], |t| {
+                            .type_error(arg(args, 0), |t| {
                                 format!("type {t} doesn't define __round__ method")
                             })
                             .into());
@@ -613,8 +618,14 @@ impl Vm {
             }
             "divmod" => {
                 self.expect_args("divmod", args, 2, 2)?;
-                let q = self.binary_op(args[0], args[1], crate::ast::Operator::FloorDiv, false)?;
-                let m = self.binary_op(args[0], args[1], crate::ast::Operator::Mod, false)?;
+                let q = self.binary_op(
+                    arg(args, 0),
+                    arg(args, 1),
+                    crate::ast::Operator::FloorDiv,
+                    false,
+                )?;
+                let m =
+                    self.binary_op(arg(args, 0), arg(args, 1), crate::ast::Operator::Mod, false)?;
                 let t = self.new_tuple(&[q, m]);
                 self.release(q);
                 self.release(m);
@@ -622,25 +633,24 @@ impl Vm {
             }
             "pow" => {
                 self.expect_args("pow", args, 2, 2)?;
-                let r = self.binary_op(args[0], args[1], crate::ast::Operator::Pow, false)?;
+                let r =
+                    self.binary_op(arg(args, 0), arg(args, 1), crate::ast::Operator::Pow, false)?;
                 self.heap.decref_runtime_soft(r);
                 r
             }
             "hash" => {
                 self.expect_args("hash", args, 1, 1)?;
-                match self.heap.key_of(args[0]) {
-                    Some((h, _)) => self.heap.int(BigInt::from(h)),
+                match self.heap.key_of(arg(args, 0)) {
+                    Some((h, _)) => self.heap.int_i64(h),
                     None => {
-                        return Err(self
-                            .type_error(args[0], |t| format!("unhashable type: '{t}'"))
-                            .into());
+                        return Err(self.unhashable(arg(args, 0)).into());
                     }
                 }
             }
             "callable" => {
                 self.expect_args("callable", args, 1, 1)?;
                 let c = matches!(
-                    self.heap.payload(args[0]),
+                    self.heap.payload(arg(args, 0)),
                     Payload::Function(_)
                         | Payload::Class(_)
                         | Payload::Builtin(_)
@@ -650,7 +660,7 @@ impl Vm {
             }
             "any" | "all" => {
                 self.expect_args(name, args, 1, 1)?;
-                let items = self.iterate(args[0])?;
+                let items = self.iterate(arg(args, 0))?;
                 let want = name == "any";
                 let mut result = !want;
                 let mut err = None;
@@ -681,13 +691,13 @@ impl Vm {
                     Some(&s) => self.str_arg(s, "format()")?.to_string(),
                     None => String::new(),
                 };
-                let s = self.format_with_spec(args[0], &spec)?;
+                let s = self.format_with_spec(arg(args, 0), &spec)?;
                 self.heap.str(&s)
             }
             "getattr" | "hasattr" => {
                 self.expect_args(name, args, 2, 3)?;
-                let attr = self.str_arg(args[1], "attribute name")?;
-                match self.getattr(args[0], &attr) {
+                let attr = self.str_arg(arg(args, 1), "attribute name")?;
+                match self.getattr(arg(args, 0), &attr) {
                     Ok(v) => {
                         self.heap.decref_runtime_soft(v);
                         if name == "hasattr" {
@@ -702,7 +712,7 @@ impl Vm {
                             if name == "hasattr" {
                                 self.heap.bool(false)
                             } else {
-                                args[2]
+                                arg(args, 2)
                             }
                         } else {
                             return Err(e.into());
@@ -712,21 +722,21 @@ impl Vm {
             }
             "setattr" => {
                 self.expect_args("setattr", args, 3, 3)?;
-                let attr = self.str_arg(args[1], "attribute name")?;
-                self.setattr(args[0], &attr, args[2])?;
+                let attr = self.str_arg(arg(args, 1), "attribute name")?;
+                self.setattr(arg(args, 0), &attr, arg(args, 2))?;
                 none
             }
             "delattr" => {
                 self.expect_args("delattr", args, 2, 2)?;
-                let attr = self.str_arg(args[1], "attribute name")?;
-                self.delattr(args[0], &attr)?;
+                let attr = self.str_arg(arg(args, 1), "attribute name")?;
+                self.delattr(arg(args, 0), &attr)?;
                 none
             }
             _ => {
                 return Err(self
-                    .error(
+                    .error_fmt(
                         BuiltinType::NotImplementedError,
-                        format!("{name}() is not available in memlane"),
+                        format_args!("{name}() is not available in memlane"),
                     )
                     .into())
             }
@@ -785,15 +795,11 @@ impl Vm {
                     n
                 }
                 None => {
-                    return Err(self
-                        .type_error(v, |t| format!("object of type '{t}' has no len()"))
-                        .into());
+                    return Err(self.no_len(v).into());
                 }
             },
             _ => {
-                return Err(self
-                    .type_error(v, |t| format!("object of type '{t}' has no len()"))
-                    .into());
+                return Err(self.no_len(v).into());
             }
         })
     }
@@ -801,14 +807,14 @@ impl Vm {
     fn min_max(&mut self, name: &str, args: &[ObjId], kwargs: Kwargs) -> VmResult {
         if args.is_empty() {
             return Err(self
-                .error(
+                .error_fmt(
                     BuiltinType::TypeError,
-                    format!("{name} expected at least 1 argument, got 0"),
+                    format_args!("{name} expected at least 1 argument, got 0"),
                 )
                 .into());
         }
         let items = if args.len() == 1 {
-            self.iterate(args[0])?
+            self.iterate(arg(args, 0))?
         } else {
             for &a in args {
                 self.hold(a);
@@ -961,29 +967,29 @@ impl Vm {
         Ok(match name {
             "getrefcount" => {
                 self.expect_args("getrefcount", args, 1, 1)?;
-                let n = self.heap.reported_refcount(args[0]);
-                self.heap.int(BigInt::from(n))
+                let n = self.heap.reported_refcount(arg(args, 0));
+                self.heap.int_i64(n as i64)
             }
             "getsizeof" => {
                 self.expect_args("getsizeof", args, 1, 2)?;
-                let n = self.heap.sizeof(args[0]);
-                self.heap.int(BigInt::from(n))
+                let n = self.heap.sizeof(arg(args, 0));
+                self.heap.int_i64(n as i64)
             }
             "intern" => {
                 self.expect_args("intern", args, 1, 1)?;
-                if !matches!(self.heap.payload(args[0]), Payload::Str(_)) {
+                if !matches!(self.heap.payload(arg(args, 0)), Payload::Str(_)) {
                     return Err(self
-                        .type_error(args[0], |t| {
+                        .type_error(arg(args, 0), |t| {
                             format!("intern() argument must be str, not {t}")
                         })
                         .into());
                 }
-                self.heap.intern(args[0])
+                self.heap.intern(arg(args, 0))
             }
-            "getrecursionlimit" => self.heap.int(BigInt::from(self.limits.recursion_limit)),
+            "getrecursionlimit" => self.heap.int_i64(self.limits.recursion_limit as i64),
             "setrecursionlimit" => {
                 self.expect_args("setrecursionlimit", args, 1, 1)?;
-                let n = self.index_value(args[0])?;
+                let n = self.index_value(arg(args, 0))?;
                 if n < 1 {
                     return Err(self
                         .error(
@@ -1012,7 +1018,7 @@ impl Vm {
                         .into());
                 }
                 let n = self.collect(g as u8)?;
-                self.heap.int(BigInt::from(n))
+                self.heap.int_i64(n as i64)
             }
             "get_count" => {
                 let c = self.heap.gc.counts;
@@ -1036,7 +1042,7 @@ impl Vm {
             }
             "is_tracked" => {
                 self.expect_args("is_tracked", args, 1, 1)?;
-                let t = self.heap.get(args[0]).gc_tracked;
+                let t = self.heap.get(arg(args, 0)).gc_tracked;
                 self.heap.bool(t)
             }
             _ => unreachable!(),
@@ -1046,7 +1052,7 @@ impl Vm {
     fn int_tuple(&mut self, values: &[u32]) -> ObjId {
         let ints: Vec<ObjId> = values
             .iter()
-            .map(|&v| self.heap.int(BigInt::from(v)))
+            .map(|&v| self.heap.int_i64(v as i64))
             .collect();
         for &i in &ints {
             self.hold(i);

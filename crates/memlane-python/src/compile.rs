@@ -10,6 +10,7 @@ use memlane_core::Version;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// `ast_opt.c`'s limits on folded constants.
 const MAX_INT_SIZE: u64 = 128;
@@ -66,7 +67,7 @@ enum FBlock {
         for_loop: bool,
     },
     TryExcept,
-    Finally(Vec<Stmt>),
+    Finally(Rc<[Stmt]>),
     Handler {
         name: Option<String>,
     },
@@ -687,7 +688,7 @@ impl Compiler {
                     }
                 }
                 FBlock::TryExcept => Some(Unwind::PopBlock),
-                FBlock::Finally(body) => Some(Unwind::Finally(body.clone())),
+                FBlock::Finally(body) => Some(Unwind::Finally(Rc::clone(body))),
                 FBlock::Handler { name } => Some(Unwind::Handler(name.clone())),
                 FBlock::FinallyEnd => Some(Unwind::FinallyEnd),
             };
@@ -844,12 +845,12 @@ impl Compiler {
         body: &[Stmt],
         handlers: &[ExceptHandler],
         orelse: &[Stmt],
-        finalbody: &[Stmt],
+        finalbody: &Rc<[Stmt]>,
     ) -> CResult {
         let setup = self.emit(Instr::SetupFinally(0));
         self.unit()
             .fblocks
-            .push(FBlock::Finally(finalbody.to_vec()));
+            .push(FBlock::Finally(Rc::clone(finalbody)));
         if handlers.is_empty() {
             self.body(body)?;
         } else {
@@ -1675,7 +1676,7 @@ impl Compiler {
 enum Unwind {
     PopIterator,
     PopBlock,
-    Finally(Vec<Stmt>),
+    Finally(Rc<[Stmt]>),
     Handler(Option<String>),
     FinallyEnd,
 }

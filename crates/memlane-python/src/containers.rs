@@ -290,7 +290,7 @@ impl Vm {
 
     pub fn dict_get(&mut self, d: ObjId, key: ObjId) -> PyResult<Option<ObjId>> {
         let Some((_, k)) = self.heap.key_of(key) else {
-            return Err(self.type_error(key, |t| format!("unhashable type: '{t}'")));
+            return Err(self.unhashable(key));
         };
         Ok(match self.heap.payload(d) {
             Payload::Dict(dict) => dict.get(&k).map(|(_, v)| v),
@@ -320,7 +320,7 @@ impl Vm {
     /// `d[key] = value`: new references to both (the key only when it is new).
     pub fn dict_set(&mut self, d: ObjId, key: ObjId, value: ObjId) -> PyResult<()> {
         let Some((_, k)) = self.heap.key_of(key) else {
-            return Err(self.type_error(key, |t| format!("unhashable type: '{t}'")));
+            return Err(self.unhashable(key));
         };
         let key_text = self.heap.short_value(key);
         let is_str = matches!(self.heap.payload(key), Payload::Str(_));
@@ -394,7 +394,7 @@ impl Vm {
     /// Removes `key`; Ok(false) when absent.
     pub fn dict_del(&mut self, d: ObjId, key: ObjId) -> PyResult<bool> {
         let Some((_, k)) = self.heap.key_of(key) else {
-            return Err(self.type_error(key, |t| format!("unhashable type: '{t}'")));
+            return Err(self.unhashable(key));
         };
         let entry = match self.heap.payload_mut(d) {
             Payload::Dict(dict) => match dict.index.remove(&k) {
@@ -477,7 +477,7 @@ impl Vm {
                         for o in kv.into_iter().chain(pairs.iter().copied()) {
                             self.release(o);
                         }
-                        return Err(self.error(BuiltinType::ValueError, format!("dictionary update sequence element #0 has length {n}; 2 is required")).into());
+                        return Err(self.error_fmt(BuiltinType::ValueError, format_args!("dictionary update sequence element #0 has length {n}; 2 is required")).into());
                     }
                     self.dict_set(d, kv[0], kv[1])?;
                     self.release(kv[0]);
@@ -543,7 +543,7 @@ impl Vm {
 
     pub fn set_add(&mut self, s: ObjId, v: ObjId) -> PyResult<()> {
         let Some((h, k)) = self.heap.key_of(v) else {
-            return Err(self.type_error(v, |t| format!("unhashable type: '{t}'")));
+            return Err(self.unhashable(v));
         };
         let added = match self.heap.payload_mut(s) {
             Payload::Set(set) => set.insert(h, k, v),
@@ -564,7 +564,7 @@ impl Vm {
 
     pub fn set_discard(&mut self, s: ObjId, v: ObjId) -> PyResult<bool> {
         let Some((h, k)) = self.heap.key_of(v) else {
-            return Err(self.type_error(v, |t| format!("unhashable type: '{t}'")));
+            return Err(self.unhashable(v));
         };
         let removed = match self.heap.payload_mut(s) {
             Payload::Set(set) => set.remove(h, &k),

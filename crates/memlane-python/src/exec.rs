@@ -652,9 +652,9 @@ impl Vm {
                     if !is_none {
                         self.release(inst);
                         return Err(self
-                            .error(
+                            .error_fmt(
                                 BuiltinType::TypeError,
-                                format!("__init__() should return None, not '{t}'"),
+                                format_args!("__init__() should return None, not '{t}'"),
                             )
                             .into());
                     }
@@ -671,9 +671,9 @@ impl Vm {
                 _ => "object".into(),
             };
             return Err(self
-                .error(
+                .error_fmt(
                     BuiltinType::TypeError,
-                    format!("{name}() takes no arguments"),
+                    format_args!("{name}() takes no arguments"),
                 )
                 .into());
         }
@@ -824,7 +824,7 @@ impl Vm {
                     "s"
                 };
                 let was = if given == 1 { "was" } else { "were" };
-                return Err(self.error(BuiltinType::TypeError, format!("{qual}() takes {takes} positional argument{plural} but {given} {was} given")));
+                return Err(self.error_fmt(BuiltinType::TypeError, format_args!("{qual}() takes {takes} positional argument{plural} but {given} {was} given")));
             }
             extra_pos = args[argcount..].to_vec();
         }
@@ -837,18 +837,18 @@ impl Vm {
             {
                 Some(i) if i >= posonly => {
                     if slots[i].is_some() {
-                        return Err(self.error(
+                        return Err(self.error_fmt(
                             BuiltinType::TypeError,
-                            format!("{qual}() got multiple values for argument '{name}'"),
+                            format_args!("{qual}() got multiple values for argument '{name}'"),
                         ));
                     }
                     slots[i] = Some(*v);
                 }
                 _ if varkw => extra_kw.push((name.clone(), *v)),
                 _ => {
-                    return Err(self.error(
+                    return Err(self.error_fmt(
                         BuiltinType::TypeError,
-                        format!("{qual}() got an unexpected keyword argument '{name}'"),
+                        format_args!("{qual}() got an unexpected keyword argument '{name}'"),
                     ))
                 }
             }
@@ -924,9 +924,9 @@ impl Vm {
             n => format!("{}, and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
         };
         let plural = if missing.len() == 1 { "" } else { "s" };
-        self.error(
+        self.error_fmt(
             BuiltinType::TypeError,
-            format!(
+            format_args!(
                 "{qual}() missing {} required {kind} argument{plural}: {list}",
                 missing.len()
             ),

@@ -11,11 +11,11 @@ use std::rc::Rc;
 
 impl Vm {
     fn unit_name(&self, i: u32) -> Rc<str> {
-        self.compiled.units[self.frames.last().expect("frame").unit].names[i as usize].clone()
+        self.compiled.units[self.frame().unit].names[i as usize].clone()
     }
 
     fn stack_ids(&self, n: usize) -> Vec<ObjId> {
-        let s = &self.frames.last().expect("frame").stack;
+        let s = &self.frame().stack;
         s[s.len() - n..]
             .iter()
             .map(|v| v.expect("an object"))
@@ -24,27 +24,25 @@ impl Vm {
 
     /// Pops `n` items whose references the caller takes over.
     fn pop_n_owned(&mut self, n: usize) -> Vec<ObjId> {
-        let mut v: Vec<ObjId> = (0..n)
-            .map(|_| self.pop_owned().expect("an object"))
-            .collect();
+        let mut v: Vec<ObjId> = (0..n).map(|_| self.pop_operand()).collect();
         v.reverse();
         v
     }
 
     /// Re-pushes a reference the caller already owns (no count change).
     pub fn push_owned(&mut self, o: ObjId) {
-        let id = self.frames.last().expect("frame").id;
-        self.frames.last_mut().expect("frame").stack.push(Some(o));
+        let id = self.frame().id;
+        self.frame_mut().stack.push(Some(o));
         self.heap.record(Event::Push { frame: id, obj: o });
     }
 
     pub fn exec(&mut self, instr: Instr) -> VmResult<Flow> {
-        let fid = self.frames.last().expect("frame").id;
+        let fid = self.frame().id;
         match instr {
             Instr::Nop => {}
             Instr::PopTop => self.pop_drop(),
             Instr::Copy(n) => {
-                let o = self.top(n as usize).expect("an object to copy");
+                let o = self.operand(n as usize);
                 self.push(o);
             }
             Instr::Swap(n) => {
@@ -60,15 +58,15 @@ impl Vm {
                 let o = self.const_at(i as usize);
                 self.push(o);
             }
-            Instr::LoadFast(i) => match self.frames.last().expect("frame").locals[i as usize] {
+            Instr::LoadFast(i) => match self.frame().locals[i as usize] {
                 Some(o) => self.push(o),
                 None => {
                     let name = self.varname(i);
-                    return Err(self.error(BuiltinType::UnboundLocalError, format!("cannot access local variable '{name}' where it is not associated with a value")).into());
+                    return Err(self.unbound_local(&name).into());
                 }
             },
             Instr::StoreFast(i) => {
-                let v = self.pop_owned().expect("a value");
+                let v = self.pop_operand();
                 let frame = self.frames.last_mut().expect("frame");
                 let old = frame.locals[i as usize].replace(v);
                 // The name is borrowed from the code unit: no String per store.
@@ -83,16 +81,19 @@ impl Vm {
             }
             Instr::DeleteFast(i) => {
                 let name = self.varname(i);
-                match self.frames.last_mut().expect("frame").locals[i as usize].take() {
+                match self.frame_mut().locals[i as usize].take() {
                     Some(old) => {
-                        self.heap.record(Event::Unbind { frame: fid, name: name.clone() });
+                        self.heap.record(Event::Unbind {
+                            frame: fid,
+                            name: name.clone(),
+                        });
                         self.heap.decref(old, Holder::Name { frame: fid, name });
                     }
-                    None => return Err(self.error(BuiltinType::UnboundLocalError, format!("cannot access local variable '{name}' where it is not associated with a value")).into()),
+                    None => return Err(self.unbound_local(&name).into()),
                 }
             }
             Instr::LoadDeref(i) | Instr::LoadClosure(i) => {
-                let cell = self.frames.last().expect("frame").cells[i as usize];
+                let cell = self.frame().cells[i as usize];
                 if let Instr::LoadClosure(_) = instr {
                     self.push(cell);
                 } else {
@@ -103,28 +104,19 @@ impl Vm {
                         }
                         _ => {
                             let name = self.cellname(i);
-                            let ncell = self.compiled.units
-                                [self.frames.last().expect("frame").unit]
-                                .cellvars
-                                .len();
-                            let msg = if (i as usize) < ncell {
-                                format!("cannot access local variable '{name}' where it is not associated with a value")
-                            } else {
-                                format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope")
-                            };
-                            let t = if (i as usize) < ncell {
-                                BuiltinType::UnboundLocalError
-                            } else {
-                                BuiltinType::NameError
-                            };
-                            return Err(self.error(t, msg).into());
+                            let ncell = self.compiled.units[self.frame().unit].cellvars.len();
+                            if (i as usize) < ncell {
+                                return Err(self.unbound_local(&name).into());
+                            }
+                            let msg = format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope");
+                            return Err(self.error(BuiltinType::NameError, msg).into());
                         }
                     }
                 }
             }
             Instr::StoreDeref(i) => {
-                let v = self.pop_owned().expect("a value");
-                let cell = self.frames.last().expect("frame").cells[i as usize];
+                let v = self.pop_operand();
+                let cell = self.frame().cells[i as usize];
                 let old = match self.heap.payload_mut(cell) {
                     Payload::Cell(c) => c.replace(v),
                     _ => None,
@@ -148,7 +140,7 @@ impl Vm {
                 }
             }
             Instr::DeleteDeref(i) => {
-                let cell = self.frames.last().expect("frame").cells[i as usize];
+                let cell = self.frame().cells[i as usize];
                 let old = match self.heap.payload_mut(cell) {
                     Payload::Cell(c) => c.take(),
                     _ => None,
@@ -190,6 +182,8 @@ impl Vm {
                     Instr::StoreName(_) => self.namespace(),
                     _ => self.globals,
                 };
+                // Not `pop_operand`: this way the native build of this hot path runs
+                // fewer instructions (callgrind, the loop in docs/performance.md).
                 let v = self.pop_owned().expect("a value");
                 self.store_in_namespace(ns, &name, v)?;
             }
@@ -200,48 +194,43 @@ impl Vm {
                     _ => self.globals,
                 };
                 if !self.delete_from_namespace(ns, &name)? {
-                    return Err(self
-                        .error(
-                            BuiltinType::NameError,
-                            format!("name '{name}' is not defined"),
-                        )
-                        .into());
+                    return Err(self.name_not_defined(&name).into());
                 }
             }
             Instr::LoadAttr(i) => {
                 let name = self.unit_name(i);
-                let obj = self.top(1).expect("an object");
+                let obj = self.operand(1);
                 let v = self.getattr(obj, &name)?;
                 self.replace_top(1, v);
                 self.release(v);
             }
             Instr::StoreAttr(i) => {
                 let name = self.unit_name(i);
-                let obj = self.top(1).expect("an object");
-                let v = self.top(2).expect("a value");
+                let obj = self.operand(1);
+                let v = self.operand(2);
                 self.setattr(obj, &name, v)?;
                 self.pop_drop();
                 self.pop_drop();
             }
             Instr::DeleteAttr(i) => {
                 let name = self.unit_name(i);
-                let obj = self.top(1).expect("an object");
+                let obj = self.operand(1);
                 self.delattr(obj, &name)?;
                 self.pop_drop();
             }
             Instr::LoadMethod(i) => {
                 let name = self.unit_name(i);
-                let obj = self.top(1).expect("an object");
+                let obj = self.operand(1);
                 match self.lookup_method(obj, &name)? {
                     Some(func) => {
                         // [obj] -> [func, obj]
-                        let o = self.pop_owned().expect("the receiver");
+                        let o = self.pop_operand();
                         self.push(func);
                         self.push_owned(o);
                     }
                     None => {
                         let v = self.getattr(obj, &name)?;
-                        let o = self.pop_owned().expect("the object");
+                        let o = self.pop_operand();
                         self.raw_push(None);
                         self.push(v);
                         self.release(v);
@@ -302,7 +291,7 @@ impl Vm {
                 self.release(r);
             }
             Instr::Unary(op) => {
-                let a = self.top(1).expect("an operand");
+                let a = self.operand(1);
                 let r = self.unary_op(a, op)?;
                 self.replace_top(1, r);
                 self.release(r);
@@ -363,8 +352,8 @@ impl Vm {
                 self.release(d);
             }
             Instr::ListAppend(i) | Instr::SetAdd(i) => {
-                let v = self.top(1).expect("an item");
-                let target = self.top(i as usize + 1).expect("the container");
+                let v = self.operand(1);
+                let target = self.operand(i as usize + 1);
                 match instr {
                     Instr::ListAppend(_) => self.list_push(target, v),
                     _ => self.set_add(target, v)?,
@@ -375,14 +364,14 @@ impl Vm {
                 let [k, v] = self.stack_ids(2)[..] else {
                     unreachable!()
                 };
-                let d = self.top(i as usize + 2).expect("the dict");
+                let d = self.operand(i as usize + 2);
                 self.dict_set(d, k, v)?;
                 self.pop_drop();
                 self.pop_drop();
             }
             Instr::ListExtend(i) | Instr::SetUpdate(i) | Instr::DictUpdate(i) => {
-                let src = self.top(1).expect("an iterable");
-                let target = self.top(i as usize + 1).expect("the container");
+                let src = self.operand(1);
+                let target = self.operand(i as usize + 1);
                 match instr {
                     Instr::ListExtend(_) => self.list_extend(target, src)?,
                     Instr::SetUpdate(_) => self.set_update(target, src)?,
@@ -391,7 +380,7 @@ impl Vm {
                 self.pop_drop();
             }
             Instr::ListToTuple => {
-                let l = self.top(1).expect("a list");
+                let l = self.operand(1);
                 let items = self.list_items(l);
                 let t = self.new_tuple(&items);
                 self.replace_top(1, t);
@@ -443,18 +432,18 @@ impl Vm {
                 self.replace_top(n, o);
             }
             Instr::UnpackSequence(n) => {
-                let seq = self.top(1).expect("a sequence");
+                let seq = self.operand(1);
                 let items = self.unpack(seq, n as usize, None)?;
                 self.pop_drop_held(items, seq)?;
             }
             Instr::UnpackEx(before, after) => {
-                let seq = self.top(1).expect("a sequence");
+                let seq = self.operand(1);
                 let items = self.unpack(seq, before as usize, Some(after as usize))?;
                 self.pop_drop_held(items, seq)?;
             }
             Instr::Jump(t) => self.jump(t),
             Instr::PopJumpIfFalse(t) | Instr::PopJumpIfTrue(t) => {
-                let v = self.top(1).expect("a condition");
+                let v = self.operand(1);
                 let truth = self.truthy(v)?;
                 self.pop_drop();
                 if truth == matches!(instr, Instr::PopJumpIfTrue(_)) {
@@ -462,7 +451,7 @@ impl Vm {
                 }
             }
             Instr::JumpIfFalseOrPop(t) | Instr::JumpIfTrueOrPop(t) => {
-                let v = self.top(1).expect("a condition");
+                let v = self.operand(1);
                 let truth = self.truthy(v)?;
                 if truth == matches!(instr, Instr::JumpIfTrueOrPop(_)) {
                     self.jump(t);
@@ -471,13 +460,13 @@ impl Vm {
                 }
             }
             Instr::GetIter => {
-                let v = self.top(1).expect("an iterable");
+                let v = self.operand(1);
                 let it = self.get_iter(v)?;
                 self.replace_top(1, it);
                 self.release(it);
             }
             Instr::ForIter(t) => {
-                let it = self.top(1).expect("an iterator");
+                let it = self.operand(1);
                 match self.iter_next(it)? {
                     Some(v) => {
                         self.push(v);
@@ -493,8 +482,8 @@ impl Vm {
             Instr::CallEx(has_kwargs) => {
                 let kwargs = if has_kwargs { self.top(1) } else { None };
                 let args_at = 1 + has_kwargs as usize;
-                let args_t = self.top(args_at).expect("an args tuple");
-                let callable = self.top(args_at + 1).expect("a callable");
+                let args_t = self.operand(args_at);
+                let callable = self.operand(args_at + 1);
                 let args = match self.heap.payload(args_t) {
                     Payload::Tuple(items) => items.clone(),
                     _ => self.iterate(args_t)?,
@@ -508,7 +497,7 @@ impl Vm {
                 self.release(r);
             }
             Instr::MakeFunction(c, flags) => {
-                let code = self.pop_owned().expect("a code object");
+                let code = self.pop_operand();
                 let closure = if flags & 8 != 0 {
                     self.pop_owned()
                 } else {
@@ -562,28 +551,28 @@ impl Vm {
                 self.push(ns);
             }
             Instr::ReturnValue => {
-                let v = self.pop_owned().expect("a return value");
+                let v = self.pop_operand();
                 return Ok(Flow::Return(v));
             }
             Instr::YieldValue => {
-                let v = self.pop_owned().expect("a value");
+                let v = self.pop_operand();
                 return Ok(Flow::Yield(v));
             }
             Instr::SetupFinally(h) => {
-                let level = self.frames.last().expect("frame").stack.len();
-                self.frames.last_mut().expect("frame").blocks.push(Block {
+                let level = self.frame().stack.len();
+                self.frame_mut().blocks.push(Block {
                     kind: BlockKind::Setup,
                     handler: h as usize,
                     level,
                 });
             }
             Instr::PopBlock => {
-                self.frames.last_mut().expect("frame").blocks.pop();
+                self.frame_mut().blocks.pop();
             }
             Instr::PushExcInfo => {
-                let exc = self.top(1).expect("an exception");
+                let exc = self.operand(1);
                 self.heap.incref_runtime(exc, "the exception being handled");
-                let f = self.frames.last_mut().expect("frame");
+                let f = self.frame_mut();
                 f.handled.push(exc);
                 let level = f.stack.len() - 1;
                 f.blocks.push(Block {
@@ -593,7 +582,7 @@ impl Vm {
                 });
             }
             Instr::PopExcept => {
-                if let Some(h) = self.frames.last_mut().expect("frame").handled.pop() {
+                if let Some(h) = self.frame_mut().handled.pop() {
                     self.heap.decref_runtime(h, "the exception being handled");
                 }
             }
@@ -607,8 +596,8 @@ impl Vm {
                 self.push(b);
             }
             Instr::Reraise => {
-                let exc = self.pop_owned().expect("an exception");
-                if let Some(h) = self.frames.last_mut().expect("frame").handled.pop() {
+                let exc = self.pop_operand();
+                if let Some(h) = self.frame_mut().handled.pop() {
                     self.heap.decref_runtime(h, "the exception being handled");
                 }
                 self.heap.incref_runtime(exc, "the exception being raised");
@@ -630,15 +619,15 @@ impl Vm {
     }
 
     fn jump(&mut self, t: u32) {
-        self.frames.last_mut().expect("frame").pc = t as usize;
+        self.frame_mut().pc = t as usize;
     }
 
     fn varname(&self, i: u32) -> String {
-        self.compiled.units[self.frames.last().expect("frame").unit].varnames[i as usize].clone()
+        self.compiled.units[self.frame().unit].varnames[i as usize].clone()
     }
 
     fn cellname(&self, i: u32) -> String {
-        let u = &self.compiled.units[self.frames.last().expect("frame").unit];
+        let u = &self.compiled.units[self.frame().unit];
         u.cellvars
             .iter()
             .chain(&u.freevars)
@@ -648,7 +637,7 @@ impl Vm {
     }
 
     fn const_at(&self, i: usize) -> ObjId {
-        let code = self.frames.last().expect("frame").code;
+        let code = self.frame().code;
         let consts = match self.heap.payload(code) {
             Payload::Code(c) => c.consts,
             _ => unreachable!(),
@@ -665,14 +654,8 @@ impl Vm {
     }
 
     fn raw_pop(&mut self) -> Option<ObjId> {
-        let id = self.frames.last().expect("frame").id;
-        let v = self
-            .frames
-            .last_mut()
-            .expect("frame")
-            .stack
-            .pop()
-            .expect("stack item");
+        let id = self.frame().id;
+        let v = self.frame_mut().stack.pop().expect("stack item");
         if v.is_some() {
             self.heap.record(Event::Pop { frame: id });
         }
@@ -680,8 +663,8 @@ impl Vm {
     }
 
     fn raw_push(&mut self, v: Option<ObjId>) {
-        let id = self.frames.last().expect("frame").id;
-        self.frames.last_mut().expect("frame").stack.push(v);
+        let id = self.frame().id;
+        self.frame_mut().stack.push(v);
         if let Some(o) = v {
             self.heap.record(Event::Push { frame: id, obj: o });
         }
@@ -714,7 +697,7 @@ impl Vm {
             }
             None => Vec::new(),
         };
-        let stack = &self.frames.last().expect("frame").stack;
+        let stack = &self.frame().stack;
         let len = stack.len();
         let first = stack[len - n - 2];
         let second = stack[len - n - 1].expect("a callable or receiver");
@@ -798,7 +781,7 @@ impl Vm {
                 if n == 2 {
                     self.pop_drop();
                 }
-                let v = self.top(1).expect("an exception");
+                let v = self.operand(1);
                 let e = match self.make_exception(v) {
                     Ok(e) => e,
                     Err(e) => {

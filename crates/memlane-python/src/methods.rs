@@ -1,6 +1,7 @@
 //! Methods of built-in types (`list.append`, `str.split`, ...) and the constructors of
 //! built-in types (`int("5")`, `list(it)`, `ValueError("x")`).
 
+use crate::builtins::arg;
 use crate::containers::list_growth;
 use crate::format;
 use crate::vm::*;
@@ -62,20 +63,20 @@ impl Vm {
         Ok(match (&payload, name) {
             (Payload::List(_), "append") => {
                 self.arity("list", name, args, 1, 1)?;
-                self.list_push(receiver, args[0]);
+                self.list_push(receiver, arg(args, 0));
                 none
             }
             (Payload::List(_), "extend") => {
                 self.arity("list", name, args, 1, 1)?;
-                self.list_extend(receiver, args[0])?;
+                self.list_extend(receiver, arg(args, 0))?;
                 none
             }
             (Payload::List(l), "insert") => {
                 self.arity("list", name, args, 2, 2)?;
-                let i = self.index_value(args[0])?;
+                let i = self.index_value(arg(args, 0))?;
                 let n = l.items.len() as i64;
                 let at = if i < 0 { (i + n).max(0) } else { i.min(n) };
-                self.list_insert(receiver, at as usize, args[1]);
+                self.list_insert(receiver, at as usize, arg(args, 1));
                 none
             }
             (Payload::List(l), "pop") => {
@@ -103,7 +104,7 @@ impl Vm {
             (Payload::List(l), "remove") => {
                 self.arity("list", name, args, 1, 1)?;
                 for (i, &it) in l.items.iter().enumerate() {
-                    if self.eq_bool(it, args[0])? {
+                    if self.eq_bool(it, arg(args, 0))? {
                         let v = self.list_remove_at(receiver, i);
                         self.release(v);
                         return Ok(none);
@@ -126,8 +127,8 @@ impl Vm {
                     3,
                 )?;
                 for (i, &it) in items.iter().enumerate() {
-                    if self.eq_bool(it, args[0])? {
-                        return Ok(self.heap.int(BigInt::from(i)));
+                    if self.eq_bool(it, arg(args, 0))? {
+                        return Ok(self.heap.int_i64(i as i64));
                     }
                 }
                 if matches!(payload, Payload::Tuple(_)) {
@@ -135,19 +136,19 @@ impl Vm {
                         .error(BuiltinType::ValueError, "tuple.index(x): x not in tuple")
                         .into());
                 }
-                let r = self.repr(args[0])?;
+                let r = self.repr(arg(args, 0))?;
                 return Err(self
-                    .error(BuiltinType::ValueError, format!("{r} is not in list"))
+                    .error_fmt(BuiltinType::ValueError, format_args!("{r} is not in list"))
                     .into());
             }
             (Payload::List(List { items, .. }) | Payload::Tuple(items), "count") => {
                 let mut n = 0;
                 for &it in items {
-                    if self.eq_bool(it, args[0])? {
+                    if self.eq_bool(it, arg(args, 0))? {
                         n += 1;
                     }
                 }
-                self.heap.int(BigInt::from(n))
+                self.heap.int_i64(n as i64)
             }
             (Payload::List(_), "clear") => {
                 self.list_replace_all(receiver, Vec::new(), 0);
@@ -165,7 +166,7 @@ impl Vm {
             }
             (Payload::Dict(_), "get") => {
                 self.arity("dict", name, args, 1, 2)?;
-                match self.dict_get(receiver, args[0])? {
+                match self.dict_get(receiver, arg(args, 0))? {
                     Some(v) => v,
                     None => args.get(1).copied().unwrap_or(none),
                 }
@@ -182,26 +183,28 @@ impl Vm {
             }
             (Payload::Dict(_), "pop") => {
                 self.arity("dict", name, args, 1, 2)?;
-                match self.dict_get(receiver, args[0])? {
+                match self.dict_get(receiver, arg(args, 0))? {
                     Some(v) => {
                         self.hold(v);
-                        self.dict_del(receiver, args[0])?;
+                        self.dict_del(receiver, arg(args, 0))?;
                         self.heap.decref_runtime_soft(v);
                         v
                     }
                     None => match args.get(1) {
                         Some(&d) => d,
-                        None => return Err(self.error_with(BuiltinType::KeyError, args[0]).into()),
+                        None => {
+                            return Err(self.error_with(BuiltinType::KeyError, arg(args, 0)).into())
+                        }
                     },
                 }
             }
             (Payload::Dict(_), "setdefault") => {
                 self.arity("dict", name, args, 1, 2)?;
-                match self.dict_get(receiver, args[0])? {
+                match self.dict_get(receiver, arg(args, 0))? {
                     Some(v) => v,
                     None => {
                         let d = args.get(1).copied().unwrap_or(none);
-                        self.dict_set(receiver, args[0], d)?;
+                        self.dict_set(receiver, arg(args, 0), d)?;
                         d
                     }
                 }
@@ -242,13 +245,13 @@ impl Vm {
                 t
             }
             (Payload::Set(_), "add") => {
-                self.set_add(receiver, args[0])?;
+                self.set_add(receiver, arg(args, 0))?;
                 none
             }
             (Payload::Set(_), "remove" | "discard") => {
                 self.arity("set", name, args, 1, 1)?;
-                if !self.set_discard(receiver, args[0])? && name == "remove" {
-                    return Err(self.error_with(BuiltinType::KeyError, args[0]).into());
+                if !self.set_discard(receiver, arg(args, 0))? && name == "remove" {
+                    return Err(self.error_with(BuiltinType::KeyError, arg(args, 0)).into());
                 }
                 none
             }
@@ -299,7 +302,7 @@ impl Vm {
             (Payload::Set(_), "issubset" | "issuperset") => {
                 let other = self.new_set();
                 self.hold(other);
-                self.set_update(other, args[0])?;
+                self.set_update(other, arg(args, 0))?;
                 let op = if name == "issubset" {
                     crate::ast::CmpOp::LtE
                 } else {
@@ -310,20 +313,15 @@ impl Vm {
                 self.heap.decref_runtime_soft(r);
                 r
             }
-            (Payload::Int(i), "bit_length") => self.heap.int(BigInt::from(i.bits())),
-            (Payload::Bool(b), "bit_length") => self.heap.int(BigInt::from(*b as u8)),
+            (Payload::Int(i), "bit_length") => self.heap.int_i64(i.bits() as i64),
+            (Payload::Bool(b), "bit_length") => self.heap.int_i64(*b as i64),
             (Payload::Float(f), "is_integer") => self.heap.bool(f.fract() == 0.0 && f.is_finite()),
             (Payload::Str(s), _) => {
                 return self.str_method(name, s.clone(), receiver, args, kwargs)
             }
             _ => {
                 let t = self.heap.type_name(receiver);
-                return Err(self
-                    .error(
-                        BuiltinType::AttributeError,
-                        format!("'{t}' object has no attribute '{name}'"),
-                    )
-                    .into());
+                return Err(self.no_attribute(&t, name).into());
             }
         })
     }
@@ -339,9 +337,9 @@ impl Vm {
         let arg_text = |vm: &mut Vm, i: usize, what: &str| -> PyResult<Rc<str>> {
             match args.get(i) {
                 Some(&a) => vm.text(a, what),
-                None => Err(vm.error(
+                None => Err(vm.error_fmt(
                     BuiltinType::TypeError,
-                    format!("{name}() takes at least 1 argument (0 given)"),
+                    format_args!("{name}() takes at least 1 argument (0 given)"),
                 )),
             }
         };
@@ -356,7 +354,7 @@ impl Vm {
         let r = match name {
             "join" => {
                 self.arity("str", name, args, 1, 1)?;
-                let items = self.iterate(args[0])?;
+                let items = self.iterate(arg(args, 0))?;
                 let mut parts = Vec::with_capacity(items.len());
                 let mut err = None;
                 for (i, &it) in items.iter().enumerate() {
@@ -380,7 +378,7 @@ impl Vm {
                 }
                 // One str item: CPython returns that very object.
                 if parts.len() == 1 {
-                    let only = self.iterate(args[0])?;
+                    let only = self.iterate(arg(args, 0))?;
                     let item = only[0];
                     for o in only {
                         self.release(o);
@@ -524,7 +522,7 @@ impl Vm {
             }
             "startswith" | "endswith" => {
                 let mut options = Vec::new();
-                match self.heap.payload(args[0]).clone() {
+                match self.heap.payload(arg(args, 0)).clone() {
                     Payload::Tuple(items) => {
                         for it in items {
                             options
@@ -567,7 +565,7 @@ impl Vm {
                         .error(BuiltinType::ValueError, "substring not found")
                         .into());
                 }
-                return Ok(self.heap.int(BigInt::from(r)));
+                return Ok(self.heap.int_i64(r));
             }
             "isdigit" | "isalpha" | "isalnum" | "isspace" | "isupper" | "islower"
             | "isidentifier" => {
@@ -595,7 +593,7 @@ impl Vm {
                 return Ok(self.heap.bool(v));
             }
             "center" | "ljust" | "rjust" => {
-                let width = self.index_value(args[0])?.max(0) as usize;
+                let width = self.index_value(arg(args, 0))?.max(0) as usize;
                 let fill = match args.get(1) {
                     Some(_) => arg_text(self, 1, "fill character must be str")?
                         .chars()
@@ -628,7 +626,7 @@ impl Vm {
                 )
             }
             "zfill" => {
-                let width = self.index_value(args[0])?.max(0) as usize;
+                let width = self.index_value(arg(args, 0))?.max(0) as usize;
                 let n = s.chars().count();
                 if width <= n {
                     return Ok(receiver);
@@ -692,7 +690,7 @@ impl Vm {
                                 name_part.parse::<usize>().unwrap_or(usize::MAX)
                             };
                             let Some(&v) = args.get(idx) else {
-                                return Err(self.error(BuiltinType::IndexError, format!("Replacement index {idx} out of range for positional args tuple")).into());
+                                return Err(self.error_fmt(BuiltinType::IndexError, format_args!("Replacement index {idx} out of range for positional args tuple")).into());
                             };
                             out.push_str(&self.format_with_spec(v, spec)?);
                         }
@@ -701,14 +699,7 @@ impl Vm {
                 }
                 out
             }
-            _ => {
-                return Err(self
-                    .error(
-                        BuiltinType::AttributeError,
-                        format!("'str' object has no attribute '{name}'"),
-                    )
-                    .into())
-            }
+            _ => return Err(self.no_attribute("str", name).into()),
         };
         if r == *s {
             return Ok(receiver);
@@ -733,9 +724,9 @@ impl Vm {
         }
         if !kwargs.is_empty() && !matches!(t, BuiltinType::Dict | BuiltinType::Int) {
             return Err(self
-                .error(
+                .error_fmt(
                     BuiltinType::TypeError,
-                    format!("{name}() takes no keyword arguments"),
+                    format_args!("{name}() takes no keyword arguments"),
                 )
                 .into());
         }
@@ -766,7 +757,7 @@ impl Vm {
                                 .into())
                         }
                         (Payload::Int(i), _) => self.heap.int(i),
-                        (Payload::Bool(b), _) => self.heap.int(BigInt::from(b as u8)),
+                        (Payload::Bool(b), _) => self.heap.int_i64(b as i64),
                         (Payload::Float(f), _) => {
                             if f.is_nan() {
                                 return Err(self
@@ -790,7 +781,7 @@ impl Vm {
                         }
                         _ => {
                             let tn = self.heap.type_name(a);
-                            return Err(self.error(BuiltinType::TypeError, format!("int() argument must be a string, a bytes-like object or a real number, not '{tn}'")).into());
+                            return Err(self.error_fmt(BuiltinType::TypeError, format_args!("int() argument must be a string, a bytes-like object or a real number, not '{tn}'")).into());
                         }
                     },
                 }
@@ -820,7 +811,7 @@ impl Vm {
                     },
                     _ => {
                         let tn = self.heap.type_name(a);
-                        return Err(self.error(BuiltinType::TypeError, format!("float() argument must be a string or a real number, not '{tn}'")).into());
+                        return Err(self.error_fmt(BuiltinType::TypeError, format_args!("float() argument must be a string or a real number, not '{tn}'")).into());
                     }
                 },
             },
@@ -911,15 +902,7 @@ impl Vm {
                 for &a in args {
                     match self.int_value(a) {
                         Some(i) => v.push(i.to_i64().unwrap_or(i64::MAX)),
-                        None => {
-                            let tn = self.heap.type_name(a);
-                            return Err(self
-                                .error(
-                                    BuiltinType::TypeError,
-                                    format!("'{tn}' object cannot be interpreted as an integer"),
-                                )
-                                .into());
-                        }
+                        None => return Err(self.not_an_integer(a).into()),
                     }
                 }
                 let (start, stop, step) = match v.len() {
@@ -936,9 +919,9 @@ impl Vm {
                     }
                     n => {
                         return Err(self
-                            .error(
+                            .error_fmt(
                                 BuiltinType::TypeError,
-                                format!("range expected at most 3 arguments, got {n}"),
+                                format_args!("range expected at most 3 arguments, got {n}"),
                             )
                             .into())
                     }
@@ -977,9 +960,9 @@ impl Vm {
             },
             _ => {
                 return Err(self
-                    .error(
+                    .error_fmt(
                         BuiltinType::TypeError,
-                        format!("cannot create '{name}' instances"),
+                        format_args!("cannot create '{name}' instances"),
                     )
                     .into())
             }

@@ -99,10 +99,84 @@ impl Vm {
         Exc(e)
     }
 
+    /// `error` with a message still to format: the formatting is code once, here.
+    #[inline(never)]
+    pub fn error_fmt(&mut self, t: BuiltinType, message: std::fmt::Arguments) -> Exc {
+        self.error(t, std::fmt::format(message))
+    }
+
     /// A TypeError whose message names the type of `obj`.
     pub fn type_error(&mut self, obj: ObjId, message: impl FnOnce(&str) -> String) -> Exc {
         let t = self.heap.type_name(obj);
         self.error(BuiltinType::TypeError, message(&t))
+    }
+
+    // One builder per message that several places raise: each `format!` is code once.
+
+    #[cold]
+    #[inline(never)]
+    pub fn unhashable(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| format!("unhashable type: '{t}'"))
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn not_an_integer(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| {
+            format!("'{t}' object cannot be interpreted as an integer")
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn no_len(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| format!("object of type '{t}' has no len()"))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn not_subscriptable(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| format!("'{t}' object is not subscriptable"))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn no_item_assignment(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| {
+            format!("'{t}' object does not support item assignment")
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn not_iterable(&mut self, obj: ObjId) -> Exc {
+        self.type_error(obj, |t| format!("'{t}' object is not iterable"))
+    }
+
+    /// AttributeError for an attribute that type `type_name`'s objects lack.
+    #[cold]
+    #[inline(never)]
+    pub fn no_attribute(&mut self, type_name: &str, name: &str) -> Exc {
+        let msg = format!("'{type_name}' object has no attribute '{name}'");
+        self.error(BuiltinType::AttributeError, msg)
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn name_not_defined(&mut self, name: &str) -> Exc {
+        self.error_fmt(
+            BuiltinType::NameError,
+            format_args!("name '{name}' is not defined"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn unbound_local(&mut self, name: &str) -> Exc {
+        let msg = format!(
+            "cannot access local variable '{name}' where it is not associated with a value"
+        );
+        self.error(BuiltinType::UnboundLocalError, msg)
     }
 
     /// KeyError and friends carry the object itself as their argument.
@@ -244,10 +318,7 @@ impl Vm {
         }
         match self.builtin(name) {
             Some(v) => Ok(v),
-            None => Err(self.error(
-                BuiltinType::NameError,
-                format!("name '{name}' is not defined"),
-            )),
+            None => Err(self.name_not_defined(name)),
         }
     }
 
@@ -369,9 +440,9 @@ impl Vm {
                     self.hold(v);
                     return Ok(v);
                 }
-                return Err(self.error(
+                return Err(self.error_fmt(
                     BuiltinType::AttributeError,
-                    format!("module '{module}' has no attribute '{name}'"),
+                    format_args!("module '{module}' has no attribute '{name}'"),
                 ));
             }
             _ => {}
@@ -407,7 +478,7 @@ impl Vm {
         let t = self.heap.type_name(obj);
         let msg = match payload {
             Payload::Class(c) => format!("type object '{}' has no attribute '{name}'", c.name),
-            _ => format!("'{t}' object has no attribute '{name}'"),
+            _ => return Err(self.no_attribute(&t, name)),
         };
         Err(self.error(BuiltinType::AttributeError, msg))
     }
@@ -439,9 +510,9 @@ impl Vm {
                 if let Payload::Class(c) = self.heap.payload(obj) {
                     if c.builtin.is_some() {
                         let n = c.name.clone();
-                        return Err(self.error(
+                        return Err(self.error_fmt(
                             BuiltinType::TypeError,
-                            format!("cannot set '{name}' attribute of immutable type '{n}'"),
+                            format_args!("cannot set '{name}' attribute of immutable type '{n}'"),
                         ));
                     }
                 }
@@ -450,10 +521,7 @@ impl Vm {
             }
             _ => {
                 let t = self.heap.type_name(obj);
-                Err(self.error(
-                    BuiltinType::AttributeError,
-                    format!("'{t}' object has no attribute '{name}'"),
-                ))
+                Err(self.no_attribute(&t, name))
             }
         }
     }
@@ -478,10 +546,7 @@ impl Vm {
             }
             None => {
                 let t = self.heap.type_name(obj);
-                Err(self.error(
-                    BuiltinType::AttributeError,
-                    format!("'{t}' object has no attribute '{name}'"),
-                ))
+                Err(self.no_attribute(&t, name))
             }
         }
     }
@@ -552,9 +617,7 @@ impl Vm {
                     "cannot fit 'int' into an index-sized integer",
                 )
             }),
-            None => Err(self.type_error(v, |t| {
-                format!("'{t}' object cannot be interpreted as an integer")
-            })),
+            None => Err(self.not_an_integer(v)),
         }
     }
 
@@ -935,9 +998,9 @@ impl Vm {
                     }
                     _ => {
                         let (ta, tb) = ("float", "float");
-                        return Err(self.error(
+                        return Err(self.error_fmt(
                             BuiltinType::TypeError,
-                            format!(
+                            format_args!(
                                 "unsupported operand type(s) for {}: '{ta}' and '{tb}'",
                                 op_symbol(op)
                             ),
@@ -1174,9 +1237,9 @@ impl Vm {
 
     fn order_error(&mut self, a: ObjId, b: ObjId, sym: &str) -> Exc {
         let (ta, tb) = (self.heap.type_name(a), self.heap.type_name(b));
-        self.error(
+        self.error_fmt(
             BuiltinType::TypeError,
-            format!("'{sym}' not supported between instances of '{ta}' and '{tb}'"),
+            format_args!("'{sym}' not supported between instances of '{ta}' and '{tb}'"),
         )
     }
 
@@ -1268,15 +1331,11 @@ impl Vm {
             },
             Payload::Dict(d) => match self.heap.key_of(item) {
                 Some((_, k)) => Ok(d.get(&k).is_some()),
-                None => Err(self
-                    .type_error(item, |t| format!("unhashable type: '{t}'"))
-                    .into()),
+                None => Err(self.unhashable(item).into()),
             },
             Payload::Set(s) => match self.heap.key_of(item) {
                 Some((h, k)) => Ok(s.contains(h, &k)),
-                None => Err(self
-                    .type_error(item, |t| format!("unhashable type: '{t}'"))
-                    .into()),
+                None => Err(self.unhashable(item).into()),
             },
             Payload::Range { start, stop, step } => {
                 Ok(match self.int_value(item).and_then(|i| i.to_i64()) {
@@ -1348,9 +1407,9 @@ impl Vm {
         let idx = if v.is_negative() { v + &len_i } else { v };
         if idx.is_negative() || idx >= len_i {
             let name = if what == "string" { "string" } else { what };
-            return Err(self.error(
+            return Err(self.error_fmt(
                 BuiltinType::IndexError,
-                format!("{name} index out of range"),
+                format_args!("{name} index out of range"),
             ));
         }
         Ok(idx.to_usize().unwrap_or(0))
@@ -1482,15 +1541,11 @@ impl Vm {
             Payload::Instance(_) => match self.call_dunder(c, "__getitem__", &[k])? {
                 Some(r) => return Ok(r),
                 None => {
-                    return Err(self
-                        .type_error(c, |t| format!("'{t}' object is not subscriptable"))
-                        .into());
+                    return Err(self.not_subscriptable(c).into());
                 }
             },
             _ => {
-                return Err(self
-                    .type_error(c, |t| format!("'{t}' object is not subscriptable"))
-                    .into());
+                return Err(self.not_subscriptable(c).into());
             }
         };
         self.hold(r);
@@ -1531,7 +1586,7 @@ impl Vm {
                             for o in new {
                                 self.release(o);
                             }
-                            return Err(self.error(BuiltinType::ValueError, format!("attempt to assign sequence of size {} to extended slice of size {}", 0, idx.len())).into());
+                            return Err(self.error_fmt(BuiltinType::ValueError, format_args!("attempt to assign sequence of size {} to extended slice of size {}", 0, idx.len())).into());
                         }
                         let mut items = l.items.clone();
                         for (i, &o) in idx.iter().zip(&new) {
@@ -1558,17 +1613,9 @@ impl Vm {
                     self.release(r);
                     Ok(())
                 }
-                None => Err(self
-                    .type_error(c, |t| {
-                        format!("'{t}' object does not support item assignment")
-                    })
-                    .into()),
+                None => Err(self.no_item_assignment(c).into()),
             },
-            _ => Err(self
-                .type_error(c, |t| {
-                    format!("'{t}' object does not support item assignment")
-                })
-                .into()),
+            _ => Err(self.no_item_assignment(c).into()),
         }
     }
 
@@ -1684,14 +1731,10 @@ impl Vm {
                 if let Some(r) = self.call_dunder(v, "__iter__", &[])? {
                     return Ok(r);
                 }
-                return Err(self
-                    .type_error(v, |t| format!("'{t}' object is not iterable"))
-                    .into());
+                return Err(self.not_iterable(v).into());
             }
             _ => {
-                return Err(self
-                    .type_error(v, |t| format!("'{t}' object is not iterable"))
-                    .into());
+                return Err(self.not_iterable(v).into());
             }
         };
         Ok(self.new_iterator(kind, vec![v], 0))
@@ -2000,9 +2043,9 @@ impl Vm {
                         self.release(o);
                     }
                     return Err(self
-                        .error(
+                        .error_fmt(
                             BuiltinType::ValueError,
-                            format!(
+                            format_args!(
                                 "not enough values to unpack (expected at least {}, got {got})",
                                 n + after
                             ),

@@ -1095,7 +1095,7 @@ impl<'a> Parser<'a> {
                 body,
                 handlers,
                 orelse,
-                finalbody,
+                finalbody: finalbody.into(),
             },
             loc,
         })
@@ -2262,9 +2262,7 @@ impl<'a> Parser<'a> {
         if first_key.is_some() && (self.at_kw("for") || self.at_kw("async")) {
             let generators = self.comprehension_clauses()?;
             self.expect_op("}")?;
-            let key = first_key
-                .map(Box::new)
-                .unwrap_or_else(|| Box::new(first_value.clone()));
+            let key = first_key.map(Box::new).expect("a key: checked above");
             return Ok(Expr {
                 kind: ExprKind::DictComp {
                     key,
@@ -2417,8 +2415,9 @@ impl<'a> Parser<'a> {
     ) -> PResult<()> {
         st.fmode = true;
         let text = lit.text.as_str();
-        let b = text.as_bytes();
         let end = lit.body_end;
+        // Cut at the body's end: the `i < end` checks then bound the reads too.
+        let b = &text.as_bytes()[..end];
         loop {
             let (literal, doubled) = self.fstring_literal(t, lit, s, recurse, err_tok)?;
             if let Some(l) = literal {
@@ -2454,8 +2453,9 @@ impl<'a> Parser<'a> {
         err_tok: &Token,
     ) -> PResult<(Option<String>, bool)> {
         let text = lit.text.as_str();
-        let b = text.as_bytes();
         let end = lit.body_end;
+        // Cut at the body's end: the `i < end` checks then bound the reads too.
+        let b = &text.as_bytes()[..end];
         let literal_start = *s;
         let mut i = *s;
         let mut doubled = false;
@@ -2526,8 +2526,9 @@ impl<'a> Parser<'a> {
             return fail(self, "f-string: expressions nested too deeply");
         }
         let text = lit.text.as_str();
-        let b = text.as_bytes();
         let end = lit.body_end;
+        // Cut at the body's end: the `i < end` checks then bound the reads too.
+        let b = &text.as_bytes()[..end];
         *s += 1;
         let expr_start = *s;
         let mut quote: u8 = 0;

@@ -421,6 +421,16 @@ impl Vm {
         }
     }
 
+    /// The object `depth` items down the value stack (1 is the top), which must be there.
+    pub fn operand(&self, depth: usize) -> ObjId {
+        self.top(depth).expect("an object on the value stack")
+    }
+
+    /// Pops an object that must be there; the caller takes its reference over.
+    pub fn pop_operand(&mut self) -> ObjId {
+        self.pop_owned().expect("an object on the value stack")
+    }
+
     pub fn top(&self, depth: usize) -> Option<ObjId> {
         let s = &self.frame().stack;
         s[s.len() - depth]
