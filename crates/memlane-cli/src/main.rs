@@ -191,12 +191,12 @@ fn main() -> ExitCode {
     if args.command == "translate" {
         return translate(&trace, &args);
     }
+    // The state at the end, for its output: made once (after a step of millions of
+    // events it is a long replay).
+    let last = trace.snapshot(trace.len().saturating_sub(1));
     let mut out = std::io::stdout().lock();
     let written = match args.command.as_str() {
-        "run" => {
-            let last = trace.snapshot(trace.len().saturating_sub(1));
-            out.write_all(last.stdout.as_bytes())
-        }
+        "run" => out.write_all(last.stdout.as_bytes()),
         _ => memlane_cli::write_trace_json(&trace, &mut out, args.delta),
     };
     if let Err(e) = written.and_then(|_| out.flush()) {
@@ -205,7 +205,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let last = trace.snapshot(trace.len().saturating_sub(1));
     eprint!("{}", last.stderr);
     if args.history_stats {
         eprintln!(
