@@ -96,7 +96,7 @@ web() {
   # (now 482,808 + 1.5%: plus 2% would exceed this older limit), so growth fails the build
   # instead of going unnoticed. Lower the limit as the bundle shrinks; raise it only on
   # purpose, with the measurement in the docs.
-  local budget=250000 limit=490000
+  local budget=250000 limit=488000
   if [ "$total" -gt "$limit" ]; then
     echo "  bundle over its limit: $total > $limit bytes gzipped (budget $budget)" >&2
     return 1
