@@ -74,7 +74,7 @@ impl HolderRef<'_> {
             },
             HolderRef::Slot { obj, index } => Holder::Object {
                 obj,
-                label: crate::object::index_label(index),
+                label: crate::object::index_label(index as u64),
             },
             HolderRef::Runtime { what } => Holder::Runtime {
                 what: what.to_owned(),

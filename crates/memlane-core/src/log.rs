@@ -10,7 +10,7 @@
 //! memory, frame pushes, collections) are kept whole in a side vector.
 
 use crate::event::{Event, Holder, HolderRef};
-use crate::object::position_label;
+use crate::object::index_label;
 use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Placement, Reference};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -23,6 +23,13 @@ const BLOCK: usize = 64;
 /// amortised (a fixed chain made a growing list's history quadratic: 100,000 appends took
 /// 24 s, `memlane run --max-steps 100000` on `x = []` / `while True: x.append(x)`).
 const MAX_SPLICES: usize = 16;
+
+/// The part of a list of `len` references that a splice keeping its first `keep_front`
+/// and last `keep_back` replaces (the two kept parts never overlap).
+fn replaced(len: usize, keep_front: usize, keep_back: usize) -> std::ops::Range<usize> {
+    let back_start = len.saturating_sub(keep_back);
+    keep_front.min(back_start)..back_start
+}
 
 /// How a container's references changed: the new list is the old one's first `keep_front`
 /// entries, then `middle`, then the old one's last `keep_back` entries. Storing only this
@@ -44,29 +51,26 @@ impl Splice {
 
     /// How many references a list of `len` has after the splice.
     pub fn len_after(&self, len: usize) -> usize {
-        let back_start = len.saturating_sub(self.keep_back);
-        self.keep_front.min(back_start) + self.middle.len() + (len - back_start)
+        len - replaced(len, self.keep_front, self.keep_back).len() + self.middle.len()
     }
 
     /// Applies the splice to `referents` in place, moving its new references in.
     pub fn apply_owned(self, referents: &mut Vec<Reference>) {
-        let back_start = referents.len().saturating_sub(self.keep_back);
-        let front = self.keep_front.min(back_start);
-        if back_start - front == self.middle.len() {
+        let range = replaced(referents.len(), self.keep_front, self.keep_back);
+        if range.len() == self.middle.len() {
             // As many references replaced as put in (a value rebound): in place.
-            for (slot, new) in referents[front..back_start].iter_mut().zip(self.middle) {
+            for (slot, new) in referents[range].iter_mut().zip(self.middle) {
                 *slot = new;
             }
         } else {
-            referents.splice(front..back_start, self.middle);
+            referents.splice(range, self.middle);
         }
     }
 
     /// Applies the splice to `referents` in place.
     pub fn apply(&self, referents: &mut Vec<Reference>) {
-        let back_start = referents.len().saturating_sub(self.keep_back);
-        let front = self.keep_front.min(back_start);
-        referents.splice(front..back_start, self.middle.iter().cloned());
+        let range = replaced(referents.len(), self.keep_front, self.keep_back);
+        referents.splice(range, self.middle.iter().cloned());
     }
 }
 
@@ -84,25 +88,24 @@ pub(crate) struct PositionSplice {
 impl PositionSplice {
     /// How many references a list of `len` has after the splice.
     pub fn len_after(&self, len: usize) -> usize {
-        let back_start = len.saturating_sub(self.keep_back);
-        self.keep_front.min(back_start) + self.middle.len() + (len - back_start)
+        len - replaced(len, self.keep_front, self.keep_back).len() + self.middle.len()
     }
 
     /// Applies the splice to a list's `referents`, which are labelled by their positions:
     /// as `Splice::apply` would with the labels made, reusing the labels of positions
     /// the list keeps.
     pub fn apply(&self, referents: &mut Vec<Reference>) {
-        let back_start = referents.len().saturating_sub(self.keep_back);
-        let front = self.keep_front.min(back_start);
+        let range = replaced(referents.len(), self.keep_front, self.keep_back);
+        let front = range.start;
         if self.keep_back == 0 {
             let old_len = referents.len();
             for (j, &target) in (front..).zip(&self.middle) {
                 if j < old_len {
-                    debug_assert_eq!(referents[j].label, position_label(j as u64));
+                    debug_assert_eq!(referents[j].label, index_label(j as u64));
                     referents[j].target = target;
                 } else {
                     referents.push(Reference {
-                        label: position_label(j as u64),
+                        label: index_label(j as u64),
                         target,
                     });
                 }
@@ -110,10 +113,10 @@ impl PositionSplice {
             referents.truncate(front + self.middle.len());
         } else {
             let middle = (front..).zip(&self.middle).map(|(j, &target)| Reference {
-                label: position_label(j as u64),
+                label: index_label(j as u64),
                 target,
             });
-            referents.splice(front..back_start, middle);
+            referents.splice(range, middle);
         }
     }
 }
@@ -1314,7 +1317,7 @@ impl Reader<'_> {
     fn label(&mut self) -> String {
         let v = self.num();
         if v & 1 == 1 {
-            return position_label(v >> 1);
+            return index_label(v >> 1);
         }
         self.strings.texts[(v >> 1) as usize].to_string()
     }
@@ -1909,7 +1912,7 @@ mod tests {
             (0..)
                 .zip(targets)
                 .map(|(j, &t)| Reference {
-                    label: position_label(j),
+                    label: index_label(j),
                     target: ObjId(t),
                 })
                 .collect()
@@ -1936,7 +1939,7 @@ mod tests {
                 middle: (keep_front as u64..)
                     .zip(middle)
                     .map(|(j, &t)| Reference {
-                        label: position_label(j),
+                        label: index_label(j),
                         target: ObjId(t),
                     })
                     .collect(),

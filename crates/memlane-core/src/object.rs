@@ -639,11 +639,11 @@ impl Payload {
                 .items
                 .iter()
                 .enumerate()
-                .for_each(|(i, &t)| push(index_label(i), t)),
+                .for_each(|(i, &t)| push(index_label(i as u64), t)),
             Payload::Tuple(items) => items
                 .iter()
                 .enumerate()
-                .for_each(|(i, &t)| push(index_label(i), t)),
+                .for_each(|(i, &t)| push(index_label(i as u64), t)),
             Payload::Dict(d) => {
                 for (i, (k, v)) in d.items().enumerate() {
                     push(text_and_number("key ", i), k);
@@ -752,14 +752,9 @@ pub fn text_and_number(prefix: &str, n: usize) -> String {
     out
 }
 
-/// A position's label: `[3]`.
-pub fn index_label(i: usize) -> String {
-    position_label(i as u64)
-}
-
-/// `[i]`, allocated at its length (past `[999]` a guessed capacity of 5 was outgrown and
-/// the label copied again: a large part of a big list's seek).
-pub fn position_label(i: u64) -> String {
+/// A position's label: `[3]`, allocated at its length (past `[999]` a guessed capacity of
+/// 5 was outgrown and the label copied again: a large part of a big list's seek).
+pub fn index_label(i: u64) -> String {
     let digits = i.checked_ilog10().unwrap_or(0) as usize + 1;
     let mut out = String::with_capacity(digits + 2);
     out.push('[');

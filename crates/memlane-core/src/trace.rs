@@ -8,7 +8,7 @@ use crate::event::Event;
 use crate::event::HolderRef;
 use crate::log::FrameEvent;
 pub use crate::log::Splice;
-use crate::log::{put_varint, read_varint, unzigzag, zigzag, EventLog, PositionSplice, Stored};
+use crate::log::{put_varint, read_varint, unzigzag, zigzag, EventLog, Stored};
 use crate::profile::Profile;
 use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Reference, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -743,32 +743,9 @@ impl Recorder {
         }
     }
 
-    /// Records a `Change` of `obj` given as a splice of its references (see `Splice`):
-    /// no whole list of references is built for it.
-    pub fn record_change(&mut self, obj: ObjId, value: &str, size: u64, splice: Splice) {
-        let Some(o) = self.live.object_mut(obj) else {
-            return;
-        };
-        let after_len = splice.len_after(o.referents.len());
-        self.most_referents.note(obj, after_len);
-        if self
-            .events
-            .push_splice(obj, value, size, &splice, after_len)
-        {
-            splice.apply_owned(&mut o.referents);
-        } else {
-            splice.apply_owned(&mut o.referents);
-            self.events
-                .push_change_whole(obj, value, size, &o.referents);
-        }
-        if o.value != value {
-            o.value.clear();
-            o.value.push_str(value);
-        }
-        o.size = size;
-    }
-
-    /// Records a list's or dict's change (see `Heap::changed`).
+    /// Records a list's, dict's or instance's change as a splice of its references (see
+    /// `Heap::changed`): no whole list of references is built for it, unless the log
+    /// stores it whole (see `MAX_SPLICES`).
     pub(crate) fn record_splice(
         &mut self,
         obj: ObjId,
@@ -776,31 +753,29 @@ impl Recorder {
         size: u64,
         splice: crate::heap::ReferencesSplice,
     ) {
-        match splice {
-            crate::heap::ReferencesSplice::Positions(p) => {
-                self.record_position_change(obj, value, size, p)
-            }
-            crate::heap::ReferencesSplice::Labelled(s) => self.record_change(obj, value, size, s),
-        }
-    }
-
-    /// As `record_change`, for a list's change by position (see `PositionSplice`).
-    pub(crate) fn record_position_change(
-        &mut self,
-        obj: ObjId,
-        value: &str,
-        size: u64,
-        splice: PositionSplice,
-    ) {
+        use crate::heap::ReferencesSplice;
         let Some(o) = self.live.object_mut(obj) else {
             return;
         };
-        let after_len = splice.len_after(o.referents.len());
-        self.most_referents.note(obj, after_len);
-        let spliced = self
-            .events
-            .push_position_splice(obj, value, size, &splice, after_len);
-        splice.apply(&mut o.referents);
+        let len = o.referents.len();
+        let spliced = match splice {
+            ReferencesSplice::Positions(p) => {
+                let after_len = p.len_after(len);
+                self.most_referents.note(obj, after_len);
+                let spliced = self
+                    .events
+                    .push_position_splice(obj, value, size, &p, after_len);
+                p.apply(&mut o.referents);
+                spliced
+            }
+            ReferencesSplice::Labelled(s) => {
+                let after_len = s.len_after(len);
+                self.most_referents.note(obj, after_len);
+                let spliced = self.events.push_splice(obj, value, size, &s, after_len);
+                s.apply_owned(&mut o.referents);
+                spliced
+            }
+        };
         if !spliced {
             self.events
                 .push_change_whole(obj, value, size, &o.referents);
