@@ -20,7 +20,7 @@ use crate::permalink::{LinkFrames, Scenario};
 /// The most line steps a run on the page records unless a link or embed asks for another
 /// cap (then it ends with a limit message and keeps the steps so far). Runs and layout go
 /// in slices, so the page never freezes; the cap bounds the time to the trace shown and
-/// its memory (history is about 130 bytes a step: see docs/performance.md, "Running in
+/// its memory (history is under 100 bytes a step: see docs/performance.md, "Running in
 /// the browser").
 pub const MAX_STEPS: usize = 1_000_000;
 /// The step caps a link (`steps`) or an embed (`data-max-steps`) may ask for: from a
