@@ -8,7 +8,7 @@ use crate::log::PositionSplice;
 use crate::object::*;
 use crate::profile::{Profile, IMMORTAL_REFCOUNT};
 use crate::trace::{Outcome, Recorder, Splice, Trace};
-use crate::view::{FrameId, ObjId, ObjectView, Placement, Reference};
+use crate::view::{FrameId, Label, ObjId, ObjectView, Placement, Reference};
 use crate::vmem::{Access, MemoryConfig};
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -898,9 +898,12 @@ impl Heap {
                     )
                 }),
                 Releases::Labelled(refs) => refs.pop().map(|r| {
-                    let holder = HolderRef::Object {
-                        obj,
-                        label: &r.label,
+                    let holder = match &r.label {
+                        Label::Slot(i) => HolderRef::Slot {
+                            obj,
+                            index: *i as usize,
+                        },
+                        Label::Text(label) => HolderRef::Object { obj, label },
                     };
                     (r.target, self.drop_ref(r.target, holder))
                 }),
@@ -1085,7 +1088,8 @@ impl Heap {
                     match j.checked_sub(1) {
                         None => r.target == inst.class && r.label == "__class__",
                         Some(a) => attrs.get_index(a).is_some_and(|(name, &value)| {
-                            r.target == value && r.label.strip_prefix('.') == Some(&**name)
+                            r.target == value
+                                && r.label.text().and_then(|t| t.strip_prefix('.')) == Some(&**name)
                         }),
                     }
                 };
@@ -1100,7 +1104,7 @@ impl Heap {
                         label.push('.');
                         label.push_str(name);
                         Reference {
-                            label,
+                            label: label.into(),
                             target: value,
                         }
                     }
@@ -1153,12 +1157,12 @@ impl Heap {
                         let text = self.short_value(key);
                         if j % 2 == 0 {
                             Reference {
-                                label: key_label(&text),
+                                label: key_label(&text).into(),
                                 target: key,
                             }
                         } else {
                             Reference {
-                                label: item_label(&text),
+                                label: item_label(&text).into(),
                                 target: value,
                             }
                         }
@@ -1334,8 +1338,8 @@ impl Heap {
             // Label dict slots by their keys: `key 'a'` and `['a']`.
             for (i, (k, _)) in d.items().enumerate() {
                 let key = self.short_value(k);
-                view.referents[2 * i].label = key_label(&key);
-                view.referents[2 * i + 1].label = item_label(&key);
+                view.referents[2 * i].label = key_label(&key).into();
+                view.referents[2 * i + 1].label = item_label(&key).into();
             }
         }
         view.id = id;

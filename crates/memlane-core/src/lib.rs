@@ -32,7 +32,7 @@ pub use physical::FrameUse;
 pub use profile::{Profile, Version, IMMORTAL_REFCOUNT};
 pub use trace::{Outcome, Recorder, Step, StepKind, Trace};
 pub use view::{
-    Binding, FrameId, FrameView, GcView, ObjId, ObjectView, Placement, Reference, Snapshot,
+    Binding, FrameId, FrameView, GcView, Label, ObjId, ObjectView, Placement, Reference, Snapshot,
 };
 pub use vmem::{
     Access, Machine, MemoryConfig, Region, RegionKind, Replacement, TRACED_PID, TWIN_PID,

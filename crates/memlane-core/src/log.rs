@@ -11,9 +11,10 @@
 
 use crate::event::{Event, Holder, HolderRef};
 use crate::object::index_label;
-use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Placement, Reference};
+use crate::view::{Binding, FrameId, FrameView, Label, ObjId, ObjectView, Placement, Reference};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 /// Events per block: one `u32` offset per block.
 const BLOCK: usize = 64;
@@ -101,11 +102,11 @@ impl PositionSplice {
             let old_len = referents.len();
             for (j, &target) in (front..).zip(&self.middle) {
                 if j < old_len {
-                    debug_assert_eq!(referents[j].label, index_label(j as u64));
+                    debug_assert_eq!(referents[j].label, Label::Slot(j as u64));
                     referents[j].target = target;
                 } else {
                     referents.push(Reference {
-                        label: index_label(j as u64),
+                        label: Label::Slot(j as u64),
                         target,
                     });
                 }
@@ -113,7 +114,7 @@ impl PositionSplice {
             referents.truncate(front + self.middle.len());
         } else {
             let middle = (front..).zip(&self.middle).map(|(j, &target)| Reference {
-                label: index_label(j as u64),
+                label: Label::Slot(j as u64),
                 target,
             });
             referents.splice(range, middle);
@@ -257,8 +258,9 @@ pub type FxBuild = BuildHasherDefault<Fx>;
 /// Distinct strings (names, labels, type names, runtime holders), each stored once.
 #[derive(Clone, Debug, Default)]
 struct Strings {
-    texts: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32, BuildHasherDefault<Fx>>,
+    /// Shared with the index, and with the labels read back (`Label::Text`).
+    texts: Vec<Arc<str>>,
+    index: HashMap<Arc<str>, u32, BuildHasherDefault<Fx>>,
     /// The last id found for texts of each `recent_slot`, plus one (0: none): a step's
     /// events name the same few strings over and over, and comparing one candidate is
     /// cheaper than hashing (`put_sym` was 6% of a loop's instructions).
@@ -307,20 +309,21 @@ impl Strings {
             Some(&i) => i,
             None => {
                 let i = self.texts.len() as u32;
-                self.texts.push(s.into());
-                self.index.insert(s.into(), i);
+                let text: Arc<str> = s.into();
+                self.texts.push(text.clone());
+                self.index.insert(text, i);
                 i
             }
         }
     }
 
     fn bytes(&self) -> usize {
-        let texts: usize = self.texts.iter().map(|t| t.len()).sum();
-        // Each text is held twice (list and index); the index's table has a key, a value
-        // and a control byte per bucket.
-        2 * texts
-            + self.texts.capacity() * std::mem::size_of::<Box<str>>()
-            + self.index.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
+        // Each text is held once, after its two counts; the index's table has a key, a
+        // value and a control byte per bucket.
+        let texts: usize = self.texts.iter().map(|t| t.len() + 16).sum();
+        texts
+            + self.texts.capacity() * std::mem::size_of::<Arc<str>>()
+            + self.index.capacity() * (std::mem::size_of::<(Arc<str>, u32)>() + 1)
     }
 }
 
@@ -399,29 +402,6 @@ fn canonical_int(s: &str) -> Option<i64> {
     } else {
         magnitude
     })
-}
-
-/// The position `i` of a label `[i]` written as `index_label` writes it (no leading
-/// zeros, under 2^60); None for any other label.
-fn slot_index(label: &str) -> Option<u64> {
-    let b = label.as_bytes();
-    let n = b.len();
-    // Most other labels fail at the first test or two (`['total']`, `.x`, `key 'a'`).
-    if !(3..=20).contains(&n) || b[0] != b'[' || !b[1].is_ascii_digit() || b[n - 1] != b']' {
-        return None;
-    }
-    let digits = &b[1..n - 1];
-    if digits[0] == b'0' && digits.len() > 1 {
-        return None;
-    }
-    let mut i = 0u64;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        i = i * 10 + (d - b'0') as u64;
-    }
-    Some(i)
 }
 
 /// A signed difference as an unsigned varint's value (small either way round).
@@ -550,20 +530,24 @@ impl EventLog {
         self.put(i as u64);
     }
 
-    /// A slot's label: a position `[i]` as the number (`i << 1 | 1`), anything else as
-    /// its string id (`id << 1`). A list of 10^6 items has 10^6 distinct position labels:
-    /// as texts they were most of such a run's history (81 of 117 MB for `[0] * 10**6`).
-    fn put_label(&mut self, label: &str) {
-        match slot_index(label) {
-            Some(i) => self.put_slot(i),
-            None => {
-                let id = self.strings.id(label);
-                self.put((id as u64) << 1);
-            }
+    /// A slot's label: a position `[i]` as the number (`i << 1 | 1`, `put_slot`), any
+    /// other text as its string id (`id << 1`). A list of 10^6 items has 10^6 distinct
+    /// position labels: as texts they were most of such a run's history (81 of 117 MB for
+    /// `[0] * 10**6`).
+    fn put_label(&mut self, label: &Label) {
+        match label {
+            Label::Slot(i) => self.put_slot(*i),
+            Label::Text(text) => self.put_text_label(text),
         }
     }
 
-    /// The label `[index]`, stored as `put_label` stores it.
+    /// A label known not to be `[i]`.
+    fn put_text_label(&mut self, label: &str) {
+        let id = self.strings.id(label);
+        self.put((id as u64) << 1);
+    }
+
+    /// The label `[index]`.
     fn put_slot(&mut self, index: u64) {
         self.put(index << 1 | 1);
     }
@@ -679,8 +663,7 @@ impl EventLog {
                 // Stored as a text: slots by position come as `HolderRef::Slot`, so the
                 // hot path (a dict's `['total']`) skips `put_label`'s check.
                 self.put_obj(obj);
-                let id = self.strings.id(label);
-                self.put((id as u64) << 1);
+                self.put_text_label(label);
             }
             HolderRef::Slot { obj, index } => {
                 self.put_obj(obj);
@@ -1322,6 +1305,16 @@ impl Reader<'_> {
         self.strings.texts[(v >> 1) as usize].to_string()
     }
 
+    /// A reference's label written by `put_label`, as a `Label`: a position stays a
+    /// number and a text is shared with the string table (nothing is allocated).
+    fn reference_label(&mut self) -> Label {
+        let v = self.num();
+        if v & 1 == 1 {
+            return Label::Slot(v >> 1);
+        }
+        Label::Text(self.strings.texts[(v >> 1) as usize].clone())
+    }
+
     fn obj(&mut self) -> ObjId {
         let d = unzigzag(self.num());
         self.last_obj = (self.last_obj as i64 + d) as u32;
@@ -1350,7 +1343,7 @@ impl Reader<'_> {
         let n = self.num() as usize;
         (0..n)
             .map(|_| {
-                let label = self.label();
+                let label = self.reference_label();
                 Reference {
                     label,
                     target: self.obj(),
@@ -1643,6 +1636,7 @@ fn rare_heap_bytes(e: &Event) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::object::slot_index;
 
     fn int(id: u32, value: &str) -> Event {
         Event::Alloc {
@@ -1848,7 +1842,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(k, label)| Reference {
-                    label: label.to_string(),
+                    label: Label::from(*label),
                     target: ObjId(k as u32),
                 })
                 .collect(),
@@ -1912,7 +1906,7 @@ mod tests {
             (0..)
                 .zip(targets)
                 .map(|(j, &t)| Reference {
-                    label: index_label(j),
+                    label: Label::Slot(j),
                     target: ObjId(t),
                 })
                 .collect()
@@ -1939,7 +1933,7 @@ mod tests {
                 middle: (keep_front as u64..)
                     .zip(middle)
                     .map(|(j, &t)| Reference {
-                        label: index_label(j),
+                        label: Label::Slot(j),
                         target: ObjId(t),
                     })
                     .collect(),

@@ -1,7 +1,7 @@
 //! Heap objects: a header (refcount, address, GC state) and a payload per Python type.
 
 use crate::hash::Key;
-use crate::view::{ObjId, Placement, Reference};
+use crate::view::{Label, ObjId, Placement, Reference};
 use indexmap::IndexMap;
 use num_bigint::BigInt;
 use std::collections::HashMap;
@@ -633,21 +633,21 @@ impl Payload {
 
     /// Every reference the object holds, in CPython's `tp_traverse` order, with labels.
     pub fn referents(&self, out: &mut Vec<Reference>) {
-        let mut push = |label: String, target: ObjId| out.push(Reference { label, target });
+        let mut push = |label: Label, target: ObjId| out.push(Reference { label, target });
         match self {
             Payload::List(l) => l
                 .items
                 .iter()
                 .enumerate()
-                .for_each(|(i, &t)| push(index_label(i as u64), t)),
+                .for_each(|(i, &t)| push(Label::Slot(i as u64), t)),
             Payload::Tuple(items) => items
                 .iter()
                 .enumerate()
-                .for_each(|(i, &t)| push(index_label(i as u64), t)),
+                .for_each(|(i, &t)| push(Label::Slot(i as u64), t)),
             Payload::Dict(d) => {
                 for (i, (k, v)) in d.items().enumerate() {
-                    push(text_and_number("key ", i), k);
-                    push(text_and_number("value ", i), v);
+                    push(text_and_number("key ", i).into(), k);
+                    push(text_and_number("value ", i).into(), v);
                 }
             }
             Payload::Set(s) => s.items().for_each(|t| push("item".into(), t)),
@@ -673,12 +673,12 @@ impl Payload {
                 c.bases
                     .iter()
                     .enumerate()
-                    .for_each(|(i, &b)| push(format!("__bases__[{i}]"), b));
-                c.attrs.iter().for_each(|(k, &v)| push(format!(".{k}"), v));
+                    .for_each(|(i, &b)| push(format!("__bases__[{i}]").into(), b));
+                c.attrs.iter().for_each(|(k, &v)| push(format!(".{k}").into(), v));
             }
             Payload::Instance(o) => {
                 push("__class__".into(), o.class);
-                o.attrs.iter().for_each(|(k, &v)| push(format!(".{k}"), v));
+                o.attrs.iter().for_each(|(k, &v)| push(format!(".{k}").into(), v));
             }
             Payload::BoundMethod { function, receiver } => {
                 push("__func__".into(), *function);
@@ -750,6 +750,29 @@ pub fn text_and_number(prefix: &str, n: usize) -> String {
     out.push_str(prefix);
     push_decimal(&mut out, n as u64);
     out
+}
+
+/// The position `i` of a label `[i]` written as `index_label` writes it (no leading
+/// zeros, under 2^60); None for any other label.
+pub fn slot_index(label: &str) -> Option<u64> {
+    let b = label.as_bytes();
+    let n = b.len();
+    // Most other labels fail at the first test or two (`['total']`, `.x`, `key 'a'`).
+    if !(3..=20).contains(&n) || b[0] != b'[' || !b[1].is_ascii_digit() || b[n - 1] != b']' {
+        return None;
+    }
+    let digits = &b[1..n - 1];
+    if digits[0] == b'0' && digits.len() > 1 {
+        return None;
+    }
+    let mut i = 0u64;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        i = i * 10 + (d - b'0') as u64;
+    }
+    Some(i)
 }
 
 /// A position's label: `[3]`, allocated at its length (past `[999]` a guessed capacity of

@@ -45,7 +45,7 @@ fn a_fill_decodes_to_position_labels() {
                 _ => None,
             })
             .expect("the repeated sequence");
-        let labels: Vec<&str> = made.referents.iter().map(|r| r.label.as_str()).collect();
+        let labels: Vec<String> = made.referents.iter().map(|r| r.label.to_string()).collect();
         assert_eq!(labels, ["[0]", "[1]", "[2]", "[3]", "[4]", "[5]"], "{kind}");
         let changes = slot_changes(&events, made.id);
         let taken: Vec<(i8, String)> = (0..6).map(|i| (1, format!("[{i}]"))).collect();

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
-use memlane_core::{FrameId, FrameView, ObjId, ObjectView, Snapshot};
+use memlane_core::{FrameId, FrameView, Label, ObjId, ObjectView, Snapshot};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -97,7 +97,7 @@ fn frame_order(snapshot: &Snapshot, view: ViewOptions) -> Vec<&FrameView> {
 enum ArrowFrom<'a> {
     /// `name` or `stack[i]`.
     Frame(FrameId, String),
-    Slot(ObjId, &'a str),
+    Slot(ObjId, &'a Label),
 }
 
 impl ArrowFrom<'_> {
@@ -850,10 +850,10 @@ fn card(
         .map(|r| {
             let text = match snapshot.object(r.target) {
                 Some(t) if inline(r.target) => format!("{} = {}", r.label, t.value),
-                _ => r.label.clone(),
+                _ => r.label.to_string(),
             };
             SlotRow {
-                label: r.label.clone(),
+                label: r.label.to_string(),
                 target: r.target,
                 text: shorten(&text, 22),
                 port: !marks.freed && drawn_card(r.target),
