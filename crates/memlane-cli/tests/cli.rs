@@ -147,7 +147,7 @@ fn a_delta_trace_replays_to_the_full_trace() {
     };
     for o in start["objects"].as_array().unwrap() {
         let object: memlane_core::ObjectView = serde_json::from_value(o.clone()).unwrap();
-        snap.objects.insert(object.id, object);
+        snap.objects.insert(object.id, std::sync::Arc::new(object));
     }
     let (full_steps, delta_steps) = (
         full["trace"].as_array().unwrap(),

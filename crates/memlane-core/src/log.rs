@@ -1156,7 +1156,7 @@ impl EventLog {
         while r.next < end {
             match r.read() {
                 Decoded::Event(e) => snap.apply_owned(e),
-                Decoded::Splice(rec) => match snap.objects.get_mut(&rec.obj) {
+                Decoded::Splice(rec) => match snap.objects.get_mut(&rec.obj).map(Arc::make_mut) {
                     Some(o) => rec.splice.apply_to(o, rec.value, rec.size),
                     None => {
                         let referents = self.references_after(rec.base_event);

@@ -674,11 +674,15 @@ impl Payload {
                     .iter()
                     .enumerate()
                     .for_each(|(i, &b)| push(format!("__bases__[{i}]").into(), b));
-                c.attrs.iter().for_each(|(k, &v)| push(format!(".{k}").into(), v));
+                c.attrs
+                    .iter()
+                    .for_each(|(k, &v)| push(format!(".{k}").into(), v));
             }
             Payload::Instance(o) => {
                 push("__class__".into(), o.class);
-                o.attrs.iter().for_each(|(k, &v)| push(format!(".{k}").into(), v));
+                o.attrs
+                    .iter()
+                    .for_each(|(k, &v)| push(format!(".{k}").into(), v));
             }
             Payload::BoundMethod { function, receiver } => {
                 push("__func__".into(), *function);

@@ -210,7 +210,9 @@ pub struct GcView {
 pub struct Snapshot {
     /// Frames from the outermost (`<module>`) to the innermost (current).
     pub frames: Vec<FrameView>,
-    pub objects: BTreeMap<ObjId, ObjectView>,
+    /// Each shared between the snapshots it is the same in (copied on a change), so a
+    /// clone of a snapshot costs its number of objects, not their sizes.
+    pub objects: BTreeMap<ObjId, Arc<ObjectView>>,
     pub stdout: String,
     /// What the program wrote to stderr before it ended (not the final traceback).
     #[serde(default)]
@@ -224,7 +226,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn object(&self, id: ObjId) -> Option<&ObjectView> {
-        self.objects.get(&id)
+        self.objects.get(&id).map(|o| &**o)
     }
 
     /// The physical address of virtual address `vaddr` of the traced process (an object's
@@ -335,7 +337,7 @@ impl Snapshot {
     pub fn apply_owned(&mut self, event: crate::event::Event) {
         match event {
             crate::event::Event::Alloc { object } => {
-                self.objects.insert(object.id, *object);
+                self.objects.insert(object.id, Arc::new(*object));
             }
             e => self.apply(&e),
         }
@@ -347,7 +349,7 @@ impl Snapshot {
         use crate::event::Event::*;
         match event {
             Alloc { object } => {
-                self.objects.insert(object.id, (**object).clone());
+                self.objects.insert(object.id, Arc::new((**object).clone()));
             }
             Refcount {
                 obj,
@@ -355,7 +357,7 @@ impl Snapshot {
                 delta,
                 holder,
             } => {
-                if let Some(o) = self.objects.get_mut(obj) {
+                if let Some(o) = self.objects.get_mut(obj).map(Arc::make_mut) {
                     o.refcount = *count;
                     if matches!(holder, crate::event::Holder::Runtime { .. }) {
                         o.runtime_refs = o.runtime_refs.saturating_add_signed(*delta as i64);
@@ -371,7 +373,7 @@ impl Snapshot {
                 size,
                 referents,
             } => {
-                if let Some(o) = self.objects.get_mut(obj) {
+                if let Some(o) = self.objects.get_mut(obj).map(Arc::make_mut) {
                     o.value.clone_from(value);
                     o.size = *size;
                     o.referents.clone_from(referents);
@@ -384,7 +386,7 @@ impl Snapshot {
                 gc_tracked,
                 generation,
             } => {
-                if let Some(o) = self.objects.get_mut(obj) {
+                if let Some(o) = self.objects.get_mut(obj).map(Arc::make_mut) {
                     o.interned = *interned;
                     o.immortal = *immortal;
                     o.gc_tracked = *gc_tracked;
@@ -494,6 +496,7 @@ mod tests {
             .objects
             .values_mut()
             .find(|o| o.type_name == "int")
+            .map(Arc::make_mut)
             .unwrap();
         int.refcount += 1;
         let err = snap.check_invariants().unwrap_err();
@@ -540,7 +543,17 @@ mod tests {
             assert_eq!(label.to_string(), index_label(i));
             assert_eq!(label, *index_label(i).as_str());
         }
-        for text in ["[01]", "[-1]", "[x]", "['a']", "[]", "key 'a'", ".x", "__class__", "[1]x"] {
+        for text in [
+            "[01]",
+            "[-1]",
+            "[x]",
+            "['a']",
+            "[]",
+            "key 'a'",
+            ".x",
+            "__class__",
+            "[1]x",
+        ] {
             let label = Label::from(text);
             assert_eq!(label.text(), Some(text), "{text}");
             assert_eq!(label.to_string(), text);

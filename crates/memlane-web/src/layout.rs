@@ -197,7 +197,12 @@ impl LayoutBuilder {
         size: u64,
         splice: &Splice,
     ) {
-        let Some(o) = self.snap.objects.get_mut(&obj) else {
+        let Some(o) = self
+            .snap
+            .objects
+            .get_mut(&obj)
+            .map(std::sync::Arc::make_mut)
+        else {
             return;
         };
         splice.apply_to(o, value, size);

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use memlane_core::{
-    Event, FrameId, FrameView, ObjId, ObjectView, Outcome, Profile, Recorder, Reference, Trace,
+    Event, FrameId, FrameView, Label, ObjId, ObjectView, Outcome, Profile, Recorder, Reference,
+    Trace,
 };
 use memlane_web::components::diagram::{Diagram, DiagramProps};
 use memlane_web::components::ram::{Ram, RamProps};
@@ -41,7 +42,7 @@ fn list_of(n: u32) -> ObjectView {
         refcount: 1,
         referents: (0..n)
             .map(|i| Reference {
-                label: format!("[{i}]"),
+                label: Label::Slot(u64::from(i)),
                 target: ObjId(1),
             })
             .collect(),
