@@ -14,6 +14,7 @@ use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// CPython's per-type free lists (lists, dicts and floats hold up to this many freed objects;
 /// tuples this many per length 1..=19).
@@ -1054,7 +1055,7 @@ impl Heap {
                     obj: id,
                     value: view.value,
                     size: view.size,
-                    referents: view.referents,
+                    referents: Arc::unwrap_or_clone(view.referents),
                 });
             }
         }
@@ -1332,14 +1333,19 @@ impl Heap {
     /// for its view).
     pub fn view_into(&self, id: ObjId, view: &mut ObjectView) {
         let o = self.get(id);
-        view.referents.clear();
-        o.payload.referents(&mut view.referents);
+        // Shared with a snapshot: a new list (a copy would be cleared at once).
+        if Arc::get_mut(&mut view.referents).is_none() {
+            view.referents = Arc::default();
+        }
+        let referents = Arc::make_mut(&mut view.referents);
+        referents.clear();
+        o.payload.referents(referents);
         if let Payload::Dict(d) = &o.payload {
             // Label dict slots by their keys: `key 'a'` and `['a']`.
             for (i, (k, _)) in d.items().enumerate() {
                 let key = self.short_value(k);
-                view.referents[2 * i].label = key_label(&key).into();
-                view.referents[2 * i + 1].label = item_label(&key).into();
+                referents[2 * i].label = key_label(&key).into();
+                referents[2 * i + 1].label = item_label(&key).into();
             }
         }
         view.id = id;

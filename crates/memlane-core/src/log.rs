@@ -47,7 +47,7 @@ impl Splice {
     pub fn apply_to(&self, object: &mut ObjectView, value: String, size: u64) {
         object.value = value;
         object.size = size;
-        self.apply(&mut object.referents);
+        self.apply(Arc::make_mut(&mut object.referents));
     }
 
     /// How many references a list of `len` has after the splice.
@@ -1104,7 +1104,9 @@ impl EventLog {
                 r.read();
             }
             match r.read() {
-                Decoded::Event(Event::Alloc { object }) => break object.referents,
+                Decoded::Event(Event::Alloc { object }) => {
+                    break Arc::unwrap_or_clone(object.referents)
+                }
                 Decoded::Event(Event::Change { referents, .. }) => break referents,
                 Decoded::Splice(rec) => {
                     at = rec.base_event;
@@ -1214,7 +1216,7 @@ impl Iterator for Events<'_> {
         };
         match &event {
             Event::Alloc { object } => {
-                self.known.insert(object.id, object.referents.clone());
+                self.known.insert(object.id, object.referents.to_vec());
             }
             Event::Change { obj, referents, .. } => {
                 self.known.insert(*obj, referents.clone());
@@ -1451,7 +1453,7 @@ impl Reader<'_> {
                             _ => Placement::Malloc,
                         },
                         internal: flags & 8 != 0,
-                        referents,
+                        referents: referents.into(),
                     }),
                 }
             }

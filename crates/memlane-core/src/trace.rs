@@ -815,14 +815,14 @@ impl Recorder {
                 let spliced = self
                     .events
                     .push_position_splice(obj, value, size, &p, after_len);
-                p.apply(&mut o.referents);
+                p.apply(Arc::make_mut(&mut o.referents));
                 spliced
             }
             ReferencesSplice::Labelled(s) => {
                 let after_len = s.len_after(len);
                 self.most_referents.note(obj, after_len);
                 let spliced = self.events.push_splice(obj, value, size, &s, after_len);
-                s.apply_owned(&mut o.referents);
+                s.apply_owned(Arc::make_mut(&mut o.referents));
                 spliced
             }
         };
@@ -997,7 +997,7 @@ impl Live {
                 if let Some(o) = self.object_mut(obj) {
                     o.value = value;
                     o.size = size;
-                    o.referents = referents;
+                    o.referents = referents.into();
                 }
             }
             Event::Flags {

@@ -162,7 +162,9 @@ pub struct ObjectView {
     /// Machinery the reader does not write: code objects, constant tables, name tuples,
     /// the parser's constant pool, module dicts. Views may hide these.
     pub internal: bool,
-    pub referents: Vec<Reference>,
+    /// Shared between the views it is the same in (copied on a change): a refcount
+    /// change to a list of a million items then copies no million references.
+    pub referents: Arc<Vec<Reference>>,
 }
 
 /// A local name of a frame and the object it refers to.
@@ -279,7 +281,7 @@ impl Snapshot {
             }
         }
         for o in self.objects.values() {
-            for r in &o.referents {
+            for r in o.referents.iter() {
                 *counts.entry(r.target).or_insert(0) += 1;
             }
             *counts.entry(o.id).or_insert(0) += o.runtime_refs;
@@ -376,7 +378,7 @@ impl Snapshot {
                 if let Some(o) = self.objects.get_mut(obj).map(Arc::make_mut) {
                     o.value.clone_from(value);
                     o.size = *size;
-                    o.referents.clone_from(referents);
+                    o.referents = Arc::new(referents.clone());
                 }
             }
             Flags {

@@ -40,12 +40,14 @@ fn list_of(n: u32) -> ObjectView {
         address: 0x7fff_0000_1040,
         size: 56 + 8 * u64::from(n),
         refcount: 1,
-        referents: (0..n)
-            .map(|i| Reference {
-                label: Label::Slot(u64::from(i)),
-                target: ObjId(1),
-            })
-            .collect(),
+        referents: std::sync::Arc::new(
+            (0..n)
+                .map(|i| Reference {
+                    label: Label::Slot(u64::from(i)),
+                    target: ObjId(1),
+                })
+                .collect(),
+        ),
         ..ObjectView::default()
     }
 }
