@@ -128,3 +128,48 @@ fn a_trace_survives_serialisation() {
         assert_eq!(back.snapshot(i), trace.snapshot(i));
     }
 }
+
+/// Steps of over 100,000 events each (a list filled, then freed at shutdown): each step's
+/// end is a checkpoint, every way of reaching a step (a seek, the same seek again from
+/// the checkpoint kept decoded, one step forward) equals a replay from the start, and a
+/// step that only changes the big list's refcount shares its references with the step
+/// before instead of copying them.
+#[test]
+fn long_steps_are_reached_from_their_own_checkpoints_and_share_references() {
+    let source = "x = [0] * 120000\ny = x\nprint(len(y))\n";
+    let trace = run(source, &RunOptions::default());
+    assert_eq!(trace.outcome, memlane_core::Outcome::Finished);
+    let ends: Vec<usize> = trace.steps().map(|s| s.end_event).collect();
+    let checkpoints = trace.checkpoint_positions();
+    assert!(checkpoints.contains(&ends[0]), "{checkpoints:?} {ends:?}");
+    assert!(
+        checkpoints.contains(ends.last().unwrap()),
+        "the shutdown's end: {checkpoints:?} {ends:?}"
+    );
+    for i in (0..trace.len()).chain((0..trace.len()).rev()) {
+        let expected = trace.replay_from_start(ends[i]);
+        assert_eq!(trace.snapshot(i), expected, "step {i}");
+        assert_eq!(trace.snapshot(i), expected, "step {i} again");
+        if i > 0 {
+            let before = trace.snapshot(i - 1);
+            assert_eq!(
+                trace.snapshot_after(&before, i),
+                expected,
+                "step {i} forward"
+            );
+        }
+    }
+    // Step 1 (`y = x`) changes the list's refcount only.
+    let before = trace.snapshot(0);
+    let after = trace.snapshot_after(&before, 1);
+    let list = |s: &memlane_core::Snapshot| {
+        s.objects
+            .values()
+            .find(|o| o.type_name == "list" && o.referents.len() == 120_000)
+            .cloned()
+            .expect("the list")
+    };
+    let (a, b) = (list(&before), list(&after));
+    assert_eq!(b.refcount, a.refcount + 1);
+    assert!(std::sync::Arc::ptr_eq(&a.referents, &b.referents));
+}
