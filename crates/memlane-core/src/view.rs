@@ -50,12 +50,6 @@ impl Label {
     }
 }
 
-impl Default for Label {
-    fn default() -> Label {
-        Label::Slot(0)
-    }
-}
-
 impl fmt::Display for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
