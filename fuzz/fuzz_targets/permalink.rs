@@ -20,16 +20,31 @@ fuzz_target!(|data: &[u8]| {
     let fragment = String::from_utf8_lossy(data);
     match decode(&fragment) {
         Ok(scenario) => {
-            assert!(scenario.code.len() <= MAX_CODE_BYTES, "{} bytes", scenario.code.len());
             assert!(
-                scenario.max_steps.is_none_or(|n| STEP_CAP_RANGE.contains(&n)),
+                scenario.code.len() <= MAX_CODE_BYTES,
+                "{} bytes",
+                scenario.code.len()
+            );
+            assert!(
+                scenario
+                    .max_steps
+                    .is_none_or(|n| STEP_CAP_RANGE.contains(&n)),
                 "{:?} steps",
                 scenario.max_steps
             );
             assert_eq!(decode(&encode(&scenario)).as_ref(), Ok(&scenario));
             let editor = fragment_after(&editor_link("https://x.org/m/", &scenario), "index.html#");
-            assert_eq!(editor, Scenario { ram: false, ..scenario.clone() });
-            let iframe = fragment_after(&iframe_embed_code("https://x.org/m/", &scenario), "embed.html#");
+            assert_eq!(
+                editor,
+                Scenario {
+                    ram: false,
+                    ..scenario.clone()
+                }
+            );
+            let iframe = fragment_after(
+                &iframe_embed_code("https://x.org/m/", &scenario),
+                "embed.html#",
+            );
             assert_eq!(iframe, scenario);
         }
         Err(e) => assert!(!e.page_message().is_empty()),

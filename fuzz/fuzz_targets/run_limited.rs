@@ -22,8 +22,8 @@
 use libfuzzer_sys::fuzz_target;
 use memlane_core::narrate::{describe_event, describe_step_between, is_narrated};
 use memlane_core::{Event, Trace, Version};
-use memlane_web::layout::{Layout, LayoutBuilder, LayoutOptions};
 use memlane_python::Session;
+use memlane_web::layout::{Layout, LayoutBuilder, LayoutOptions};
 use memlane_web::state::{run_options, EventOffsets};
 
 /// Steps per run: the page's cap is far higher, but 2,000 keeps each input fast.
@@ -50,7 +50,9 @@ impl Draw {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(source) = std::str::from_utf8(data) else { return };
+    let Ok(source) = std::str::from_utf8(data) else {
+        return;
+    };
     let mut draw = Draw::new(data);
     let version = Version::ALL[draw.below(Version::ALL.len())];
     let options = run_options(version, false, MAX_STEPS);
@@ -62,8 +64,14 @@ fuzz_target!(|data: &[u8]| {
     let slice = 1 + draw.below(300);
     while session.advance(slice) {}
     let sliced = session.finish();
-    assert_eq!(sliced.outcome, trace.outcome, "outcome in slices of {slice}");
-    assert!(sliced.steps().eq(trace.steps()), "steps in slices of {slice}");
+    assert_eq!(
+        sliced.outcome, trace.outcome,
+        "outcome in slices of {slice}"
+    );
+    assert!(
+        sliced.steps().eq(trace.steps()),
+        "steps in slices of {slice}"
+    );
     assert!(
         sliced.iter_events(0..sliced.event_count()).eq(events),
         "events in slices of {slice}"
@@ -93,7 +101,10 @@ fn check_reading(trace: &Trace, source: &str, draw: &mut Draw) -> Vec<Event> {
     let mut before = snap.clone();
     for (i, step) in trace.steps().enumerate() {
         assert!(step.first_event <= step.end_event && step.end_event <= count);
-        assert!(next <= step.first_event, "step {i} starts before the one before ended");
+        assert!(
+            next <= step.first_event,
+            "step {i} starts before the one before ended"
+        );
         let seeking = seek.contains(&i);
         while next < step.first_event {
             snap.apply(&events[next]);
@@ -124,9 +135,17 @@ fn check_reading(trace: &Trace, source: &str, draw: &mut Draw) -> Vec<Event> {
             );
             if i > 0 {
                 let previous = trace.snapshot(i - 1);
-                assert_eq!(trace.snapshot_after(&previous, i), snap, "step {i} after {}", i - 1);
+                assert_eq!(
+                    trace.snapshot_after(&previous, i),
+                    snap,
+                    "step {i} after {}",
+                    i - 1
+                );
             }
-            let code = lines.get((step.line as usize).wrapping_sub(1)).copied().unwrap_or("");
+            let code = lines
+                .get((step.line as usize).wrapping_sub(1))
+                .copied()
+                .unwrap_or("");
             let _ = describe_step_between(trace, i, code, &before, &snap);
         }
     }
@@ -135,9 +154,16 @@ fn check_reading(trace: &Trace, source: &str, draw: &mut Draw) -> Vec<Event> {
     let mut counting = EventOffsets::default();
     let slice = 1 + draw.below(64);
     while counting.advance(trace, slice) {}
-    assert_eq!(counting.finish(), offsets, "event offsets, {slice} events a slice");
+    assert_eq!(
+        counting.finish(),
+        offsets,
+        "event offsets, {slice} events a slice"
+    );
 
-    let options = LayoutOptions { include_internal: draw.below(2) == 1, columns: 1 + draw.below(4) as u32 };
+    let options = LayoutOptions {
+        include_internal: draw.below(2) == 1,
+        columns: 1 + draw.below(4) as u32,
+    };
     let whole = Layout::compute(trace, options);
     let mut builder = LayoutBuilder::new(options);
     let slice = 1 + draw.below(200);

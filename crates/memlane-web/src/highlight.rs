@@ -232,10 +232,19 @@ mod tests {
     /// the page.
     #[test]
     fn every_token_moves_on_over_non_ascii_numerics() {
-        for src in ["x = ²", "٣ + 1", "if a\u{fffd}\u{7c0}\u{fffd}\0pass", "½'s'", "# ok\n¼"] {
+        for src in [
+            "x = ²",
+            "٣ + 1",
+            "if a\u{fffd}\u{7c0}\u{fffd}\0pass",
+            "½'s'",
+            "# ok\n¼",
+        ] {
             let mut joined = String::new();
             scan(src, |_, text| {
-                assert!(!text.is_empty(), "an empty token in {src:?} after {joined:?}");
+                assert!(
+                    !text.is_empty(),
+                    "an empty token in {src:?} after {joined:?}"
+                );
                 joined.push_str(text);
                 true
             });
