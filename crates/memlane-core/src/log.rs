@@ -1108,6 +1108,13 @@ impl EventLog {
                     break Arc::unwrap_or_clone(object.referents)
                 }
                 Decoded::Event(Event::Change { referents, .. }) => break referents,
+                // A splice that keeps nothing of the list before it (a list's `pop(0)`,
+                // `insert(0, x)` or `sort()` relabels every position) is the whole list:
+                // the walk stops there, so a chain of them costs one, not one each.
+                Decoded::Splice(rec) if rec.splice.keep_front == 0 && rec.splice.keep_back == 0 => {
+                    splices.push(rec.splice);
+                    break Vec::new();
+                }
                 Decoded::Splice(rec) => {
                     at = rec.base_event;
                     splices.push(rec.splice);

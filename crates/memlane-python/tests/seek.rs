@@ -173,3 +173,22 @@ fn long_steps_are_reached_from_their_own_checkpoints_and_share_references() {
     assert_eq!(b.refcount, a.refcount + 1);
     assert!(std::sync::Arc::ptr_eq(&a.referents, &b.referents));
 }
+
+/// A list changed at the front: every `pop(0)` / `insert(0, x)` relabels each position,
+/// so its splice keeps nothing of the list before, and decoding one out of order starts
+/// from it; mixed with appends and in-place stores, whose splices chain back to it.
+#[test]
+fn front_changes_decoded_out_of_order_equal_one_pass() {
+    let source = "xs = list(range(300))\nfor i in range(200):\n    xs.pop(0)\n    if i % 3 == 0:\n        xs.append(i)\n    if i % 7 == 0:\n        xs.insert(0, i)\n    xs[-1] = i\nxs.sort()\nxs.append(0)\nprint(len(xs))\n";
+    let trace = run(source, &RunOptions::default());
+    assert_eq!(trace.outcome, memlane_core::Outcome::Finished);
+    let all: Vec<_> = trace.iter_events(0..trace.event_count()).collect();
+    for i in 0..trace.len() {
+        let s = trace.step(i).unwrap();
+        assert_eq!(
+            trace.events_of(i),
+            all[s.first_event..s.end_event],
+            "step {i}"
+        );
+    }
+}

@@ -142,6 +142,9 @@ fn scan(source: &str, mut emit: impl FnMut(Kind, &str) -> bool) {
                 Kind::Plain
             }
         } else {
+            // The first char always: a numeric char that is neither an ASCII digit nor
+            // alphabetic (`²`, `٣`) starts no other token, and would stop this one empty.
+            i = next(i);
             while at(i).is_some_and(|c| {
                 !(c == '#' || c == '"' || c == '\'' || c.is_alphanumeric() || c == '_')
             }) {
@@ -222,6 +225,31 @@ mod tests {
                 (Kind::Number, "12"),
             ]
         );
+    }
+
+    /// Numeric chars that are not ASCII digits nor letters (superscripts, other scripts'
+    /// digits) once stopped the scanner with an empty token, forever: typing `x = ²` froze
+    /// the page.
+    #[test]
+    fn every_token_moves_on_over_non_ascii_numerics() {
+        for src in [
+            "x = ²",
+            "٣ + 1",
+            "if a\u{fffd}\u{7c0}\u{fffd}\0pass",
+            "½'s'",
+            "# ok\n¼",
+        ] {
+            let mut joined = String::new();
+            scan(src, |_, text| {
+                assert!(
+                    !text.is_empty(),
+                    "an empty token in {src:?} after {joined:?}"
+                );
+                joined.push_str(text);
+                true
+            });
+            assert_eq!(joined, src);
+        }
     }
 
     #[test]

@@ -1,0 +1,36 @@
+//! Decoding each step's events on their own, as the page does for every step it shows
+//! (`Trace::events_of`: the narration, event timing): the slowest and the total over a
+//! trace. `cargo run --release -p memlane-python --example step_events -- FILE...`
+
+use std::time::Instant;
+
+fn main() {
+    for path in std::env::args().skip(1) {
+        let source = std::fs::read_to_string(&path).expect("a readable program");
+        let options = memlane_python::RunOptions {
+            max_steps: 2_000_000,
+            ..Default::default()
+        };
+        let start = Instant::now();
+        let trace = memlane_python::run(&source, &options);
+        let ran = start.elapsed().as_secs_f64();
+        let mut slowest = (0.0, 0);
+        let start = Instant::now();
+        for i in 0..trace.len() {
+            let t = Instant::now();
+            std::hint::black_box(trace.events_of(i));
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            if ms > slowest.0 {
+                slowest = (ms, i);
+            }
+        }
+        let all = start.elapsed().as_secs_f64();
+        println!(
+            "{path}: {} steps, {} events; run {ran:.2} s; events_of every step {all:.2} s, slowest {:.2} ms (step {})",
+            trace.len(),
+            trace.event_count(),
+            slowest.0,
+            slowest.1
+        );
+    }
+}
