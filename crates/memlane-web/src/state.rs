@@ -8,8 +8,8 @@ use std::rc::Rc;
 
 use memlane_core::narrate::{describe_event, describe_step, describe_step_between, is_narrated};
 use memlane_core::{
-    Event, FrameId, GcPhase, ObjId, Outcome, Profile, Snapshot, StepKind, Trace, Version, Walk,
-    TWIN_PID,
+    Event, FrameId, GcPhase, ObjId, Outcome, Profile, Snapshot, StepKind, Stored, Trace, Version,
+    Walk, TWIN_PID,
 };
 use memlane_python::{RunOptions, Session};
 use yew::Reducible;
@@ -404,38 +404,26 @@ pub struct MemoryMarks {
 pub const STEP_ANIMATION_MS: u32 = 600;
 
 /// For each object a step changes, when its last change plays: the step's events are
-/// spread evenly over [`STEP_ANIMATION_MS`].
+/// spread evenly over [`STEP_ANIMATION_MS`]. Read as stored: a container's change by
+/// splice is timed by its object alone, without the references a decoded `Change`
+/// carries (rebuilding those walks the container's earlier changes, O(its length)).
 pub fn event_timing(trace: &Trace, index: usize) -> Timing {
-    let events = trace.events_of(index);
-    let n = events.len().max(1) as u32;
+    let Some(step) = trace.step(index) else {
+        return Timing::default();
+    };
+    let n = (step.end_event - step.first_event).max(1) as u32;
     let mut at = Timing::default();
-    for (i, ev) in events.iter().enumerate() {
+    for (i, stored) in trace
+        .iter_stored(step.first_event..step.end_event)
+        .enumerate()
+    {
         let ms = i as u32 * STEP_ANIMATION_MS / n;
-        let id = match ev {
-            Event::Alloc { object } => {
-                at.appear.insert(object.id, ms);
-                object.id
+        match stored {
+            Stored::Event(ev) => at.note(&ev, ms),
+            Stored::Splice { obj, .. } => {
+                at.objects.insert(obj, ms);
             }
-            Event::Refcount { obj, .. } => {
-                at.refcount.insert(*obj, ms);
-                *obj
-            }
-            Event::Free { obj, .. } | Event::Change { obj, .. } => *obj,
-            Event::FramePush { frame } => {
-                at.frames.insert(frame.id, ms);
-                continue;
-            }
-            Event::FramePop { frame } => {
-                at.frames.insert(*frame, ms);
-                continue;
-            }
-            Event::Bind { frame, name, .. } => {
-                at.names.insert((*frame, name.clone()), ms);
-                continue;
-            }
-            _ => continue,
-        };
-        at.objects.insert(id, ms);
+        }
     }
     at
 }
@@ -454,6 +442,37 @@ pub struct Timing {
     pub frames: HashMap<FrameId, u32>,
     /// A name bound (its row, and its arrow, appear then).
     pub names: HashMap<(FrameId, String), u32>,
+}
+
+impl Timing {
+    /// Times event `ev`, which plays at `ms`.
+    fn note(&mut self, ev: &Event, ms: u32) {
+        let id = match ev {
+            Event::Alloc { object } => {
+                self.appear.insert(object.id, ms);
+                object.id
+            }
+            Event::Refcount { obj, .. } => {
+                self.refcount.insert(*obj, ms);
+                *obj
+            }
+            Event::Free { obj, .. } | Event::Change { obj, .. } => *obj,
+            Event::FramePush { frame } => {
+                self.frames.insert(frame.id, ms);
+                return;
+            }
+            Event::FramePop { frame } => {
+                self.frames.insert(*frame, ms);
+                return;
+            }
+            Event::Bind { frame, name, .. } => {
+                self.names.insert((*frame, name.clone()), ms);
+                return;
+            }
+            _ => return,
+        };
+        self.objects.insert(id, ms);
+    }
 }
 
 impl Timing {
@@ -1385,6 +1404,31 @@ mod tests {
         assert_eq!(s.error_line().as_deref(), Some("not yet"));
         let s = Rc::new(s);
         assert!(Rc::ptr_eq(&s, &s.clone().reduce(Action::StepForward)));
+    }
+
+    /// Timing read from the stored events (splices unresolved) equals timing the decoded
+    /// events, whose container changes carry their references, on every step of programs
+    /// that grow, shrink and change lists, dicts and instances.
+    #[test]
+    fn event_timing_from_stored_events_equals_timing_decoded_events() {
+        let programs = [
+            DEFAULT_PROGRAM,
+            "xs = []\nd = {}\nfor i in range(200):\n    xs.append(i)\n    d[i % 9] = xs\n    if i % 4 == 0:\n        xs.pop(0)\n        del d[i % 9]\n",
+            "class P:\n    pass\nps = [P() for _ in range(40)]\nfor k, p in enumerate(ps):\n    p.x = k\n    p.y = [k]\n    ps[k // 2] = p\n",
+        ];
+        for source in programs {
+            let trace = memlane_python::run(source, &RunOptions::default());
+            assert!(trace.len() > 5, "{source}");
+            for i in 0..trace.len() {
+                let events = trace.events_of(i);
+                let n = events.len().max(1) as u32;
+                let mut expected = Timing::default();
+                for (k, ev) in events.iter().enumerate() {
+                    expected.note(ev, k as u32 * STEP_ANIMATION_MS / n);
+                }
+                assert_eq!(event_timing(&trace, i), expected, "step {i} of {source}");
+            }
+        }
     }
 
     #[test]
