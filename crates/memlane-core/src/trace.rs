@@ -493,6 +493,47 @@ impl Trace {
         self.events.iter_stored(range.start, range.end)
     }
 
+    /// Calls `each` with every event of step `index` and the state just before that
+    /// event, then applies the event to `snap`, which must be the state before the step.
+    /// A container's change comes with its references made from `snap`'s and the splice,
+    /// instead of by walking the log back through the container's earlier changes, as a
+    /// step decoded on its own (`events_of`) must.
+    pub fn walk_step(
+        &self,
+        index: usize,
+        snap: &mut Snapshot,
+        mut each: impl FnMut(&Event, &Snapshot),
+    ) {
+        let Some(step) = self.steps.get(index) else {
+            return;
+        };
+        for stored in self.iter_stored(step.first_event..step.end_event) {
+            let event = match stored {
+                Stored::Event(event) => event,
+                Stored::Splice {
+                    obj,
+                    value,
+                    size,
+                    splice,
+                } => {
+                    let mut referents = snap
+                        .object(obj)
+                        .map(|o| o.referents.to_vec())
+                        .unwrap_or_default();
+                    splice.apply(&mut referents);
+                    Event::Change {
+                        obj,
+                        value,
+                        size,
+                        referents,
+                    }
+                }
+            };
+            each(&event, snap);
+            snap.apply_owned(event);
+        }
+    }
+
     /// The events in `range`, decoded one at a time (for passes over a whole run).
     pub fn iter_events(&self, range: Range<usize>) -> impl Iterator<Item = Event> + '_ {
         self.events.iter(range.start, range.end)

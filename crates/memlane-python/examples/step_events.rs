@@ -1,7 +1,8 @@
 //! Decoding each step's events on their own, as the page does for every step it shows
 //! (`Trace::events_of`: the narration, event timing): the slowest and the total over a
 //! trace; and the same steps read as stored (`Trace::iter_stored`: splices unresolved, what
-//! the page's event timing reads). `cargo run --release -p memlane-python --example step_events -- FILE...`
+//! the page's event timing reads); and walked from the state before each (`Trace::walk_step`,
+//! what event stepping's narration reads). `cargo run --release -p memlane-python --example step_events -- FILE...`
 
 use std::time::Instant;
 
@@ -40,6 +41,20 @@ fn main() {
         }
         println!(
             "  as stored, every step: {:.3} s",
+            start.elapsed().as_secs_f64()
+        );
+        // Each step's events made from the state before it (`walk_step`, what event
+        // stepping's narration reads), the steps in order from one state.
+        let start = Instant::now();
+        let first = trace.step(0).map_or(0, |s| s.first_event);
+        let mut snap = trace.snapshot_at_event(first);
+        for i in 0..trace.len() {
+            trace.walk_step(i, &mut snap, |ev, _| {
+                std::hint::black_box(ev);
+            });
+        }
+        println!(
+            "  walked from the state before, every step: {:.3} s",
             start.elapsed().as_secs_f64()
         );
     }

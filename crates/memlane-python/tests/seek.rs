@@ -192,3 +192,39 @@ fn front_changes_decoded_out_of_order_equal_one_pass() {
         );
     }
 }
+
+/// A step walked from the state before it (`Trace::walk_step`: container changes made
+/// from that state's references) yields the same events as the step decoded on its own,
+/// each with the state before it, and leaves the state after the step.
+#[test]
+fn a_step_walked_from_the_state_before_equals_it_decoded_on_its_own() {
+    let front = "xs = list(range(50))\nfor i in range(40):\n    xs.pop(0)\n    xs.insert(3, i)\n    xs.append([i])\n    xs[-1] = i\n";
+    for (p, source) in PROGRAMS.iter().chain([&front]).enumerate() {
+        let trace = run(source, &RunOptions::default());
+        let steps: Vec<usize> = (0..trace.len().min(60))
+            .chain(positions(trace.len(), 20, 0x51ed + p as u64))
+            .collect();
+        for i in steps {
+            let step = trace.step(i).unwrap();
+            let mut snap = trace.snapshot_at_event(step.first_event);
+            let mut walked = Vec::new();
+            let mut states_ok = true;
+            let mut at = step.first_event;
+            trace.walk_step(i, &mut snap, |ev, before| {
+                states_ok &= *before == trace.snapshot_at_event(at);
+                at += 1;
+                walked.push(ev.clone());
+            });
+            assert_eq!(walked, trace.events_of(i), "program {p}, step {i}");
+            assert!(
+                states_ok,
+                "program {p}, step {i}: the state before each event"
+            );
+            assert_eq!(
+                snap,
+                trace.snapshot(i),
+                "program {p}, step {i}: the state after"
+            );
+        }
+    }
+}

@@ -252,10 +252,12 @@ pub fn narrated_events(trace: &Trace, index: usize) -> Vec<ShownEvent> {
     let mut snap = trace.snapshot_at_event(step.first_event);
     let mut out = Vec::new();
     let mut start = step.first_event;
-    for (k, ev) in trace.events_of(index).iter().enumerate() {
-        let sentence = describe_event(ev, &snap);
-        snap.apply(ev);
-        let Some(sentence) = sentence else { continue };
+    let mut end = step.first_event;
+    trace.walk_step(index, &mut snap, |ev, before| {
+        end += 1;
+        let Some(sentence) = describe_event(ev, before) else {
+            return;
+        };
         let focus = match ev {
             Event::Alloc { object } => Some(object.id),
             Event::Refcount { obj, .. } | Event::Change { obj, .. } => Some(*obj),
@@ -266,7 +268,6 @@ pub fn narrated_events(trace: &Trace, index: usize) -> Vec<ShownEvent> {
             Event::Gc { phase, objects, .. } => Some((gc_phase_name(phase), objects.clone())),
             _ => None,
         };
-        let end = step.first_event + k + 1;
         out.push(ShownEvent {
             start,
             end,
@@ -275,7 +276,7 @@ pub fn narrated_events(trace: &Trace, index: usize) -> Vec<ShownEvent> {
             gc,
         });
         start = end;
-    }
+    });
     out
 }
 
