@@ -170,10 +170,22 @@ impl Heap {
         self.recorder.record_pop(frame);
     }
 
+    /// Records `Event::FramePop`.
+    pub fn record_frame_pop(&mut self, frame: FrameId) {
+        self.flush_memory_events();
+        self.recorder.record_frame_pop(frame);
+    }
+
     /// Records `Event::Bind`.
     pub fn record_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
         self.flush_memory_events();
         self.recorder.record_bind(frame, name, target);
+    }
+
+    /// Records `Event::Unbind`.
+    pub fn record_unbind(&mut self, frame: FrameId, name: &str) {
+        self.flush_memory_events();
+        self.recorder.record_unbind(frame, name);
     }
 
     /// Records `Event::Line`.
@@ -1414,7 +1426,14 @@ impl Heap {
             Payload::Slice { .. } => "slice".into(),
             Payload::Function(f) => f.qualname.to_string(),
             Payload::Class(c) => c.name.to_string(),
-            Payload::Instance(_) => format!("{} object", self.type_name(id)),
+            Payload::Instance(_) => {
+                // Appended, not `format!`ed: every attribute store records this text.
+                let name = self.type_name_str(id);
+                let mut text = String::with_capacity(name.len() + 7);
+                text.push_str(name);
+                text.push_str(" object");
+                text
+            }
             Payload::BoundMethod { function, .. } => match &self.get(*function).payload {
                 Payload::Function(f) => f.qualname.to_string(),
                 Payload::Builtin(b) => b.name.to_string(),

@@ -732,6 +732,13 @@ impl EventLog {
         self.put_obj(target);
     }
 
+    /// Records an `Unbind` of `name` in `frame`.
+    pub fn push_unbind(&mut self, frame: FrameId, name: &str) {
+        self.start_event();
+        self.put_tag_frame(T_UNBIND, frame);
+        self.put_sym(name);
+    }
+
     /// Records a `Line` of `frame`.
     pub fn push_line(&mut self, frame: FrameId, line: u32) {
         self.start_event();
@@ -909,6 +916,7 @@ impl EventLog {
                 target,
             } => return self.push_bind(*frame, name, *target),
             Event::Line { frame, line } => return self.push_line(*frame, *line),
+            Event::Unbind { frame, name } => return self.push_unbind(*frame, name),
             Event::Alloc { object } => return self.push_alloc(object),
             Event::FramePush { frame } => return self.push_frame_push(frame),
             Event::Change {
@@ -946,10 +954,6 @@ impl EventLog {
                 if let Some(g) = generation {
                     self.bytes.push(*g);
                 }
-            }
-            Event::Unbind { frame, name } => {
-                self.put_tag_frame(T_UNBIND, *frame);
-                self.put_sym(name);
             }
             Event::Output { text } => {
                 self.bytes.push(T_OUTPUT);

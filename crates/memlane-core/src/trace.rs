@@ -727,11 +727,25 @@ impl Recorder {
         }
     }
 
+    /// Records a `FramePop` of `frame`.
+    pub fn record_frame_pop(&mut self, frame: FrameId) {
+        self.events.push_frame_event(FrameEvent::FramePop, frame);
+        self.live.rest.frames.retain(|f| f.id != frame);
+    }
+
     /// Records a `Bind` of `name` in `frame`.
     pub fn record_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
         self.events.push_bind(frame, name, target);
         if let Some(f) = self.live.frame_mut(frame) {
             bind(f, name, target);
+        }
+    }
+
+    /// Records an `Unbind` of `name` in `frame`.
+    pub fn record_unbind(&mut self, frame: FrameId, name: &str) {
+        self.events.push_unbind(frame, name);
+        if let Some(f) = self.live.frame_mut(frame) {
+            f.locals.retain(|b| b.name != name);
         }
     }
 
@@ -966,6 +980,8 @@ impl Live {
                     bind(f, &name, target);
                 }
             }
+            // The frame's view is moved in (a snapshot's `apply` clones it).
+            Event::FramePush { frame } => self.rest.frames.push(*frame),
             // Frames, output, collections and memory: as a snapshot applies them.
             other => self.rest.apply(&other),
         }

@@ -33,7 +33,7 @@ impl Vm {
     pub fn push_owned(&mut self, o: ObjId) {
         let id = self.frame().id;
         self.frame_mut().stack.push(Some(o));
-        self.heap.record(Event::Push { frame: id, obj: o });
+        self.heap.record_push(id, o);
     }
 
     pub fn exec(&mut self, instr: Instr) -> VmResult<Flow> {
@@ -657,7 +657,7 @@ impl Vm {
         let id = self.frame().id;
         let v = self.frame_mut().stack.pop().expect("stack item");
         if v.is_some() {
-            self.heap.record(Event::Pop { frame: id });
+            self.heap.record_pop(id);
         }
         v
     }
@@ -666,7 +666,7 @@ impl Vm {
         let id = self.frame().id;
         self.frame_mut().stack.push(v);
         if let Some(o) = v {
-            self.heap.record(Event::Push { frame: id, obj: o });
+            self.heap.record_push(id, o);
         }
     }
 

@@ -4,7 +4,7 @@
 use crate::ast::{CmpOp, Operator, UnaryOp};
 use crate::format;
 use crate::vm::*;
-use memlane_core::event::Holder;
+use memlane_core::event::{Holder, HolderRef};
 use memlane_core::object::*;
 use memlane_core::{ObjId, Version};
 use num_bigint::BigInt;
@@ -350,33 +350,38 @@ impl Vm {
 
     /// Sets an instance or class attribute, taking a new reference.
     pub fn set_attr_raw(&mut self, obj: ObjId, name: &str, v: ObjId) {
-        let key: Rc<str> = Rc::from(name);
-        self.heap.incref(
-            v,
-            Holder::Object {
-                obj,
-                label: format!(".{name}"),
-            },
-        );
-        let old = match self.heap.payload_mut(obj) {
-            Payload::Instance(i) => i.attrs.insert(key, v),
-            Payload::Class(c) => c.attrs.insert(key, v),
+        // `.name`, made once for the new value's holder and the old one's.
+        let mut label = String::with_capacity(name.len() + 1);
+        label.push('.');
+        label.push_str(name);
+        self.heap
+            .incref_by(v, HolderRef::Object { obj, label: &label });
+        let attrs = match self.heap.payload_mut(obj) {
+            Payload::Instance(i) => Some(&mut i.attrs),
+            Payload::Class(c) => Some(&mut c.attrs),
             _ => None,
         };
+        // A rebound attribute keeps its key (and its place); only a new one makes a key.
+        let old = attrs.and_then(|attrs| match attrs.get_mut(name) {
+            Some(slot) => Some(std::mem::replace(slot, v)),
+            None => attrs.insert(Rc::from(name), v),
+        });
         self.heap.changed(obj);
         if let Some(old) = old {
-            self.heap.decref(
-                old,
-                Holder::Object {
-                    obj,
-                    label: format!(".{name}"),
-                },
-            );
+            self.heap
+                .decref_by(old, HolderRef::Object { obj, label: &label });
         }
     }
 
     /// `obj.name`, returned held.
     pub fn getattr(&mut self, obj: ObjId, name: &str) -> PyResult {
+        // An instance's own attribute, the common case, without copying its payload.
+        if let Payload::Instance(inst) = self.heap.payload(obj) {
+            if let Some(&v) = inst.attrs.get(name) {
+                self.hold(v);
+                return Ok(v);
+            }
+        }
         let payload = self.heap.payload(obj).clone();
         match &payload {
             Payload::Instance(inst) => {

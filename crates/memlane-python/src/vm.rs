@@ -127,7 +127,8 @@ pub struct Vm {
     pub repr_active: Vec<ObjId>,
     /// A generator object a call just made, for the caller to take.
     pub pending_generator: Option<ObjId>,
-    pub builtin_cache: HashMap<String, ObjId>,
+    /// Builtin function objects by (owner, name): `sys.getrefcount` is (Some("sys"), ...).
+    pub builtin_cache: HashMap<(Option<&'static str>, &'static str), ObjId>,
     /// Constants the compiler's cache holds until code objects own them.
     compiler_holds: Vec<ObjId>,
 }
