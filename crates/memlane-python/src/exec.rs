@@ -401,15 +401,13 @@ impl Vm {
     }
 
     pub fn run_finalizers(&mut self) -> VmResult<()> {
-        loop {
-            let pending = self.heap.take_pending_finalizers();
-            if pending.is_empty() {
-                return Ok(());
-            }
-            for o in pending {
+        // Checked before every instruction: nothing is taken when nothing waits.
+        while self.heap.has_pending_finalizers() {
+            for o in self.heap.take_pending_finalizers() {
                 self.finalize(o)?;
             }
         }
+        Ok(())
     }
 
     /// Calls `__del__` (PEP 442: once), then lets the object go unless it was resurrected.
