@@ -902,7 +902,8 @@ impl Heap {
             self.release(root);
             return;
         }
-        let mut stack = vec![(root, order)];
+        let mut stack = Vec::with_capacity(4);
+        stack.push((root, order));
         while let Some((obj, children)) = stack.last_mut() {
             let obj = *obj;
             let dropped = match children {
@@ -1112,11 +1113,8 @@ impl Heap {
                     },
                     Some(a) => {
                         let (name, &value) = attrs.get_index(a).expect("an attribute");
-                        let mut label = String::with_capacity(name.len() + 1);
-                        label.push('.');
-                        label.push_str(name);
                         Reference {
-                            label,
+                            label: attribute_label(name),
                             target: value,
                         }
                     }

@@ -67,7 +67,7 @@ impl Vm {
             cells: Vec::new(),
             namespace,
             globals: self.globals,
-            stack: Vec::new(),
+            stack: Vec::with_capacity(stacksize as usize),
             blocks: Vec::new(),
             handled: Vec::new(),
             pc: 0,
@@ -80,7 +80,7 @@ impl Vm {
         };
         let locals = match namespace {
             Some(ns) => self.namespace_bindings(ns),
-            None => Vec::new(),
+            None => Vec::with_capacity(nlocals + ncells),
         };
         self.heap.record(Event::FramePush {
             frame: Box::new(FrameView {
@@ -88,7 +88,8 @@ impl Vm {
                 function: name,
                 line: 0,
                 locals,
-                stack: Vec::new(),
+                // The recorder's live view grows these as the frame runs.
+                stack: Vec::with_capacity(stacksize as usize),
                 address,
                 size,
                 namespace,
@@ -393,7 +394,9 @@ impl Vm {
 
     /// Runs `__del__` of objects whose refcount reached zero, and automatic collections.
     pub fn after_instruction(&mut self) -> VmResult<()> {
-        self.run_finalizers()?;
+        if self.heap.has_pending_finalizers() {
+            self.run_finalizers()?;
+        }
         if let Some(g) = self.heap.gc_due() {
             self.collect(g)?;
         }
@@ -401,7 +404,6 @@ impl Vm {
     }
 
     pub fn run_finalizers(&mut self) -> VmResult<()> {
-        // Checked before every instruction: nothing is taken when nothing waits.
         while self.heap.has_pending_finalizers() {
             for o in self.heap.take_pending_finalizers() {
                 self.finalize(o)?;

@@ -701,17 +701,16 @@ impl Vm {
         let len = stack.len();
         let first = stack[len - n - 2];
         let second = stack[len - n - 1].expect("a callable or receiver");
-        let mut args: Vec<ObjId> = stack[len - n..]
-            .iter()
-            .map(|v| v.expect("an argument"))
-            .collect();
+        // Room for a receiver put in front (a method's, a bound method's) without a move.
+        let mut args: Vec<ObjId> = Vec::with_capacity(n + 2);
         let callable = match first {
             Some(f) => {
-                args.insert(0, second);
+                args.push(second);
                 f
             }
             None => second,
         };
+        args.extend(stack[len - n..].iter().map(|v| v.expect("an argument")));
         let nkw = kw_names.len();
         let kwargs: Vec<(Rc<str>, ObjId)> = kw_names
             .into_iter()

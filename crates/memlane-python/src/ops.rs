@@ -194,7 +194,7 @@ impl Vm {
         self.hold(inst);
         let t = self.new_tuple(args);
         self.hold(t);
-        self.set_attr_raw(inst, "args", t);
+        self.set_attr_raw(inst, &Rc::from("args"), t);
         self.release(t);
         inst
     }
@@ -349,11 +349,10 @@ impl Vm {
     }
 
     /// Sets an instance or class attribute, taking a new reference.
-    pub fn set_attr_raw(&mut self, obj: ObjId, name: &str, v: ObjId) {
+    /// Sets attribute `name` (shared: a new attribute's key is the name itself).
+    pub fn set_attr_raw(&mut self, obj: ObjId, name: &Rc<str>, v: ObjId) {
         // `.name`, made once for the new value's holder and the old one's.
-        let mut label = String::with_capacity(name.len() + 1);
-        label.push('.');
-        label.push_str(name);
+        let label = attribute_label(name);
         self.heap
             .incref_by(v, HolderRef::Object { obj, label: &label });
         let attrs = match self.heap.payload_mut(obj) {
@@ -362,9 +361,9 @@ impl Vm {
             _ => None,
         };
         // A rebound attribute keeps its key (and its place); only a new one makes a key.
-        let old = attrs.and_then(|attrs| match attrs.get_mut(name) {
+        let old = attrs.and_then(|attrs| match attrs.get_mut(&**name) {
             Some(slot) => Some(std::mem::replace(slot, v)),
-            None => attrs.insert(Rc::from(name), v),
+            None => attrs.insert(name.clone(), v),
         });
         self.heap.changed(obj);
         if let Some(old) = old {
@@ -509,7 +508,7 @@ impl Vm {
         b
     }
 
-    pub fn setattr(&mut self, obj: ObjId, name: &str, v: ObjId) -> PyResult<()> {
+    pub fn setattr(&mut self, obj: ObjId, name: &Rc<str>, v: ObjId) -> PyResult<()> {
         match self.heap.payload(obj) {
             Payload::Instance(_) | Payload::Class(_) => {
                 if let Payload::Class(c) = self.heap.payload(obj) {

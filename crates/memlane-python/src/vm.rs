@@ -11,6 +11,7 @@ use memlane_core::event::{Event, Holder, HolderRef};
 use memlane_core::heap::Heap;
 use memlane_core::object::*;
 use memlane_core::{FrameId, ObjId};
+use memlane_core::hash::FxBuild;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -128,7 +129,7 @@ pub struct Vm {
     /// A generator object a call just made, for the caller to take.
     pub pending_generator: Option<ObjId>,
     /// Builtin function objects by (owner, name): `sys.getrefcount` is (Some("sys"), ...).
-    pub builtin_cache: HashMap<(Option<&'static str>, &'static str), ObjId>,
+    pub builtin_cache: HashMap<(Option<&'static str>, &'static str), ObjId, FxBuild>,
     /// A dict slot's label (`['total']`) for a store's refcount events, reused.
     pub label_buf: String,
     /// Constants the compiler's cache holds until code objects own them.
@@ -177,7 +178,7 @@ impl Vm {
             repr_active: Vec::new(),
             pending_generator: None,
             label_buf: String::new(),
-            builtin_cache: HashMap::new(),
+            builtin_cache: HashMap::default(),
             compiler_holds: Vec::new(),
         }
     }
