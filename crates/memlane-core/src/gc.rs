@@ -4,10 +4,10 @@
 //! for resurrection, clear what is still unreachable, and age the survivors.
 
 use crate::event::{Event, GcPhase, Holder};
+use crate::hash::FxBuild;
 use crate::heap::Heap;
 use crate::object::Payload;
 use crate::view::{GcView, ObjId};
-use crate::hash::FxBuild;
 use indexmap::IndexSet;
 use std::collections::HashMap;
 
@@ -123,16 +123,13 @@ impl Heap {
         self.gc_event(GcPhase::Start { generation }, Vec::new(), Vec::new());
 
         // Merge the younger generations into the one collected (appended, oldest first).
-        let mut young: Vec<ObjId> = std::mem::take(&mut self.gc.generations[g]).iter().collect();
+        let mut list: Vec<ObjId> = std::mem::take(&mut self.gc.generations[g]).iter().collect();
         for i in 0..g {
-            young.extend(std::mem::take(&mut self.gc.generations[i]).iter());
+            list.extend(std::mem::take(&mut self.gc.generations[i]).iter());
         }
 
-        let mut gc_refs: HashMap<ObjId, u64> = young
-            .iter()
-            .map(|&id| (id, self.get(id).refcount))
-            .collect();
-        let list: Vec<ObjId> = young.iter().copied().collect();
+        let mut gc_refs: HashMap<ObjId, u64> =
+            list.iter().map(|&id| (id, self.get(id).refcount)).collect();
         self.gc_event(
             GcPhase::CopyRefcounts,
             list.clone(),

@@ -1145,32 +1145,35 @@ impl Heap {
                     keep_back,
                     middle: (keep_front..2 * items.len() - keep_back)
                         .map(|j| {
-                        let (key, value) = items[j / 2].expect("a live entry");
-                        let target = if j % 2 == 0 { key } else { value };
-                        // The same str or int key at the same place had this label: its
-                        // text cannot have changed (a value replaced in place, the hot
-                        // case of a name rebound in a module), so it is not made again.
-                        if j < old.len()
-                            && old[j - j % 2].target == key
-                            && matches!(self.get(key).payload, Payload::Str(_) | Payload::Int(_))
-                        {
-                            return Reference {
-                                label: old[j].label.clone(),
-                                target,
-                            };
-                        }
-                        let text = self.short_value(key);
-                        if j % 2 == 0 {
-                            Reference {
-                                label: key_label(&text),
-                                target: key,
+                            let (key, value) = items[j / 2].expect("a live entry");
+                            let target = if j % 2 == 0 { key } else { value };
+                            // The same str or int key at the same place had this label: its
+                            // text cannot have changed (a value replaced in place, the hot
+                            // case of a name rebound in a module), so it is not made again.
+                            if j < old.len()
+                                && old[j - j % 2].target == key
+                                && matches!(
+                                    self.get(key).payload,
+                                    Payload::Str(_) | Payload::Int(_)
+                                )
+                            {
+                                return Reference {
+                                    label: old[j].label.clone(),
+                                    target,
+                                };
                             }
-                        } else {
-                            Reference {
-                                label: item_label(&text),
-                                target: value,
+                            let text = self.short_value(key);
+                            if j % 2 == 0 {
+                                Reference {
+                                    label: key_label(&text),
+                                    target: key,
+                                }
+                            } else {
+                                Reference {
+                                    label: item_label(&text),
+                                    target: value,
+                                }
                             }
-                        }
                         })
                         .collect(),
                 }))
@@ -1186,7 +1189,11 @@ impl Heap {
         if !matches!(self.get(key).payload, Payload::Str(_) | Payload::Int(_)) {
             return None;
         }
-        match self.recorder.references(dict)?.get(2 * entry..2 * entry + 2)? {
+        match self
+            .recorder
+            .references(dict)?
+            .get(2 * entry..2 * entry + 2)?
+        {
             [k, v] if k.target == key => Some(&v.label),
             _ => None,
         }

@@ -678,11 +678,15 @@ impl Payload {
                     .iter()
                     .enumerate()
                     .for_each(|(i, &b)| push(format!("__bases__[{i}]"), b));
-                c.attrs.iter().for_each(|(k, &v)| push(attribute_label(k), v));
+                c.attrs
+                    .iter()
+                    .for_each(|(k, &v)| push(attribute_label(k), v));
             }
             Payload::Instance(o) => {
                 push("__class__".into(), o.class);
-                o.attrs.iter().for_each(|(k, &v)| push(attribute_label(k), v));
+                o.attrs
+                    .iter()
+                    .for_each(|(k, &v)| push(attribute_label(k), v));
             }
             Payload::BoundMethod { function, receiver } => {
                 push("__func__".into(), *function);

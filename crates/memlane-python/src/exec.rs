@@ -846,7 +846,7 @@ impl Vm {
             }
         }
         if !missing.is_empty() {
-            return Err(self.missing_error(&qual, &missing, "positional"));
+            return Err(self.missing_error(qual, &missing, "positional"));
         }
         let mut missing_kw = Vec::new();
         for i in argcount..argcount + kwonly {
@@ -861,7 +861,7 @@ impl Vm {
             }
         }
         if !missing_kw.is_empty() {
-            return Err(self.missing_error(&qual, &missing_kw, "keyword-only"));
+            return Err(self.missing_error(qual, &missing_kw, "keyword-only"));
         }
         for s in slots.iter().flatten() {
             self.hold(*s);

@@ -8,10 +8,10 @@
 use crate::bytecode::ConstValue;
 use crate::compile::Compiled;
 use memlane_core::event::{Event, Holder, HolderRef};
+use memlane_core::hash::FxBuild;
 use memlane_core::heap::Heap;
 use memlane_core::object::*;
 use memlane_core::{FrameId, ObjId};
-use memlane_core::hash::FxBuild;
 use std::collections::HashMap;
 use std::rc::Rc;
 
