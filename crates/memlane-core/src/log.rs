@@ -631,9 +631,20 @@ impl EventLog {
         };
         let packed = matches!(delta, 1 | -1) && count <= PACKED_COUNT_MAX;
         if let (HolderRef::Runtime { what }, true) = (holder, packed) {
-            let id = self.strings.id(what) + 1;
+            // One of the block's last four runtime holders, found by its text (most are
+            // the same few, "a reference the interpreter holds" above all), else by the
+            // string table: either way the id is the table's.
+            let texts = &self.strings.texts;
+            let recent = self
+                .last_runtime
+                .iter()
+                .position(|&r| r != 0 && *texts[r as usize - 1] == *what);
+            let id = match recent {
+                Some(k) => self.last_runtime[k],
+                None => self.strings.id(what) + 1,
+            };
             let low = ((delta < 0) as u8) << 3 | count as u8;
-            match self.last_runtime.iter().position(|&r| r == id) {
+            match recent {
                 Some(k) => {
                     self.bytes.push(RUNTIME_RECENT[k] + low);
                     self.put_obj(obj);
