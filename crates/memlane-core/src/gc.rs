@@ -4,11 +4,67 @@
 //! for resurrection, clear what is still unreachable, and age the survivors.
 
 use crate::event::{Event, GcPhase, Holder};
+use crate::hash::FxBuild;
 use crate::heap::Heap;
 use crate::object::Payload;
 use crate::view::{GcView, ObjId};
 use indexmap::IndexSet;
 use std::collections::HashMap;
+
+/// A generation's tracked objects in the order they were tracked (the order a collection
+/// walks them). Removing one leaves a hole, squeezed out once holes are half the list:
+/// every freed container leaves its generation, and `IndexSet::shift_remove` moved all
+/// the later entries each time (about 2,900 instructions a free in the mixed benchmark).
+#[derive(Clone, Debug, Default)]
+pub struct GcList {
+    slots: Vec<Option<ObjId>>,
+    slot_of: HashMap<ObjId, usize, FxBuild>,
+}
+
+impl GcList {
+    pub fn len(&self) -> usize {
+        self.slot_of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slot_of.is_empty()
+    }
+
+    pub fn contains(&self, id: ObjId) -> bool {
+        self.slot_of.contains_key(&id)
+    }
+
+    /// Appends `id` unless it is already in the list.
+    pub fn insert(&mut self, id: ObjId) {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.slot_of.entry(id) {
+            e.insert(self.slots.len());
+            self.slots.push(Some(id));
+        }
+    }
+
+    /// Removes `id`, the others keeping their order; false when it was not there.
+    pub fn remove(&mut self, id: ObjId) -> bool {
+        let Some(slot) = self.slot_of.remove(&id) else {
+            return false;
+        };
+        self.slots[slot] = None;
+        while self.slots.last() == Some(&None) {
+            self.slots.pop();
+        }
+        if self.slots.len() >= 64 && 2 * self.slot_of.len() < self.slots.len() {
+            self.slots.retain(Option::is_some);
+            for (i, id) in self.slots.iter().flatten().enumerate() {
+                self.slot_of.insert(*id, i);
+            }
+        }
+        true
+    }
+
+    /// The objects in order.
+    pub fn iter(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.slots.iter().flatten().copied()
+    }
+}
 
 /// A collection between its analysis and its clearing: the interpreter runs the
 /// finalizers of `to_finalize` in between, then calls `Heap::gc_finish`.
@@ -67,16 +123,13 @@ impl Heap {
         self.gc_event(GcPhase::Start { generation }, Vec::new(), Vec::new());
 
         // Merge the younger generations into the one collected (appended, oldest first).
-        let mut young: IndexSet<ObjId> = std::mem::take(&mut self.gc.generations[g]);
+        let mut list: Vec<ObjId> = std::mem::take(&mut self.gc.generations[g]).iter().collect();
         for i in 0..g {
-            young.extend(std::mem::take(&mut self.gc.generations[i]));
+            list.extend(std::mem::take(&mut self.gc.generations[i]).iter());
         }
 
-        let mut gc_refs: HashMap<ObjId, u64> = young
-            .iter()
-            .map(|&id| (id, self.get(id).refcount))
-            .collect();
-        let list: Vec<ObjId> = young.iter().copied().collect();
+        let mut gc_refs: HashMap<ObjId, u64> =
+            list.iter().map(|&id| (id, self.get(id).refcount)).collect();
         self.gc_event(
             GcPhase::CopyRefcounts,
             list.clone(),
@@ -242,7 +295,7 @@ impl Heap {
             // Still alive after clearing (a tuple waiting on another member): it ages.
             if self.is_live(id) && self.get(id).gc_tracked {
                 let g = self.get(id).generation as usize;
-                self.gc.generations[g].shift_remove(&id);
+                self.gc.generations[g].remove(id);
                 self.place_in_generation(id, old);
             }
         }
@@ -329,6 +382,36 @@ mod tests {
 
     fn stack() -> Holder {
         Holder::Stack { frame: FrameId(0) }
+    }
+
+    /// A generation keeps tracking order through removals, holes and their squeezing out.
+    #[test]
+    fn gc_list_keeps_order_through_removals() {
+        let mut list = super::GcList::default();
+        let mut model: Vec<ObjId> = Vec::new();
+        for i in 0..300u32 {
+            list.insert(ObjId(i));
+            model.push(ObjId(i));
+            if model.contains(&ObjId(i / 2)) {
+                list.insert(ObjId(i / 2)); // already there: stays where it was
+            }
+            if i % 3 == 0 {
+                let gone = ObjId(i * 7 % (i + 1));
+                assert_eq!(list.remove(gone), model.contains(&gone));
+                model.retain(|&o| o != gone);
+            }
+            assert!(!list.remove(ObjId(1000)));
+        }
+        for i in (0..300u32).step_by(2) {
+            list.remove(ObjId(i));
+            model.retain(|&o| o != ObjId(i));
+        }
+        assert_eq!(list.iter().collect::<Vec<_>>(), model);
+        assert_eq!(list.len(), model.len());
+        assert!(model.iter().all(|&o| list.contains(o)));
+        list.insert(ObjId(0));
+        model.push(ObjId(0));
+        assert_eq!(list.iter().collect::<Vec<_>>(), model);
     }
 
     /// Makes list `from` hold `to` as its only item.

@@ -68,7 +68,7 @@ pub struct GcState {
     pub enabled: bool,
     pub thresholds: [u32; 3],
     pub counts: [u32; 3],
-    pub generations: [indexmap::IndexSet<ObjId>; 3],
+    pub generations: [crate::gc::GcList; 3],
     pub collecting: bool,
     pub collections: u32,
     /// Objects that survived a gen-1 collection since the last full one.
@@ -171,10 +171,22 @@ impl Heap {
         self.recorder.record_pop(frame);
     }
 
+    /// Records `Event::FramePop`.
+    pub fn record_frame_pop(&mut self, frame: FrameId) {
+        self.flush_memory_events();
+        self.recorder.record_frame_pop(frame);
+    }
+
     /// Records `Event::Bind`.
     pub fn record_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
         self.flush_memory_events();
         self.recorder.record_bind(frame, name, target);
+    }
+
+    /// Records `Event::Unbind`.
+    pub fn record_unbind(&mut self, frame: FrameId, name: &str) {
+        self.flush_memory_events();
+        self.recorder.record_unbind(frame, name);
     }
 
     /// Records `Event::Line`.
@@ -310,7 +322,7 @@ impl Heap {
             self.gc.counts[0] = self.gc.counts[0].saturating_sub(1);
         }
         if self.get(id).gc_tracked {
-            self.gc.generations[0].shift_remove(&id);
+            self.gc.generations[0].remove(id);
             self.get_mut(id).generation = 2;
             self.gc.generations[2].insert(id);
             self.record_flags(id);
@@ -864,6 +876,10 @@ impl Heap {
 
     /// Instances waiting for their `__del__` (the interpreter runs them, then calls
     /// `finish_finalizer`).
+    pub fn has_pending_finalizers(&self) -> bool {
+        !self.pending_finalizers.is_empty()
+    }
+
     pub fn take_pending_finalizers(&mut self) -> Vec<ObjId> {
         std::mem::take(&mut self.pending_finalizers)
     }
@@ -887,7 +903,8 @@ impl Heap {
             self.release(root);
             return;
         }
-        let mut stack = vec![(root, order)];
+        let mut stack = Vec::with_capacity(4);
+        stack.push((root, order));
         while let Some((obj, children)) = stack.last_mut() {
             let obj = *obj;
             let dropped = match children {
@@ -990,7 +1007,7 @@ impl Heap {
             return;
         }
         let g = self.get(id).generation as usize;
-        self.gc.generations[g].shift_remove(&id);
+        self.gc.generations[g].remove(id);
         self.get_mut(id).gc_tracked = false;
         self.record_flags(id);
     }
@@ -1101,11 +1118,8 @@ impl Heap {
                     },
                     Some(a) => {
                         let (name, &value) = attrs.get_index(a).expect("an attribute");
-                        let mut label = String::with_capacity(name.len() + 1);
-                        label.push('.');
-                        label.push_str(name);
                         Reference {
-                            label: label.into(),
+                            label: attribute_label(name).into(),
                             target: value,
                         }
                     }
@@ -1130,46 +1144,62 @@ impl Heap {
                     collected = d.entries.iter().filter(|e| e.is_some()).copied().collect();
                     &collected
                 };
-                Some(ReferencesSplice::Labelled(splice_between(
-                    old.len(),
-                    2 * items.len(),
-                    true,
-                    |i, j| {
-                        let (key, value) = items[j / 2].expect("a live entry");
-                        i % 2 == j % 2
-                            && old[i - i % 2].target == key
-                            && (i % 2 == 0 || old[i].target == value)
-                    },
-                    |j| {
-                        let (key, value) = items[j / 2].expect("a live entry");
-                        let target = if j % 2 == 0 { key } else { value };
-                        // The same str or int key at the same place had this label: its
-                        // text cannot have changed (a value replaced in place, the hot
-                        // case of a name rebound in a module), so it is not made again.
-                        if j < old.len()
-                            && old[j - j % 2].target == key
-                            && matches!(self.get(key).payload, Payload::Str(_) | Payload::Int(_))
-                        {
-                            return Reference {
-                                label: old[j].label.clone(),
-                                target,
-                            };
-                        }
-                        let text = self.short_value(key);
-                        if j % 2 == 0 {
-                            Reference {
-                                label: key_label(&text).into(),
-                                target: key,
+                let (keep_front, keep_back) = dict_kept_between(old, items);
+                Some(ReferencesSplice::Labelled(Splice {
+                    keep_front,
+                    keep_back,
+                    middle: (keep_front..2 * items.len() - keep_back)
+                        .map(|j| {
+                            let (key, value) = items[j / 2].expect("a live entry");
+                            let target = if j % 2 == 0 { key } else { value };
+                            // The same str or int key at the same place had this label: its
+                            // text cannot have changed (a value replaced in place, the hot
+                            // case of a name rebound in a module), so it is not made again.
+                            if j < old.len()
+                                && old[j - j % 2].target == key
+                                && matches!(
+                                    self.get(key).payload,
+                                    Payload::Str(_) | Payload::Int(_)
+                                )
+                            {
+                                return Reference {
+                                    label: old[j].label.clone(),
+                                    target,
+                                };
                             }
-                        } else {
-                            Reference {
-                                label: item_label(&text).into(),
-                                target: value,
+                            let text = self.short_value(key);
+                            if j % 2 == 0 {
+                                Reference {
+                                    label: key_label(&text).into(),
+                                    target: key,
+                                }
+                            } else {
+                                Reference {
+                                    label: item_label(&text).into(),
+                                    target: value,
+                                }
                             }
-                        }
-                    },
-                )))
+                        })
+                        .collect(),
+                }))
             }
+            _ => None,
+        }
+    }
+
+    /// The label the recorder holds for the value of the dict `dict`'s live entry
+    /// `entry` (`['total']`), when that entry's key is `key`, a str or an int: such a
+    /// key's text cannot change, so the label is the one `item_label` would make again.
+    pub fn recorded_value_label(&self, dict: ObjId, entry: usize, key: ObjId) -> Option<&Label> {
+        if !matches!(self.get(key).payload, Payload::Str(_) | Payload::Int(_)) {
+            return None;
+        }
+        match self
+            .recorder
+            .references(dict)?
+            .get(2 * entry..2 * entry + 2)?
+        {
+            [k, v] if k.target == key => Some(&v.label),
             _ => None,
         }
     }
@@ -1424,7 +1454,14 @@ impl Heap {
             Payload::Slice { .. } => "slice".into(),
             Payload::Function(f) => f.qualname.to_string(),
             Payload::Class(c) => c.name.to_string(),
-            Payload::Instance(_) => format!("{} object", self.type_name(id)),
+            Payload::Instance(_) => {
+                // Appended, not `format!`ed: every attribute store records this text.
+                let name = self.type_name_str(id);
+                let mut text = String::with_capacity(name.len() + 7);
+                text.push_str(name);
+                text.push_str(" object");
+                text
+            }
             Payload::BoundMethod { function, .. } => match &self.get(*function).payload {
                 Payload::Function(f) => f.qualname.to_string(),
                 Payload::Builtin(b) => b.name.to_string(),
@@ -1579,6 +1616,40 @@ fn splice_between(
         keep_back: back,
         middle: (front..new_len - back).map(make).collect(),
     }
+}
+
+/// `kept_between` for a dict's references, `key k` then `[k]` for each live entry,
+/// compared an entry at a time: a key's reference is kept when its key is; a value's
+/// when its key and value are (so a value stored under another key is not kept).
+fn dict_kept_between(old: &[Reference], items: &[Option<(ObjId, ObjId)>]) -> (usize, usize) {
+    let entry = |item: &Option<(ObjId, ObjId)>| item.expect("a live entry");
+    let mut front = 0;
+    for (pair, item) in old.chunks_exact(2).zip(items) {
+        let (key, value) = entry(item);
+        if pair[0].target != key {
+            break;
+        }
+        front += 1;
+        if pair[1].target != value {
+            break;
+        }
+        front += 1;
+    }
+    // From the back each entry's value reference comes before its key's.
+    let limit = old.len().min(2 * items.len()) - front;
+    let mut back = 0;
+    for (pair, item) in old.chunks_exact(2).rev().zip(items.iter().rev()) {
+        let (key, value) = entry(item);
+        if back >= limit || pair[0].target != key || pair[1].target != value {
+            break;
+        }
+        back += 1;
+        if back >= limit {
+            break;
+        }
+        back += 1;
+    }
+    (front, back)
 }
 
 /// The lengths of the equal front and (with `match_back`) back of `splice_between`.

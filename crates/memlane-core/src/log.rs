@@ -615,9 +615,20 @@ impl EventLog {
         };
         let packed = matches!(delta, 1 | -1) && count <= PACKED_COUNT_MAX;
         if let (HolderRef::Runtime { what }, true) = (holder, packed) {
-            let id = self.strings.id(what) + 1;
+            // One of the block's last four runtime holders, found by its text (most are
+            // the same few, "a reference the interpreter holds" above all), else by the
+            // string table: either way the id is the table's.
+            let texts = &self.strings.texts;
+            let recent = self
+                .last_runtime
+                .iter()
+                .position(|&r| r != 0 && *texts[r as usize - 1] == *what);
+            let id = match recent {
+                Some(k) => self.last_runtime[k],
+                None => self.strings.id(what) + 1,
+            };
             let low = ((delta < 0) as u8) << 3 | count as u8;
-            match self.last_runtime.iter().position(|&r| r == id) {
+            match recent {
                 Some(k) => {
                     self.bytes.push(RUNTIME_RECENT[k] + low);
                     self.put_obj(obj);
@@ -713,6 +724,13 @@ impl EventLog {
         self.put_tag_frame(T_BIND, frame);
         self.put_sym(name);
         self.put_obj(target);
+    }
+
+    /// Records an `Unbind` of `name` in `frame`.
+    pub fn push_unbind(&mut self, frame: FrameId, name: &str) {
+        self.start_event();
+        self.put_tag_frame(T_UNBIND, frame);
+        self.put_sym(name);
     }
 
     /// Records a `Line` of `frame`.
@@ -892,6 +910,7 @@ impl EventLog {
                 target,
             } => return self.push_bind(*frame, name, *target),
             Event::Line { frame, line } => return self.push_line(*frame, *line),
+            Event::Unbind { frame, name } => return self.push_unbind(*frame, name),
             Event::Alloc { object } => return self.push_alloc(object),
             Event::FramePush { frame } => return self.push_frame_push(frame),
             Event::Change {
@@ -929,10 +948,6 @@ impl EventLog {
                 if let Some(g) = generation {
                     self.bytes.push(*g);
                 }
-            }
-            Event::Unbind { frame, name } => {
-                self.put_tag_frame(T_UNBIND, *frame);
-                self.put_sym(name);
             }
             Event::Output { text } => {
                 self.bytes.push(T_OUTPUT);

@@ -262,12 +262,16 @@ pub struct Function {
     pub closure: Option<ObjId>,
 }
 
+/// Names to values in the order they were first set.
+pub type Attributes = IndexMap<Name, ObjId, crate::hash::FxBuild>;
+
 #[derive(Clone, Debug)]
 pub struct Class {
     pub name: Name,
     pub bases: Vec<ObjId>,
-    /// The class namespace (`__dict__`), in definition order.
-    pub attrs: IndexMap<Name, ObjId>,
+    /// The class namespace (`__dict__`), in definition order (Fx-hashed: looked up at
+    /// every method call and instantiation).
+    pub attrs: Attributes,
     /// Set for built-in types (int, list, ValueError, ...).
     pub builtin: Option<BuiltinType>,
     /// The keys its instances share (`ht_cached_keys`), which size their attribute values.
@@ -313,7 +317,7 @@ impl SharedKeys {
 pub struct Instance {
     pub class: ObjId,
     /// Attribute values, kept inline in the object as CPython 3.11+ does (no dict object).
-    pub attrs: IndexMap<Name, ObjId>,
+    pub attrs: Attributes,
 }
 
 #[derive(Clone, Debug)]
@@ -676,13 +680,13 @@ impl Payload {
                     .for_each(|(i, &b)| push(format!("__bases__[{i}]").into(), b));
                 c.attrs
                     .iter()
-                    .for_each(|(k, &v)| push(format!(".{k}").into(), v));
+                    .for_each(|(k, &v)| push(attribute_label(k).into(), v));
             }
             Payload::Instance(o) => {
                 push("__class__".into(), o.class);
                 o.attrs
                     .iter()
-                    .for_each(|(k, &v)| push(format!(".{k}").into(), v));
+                    .for_each(|(k, &v)| push(attribute_label(k).into(), v));
             }
             Payload::BoundMethod { function, receiver } => {
                 push("__func__".into(), *function);
@@ -735,7 +739,9 @@ pub fn push_decimal(out: &mut String, n: u64) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
+    // Pushed as chars: ASCII needs no UTF-8 check (`from_utf8` cost more than the digits).
+    out.reserve(digits.len() - i);
+    digits[i..].iter().for_each(|&d| out.push(d as char));
 }
 
 /// `n` in decimal.
@@ -777,6 +783,15 @@ pub fn slot_index(label: &str) -> Option<u64> {
         i = i * 10 + (d - b'0') as u64;
     }
     Some(i)
+}
+
+/// `.name`, an attribute's label (appended, not `format!`ed: an instance's dealloc and
+/// allocation make one per attribute).
+pub fn attribute_label(name: &str) -> String {
+    let mut label = String::with_capacity(name.len() + 1);
+    label.push('.');
+    label.push_str(name);
+    label
 }
 
 /// A position's label: `[3]`, allocated at its length (past `[999]` a guessed capacity of

@@ -818,11 +818,47 @@ impl Recorder {
         }
     }
 
+    /// Records a `FramePop` of `frame`.
+    pub fn record_frame_pop(&mut self, frame: FrameId) {
+        self.events.push_frame_event(FrameEvent::FramePop, frame);
+        self.live.rest.frames.retain(|f| f.id != frame);
+    }
+
     /// Records a `Bind` of `name` in `frame`.
     pub fn record_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
         self.events.push_bind(frame, name, target);
-        if let Some(f) = self.live.frame_mut(frame) {
-            bind(f, name, target);
+        let Live {
+            rest, spare_names, ..
+        } = &mut self.live;
+        if let Some(f) = rest.frames.iter_mut().rev().find(|f| f.id == frame) {
+            match f.locals.iter_mut().find(|b| b.name == name) {
+                Some(b) => b.target = target,
+                None => {
+                    let mut text = spare_names.pop().unwrap_or_default();
+                    text.clear();
+                    text.push_str(name);
+                    f.locals.push(Binding { name: text, target });
+                }
+            }
+        }
+    }
+
+    /// Records an `Unbind` of `name` in `frame`.
+    pub fn record_unbind(&mut self, frame: FrameId, name: &str) {
+        self.events.push_unbind(frame, name);
+        let Live {
+            rest, spare_names, ..
+        } = &mut self.live;
+        let Some(f) = rest.frames.iter_mut().rev().find(|f| f.id == frame) else {
+            return;
+        };
+        // The binding's name text is kept for the next name bound (a call's parameters
+        // are bound and unbound at every call).
+        while let Some(i) = f.locals.iter().position(|b| b.name == name) {
+            let gone = f.locals.remove(i);
+            if spare_names.len() < SPARE_NAMES {
+                spare_names.push(gone.name);
+            }
         }
     }
 
@@ -960,6 +996,9 @@ impl Recorder {
 /// How many freed objects' views the recorder keeps for reuse.
 const SPARE_VIEWS: usize = 64;
 
+/// How many unbound names' texts the recorder keeps for reuse.
+const SPARE_NAMES: usize = 64;
+
 /// A name bound in a frame: rebound in place, or added last.
 fn bind(f: &mut FrameView, name: &str, target: ObjId) {
     match f.locals.iter_mut().find(|b| b.name == name) {
@@ -981,6 +1020,8 @@ struct Live {
     objects: Vec<Option<Box<ObjectView>>>,
     /// Frames, stdout, stderr, gc and memory (its `objects` stay empty).
     rest: Snapshot,
+    /// Texts of unbound names, reused by the next bindings.
+    spare_names: Vec<String>,
 }
 
 impl Live {
@@ -1064,6 +1105,8 @@ impl Live {
                     bind(f, &name, target);
                 }
             }
+            // The frame's view is moved in (a snapshot's `apply` clones it).
+            Event::FramePush { frame } => self.rest.frames.push(*frame),
             // Frames, output, collections and memory: as a snapshot applies them.
             other => self.rest.apply(&other),
         }

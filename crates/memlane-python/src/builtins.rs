@@ -201,11 +201,7 @@ impl Vm {
     }
 
     fn builtin_function(&mut self, name: &'static str, owner: Option<&'static str>) -> ObjId {
-        let key: &'static str = name;
-        let cache_key = match owner {
-            Some(o) => format!("{o}.{key}"),
-            None => key.to_string(),
-        };
+        let cache_key = (owner, name);
         if let Some(&f) = self.builtin_cache.get(&cache_key) {
             return f;
         }

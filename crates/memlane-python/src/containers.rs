@@ -4,7 +4,7 @@
 use crate::vm::*;
 use memlane_core::event::{Event, Holder, HolderRef};
 use memlane_core::object::*;
-use memlane_core::ObjId;
+use memlane_core::{Label, ObjId};
 
 /// `list_resize`: over-allocate by about 1/8, rounded to a multiple of 4.
 pub fn list_growth(allocated: usize, newsize: usize) -> usize {
@@ -322,7 +322,6 @@ impl Vm {
         let Some((_, k)) = self.heap.key_of(key) else {
             return Err(self.unhashable(key));
         };
-        let key_text = self.heap.short_value(key);
         let is_str = matches!(self.heap.payload(key), Payload::Str(_));
         let trackable = self.heap.may_be_tracked(key) || self.heap.may_be_tracked(value);
         let existing = match self.heap.payload(d) {
@@ -331,23 +330,37 @@ impl Vm {
         };
         match existing {
             Some(i) => {
-                let old = match self.heap.payload_mut(d) {
+                let (old, no_holes) = match self.heap.payload_mut(d) {
                     Payload::Dict(dict) => {
+                        let no_holes = dict.entries.len() == dict.len();
                         let e = dict.entries[i].as_mut().expect("live entry");
-                        std::mem::replace(&mut e.1, value)
+                        (std::mem::replace(&mut e.1, value), no_holes)
                     }
                     _ => unreachable!(),
                 };
-                let label = item_label(&key_text);
+                // The value slot's label, `[k]`: the one recorded for this entry when
+                // there is one, else made from the key.
+                self.label_buf.clear();
+                match no_holes
+                    .then(|| self.heap.recorded_value_label(d, i, key))
+                    .flatten()
+                {
+                    Some(Label::Text(label)) => self.label_buf.push_str(label),
+                    Some(Label::Slot(i)) => self.label_buf.push_str(&index_label(*i)),
+                    None => self
+                        .label_buf
+                        .push_str(&item_label(&self.heap.short_value(key))),
+                }
                 let holder = HolderRef::Object {
                     obj: d,
-                    label: &label,
+                    label: &self.label_buf,
                 };
                 self.heap.incref_by(value, holder);
                 self.heap.changed(d);
                 self.heap.decref_by(old, holder);
             }
             None => {
+                let key_text = self.heap.short_value(key);
                 if let Payload::Dict(dict) = self.heap.payload_mut(d) {
                     if dict.unicode && !is_str && dict.log2_size.is_some() {
                         // A non-str key converts the table to the general layout.

@@ -3,7 +3,7 @@
 
 use crate::bytecode::{UnitKind, NO_LINE};
 use crate::vm::*;
-use memlane_core::event::{Event, Holder};
+use memlane_core::event::{Event, Holder, HolderRef};
 use memlane_core::object::*;
 use memlane_core::{Binding, FrameId, FrameView, ObjId};
 use std::rc::Rc;
@@ -67,7 +67,7 @@ impl Vm {
             cells: Vec::new(),
             namespace,
             globals: self.globals,
-            stack: Vec::new(),
+            stack: Vec::with_capacity(stacksize as usize),
             blocks: Vec::new(),
             handled: Vec::new(),
             pc: 0,
@@ -80,7 +80,7 @@ impl Vm {
         };
         let locals = match namespace {
             Some(ns) => self.namespace_bindings(ns),
-            None => Vec::new(),
+            None => Vec::with_capacity(nlocals + ncells),
         };
         self.heap.record(Event::FramePush {
             frame: Box::new(FrameView {
@@ -88,7 +88,8 @@ impl Vm {
                 function: name,
                 line: 0,
                 locals,
-                stack: Vec::new(),
+                // The recorder's live view grows these as the frame runs.
+                stack: Vec::with_capacity(stacksize as usize),
                 address,
                 size,
                 namespace,
@@ -123,6 +124,9 @@ impl Vm {
     /// parameter is captured), and the closure's cells for free variables.
     pub fn init_cells(&mut self, closure: Option<ObjId>) {
         let unit = self.frame().unit;
+        if closure.is_none() && self.compiled.units[unit].cellvars.is_empty() {
+            return;
+        }
         let (cellvars, varnames) = (
             self.compiled.units[unit].cellvars.clone(),
             self.compiled.units[unit].varnames.clone(),
@@ -193,55 +197,30 @@ impl Vm {
     }
 
     pub fn teardown(&mut self, f: &mut Frame) {
-        let names = {
-            let u = &self.compiled.units[f.unit];
-            (
-                u.varnames.clone(),
-                u.cellvars
-                    .iter()
-                    .chain(&u.freevars)
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            )
-        };
-        for (i, v) in f.locals.iter_mut().enumerate() {
+        let u = &self.compiled.units[f.unit];
+        for (name, v) in u.varnames.iter().zip(f.locals.iter_mut()) {
             if let Some(o) = v.take() {
-                self.heap.record(Event::Unbind {
-                    frame: f.id,
-                    name: names.0[i].clone(),
-                });
-                self.heap.decref(
-                    o,
-                    Holder::Name {
-                        frame: f.id,
-                        name: names.0[i].clone(),
-                    },
-                );
+                self.heap.record_unbind(f.id, name);
+                self.heap
+                    .decref_by(o, HolderRef::Name { frame: f.id, name });
             }
         }
-        for (i, c) in std::mem::take(&mut f.cells).into_iter().enumerate() {
-            self.heap.record(Event::Unbind {
-                frame: f.id,
-                name: names.1[i].clone(),
-            });
-            self.heap.decref(
-                c,
-                Holder::Name {
-                    frame: f.id,
-                    name: names.1[i].clone(),
-                },
-            );
+        let cell_names = u.cellvars.iter().chain(&u.freevars);
+        for (name, c) in cell_names.zip(std::mem::take(&mut f.cells)) {
+            self.heap.record_unbind(f.id, name);
+            self.heap
+                .decref_by(c, HolderRef::Name { frame: f.id, name });
         }
         while let Some(v) = f.stack.pop() {
             if let Some(o) = v {
-                self.heap.record(Event::Pop { frame: f.id });
+                self.heap.record_pop(f.id);
                 self.heap.decref(o, Holder::Stack { frame: f.id });
             }
         }
         for h in std::mem::take(&mut f.handled) {
             self.heap.decref_runtime(h, "the exception being handled");
         }
-        self.heap.record(Event::FramePop { frame: f.id });
+        self.heap.record_frame_pop(f.id);
         if f.generator.is_none() {
             self.heap.allocator.pop_frame();
         }
@@ -379,7 +358,7 @@ impl Vm {
                 while self.frame().stack.len() > block.level {
                     let v = self.frame_mut().stack.pop().expect("checked");
                     if let Some(o) = v {
-                        self.heap.record(Event::Pop { frame: fid });
+                        self.heap.record_pop(fid);
                         self.heap.decref(o, Holder::Stack { frame: fid });
                     }
                 }
@@ -415,7 +394,9 @@ impl Vm {
 
     /// Runs `__del__` of objects whose refcount reached zero, and automatic collections.
     pub fn after_instruction(&mut self) -> VmResult<()> {
-        self.run_finalizers()?;
+        if self.heap.has_pending_finalizers() {
+            self.run_finalizers()?;
+        }
         if let Some(g) = self.heap.gc_due() {
             self.collect(g)?;
         }
@@ -423,15 +404,12 @@ impl Vm {
     }
 
     pub fn run_finalizers(&mut self) -> VmResult<()> {
-        loop {
-            let pending = self.heap.take_pending_finalizers();
-            if pending.is_empty() {
-                return Ok(());
-            }
-            for o in pending {
+        while self.heap.has_pending_finalizers() {
+            for o in self.heap.take_pending_finalizers() {
                 self.finalize(o)?;
             }
         }
+        Ok(())
     }
 
     /// Calls `__del__` (PEP 442: once), then lets the object go unless it was resurrected.
@@ -566,7 +544,9 @@ impl Vm {
         args: &[ObjId],
         kwargs: &[(Rc<str>, ObjId)],
     ) -> VmResult {
-        match self.heap.payload(callable).clone() {
+        // Only a builtin's payload is copied: a class's (its attribute map) would be
+        // cloned at every instantiation.
+        match self.heap.payload(callable) {
             Payload::Function(_) => {
                 if self.native_depth >= self.limits.max_native_depth || self.stack_exhausted() {
                     return Err(self
@@ -595,7 +575,7 @@ impl Vm {
                     Exit::Yielded(_) => unreachable!("functions do not yield to their caller"),
                 }
             }
-            Payload::BoundMethod { function, receiver } => {
+            &Payload::BoundMethod { function, receiver } => {
                 let mut all = vec![receiver];
                 all.extend_from_slice(args);
                 self.call(function, &all, kwargs)
@@ -605,6 +585,7 @@ impl Vm {
                 Ok(inst)
             }
             Payload::Builtin(b) => {
+                let b = b.clone();
                 let r = self.call_builtin(&b, args, kwargs)?;
                 self.hold(r);
                 Ok(r)
@@ -647,7 +628,11 @@ impl Vm {
             match self.call(init, &all, kwargs) {
                 Ok(r) => {
                     let is_none = matches!(self.heap.payload(r), Payload::None);
-                    let t = self.heap.type_name(r);
+                    let t = if is_none {
+                        String::new()
+                    } else {
+                        self.heap.type_name(r)
+                    };
                     self.release(r);
                     if !is_none {
                         self.release(inst);
@@ -753,22 +738,12 @@ impl Vm {
             return Err(e.into());
         }
         let fid = self.frame().id;
-        let varnames = self.compiled.units[unit].varnames.clone();
         for (i, v) in bound.into_iter().enumerate() {
             if let Some(v) = v {
                 // The argument's hold becomes the local's.
-                self.heap.incref(
-                    v,
-                    Holder::Name {
-                        frame: fid,
-                        name: varnames[i].clone(),
-                    },
-                );
-                self.heap.record(Event::Bind {
-                    frame: fid,
-                    name: varnames[i].clone(),
-                    target: v,
-                });
+                let name = &self.compiled.units[unit].varnames[i];
+                self.heap.incref_by(v, HolderRef::Name { frame: fid, name });
+                self.heap.record_bind(fid, name, v);
                 self.frame_mut().locals[i] = Some(v);
                 self.release(v);
             }
@@ -801,8 +776,9 @@ impl Vm {
             u.posonlyargcount as usize,
         );
         let (varargs, varkw) = (u.varargs, u.varkeywords);
-        let varnames = u.varnames.clone();
-        let qual = f.qualname.to_string();
+        // Shared, not copied: only error messages and keyword arguments read them.
+        let varnames = &self.compiled.units[unit].varnames;
+        let qual = &*f.qualname;
         let mut slots: Vec<Option<ObjId>> = vec![None; varnames.len()];
         let npos = args.len().min(argcount);
         for (i, &a) in args.iter().take(npos).enumerate() {
@@ -870,7 +846,7 @@ impl Vm {
             }
         }
         if !missing.is_empty() {
-            return Err(self.missing_error(&qual, &missing, "positional"));
+            return Err(self.missing_error(qual, &missing, "positional"));
         }
         let mut missing_kw = Vec::new();
         for i in argcount..argcount + kwonly {
@@ -885,7 +861,7 @@ impl Vm {
             }
         }
         if !missing_kw.is_empty() {
-            return Err(self.missing_error(&qual, &missing_kw, "keyword-only"));
+            return Err(self.missing_error(qual, &missing_kw, "keyword-only"));
         }
         for s in slots.iter().flatten() {
             self.hold(*s);

@@ -33,7 +33,7 @@ impl Vm {
     pub fn push_owned(&mut self, o: ObjId) {
         let id = self.frame().id;
         self.frame_mut().stack.push(Some(o));
-        self.heap.record(Event::Push { frame: id, obj: o });
+        self.heap.record_push(id, o);
     }
 
     pub fn exec(&mut self, instr: Instr) -> VmResult<Flow> {
@@ -657,7 +657,7 @@ impl Vm {
         let id = self.frame().id;
         let v = self.frame_mut().stack.pop().expect("stack item");
         if v.is_some() {
-            self.heap.record(Event::Pop { frame: id });
+            self.heap.record_pop(id);
         }
         v
     }
@@ -666,7 +666,7 @@ impl Vm {
         let id = self.frame().id;
         self.frame_mut().stack.push(v);
         if let Some(o) = v {
-            self.heap.record(Event::Push { frame: id, obj: o });
+            self.heap.record_push(id, o);
         }
     }
 
@@ -701,17 +701,16 @@ impl Vm {
         let len = stack.len();
         let first = stack[len - n - 2];
         let second = stack[len - n - 1].expect("a callable or receiver");
-        let mut args: Vec<ObjId> = stack[len - n..]
-            .iter()
-            .map(|v| v.expect("an argument"))
-            .collect();
+        // Room for a receiver put in front (a method's, a bound method's) without a move.
+        let mut args: Vec<ObjId> = Vec::with_capacity(n + 2);
         let callable = match first {
             Some(f) => {
-                args.insert(0, second);
+                args.push(second);
                 f
             }
             None => second,
         };
+        args.extend(stack[len - n..].iter().map(|v| v.expect("an argument")));
         let nkw = kw_names.len();
         let kwargs: Vec<(Rc<str>, ObjId)> = kw_names
             .into_iter()

@@ -23,6 +23,9 @@ impl Vm {
         min: usize,
         max: usize,
     ) -> PyResult<()> {
+        if (min..=max).contains(&args.len()) {
+            return Ok(());
+        }
         match crate::builtins::arity_message(&format!("{owner}.{name}"), name, args.len(), min, max)
         {
             Some(msg) => Err(self.error(BuiltinType::TypeError, msg)),
@@ -51,6 +54,29 @@ impl Vm {
     }
 
     /// Calls `receiver.name(*args)` for a built-in type; the result is returned unheld.
+    /// `list.pop([i])` of a list of `n` items.
+    fn list_pop(&mut self, receiver: ObjId, n: i64, args: &[ObjId]) -> VmResult {
+        self.arity("list", "pop", args, 0, 1)?;
+        if n == 0 {
+            return Err(self
+                .error(BuiltinType::IndexError, "pop from empty list")
+                .into());
+        }
+        let i = match args.first() {
+            Some(&a) => self.index_value(a)?,
+            None => -1,
+        };
+        let at = if i < 0 { i + n } else { i };
+        if at < 0 || at >= n {
+            return Err(self
+                .error(BuiltinType::IndexError, "pop index out of range")
+                .into());
+        }
+        let v = self.list_remove_at(receiver, at as usize);
+        self.heap.decref_runtime_soft(v);
+        Ok(v)
+    }
+
     pub fn call_method(
         &mut self,
         name: &str,
@@ -59,13 +85,24 @@ impl Vm {
         kwargs: Kwargs,
     ) -> VmResult {
         let none = self.heap.none();
+        // A list's append and pop, the hottest methods, before the payload is copied
+        // for the others (a copy of the list's items).
+        if let Payload::List(l) = self.heap.payload(receiver) {
+            match name {
+                "append" => {
+                    self.arity("list", name, args, 1, 1)?;
+                    self.list_push(receiver, arg(args, 0));
+                    return Ok(none);
+                }
+                "pop" => {
+                    let n = l.items.len() as i64;
+                    return self.list_pop(receiver, n, args);
+                }
+                _ => {}
+            }
+        }
         let payload = self.heap.payload(receiver).clone();
         Ok(match (&payload, name) {
-            (Payload::List(_), "append") => {
-                self.arity("list", name, args, 1, 1)?;
-                self.list_push(receiver, arg(args, 0));
-                none
-            }
             (Payload::List(_), "extend") => {
                 self.arity("list", name, args, 1, 1)?;
                 self.list_extend(receiver, arg(args, 0))?;
@@ -78,28 +115,6 @@ impl Vm {
                 let at = if i < 0 { (i + n).max(0) } else { i.min(n) };
                 self.list_insert(receiver, at as usize, arg(args, 1));
                 none
-            }
-            (Payload::List(l), "pop") => {
-                self.arity("list", name, args, 0, 1)?;
-                if l.items.is_empty() {
-                    return Err(self
-                        .error(BuiltinType::IndexError, "pop from empty list")
-                        .into());
-                }
-                let n = l.items.len() as i64;
-                let i = match args.first() {
-                    Some(&a) => self.index_value(a)?,
-                    None => -1,
-                };
-                let at = if i < 0 { i + n } else { i };
-                if at < 0 || at >= n {
-                    return Err(self
-                        .error(BuiltinType::IndexError, "pop index out of range")
-                        .into());
-                }
-                let v = self.list_remove_at(receiver, at as usize);
-                self.heap.decref_runtime_soft(v);
-                v
             }
             (Payload::List(l), "remove") => {
                 self.arity("list", name, args, 1, 1)?;

@@ -4,7 +4,7 @@
 use crate::ast::{CmpOp, Operator, UnaryOp};
 use crate::format;
 use crate::vm::*;
-use memlane_core::event::Holder;
+use memlane_core::event::{Holder, HolderRef};
 use memlane_core::object::*;
 use memlane_core::{ObjId, Version};
 use num_bigint::BigInt;
@@ -194,7 +194,7 @@ impl Vm {
         self.hold(inst);
         let t = self.new_tuple(args);
         self.hold(t);
-        self.set_attr_raw(inst, "args", t);
+        self.set_attr_raw(inst, &Rc::from("args"), t);
         self.release(t);
         inst
     }
@@ -349,34 +349,38 @@ impl Vm {
     }
 
     /// Sets an instance or class attribute, taking a new reference.
-    pub fn set_attr_raw(&mut self, obj: ObjId, name: &str, v: ObjId) {
-        let key: Rc<str> = Rc::from(name);
-        self.heap.incref(
-            v,
-            Holder::Object {
-                obj,
-                label: format!(".{name}"),
-            },
-        );
-        let old = match self.heap.payload_mut(obj) {
-            Payload::Instance(i) => i.attrs.insert(key, v),
-            Payload::Class(c) => c.attrs.insert(key, v),
+    /// Sets attribute `name` (shared: a new attribute's key is the name itself).
+    pub fn set_attr_raw(&mut self, obj: ObjId, name: &Rc<str>, v: ObjId) {
+        // `.name`, made once for the new value's holder and the old one's.
+        let label = attribute_label(name);
+        self.heap
+            .incref_by(v, HolderRef::Object { obj, label: &label });
+        let attrs = match self.heap.payload_mut(obj) {
+            Payload::Instance(i) => Some(&mut i.attrs),
+            Payload::Class(c) => Some(&mut c.attrs),
             _ => None,
         };
+        // A rebound attribute keeps its key (and its place); only a new one makes a key.
+        let old = attrs.and_then(|attrs| match attrs.get_mut(&**name) {
+            Some(slot) => Some(std::mem::replace(slot, v)),
+            None => attrs.insert(name.clone(), v),
+        });
         self.heap.changed(obj);
         if let Some(old) = old {
-            self.heap.decref(
-                old,
-                Holder::Object {
-                    obj,
-                    label: format!(".{name}"),
-                },
-            );
+            self.heap
+                .decref_by(old, HolderRef::Object { obj, label: &label });
         }
     }
 
     /// `obj.name`, returned held.
     pub fn getattr(&mut self, obj: ObjId, name: &str) -> PyResult {
+        // An instance's own attribute, the common case, without copying its payload.
+        if let Payload::Instance(inst) = self.heap.payload(obj) {
+            if let Some(&v) = inst.attrs.get(name) {
+                self.hold(v);
+                return Ok(v);
+            }
+        }
         let payload = self.heap.payload(obj).clone();
         match &payload {
             Payload::Instance(inst) => {
@@ -504,7 +508,7 @@ impl Vm {
         b
     }
 
-    pub fn setattr(&mut self, obj: ObjId, name: &str, v: ObjId) -> PyResult<()> {
+    pub fn setattr(&mut self, obj: ObjId, name: &Rc<str>, v: ObjId) -> PyResult<()> {
         match self.heap.payload(obj) {
             Payload::Instance(_) | Payload::Class(_) => {
                 if let Payload::Class(c) = self.heap.payload(obj) {

@@ -8,6 +8,7 @@
 use crate::bytecode::ConstValue;
 use crate::compile::Compiled;
 use memlane_core::event::{Event, Holder, HolderRef};
+use memlane_core::hash::FxBuild;
 use memlane_core::heap::Heap;
 use memlane_core::object::*;
 use memlane_core::{FrameId, ObjId};
@@ -127,7 +128,10 @@ pub struct Vm {
     pub repr_active: Vec<ObjId>,
     /// A generator object a call just made, for the caller to take.
     pub pending_generator: Option<ObjId>,
-    pub builtin_cache: HashMap<String, ObjId>,
+    /// Builtin function objects by (owner, name): `sys.getrefcount` is (Some("sys"), ...).
+    pub builtin_cache: HashMap<(Option<&'static str>, &'static str), ObjId, FxBuild>,
+    /// A dict slot's label (`['total']`) for a store's refcount events, reused.
+    pub label_buf: String,
     /// Constants the compiler's cache holds until code objects own them.
     compiler_holds: Vec<ObjId>,
 }
@@ -173,7 +177,8 @@ impl Vm {
             last_step: None,
             repr_active: Vec::new(),
             pending_generator: None,
-            builtin_cache: HashMap::new(),
+            label_buf: String::new(),
+            builtin_cache: HashMap::default(),
             compiler_holds: Vec::new(),
         }
     }
