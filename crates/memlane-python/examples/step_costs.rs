@@ -3,6 +3,8 @@
 //! are long or whose state is large (`x = [0] * 10**6`).
 //! `cargo run --release -p memlane-python --example step_costs -- FILE`
 
+mod common;
+
 use std::time::Instant;
 
 fn ms(start: Instant) -> f64 {
@@ -11,16 +13,10 @@ fn ms(start: Instant) -> f64 {
 
 fn main() {
     let path = std::env::args().nth(1).expect("a program's path");
-    let source = std::fs::read_to_string(&path).expect("a readable program");
-    let options = memlane_python::RunOptions {
-        max_steps: 2_000_000,
-        ..Default::default()
-    };
-    let start = Instant::now();
-    let trace = memlane_python::run(&source, &options);
+    let (trace, took) = common::trace_file(&path);
     println!(
         "{path}: traced in {:.0} ms; {} steps; checkpoints at events {:?}",
-        ms(start),
+        took * 1e3,
         trace.len(),
         trace.checkpoint_positions()
     );

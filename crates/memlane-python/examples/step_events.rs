@@ -4,18 +4,13 @@
 //! the page's event timing reads); and walked from the state before each (`Trace::walk_step`,
 //! what event stepping's narration reads). `cargo run --release -p memlane-python --example step_events -- FILE...`
 
+mod common;
+
 use std::time::Instant;
 
 fn main() {
     for path in std::env::args().skip(1) {
-        let source = std::fs::read_to_string(&path).expect("a readable program");
-        let options = memlane_python::RunOptions {
-            max_steps: 2_000_000,
-            ..Default::default()
-        };
-        let start = Instant::now();
-        let trace = memlane_python::run(&source, &options);
-        let ran = start.elapsed().as_secs_f64();
+        let (trace, ran) = common::trace_file(&path);
         let mut slowest = (0.0, 0);
         let start = Instant::now();
         for i in 0..trace.len() {

@@ -2,16 +2,13 @@
 //! farthest from the one before (a seek replays from the checkpoint at or before it),
 //! three times each. `cargo run --release -p memlane-python --example worst_seek -- FILE...`
 
+mod common;
+
 use std::time::Instant;
 
 fn main() {
     for path in std::env::args().skip(1) {
-        let source = std::fs::read_to_string(&path).expect("a readable program");
-        let options = memlane_python::RunOptions {
-            max_steps: 2_000_000,
-            ..Default::default()
-        };
-        let trace = memlane_python::run(&source, &options);
+        let (trace, _) = common::trace_file(&path);
         let checkpoints = trace.checkpoint_positions();
         let mut order: Vec<usize> = (1..checkpoints.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(checkpoints[i] - checkpoints[i - 1]));
