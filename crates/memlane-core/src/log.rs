@@ -1067,9 +1067,15 @@ impl EventLog {
     }
 
     /// The events `start..end` as stored (splices not expanded).
-    pub fn iter_stored(&self, start: usize, end: usize) -> impl Iterator<Item = Stored> + '_ {
+    pub fn iter_stored(
+        &self,
+        start: usize,
+        end: usize,
+        holder_texts: bool,
+    ) -> impl Iterator<Item = Stored> + '_ {
         let end = end.min(self.len);
         let mut reader = self.reader_at(start.min(end));
+        reader.holder_texts = holder_texts;
         while reader.next < start.min(end) {
             reader.read();
         }

@@ -3,6 +3,7 @@
 //! value and address.
 
 use crate::event::{Event, GcPhase, Holder};
+use crate::log::Stored;
 use crate::trace::{StepKind, Trace};
 use crate::view::{FrameId, ObjId, ObjectView, Snapshot};
 
@@ -254,12 +255,13 @@ pub fn describe_step(trace: &Trace, index: usize, code: &str) -> String {
     if step.kind == StepKind::Exit {
         return "The program has ended: the interpreter clears the module's names and runs a last collection.".into();
     }
-    let before = if index == 0 {
-        trace.snapshot_at_event(trace.prologue_end)
-    } else {
-        trace.snapshot(index - 1)
-    };
-    describe_step_between(trace, index, code, &before, &trace.snapshot(index))
+    describe_step_between(
+        trace,
+        index,
+        code,
+        &trace.snapshot_before(index),
+        &trace.snapshot(index),
+    )
 }
 
 /// [`describe_step`] for a caller that holds the states around the step: `before`, the
@@ -280,8 +282,13 @@ pub fn describe_step_between(
     }
     let code = code.trim();
     let mut parts = Vec::new();
-    for ev in &trace.events_of(index) {
-        match ev {
+    let events = trace.iter_stored_without_holder_texts(step.first_event..step.end_event);
+    for stored in events {
+        // A container's change (a splice) is not part of the summary.
+        let Stored::Event(ev) = stored else {
+            continue;
+        };
+        match &ev {
             Event::Bind {
                 name,
                 target,

@@ -490,7 +490,26 @@ impl Trace {
     /// The events in `range` as stored: a container change may come as a splice, which
     /// a pass that keeps the references itself applies in O(change), not O(len).
     pub fn iter_stored(&self, range: Range<usize>) -> impl Iterator<Item = Stored> + '_ {
-        self.events.iter_stored(range.start, range.end)
+        self.events.iter_stored(range.start, range.end, true)
+    }
+
+    /// As `iter_stored`, with each refcount's holder left without its text (an empty
+    /// name, label or runtime holder; a slot's `[i]` made for each of a million slots
+    /// was most of such a pass): for passes that look only at which objects and frames
+    /// change (animation timing, layout, a step's summary).
+    pub fn iter_stored_without_holder_texts(
+        &self,
+        range: Range<usize>,
+    ) -> impl Iterator<Item = Stored> + '_ {
+        self.events.iter_stored(range.start, range.end, false)
+    }
+
+    /// The state before step `index` has run: after start-up for the first step.
+    pub fn snapshot_before(&self, index: usize) -> Snapshot {
+        match index.checked_sub(1) {
+            Some(previous) => self.snapshot(previous),
+            None => self.snapshot_at_event(self.prologue_end),
+        }
     }
 
     /// Calls `each` with every event of step `index` and the state just before that

@@ -155,7 +155,8 @@ impl LayoutBuilder {
             .event_count()
             .min(self.next.saturating_add(max_events));
         let mut steps = trace.steps_from(self.next_step).peekable();
-        for (i, ev) in (self.next..end).zip(trace.iter_stored(self.next..end)) {
+        for (i, ev) in (self.next..end).zip(trace.iter_stored_without_holder_texts(self.next..end))
+        {
             // A step's first event frees the places of the objects freed in the step
             // before (several steps may start at one event: an empty step).
             let mut starts = false;
@@ -526,7 +527,7 @@ mod tests {
     fn most_slots_counted(trace: &Trace) -> HashMap<ObjId, usize> {
         let mut most: HashMap<ObjId, usize> = HashMap::new();
         let mut slots: HashMap<ObjId, usize> = HashMap::new();
-        for ev in trace.iter_stored(0..trace.event_count()) {
+        for ev in trace.iter_stored_without_holder_texts(0..trace.event_count()) {
             let (id, n) = match &ev {
                 Stored::Event(Event::Alloc { object }) => (object.id, object.referents.len()),
                 Stored::Event(Event::Change { obj, referents, .. }) => (*obj, referents.len()),

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use memlane_core::narrate::{describe_event, describe_step, describe_step_between, is_narrated};
+use memlane_core::narrate::{describe_event, describe_step_between, is_narrated};
 use memlane_core::{
     Event, FrameId, GcPhase, ObjId, Outcome, Profile, Snapshot, StepKind, Stored, Trace, Version,
     Walk, TWIN_PID,
@@ -415,7 +415,7 @@ pub fn event_timing(trace: &Trace, index: usize) -> Timing {
     let n = (step.end_event - step.first_event).max(1) as u32;
     let mut at = Timing::default();
     for (i, stored) in trace
-        .iter_stored(step.first_event..step.end_event)
+        .iter_stored_without_holder_texts(step.first_event..step.end_event)
         .enumerate()
     {
         let ms = i as u32 * STEP_ANIMATION_MS / n;
@@ -830,7 +830,15 @@ impl State {
                 &self.snapshot,
             )
             .into(),
-            None => describe_step(&self.trace, step, self.line_text()).into(),
+            // The state after the step is the one shown: only the one before is sought.
+            None => describe_step_between(
+                &self.trace,
+                step,
+                self.line_text(),
+                &self.trace.snapshot_before(step),
+                &self.snapshot,
+            )
+            .into(),
         };
         self.previous_drawn = self.drawn.clone();
         self.drawn = Rc::new(self.layout.drawn(&self.snapshot, self.view.show_internal));
@@ -1189,6 +1197,7 @@ impl Reducible for State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use memlane_core::narrate::describe_step;
     use memlane_core::{Binding, FrameId, FrameView, Holder, ObjectView, Recorder};
 
     fn object(id: u32, value: &str, internal: bool) -> ObjectView {
@@ -1284,6 +1293,16 @@ mod tests {
             );
         }
         assert!(s.step > 20, "{} steps", s.step);
+        // A seek narrates its step as the step's own summary does.
+        for k in [0, 7, 3, s.step, 1, 12] {
+            let at = s.clone().reduce(Action::Seek(k));
+            assert_eq!(at.step, k);
+            assert_eq!(
+                at.narration(),
+                describe_step(&at.trace, k, &line(&at)),
+                "seek to {k}"
+            );
+        }
         // Showing internal objects redraws both positions with them.
         let s = s
             .reduce(Action::StepBack)
