@@ -158,6 +158,9 @@ pub struct State {
     /// After one step forward by line: when, in ms into the step's animation, each object's
     /// last change (allocation, refcount, free) happened, so the changes play in order.
     pub timing: Rc<Timing>,
+    /// The page faults and the translation walk the RAM lane marks at the shown position
+    /// (worked out once a move, not at each render).
+    pub marks: Rc<MemoryMarks>,
     /// In event mode: [`event_offsets`] of the trace (empty until event mode is first used).
     pub offsets: Rc<Vec<usize>>,
     pub view: ViewOptions,
@@ -699,6 +702,7 @@ impl State {
             drawn: Rc::default(),
             previous_drawn: Rc::default(),
             timing: Rc::new(Timing::default()),
+            marks: Rc::default(),
             offsets: Rc::new(Vec::new()),
             view: ViewOptions::default(),
             playing: false,
@@ -842,6 +846,7 @@ impl State {
         };
         self.previous_drawn = self.drawn.clone();
         self.drawn = Rc::new(self.layout.drawn(&self.snapshot, self.view.show_internal));
+        self.marks = Rc::new(self.memory_marks());
         if self
             .selected
             .is_some_and(|id| self.snapshot.object(id).is_none())
@@ -938,17 +943,22 @@ impl State {
         true
     }
 
-    /// The page faults and the translation walk to mark in the RAM lane.
-    pub fn memory_marks(&self) -> MemoryMarks {
-        let events = match self.shown_event() {
-            Some(e) => self.trace.events_in(e.start..e.end),
+    /// The page faults and the translation walk to mark in the RAM lane ([`State::marks`]).
+    /// Read as stored without holder texts: only memory events matter here.
+    fn memory_marks(&self) -> MemoryMarks {
+        let range = match (self.shown_event(), self.trace.step(self.step)) {
+            (Some(e), _) => e.start..e.end,
             // By line, or a step without a narrated event: the whole step.
-            None => self.trace.events_of(self.step),
+            (None, Some(step)) => step.first_event..step.end_event,
+            (None, None) => 0..0,
         };
         let mut marks = MemoryMarks::default();
         let mut missed = None;
-        for ev in &events {
-            match ev {
+        for stored in self.trace.iter_stored_without_holder_texts(range) {
+            let Stored::Event(ev) = stored else {
+                continue;
+            };
+            match &ev {
                 Event::PageFault {
                     address,
                     frame: Some(frame),
@@ -1646,7 +1656,8 @@ mod tests {
             panic!("the default program faults in a page at some step");
         };
         s = (*reduce(s, &[Action::Seek(step)])).clone();
-        let marks = s.memory_marks();
+        let marks = s.marks.clone();
+        assert_eq!(*marks, s.memory_marks(), "worked out by the move");
         assert!(!marks.faults.is_empty());
         assert!(marks.walk.is_none(), "walks are shown by event");
         for f in &marks.faults {
@@ -1664,7 +1675,8 @@ mod tests {
         let mut walked = false;
         while s.can_step_forward() && !walked {
             s = s.reduce(Action::StepForward);
-            if let Some(w) = s.memory_marks().walk {
+            assert_eq!(*s.marks, s.memory_marks(), "worked out by the move");
+            if let Some(w) = s.marks.walk.clone() {
                 assert_eq!(w.steps.len(), 4, "PML4, PDPT, PD, PT");
                 assert!(w.physical_address().is_some());
                 walked = true;

@@ -320,7 +320,7 @@ pub fn Stepper(props: &StepperProps) -> Html {
                         drawn={state.drawn.clone()}
                         narrow={state.narrow}
                         selected={state.selected}
-                        marks={Rc::new(state.memory_marks())}
+                        marks={state.marks.clone()}
                     />
                 }
             </section>
