@@ -1199,13 +1199,40 @@ impl EventLog {
 }
 
 impl SpliceRecord {
-    fn into_change(self, mut referents: Vec<Reference>) -> Event {
-        self.splice.apply(&mut referents);
-        Event::Change {
-            obj: self.obj,
-            value: self.value,
-            size: self.size,
-            referents,
+    fn into_change(self, referents: Vec<Reference>) -> Event {
+        spliced_change(self.obj, self.value, self.size, &self.splice, referents)
+    }
+}
+
+/// The `Change` of `obj` that `splice` records, given the references it had before.
+fn spliced_change(
+    obj: ObjId,
+    value: String,
+    size: u64,
+    splice: &Splice,
+    mut referents: Vec<Reference>,
+) -> Event {
+    splice.apply(&mut referents);
+    Event::Change {
+        obj,
+        value,
+        size,
+        referents,
+    }
+}
+
+impl Stored {
+    /// The event this stands for; a splice's is made from `before(obj)`, the references
+    /// its object had before it.
+    pub fn into_event(self, before: impl FnOnce(ObjId) -> Vec<Reference>) -> Event {
+        match self {
+            Stored::Event(event) => event,
+            Stored::Splice {
+                obj,
+                value,
+                size,
+                splice,
+            } => spliced_change(obj, value, size, &splice, before(obj)),
         }
     }
 }
@@ -1328,11 +1355,10 @@ impl Reader<'_> {
 
     /// A label written by `put_label`: `[i]` made here, when it is decoded.
     fn label(&mut self) -> String {
-        let v = self.num();
-        if v & 1 == 1 {
-            return index_label(v >> 1);
+        match self.reference_label() {
+            Label::Slot(i) => index_label(i),
+            Label::Text(text) => text.to_string(),
         }
-        self.strings.texts[(v >> 1) as usize].to_string()
     }
 
     /// A reference's label written by `put_label`, as a `Label`: a position stays a

@@ -527,27 +527,11 @@ impl Trace {
             return;
         };
         for stored in self.iter_stored(step.first_event..step.end_event) {
-            let event = match stored {
-                Stored::Event(event) => event,
-                Stored::Splice {
-                    obj,
-                    value,
-                    size,
-                    splice,
-                } => {
-                    let mut referents = snap
-                        .object(obj)
-                        .map(|o| o.referents.to_vec())
-                        .unwrap_or_default();
-                    splice.apply(&mut referents);
-                    Event::Change {
-                        obj,
-                        value,
-                        size,
-                        referents,
-                    }
-                }
-            };
+            let event = stored.into_event(|obj| {
+                snap.object(obj)
+                    .map(|o| o.referents.to_vec())
+                    .unwrap_or_default()
+            });
             each(&event, snap);
             snap.apply_owned(event);
         }

@@ -477,9 +477,7 @@ impl Timing {
         };
         self.objects.insert(id, ms);
     }
-}
 
-impl Timing {
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty() && self.frames.is_empty() && self.names.is_empty()
     }
