@@ -199,7 +199,8 @@ test('a long run goes in slices: the page keeps drawing, shows progress, and Sto
 /** Runs `total = 0` / `while True: total += 1` from a plain link (with the step cap `cap`,
  * or the page's default); records the time until the capped trace's first step is shown,
  * the longest frame gap, the most the page's wasm heap held and, when
- * `stopAt` is given, clicks Stop once the bar passes it and times how long Stop takes. */
+ * `stopAt` is given, clicks Stop once the bar passes it (or, for 'layout', once the
+ * finished run's layout is a quarter done) and times how long Stop takes. */
 async function runToCap(cap, stopAt, afterwards) {
   const loop = 'total = 0\nwhile True:\n    total += 1\n';
   const { page, context, errors } = await newPage(`#code=x%3D1${cap ? `&steps=${cap}` : ''}`);
@@ -218,7 +219,11 @@ async function runToCap(cap, stopAt, afterwards) {
         peak = Math.max(peak, memory());
         const bar = document.querySelector('[role=progressbar]');
         phases.push(bar ? `${bar.getAttribute('aria-label')} ${bar.getAttribute('aria-valuenow')}` : 'no progress bar');
-        if (stopAt && bar && !stopClicked && Number(bar.getAttribute('aria-valuenow')) >= stopAt) {
+        const due = bar && (stopAt === 'layout'
+          ? bar.getAttribute('aria-label').startsWith('Laying out the diagram of')
+            && 4 * Number(bar.getAttribute('aria-valuenow')) >= Number(bar.getAttribute('aria-valuemax'))
+          : Number(bar.getAttribute('aria-valuenow')) >= stopAt);
+        if (stopAt && due && !stopClicked) {
           stopClicked = now;
           document.querySelector('button.stop').click();
         }
@@ -304,6 +309,18 @@ test('a run to a link\'s step cap (100,000): time to the trace shown, and the lo
     `between frames ${ms(run.longest)}; wasm heap at most ${mib(run.peak)} ${load()}`);
   assert.match(run.why, /stopped after 100000 steps \(the step limit\)/);
   assert.ok(run.longest < 500, `no gap over 500 ms between frames (${ms(run.longest)})`);
+});
+
+test('Stop while a run\'s long trace is laid out shows the steps laid out so far', async () => {
+  const run = await runToCap(200_000, 'layout');
+  const shown = Number(run.label.match(/of (\d+)/)[1]);
+  console.log(`Stop while laying out a 200,000-step run: ${run.label} shown ${ms(run.stopTook)} after Stop ` +
+    `(${ms(run.took)} after Run); longest gap between frames ${ms(run.longest)} ${load()}`);
+  assert.ok(run.stopTook !== undefined, 'Stop was shown while laying out');
+  assert.match(run.why, /stopped by the reader/);
+  // A quarter of the events laid out is about a quarter of this loop's steps.
+  assert.ok(shown > 200_000 / 8 && shown < 200_000, `some steps, not all (${shown})`);
+  assert.ok(run.longest < 400, `no gap over 400 ms between frames (${ms(run.longest)})`);
 });
 
 // Target: no gap over 100 ms between frames anywhere (a few frames). Each figure fails at

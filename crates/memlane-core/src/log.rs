@@ -1092,6 +1092,24 @@ impl EventLog {
         })
     }
 
+    /// Keeps the first `n` events (of a finished log: the encoder's running state is not
+    /// kept up). Rare events only the dropped events named stay in `rare`, unread: finding
+    /// them would mean reading every dropped event, and they are rare.
+    pub fn truncate(&mut self, n: usize) {
+        if n >= self.len {
+            return;
+        }
+        let mut r = self.reader_at(n);
+        while r.next < n {
+            r.read();
+        }
+        let at = r.at;
+        self.bytes.truncate(at);
+        self.blocks.truncate(n.div_ceil(BLOCK));
+        self.len = n;
+        self.shrink_to_fit();
+    }
+
     /// A reader at the start of the block holding event `index`.
     fn reader_at(&self, index: usize) -> Reader<'_> {
         let block = index / BLOCK;

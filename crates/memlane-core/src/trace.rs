@@ -504,6 +504,30 @@ impl Trace {
         self.events.iter_stored(range.start, range.end, false)
     }
 
+    /// Keeps the first `steps` steps and the events up to the end of the last of them:
+    /// the trace a run stopped there would have left (the caller says why, in
+    /// `outcome`). For Stop while a long trace is laid out: the steps laid out so far are
+    /// shown. Checkpoints past the end go; the kept ones stay valid.
+    pub fn truncate(&mut self, steps: usize) {
+        if steps >= self.len() {
+            return;
+        }
+        let end = match steps.checked_sub(1).and_then(|i| self.step(i)) {
+            Some(last) => last.end_event,
+            None => self.prologue_end.min(self.events.len()),
+        };
+        let mut kept = Steps::default();
+        for step in self.steps.iter_from(0).take(steps) {
+            kept.push(&step);
+        }
+        kept.shrink_to_fit();
+        self.steps = kept;
+        self.events.truncate(end);
+        let checkpoints = self.checkpoints.partition_point(|c| c.event <= end);
+        self.checkpoints.truncate(checkpoints);
+        self.decoded = DecodedCheckpoint::default();
+    }
+
     /// The state before step `index` has run: after start-up for the first step.
     pub fn snapshot_before(&self, index: usize) -> Snapshot {
         match index.checked_sub(1) {

@@ -171,6 +171,71 @@ fn stop_keeps_the_steps_so_far_and_says_why() {
     assert_eq!(snap.frames.len(), 1);
 }
 
+/// `Trace::truncate` (Stop while a long trace is laid out) leaves what Stop during the
+/// run would have: the same steps, events and states, for every conformance program cut
+/// at its first, middle and last steps.
+#[test]
+fn a_truncated_trace_is_the_trace_stop_leaves() {
+    for (name, source) in common::conformance_programs() {
+        let whole = run(&source, &options());
+        for wanted in [1, whole.len() / 2, whole.len().saturating_sub(1)] {
+            let mut session = Session::start(&source, &options());
+            session.advance(wanted);
+            let stopped = session.stop();
+            if stopped.len() >= whole.len() {
+                continue; // the program ended within the slice
+            }
+            let mut cut = whole.clone();
+            cut.truncate(stopped.len());
+            cut.outcome = stopped.outcome.clone();
+            assert!(
+                recorded(&cut) == recorded(&stopped),
+                "{name}: cut at {} steps",
+                stopped.len()
+            );
+            assert_eq!(cut.event_count(), stopped.event_count(), "{name}");
+            for i in [0, cut.len() / 2, cut.len() - 1] {
+                assert_eq!(cut.snapshot(i), stopped.snapshot(i), "{name}: step {i}");
+            }
+            // A long trace cut in a long run's middle: seeks still start at checkpoints.
+            assert_eq!(
+                cut.snapshot(cut.len() - 1),
+                cut.replay_from_start(cut.last_step().map_or(0, |s| s.end_event)),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_long_trace_truncated_keeps_its_checkpoints_before_the_cut() {
+    let source = "xs = []\nfor i in range(15000):\n    xs.append(i % 7)\n    if len(xs) > 40:\n        xs.pop(0)\n";
+    let whole = run(source, &options());
+    assert!(
+        whole.checkpoint_positions().len() > 2,
+        "a long run has checkpoints"
+    );
+    let mut cut = whole.clone();
+    cut.truncate(whole.len() / 3);
+    let end = cut.last_step().expect("steps").end_event;
+    assert_eq!(cut.event_count(), end);
+    assert!(cut.checkpoint_positions().iter().all(|&c| c <= end));
+    assert!(!cut.checkpoint_positions().is_empty());
+    for i in (0..cut.len()).step_by(997).chain([cut.len() - 1]) {
+        assert_eq!(cut.snapshot(i), whole.snapshot(i), "step {i}");
+    }
+    assert_eq!(
+        cut.iter_events(0..end).collect::<Vec<_>>(),
+        whole.iter_events(0..end).collect::<Vec<_>>()
+    );
+    // Truncating to as many steps as there are, or more, changes nothing.
+    let mut same = whole.clone();
+    same.truncate(whole.len() + 5);
+    assert_eq!(same.event_count(), whole.event_count());
+    assert!(same.steps().eq(whole.steps()));
+    assert_eq!(same.checkpoint_positions(), whole.checkpoint_positions());
+}
+
 #[test]
 fn stopping_an_ended_run_changes_nothing() {
     let source = "a = [1, 2]\nb = a\n";

@@ -148,6 +148,11 @@ impl LayoutBuilder {
         self.next
     }
 
+    /// Steps whose first event has been replayed.
+    pub fn steps_started(&self) -> usize {
+        self.next_step
+    }
+
     /// Replays up to `max_events` more events of `trace` (the same trace each time),
     /// placing objects as they become visible. Returns whether events remain.
     pub fn advance(&mut self, trace: &Trace, max_events: usize) -> bool {

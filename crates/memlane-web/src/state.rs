@@ -599,21 +599,30 @@ impl State {
     }
 
     /// Ends the run in progress now; its steps so far are shown. Once the run has ended
-    /// and only its layout remains, there is nothing to stop.
+    /// and its long trace is being laid out, the steps laid out so far are shown: the
+    /// trace is cut after the step the layout is in, as Stop during the run would have
+    /// cut it there (`Trace::truncate`), and that step's layout is finished.
     fn stop(&mut self) {
         let Some(running) = &self.running else {
             return;
         };
         let cell = running.work.clone();
-        let mut work = cell.borrow_mut();
-        if !matches!(*work, Some(Work::Tracing(_))) {
-            return;
+        let work = cell.borrow_mut().take();
+        match work {
+            None => {}
+            Some(Work::Tracing(session)) => self.lay_out(session.stop()),
+            Some(Work::LayingOut(mut trace, mut builder)) => {
+                let keep = builder.steps_started().max(1);
+                if keep < trace.len() {
+                    trace.truncate(keep);
+                    trace.outcome = Outcome::Limit {
+                        message: memlane_python::STOPPED_MESSAGE.into(),
+                    };
+                }
+                builder.advance(&trace, usize::MAX);
+                self.end_run(trace, builder.finish());
+            }
         }
-        let Some(Work::Tracing(session)) = work.take() else {
-            unreachable!("tracing")
-        };
-        drop(work);
-        self.lay_out(session.stop());
     }
 
     fn layout_options(&self) -> LayoutOptions {
@@ -1855,7 +1864,10 @@ mod tests {
         assert!(laid_out.windows(2).all(|w| w[0].0 < w[1].0));
         let whole = Layout::compute(&s.trace, s.layout_options());
         assert_eq!(*s.layout, whole);
-        // Stop does nothing once only the layout remains.
+    }
+
+    #[test]
+    fn stop_while_laying_out_shows_the_steps_laid_out_so_far() {
         let mut t = reduce(
             State::run(DEFAULT_PROGRAM),
             &[Action::Edit(LONG_LOOP.into()), Action::Run],
@@ -1863,12 +1875,47 @@ mod tests {
         while t.running.as_ref().is_some_and(|r| r.laying_out.is_none()) {
             t = t.reduce(Action::Advance(1000));
         }
-        let stopped = t.clone().reduce(Action::Stop);
-        assert!(stopped
+        // A few slices into the layout.
+        for _ in 0..3 {
+            t = t.reduce(Action::Advance(50));
+        }
+        let (done, all) = t
             .running
             .as_ref()
-            .is_some_and(|r| r.laying_out.is_some()));
-        assert_eq!(settled(stopped).trace.outcome, Outcome::Finished);
+            .and_then(|r| r.laying_out)
+            .expect("laying out");
+        assert!(0 < done && done < all, "{done} of {all}");
+        // (A clone of `t` would share its work: the whole run is run again apart.)
+        let whole = long_trace_shown();
+        let stopped = t.reduce(Action::Stop);
+        assert!(stopped.running.is_none(), "shown at once");
+        assert!(
+            0 < stopped.step_count() && stopped.step_count() < whole.step_count(),
+            "{} of {} steps",
+            stopped.step_count(),
+            whole.step_count()
+        );
+        // The cut ends with the step the layout was in.
+        let last = stopped.trace.last_step().expect("steps");
+        assert!(last.first_event < done && done <= last.end_event);
+        assert_eq!(stopped.trace.event_count(), last.end_event);
+        assert_eq!(
+            stopped.stopped_because().as_deref(),
+            Some(memlane_python::STOPPED_MESSAGE)
+        );
+        assert_eq!(
+            *stopped.layout,
+            Layout::compute(&stopped.trace, stopped.layout_options())
+        );
+        // The steps kept are the whole run's.
+        let shown = stopped
+            .clone()
+            .reduce(Action::Seek(stopped.step_count() - 1));
+        assert_eq!(
+            *shown.snapshot,
+            whole.trace.snapshot(shown.step),
+            "the last step kept"
+        );
     }
 
     /// The state once `LONG_LOOP` has run and been laid out.

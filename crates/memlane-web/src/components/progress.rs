@@ -1,5 +1,7 @@
 //! While a program is traced in slices: how many steps so far (a progress bar against the
-//! step cap) and a Stop button. After a run that ended early: why (a limit, or Stop).
+//! step cap) and a Stop button; while other work goes in slices (the run's layout, a
+//! relayout, event stepping's count): how far along it is, and Stop where it can be
+//! given up. After a run that ended early: why (a limit, or Stop).
 
 use yew::prelude::*;
 
@@ -7,10 +9,8 @@ use yew::prelude::*;
 pub struct ProgressProps {
     /// Steps recorded so far by the run in progress; none when nothing runs.
     pub steps: Option<usize>,
-    /// Once the run has ended and its long trace is laid out: events placed, and all.
-    #[prop_or_default]
-    pub laying_out: Option<(usize, usize)>,
-    /// Work on the shown trace going in slices (no run in progress).
+    /// Work going in slices once no program is being traced (the run's own layout
+    /// included): shown instead of the steps.
     #[prop_or_default]
     pub chore: Option<ChoreProgress>,
     /// The step cap: where the bar is full.
@@ -20,8 +20,8 @@ pub struct ProgressProps {
     pub on_stop: Callback<()>,
 }
 
-/// Work on the shown trace done in slices: what it is, how far along, and whether Stop
-/// (or Escape) gives it up.
+/// Work done in slices: what it is, how far along, and whether Stop (or Escape) gives it
+/// up.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChoreProgress {
     pub label: AttrValue,
@@ -43,58 +43,61 @@ pub fn grouped(n: usize) -> String {
     out
 }
 
+/// The bar's ARIA figures and what it says beside it.
+struct Bar {
+    label: AttrValue,
+    now: usize,
+    max: usize,
+    value_text: String,
+    text: String,
+}
+
+fn bar(bar: Bar, on_stop: Option<&Callback<()>>) -> Html {
+    let percent = bar.now.min(bar.max) as f64 * 100.0 / bar.max.max(1) as f64;
+    html! {
+        <div class="run-progress">
+            <div class="progress-track" role="progressbar" aria-label={bar.label}
+                 aria-valuemin="0" aria-valuemax={bar.max.to_string()}
+                 aria-valuenow={bar.now.to_string()} aria-valuetext={bar.value_text}>
+                <div class="progress-fill" style={format!("width: {percent:.1}%")}></div>
+            </div>
+            <span class="progress-label">{ bar.text }</span>
+            if let Some(on_stop) = on_stop {
+                <button type="button" class="stop" onclick={on_stop.reform(|_: MouseEvent| ())}
+                        aria-keyshortcuts="Escape" title="Stop (Escape)">{ "Stop" }</button>
+            }
+        </div>
+    }
+}
+
 #[component]
 pub fn Progress(props: &ProgressProps) -> Html {
-    if let (Some(steps), Some((done, all))) = (props.steps, props.laying_out) {
-        let text = format!("Laying out the diagram of {} steps", grouped(steps));
-        let percent = done as f64 * 100.0 / all.max(1) as f64;
-        return html! {
-            <div class="run-progress">
-                <div class="progress-track" role="progressbar" aria-label={text.clone()}
-                     aria-valuemin="0" aria-valuemax={all.to_string()}
-                     aria-valuenow={done.to_string()}
-                     aria-valuetext={format!("{percent:.0}% laid out")}>
-                    <div class="progress-fill" style={format!("width: {percent:.1}%")}></div>
-                </div>
-                <span class="progress-label">{ format!("{text}: {percent:.0}%") }</span>
-            </div>
-        };
-    }
-    if let (None, Some(chore)) = (props.steps, &props.chore) {
+    if let Some(chore) = &props.chore {
         let percent = chore.done as f64 * 100.0 / chore.all.max(1) as f64;
-        let on_stop = props.on_stop.reform(|_: MouseEvent| ());
-        return html! {
-            <div class="run-progress">
-                <div class="progress-track" role="progressbar" aria-label={chore.label.clone()}
-                     aria-valuemin="0" aria-valuemax={chore.all.to_string()}
-                     aria-valuenow={chore.done.to_string()}
-                     aria-valuetext={format!("{percent:.0}% done")}>
-                    <div class="progress-fill" style={format!("width: {percent:.1}%")}></div>
-                </div>
-                <span class="progress-label">{ format!("{}: {percent:.0}%", chore.label) }</span>
-                if chore.stoppable {
-                    <button type="button" class="stop" onclick={on_stop}
-                            aria-keyshortcuts="Escape" title="Stop (Escape)">{ "Stop" }</button>
-                }
-            </div>
-        };
+        let text = format!("{}: {percent:.0}%", chore.label);
+        return bar(
+            Bar {
+                label: chore.label.clone(),
+                now: chore.done,
+                max: chore.all,
+                value_text: format!("{percent:.0}% done"),
+                text,
+            },
+            chore.stoppable.then_some(&props.on_stop),
+        );
     }
     if let Some(steps) = props.steps {
         let text = format!("Tracing: {} steps so far", grouped(steps));
-        let percent = steps.min(props.limit) as f64 * 100.0 / props.limit.max(1) as f64;
-        let on_stop = props.on_stop.reform(|_: MouseEvent| ());
-        return html! {
-            <div class="run-progress">
-                <div class="progress-track" role="progressbar" aria-label="Tracing the program"
-                     aria-valuemin="0" aria-valuemax={props.limit.to_string()}
-                     aria-valuenow={steps.to_string()} aria-valuetext={text.clone()}>
-                    <div class="progress-fill" style={format!("width: {percent:.1}%")}></div>
-                </div>
-                <span class="progress-label">{ text }</span>
-                <button type="button" class="stop" onclick={on_stop}
-                        aria-keyshortcuts="Escape" title="Stop (Escape)">{ "Stop" }</button>
-            </div>
-        };
+        return bar(
+            Bar {
+                label: "Tracing the program".into(),
+                now: steps,
+                max: props.limit,
+                value_text: text.clone(),
+                text,
+            },
+            Some(&props.on_stop),
+        );
     }
     match &props.stopped {
         Some(why) => html! {

@@ -121,8 +121,17 @@ fn progress_of(state: &State) -> (ProgressTask, usize) {
     }
 }
 
-/// Work on the shown trace, for the progress bar: a relayout, or event stepping's count.
+/// Work going in slices once nothing is traced, for the progress bar: the run's own
+/// layout (Stop keeps the steps laid out so far), a relayout, or event stepping's count.
 fn chore_progress(state: &State) -> Option<ChoreProgress> {
+    if let Some(r) = &state.running {
+        return r.laying_out.map(|(done, all)| ChoreProgress {
+            label: format!("Laying out the diagram of {} steps", grouped(r.steps)).into(),
+            done,
+            all,
+            stoppable: true,
+        });
+    }
     if let Some(chore) = &state.relayout {
         return Some(ChoreProgress {
             label: "Laying out the diagram again".into(),
@@ -267,7 +276,6 @@ pub fn Stepper(props: &StepperProps) -> Html {
                 />
                 <Progress
                     steps={state.running.as_ref().map(|r| r.steps)}
-                    laying_out={state.running.as_ref().and_then(|r| r.laying_out)}
                     chore={chore_progress(state)}
                     limit={state.max_steps}
                     stopped={state.stopped_because().map(AttrValue::from)}
