@@ -176,7 +176,7 @@ pub fn write_trace_json(trace: &Trace, out: &mut impl Write, delta: bool) -> std
     }
     out.write_all(b",\"trace\":[")?;
     for (i, step) in trace.steps().enumerate() {
-        let events = &trace.events_in(step.first_event..step.end_event)[..];
+        let events = &trace.events_in(step.events())[..];
         if i > 0 {
             out.write_all(b",")?;
         }

@@ -282,7 +282,7 @@ pub fn describe_step_between(
     }
     let code = code.trim();
     let mut parts = Vec::new();
-    let events = trace.iter_stored_without_holder_texts(step.first_event..step.end_event);
+    let events = trace.iter_stored_without_holder_texts(step.events());
     for stored in events {
         // A container's change (a splice) is not part of the summary.
         let Stored::Event(ev) = stored else {

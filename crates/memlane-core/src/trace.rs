@@ -41,6 +41,13 @@ pub struct Step {
     pub end_event: usize,
 }
 
+impl Step {
+    /// The positions of this step's events in the run's.
+    pub fn events(&self) -> Range<usize> {
+        self.first_event..self.end_event
+    }
+}
+
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
@@ -550,7 +557,7 @@ impl Trace {
         let Some(step) = self.steps.get(index) else {
             return;
         };
-        for stored in self.iter_stored(step.first_event..step.end_event) {
+        for stored in self.iter_stored(step.events()) {
             let event = stored.into_event(|obj| {
                 snap.object(obj)
                     .map(|o| o.referents.to_vec())
@@ -569,7 +576,7 @@ impl Trace {
     /// The events of step `index` (none for an index past the end).
     pub fn events_of(&self, index: usize) -> Vec<Event> {
         match self.steps.get(index) {
-            Some(s) => self.events_in(s.first_event..s.end_event),
+            Some(s) => self.events_in(s.events()),
             None => Vec::new(),
         }
     }
@@ -857,7 +864,7 @@ impl Recorder {
         let Live {
             rest, spare_names, ..
         } = &mut self.live;
-        if let Some(f) = rest.frames.iter_mut().rev().find(|f| f.id == frame) {
+        if let Some(f) = innermost(&mut rest.frames, frame) {
             match f.locals.iter_mut().find(|b| b.name == name) {
                 Some(b) => b.target = target,
                 None => {
@@ -876,7 +883,7 @@ impl Recorder {
         let Live {
             rest, spare_names, ..
         } = &mut self.live;
-        let Some(f) = rest.frames.iter_mut().rev().find(|f| f.id == frame) else {
+        let Some(f) = innermost(&mut rest.frames, frame) else {
             return;
         };
         // The binding's name text is kept for the next name bound (a call's parameters
@@ -1051,6 +1058,13 @@ struct Live {
     spare_names: Vec<String>,
 }
 
+/// Frame `id` among `frames` (a function of the frames alone, so a caller may hold
+/// another field of `Live` meanwhile). The innermost frames are the busy ones: searched
+/// from the end.
+fn innermost(frames: &mut [FrameView], id: FrameId) -> Option<&mut FrameView> {
+    frames.iter_mut().rev().find(|f| f.id == id)
+}
+
 impl Live {
     fn object(&self, id: ObjId) -> Option<&ObjectView> {
         self.objects.get(id.0 as usize)?.as_deref()
@@ -1065,9 +1079,8 @@ impl Live {
         self.objects.get_mut(id.0 as usize)?.as_deref_mut()
     }
 
-    /// The innermost frames are the busy ones: searched from the end.
     fn frame_mut(&mut self, id: FrameId) -> Option<&mut FrameView> {
-        self.rest.frames.iter_mut().rev().find(|f| f.id == id)
+        innermost(&mut self.rest.frames, id)
     }
 
     fn apply(&mut self, event: Event) {

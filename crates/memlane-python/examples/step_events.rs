@@ -31,7 +31,7 @@ fn main() {
         );
         let start = Instant::now();
         for step in trace.steps() {
-            let range = step.first_event..step.end_event;
+            let range = step.events();
             std::hint::black_box(trace.iter_stored(range).count());
         }
         println!(

@@ -14,7 +14,7 @@ fn check_every_step(trace: &Trace, what: &str) {
         panic!("{what}: before step 1: {e}");
     }
     for (i, step) in trace.steps().enumerate() {
-        for ev in trace.iter_events(step.first_event..step.end_event) {
+        for ev in trace.iter_events(step.events()) {
             snap.apply(&ev);
         }
         if let Err(e) = snap.check_invariants() {
@@ -245,7 +245,7 @@ fn check_memory_every_step(trace: &Trace, what: &str) -> usize {
     let mut most = 0;
     let mut snap: Snapshot = trace.snapshot_at_event(trace.prologue_end);
     for (i, step) in trace.steps().enumerate() {
-        for ev in trace.iter_events(step.first_event..step.end_event) {
+        for ev in trace.iter_events(step.events()) {
             snap.apply(&ev);
         }
         let at = format!("{what}: after step {}", i + 1);

@@ -99,11 +99,7 @@ fn events_decoded_out_of_order_equal_one_pass() {
         assert_eq!(all.len(), trace.event_count());
         for i in positions(trace.len(), 60, 0x2545_f491_4f6c_dd1d + p as u64) {
             let s = trace.step(i).unwrap();
-            assert_eq!(
-                trace.events_of(i),
-                all[s.first_event..s.end_event],
-                "program {p}, step {i}"
-            );
+            assert_eq!(trace.events_of(i), all[s.events()], "program {p}, step {i}");
         }
         for e in positions(trace.event_count(), 200, 0xdead_beef + p as u64) {
             assert_eq!(
@@ -185,11 +181,7 @@ fn front_changes_decoded_out_of_order_equal_one_pass() {
     let all: Vec<_> = trace.iter_events(0..trace.event_count()).collect();
     for i in 0..trace.len() {
         let s = trace.step(i).unwrap();
-        assert_eq!(
-            trace.events_of(i),
-            all[s.first_event..s.end_event],
-            "step {i}"
-        );
+        assert_eq!(trace.events_of(i), all[s.events()], "step {i}");
     }
 }
 

@@ -418,7 +418,7 @@ pub fn event_timing(trace: &Trace, index: usize) -> Timing {
     let n = (step.end_event - step.first_event).max(1) as u32;
     let mut at = Timing::default();
     for (i, stored) in trace
-        .iter_stored_without_holder_texts(step.first_event..step.end_event)
+        .iter_stored_without_holder_texts(step.events())
         .enumerate()
     {
         let ms = i as u32 * STEP_ANIMATION_MS / n;
@@ -956,7 +956,7 @@ impl State {
         let range = match (self.shown_event(), self.trace.step(self.step)) {
             (Some(e), _) => e.start..e.end,
             // By line, or a step without a narrated event: the whole step.
-            (None, Some(step)) => step.first_event..step.end_event,
+            (None, Some(step)) => step.events(),
             (None, None) => 0..0,
         };
         let mut marks = MemoryMarks::default();
