@@ -1034,6 +1034,22 @@ impl Heap {
 
     /// Records that `id`'s contents changed (its value text, size and references).
     pub fn changed(&mut self, id: ObjId) {
+        self.changed_keeping(id, Kept::NOTHING);
+    }
+
+    /// `changed`, where the caller knows `kept`: how many of the container's references
+    /// at the front (and, for a list whose length is unchanged, at the back) are as last
+    /// recorded. The recorded splice is the same as without it; finding it starts past
+    /// them, so appending to a list or storing into a dict costs the change, not the
+    /// container's length (a loop appending to a list had been quadratic).
+    pub fn changed_keeping(&mut self, id: ObjId, kept: Kept) {
+        self.wrote(id);
+        self.record_references(id, kept);
+    }
+
+    /// What the interpreter does to memory when it writes a container: its storage
+    /// resized to fit, the object and its storage written.
+    pub fn wrote(&mut self, id: ObjId) {
         self.resize_storage(id);
         let o = self.get(id);
         let (address, storage) = (o.address, o.storage);
@@ -1041,10 +1057,17 @@ impl Heap {
         if let Some((addr, _)) = storage {
             self.allocator.touch(addr, Access::Write);
         }
+    }
+
+    /// Records `id`'s value text, size and references as they are now: a splice of the
+    /// ones last recorded where there is one, else whole. A builtin that fills a set
+    /// item by item (`wrote` after each) records it once, at the end: a set's splice
+    /// has no cheap hint, and finding it at each of a million items was quadratic.
+    pub fn record_references(&mut self, id: ObjId, kept: Kept) {
         let splice = self
             .recorder
             .references(id)
-            .and_then(|old| self.references_splice(id, old));
+            .and_then(|old| self.references_splice(id, old, kept));
         match splice {
             Some(splice) => {
                 self.flush_memory_events();
@@ -1083,14 +1106,19 @@ impl Heap {
     /// (`[i]`), come from the key object (`key 'a'`, `['a']`), so equal targets mean
     /// equal labels, or are attribute names (`.x`, compared as they are). None for other
     /// objects, which record their references whole.
-    fn references_splice(&self, id: ObjId, old: &[Reference]) -> Option<ReferencesSplice> {
+    fn references_splice(
+        &self,
+        id: ObjId,
+        old: &[Reference],
+        kept: Kept,
+    ) -> Option<ReferencesSplice> {
         match &self.get(id).payload {
             Payload::List(l) => {
                 let new = &l.items;
+                let same = |i: usize, j: usize| i == j && old[i].target == new[j];
+                let match_back = old.len() == new.len();
                 let (keep_front, keep_back) =
-                    kept_between(old.len(), new.len(), old.len() == new.len(), |i, j| {
-                        i == j && old[i].target == new[j]
-                    });
+                    kept_between_from(old.len(), new.len(), match_back, same, kept);
                 Some(ReferencesSplice::Positions(PositionSplice {
                     keep_front,
                     keep_back,
@@ -1132,6 +1160,23 @@ impl Heap {
                     make,
                 )))
             }
+            Payload::Set(set) => {
+                // Every reference is an `item`, in table order: an add or a discard
+                // moves no other (a resize reorders them all, and is stored whole).
+                let new: Vec<ObjId> = set.items().collect();
+                let same = |i: usize, j: usize| old[i].target == new[j] && old[i].label == *"item";
+                let make = |j: usize| Reference {
+                    label: "item".into(),
+                    target: new[j],
+                };
+                Some(ReferencesSplice::Labelled(splice_between(
+                    old.len(),
+                    new.len(),
+                    true,
+                    same,
+                    make,
+                )))
+            }
             Payload::Dict(d) => {
                 if !old.len().is_multiple_of(2) {
                     return None;
@@ -1144,7 +1189,7 @@ impl Heap {
                     collected = d.entries.iter().filter(|e| e.is_some()).copied().collect();
                     &collected
                 };
-                let (keep_front, keep_back) = dict_kept_between(old, items);
+                let (keep_front, keep_back) = dict_kept_between(old, items, kept);
                 Some(ReferencesSplice::Labelled(Splice {
                     keep_front,
                     keep_back,
@@ -1621,10 +1666,25 @@ fn splice_between(
 /// `kept_between` for a dict's references, `key k` then `[k]` for each live entry,
 /// compared an entry at a time: a key's reference is kept when its key is; a value's
 /// when its key and value are (so a value stored under another key is not kept).
-fn dict_kept_between(old: &[Reference], items: &[Option<(ObjId, ObjId)>]) -> (usize, usize) {
+/// `kept` (whole entries: even counts) lets the walk start past the entries known
+/// unchanged.
+fn dict_kept_between(
+    old: &[Reference],
+    items: &[Option<(ObjId, ObjId)>],
+    kept: Kept,
+) -> (usize, usize) {
     let entry = |item: &Option<(ObjId, ObjId)>| item.expect("a live entry");
-    let mut front = 0;
-    for (pair, item) in old.chunks_exact(2).zip(items) {
+    let (old_pairs, new_len) = (old.len() / 2, items.len());
+    let skip_front = (kept.front / 2).min(old_pairs).min(new_len);
+    debug_assert!(
+        old.chunks_exact(2)
+            .zip(items)
+            .take(skip_front)
+            .all(|(pair, item)| (pair[0].target, pair[1].target) == entry(item)),
+        "a dict's kept front is as recorded"
+    );
+    let mut front = 2 * skip_front;
+    for (pair, item) in old.chunks_exact(2).zip(items).skip(skip_front) {
         let (key, value) = entry(item);
         if pair[0].target != key {
             break;
@@ -1637,8 +1697,22 @@ fn dict_kept_between(old: &[Reference], items: &[Option<(ObjId, ObjId)>]) -> (us
     }
     // From the back each entry's value reference comes before its key's.
     let limit = old.len().min(2 * items.len()) - front;
-    let mut back = 0;
-    for (pair, item) in old.chunks_exact(2).rev().zip(items.iter().rev()) {
+    let skip_back = (kept.back / 2).min(limit / 2);
+    debug_assert!(
+        old.chunks_exact(2)
+            .rev()
+            .zip(items.iter().rev())
+            .take(skip_back)
+            .all(|(pair, item)| (pair[0].target, pair[1].target) == entry(item)),
+        "a dict's kept back is as recorded"
+    );
+    let mut back = 2 * skip_back;
+    for (pair, item) in old
+        .chunks_exact(2)
+        .rev()
+        .zip(items.iter().rev())
+        .skip(skip_back)
+    {
         let (key, value) = entry(item);
         if back >= limit || pair[0].target != key || pair[1].target != value {
             break;
@@ -1652,6 +1726,19 @@ fn dict_kept_between(old: &[Reference], items: &[Option<(ObjId, ObjId)>]) -> (us
     (front, back)
 }
 
+/// What a change is known to leave as last recorded: the container's first `front`
+/// references and last `back` (a hint to `Heap::changed_keeping`; for a dict, whole
+/// entries, two references each).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub front: usize,
+    pub back: usize,
+}
+
+impl Kept {
+    pub const NOTHING: Kept = Kept { front: 0, back: 0 };
+}
+
 /// The lengths of the equal front and (with `match_back`) back of `splice_between`.
 fn kept_between(
     old_len: usize,
@@ -1659,12 +1746,33 @@ fn kept_between(
     match_back: bool,
     same: impl Fn(usize, usize) -> bool,
 ) -> (usize, usize) {
-    let mut front = 0;
+    kept_between_from(old_len, new_len, match_back, same, Kept::NOTHING)
+}
+
+/// `kept_between`, starting past `kept` (known equal; checked in debug builds): the
+/// same lengths, found in the time the change takes.
+fn kept_between_from(
+    old_len: usize,
+    new_len: usize,
+    match_back: bool,
+    same: impl Fn(usize, usize) -> bool,
+    kept: Kept,
+) -> (usize, usize) {
+    let mut front = kept.front.min(old_len).min(new_len);
+    debug_assert!(
+        (0..front).all(|i| same(i, i)),
+        "the kept front is as recorded"
+    );
     while front < old_len && front < new_len && same(front, front) {
         front += 1;
     }
     let mut back = 0;
     if match_back {
+        back = kept.back.min(old_len - front).min(new_len - front);
+        debug_assert!(
+            (0..back).all(|k| same(old_len - 1 - k, new_len - 1 - k)),
+            "the kept back is as recorded"
+        );
         while back < old_len - front
             && back < new_len - front
             && same(old_len - 1 - back, new_len - 1 - back)
@@ -1673,4 +1781,56 @@ fn kept_between(
         }
     }
     (front, back)
+}
+
+#[cfg(test)]
+mod splice_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn references(targets: &[u32]) -> Vec<Reference> {
+        targets
+            .iter()
+            .map(|&t| Reference {
+                label: "item".into(),
+                target: ObjId(t),
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// A hint that stays within what is really kept finds the same splice as none:
+        /// a list's positions, and a dict's entries.
+        #[test]
+        fn a_kept_hint_changes_nothing_found(
+            old in prop::collection::vec(0u32..4, 0..24),
+            new in prop::collection::vec(0u32..4, 0..24),
+            front_share in 0.0f64..=1.0,
+            back_share in 0.0f64..=1.0,
+        ) {
+            let same = |i: usize, j: usize| old[i] == new[j];
+            let match_back = old.len() == new.len();
+            let (front, back) = kept_between(old.len(), new.len(), match_back, same);
+            let kept = Kept {
+                front: (front as f64 * front_share) as usize,
+                back: (back as f64 * back_share) as usize,
+            };
+            prop_assert_eq!(
+                kept_between_from(old.len(), new.len(), match_back, same, kept),
+                (front, back)
+            );
+
+            let old_refs = references(&old[..old.len() / 2 * 2]);
+            let items: Vec<Option<(ObjId, ObjId)>> = new
+                .chunks_exact(2)
+                .map(|p| Some((ObjId(p[0]), ObjId(p[1]))))
+                .collect();
+            let (front, back) = dict_kept_between(&old_refs, &items, Kept::NOTHING);
+            let kept = Kept {
+                front: (front as f64 * front_share) as usize / 2 * 2,
+                back: (back as f64 * back_share) as usize / 2 * 2,
+            };
+            prop_assert_eq!(dict_kept_between(&old_refs, &items, kept), (front, back));
+        }
+    }
 }

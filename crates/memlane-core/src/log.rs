@@ -226,7 +226,12 @@ impl Fx {
 
 impl Hasher for Fx {
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply leaves the low bits, which pick a hash table's bucket, depending
+        // on the low bits of the input alone: texts differing only past their first
+        // bytes (`key 123456`, `[123456]`) fell into a few buckets, and a run with
+        // 200,000 of them spent 40% of its time probing. Its best-mixed high bits go
+        // low, as rustc-hash 2 does.
+        self.0.rotate_left(26)
     }
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);

@@ -355,6 +355,10 @@ pub struct Iter {
     pub index: i64,
     pub stop: i64,
     pub step: i64,
+    /// Where the next item is looked for in the source's storage: a set's table slot, a
+    /// dict's entry, a str's byte (CPython's `si_pos`, `di_pos`), so a step costs the
+    /// gap to the next item, not a walk from the start.
+    pub pos: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! Tracing throughput, seek time and history bytes per step, on programs of 10^3 to 10^6
-//! line steps: `cargo bench -p memlane-python --bench trace`. Before the timings it prints
+//! line steps (a loop, a mixed program, containers that grow a step at a time): `cargo bench -p memlane-python --bench trace`. Before the timings it prints
 //! a table of history bytes per step (`Trace::history_bytes`, counted from capacities).
 
 use divan::counter::ItemsCount;
@@ -45,6 +45,17 @@ print(total, len(points), len(index))
     )
 }
 
+/// A list and a dict that grow by one item a step, then a loop over the list and a set
+/// of it: about 5 line steps an item. Each change costs the change, not the container's
+/// length (appending to a list had cost its length, 77 s for a million steps), and each
+/// step of an iterator the gap to its next item.
+fn growing_program(steps: usize) -> String {
+    format!(
+        "xs = []\nd = {{}}\nfor i in range({}):\n    xs.append(i)\n    d[i] = i\ntotal = 0\nfor v in xs:\n    total += v\nprint(total, len(d), len(set(xs)))\n",
+        steps / 5
+    )
+}
+
 fn options() -> RunOptions {
     RunOptions {
         max_steps: 2_000_000,
@@ -80,6 +91,7 @@ fn main() {
     for (name, program) in [
         ("loop", loop_program as fn(usize) -> String),
         ("mixed", mixed_program),
+        ("growing", growing_program),
     ] {
         for &size in SIZES {
             let trace = traced(program, size);
@@ -111,6 +123,11 @@ fn trace_loop(bencher: Bencher, size: usize) {
 #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
 fn trace_mixed(bencher: Bencher, size: usize) {
     trace_bench(bencher, mixed_program, size);
+}
+
+#[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+fn trace_growing(bencher: Bencher, size: usize) {
+    trace_bench(bencher, growing_program, size);
 }
 
 /// The snapshot of a random step (forward or back of the previous one): median and

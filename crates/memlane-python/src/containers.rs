@@ -3,6 +3,7 @@
 
 use crate::vm::*;
 use memlane_core::event::{Event, Holder, HolderRef};
+use memlane_core::heap::Kept;
 use memlane_core::object::*;
 use memlane_core::{Label, ObjId};
 
@@ -165,7 +166,7 @@ impl Vm {
         list.capacity = list_growth(list.capacity, n + 1);
         list.items.push(v);
         self.heap.incref_by(v, HolderRef::Slot { obj: l, index: n });
-        self.heap.changed(l);
+        self.heap.changed_keeping(l, Kept { front: n, back: 0 });
     }
 
     pub fn list_insert(&mut self, l: ObjId, index: usize, v: ObjId) {
@@ -180,7 +181,13 @@ impl Vm {
                 index: index.min(n),
             },
         );
-        self.heap.changed(l);
+        self.heap.changed_keeping(
+            l,
+            Kept {
+                front: index.min(n),
+                back: 0,
+            },
+        );
     }
 
     /// Removes the item at `index`; the caller gets its reference (release it).
@@ -191,15 +198,29 @@ impl Vm {
         list.capacity = list_growth(list.capacity, n);
         self.heap
             .incref_runtime(v, "a reference the interpreter holds");
-        self.heap.changed(l);
+        self.heap.changed_keeping(
+            l,
+            Kept {
+                front: index,
+                back: 0,
+            },
+        );
         self.heap.decref_by(v, HolderRef::Slot { obj: l, index });
         v
     }
 
     pub fn list_set(&mut self, l: ObjId, index: usize, v: ObjId) {
-        let old = std::mem::replace(&mut self.list_mut(l).items[index], v);
+        let list = self.list_mut(l);
+        let old = std::mem::replace(&mut list.items[index], v);
+        let after = list.items.len() - index - 1;
         self.heap.incref_by(v, HolderRef::Slot { obj: l, index });
-        self.heap.changed(l);
+        self.heap.changed_keeping(
+            l,
+            Kept {
+                front: index,
+                back: after,
+            },
+        );
         self.heap.decref_by(old, HolderRef::Slot { obj: l, index });
     }
 
@@ -231,7 +252,7 @@ impl Vm {
             };
             self.list_mut(l).items.extend_from_slice(&items);
             self.incref_slots(l, &items, m);
-            self.heap.changed(l);
+            self.heap.changed_keeping(l, Kept { front: m, back: 0 });
         } else {
             // The length hint (exact for ranges and sized iterators, 8 otherwise) first.
             let hint = self.length_hint(src).unwrap_or(8);
@@ -259,7 +280,7 @@ impl Vm {
             if list.items.len() < list.capacity {
                 list.capacity = list_growth(list.capacity, list.items.len());
             }
-            self.heap.changed(l);
+            self.heap.changed_keeping(l, Kept { front: m, back: 0 });
         }
         for it in items {
             self.release(it);
@@ -356,7 +377,16 @@ impl Vm {
                     label: &self.label_buf,
                 };
                 self.heap.incref_by(value, holder);
-                self.heap.changed(d);
+                // With no holes, entry `i` is the `i`th live one: the entries either
+                // side of it are as recorded.
+                let kept = match self.heap.payload(d) {
+                    Payload::Dict(dict) if no_holes => Kept {
+                        front: 2 * i,
+                        back: 2 * (dict.entries.len() - i - 1),
+                    },
+                    _ => Kept::NOTHING,
+                };
+                self.heap.changed_keeping(d, kept);
                 self.heap.decref_by(old, holder);
             }
             None => {
@@ -380,6 +410,14 @@ impl Vm {
                     dict.index.insert(k, dict.entries.len());
                     dict.entries.push(Some((key, value)));
                 }
+                // A new entry goes last; the live ones before it are as recorded.
+                let kept = match self.heap.payload(d) {
+                    Payload::Dict(dict) => Kept {
+                        front: 2 * (dict.len() - 1),
+                        back: 0,
+                    },
+                    _ => Kept::NOTHING,
+                };
                 self.heap.incref(
                     key,
                     Holder::Object {
@@ -394,7 +432,7 @@ impl Vm {
                         label: item_label(&key_text),
                     },
                 );
-                self.heap.changed(d);
+                self.heap.changed_keeping(d, kept);
             }
         }
         if trackable && !self.heap.get(d).gc_tracked {
@@ -548,13 +586,43 @@ impl Vm {
             frozen: true,
             ..Set::default()
         }));
-        for &it in items {
-            let _ = self.set_add(s, it);
-        }
+        // Hashable items only (the caller's): no error to stop at.
+        let _ = self.set_fill(s, items);
         s
     }
 
+    /// `set.add`: a new reference to `v` when it is not in the set yet.
     pub fn set_add(&mut self, s: ObjId, v: ObjId) -> PyResult<()> {
+        if self.set_insert(s, v)? {
+            self.heap.record_references(s, Kept::NOTHING);
+        }
+        Ok(())
+    }
+
+    /// Adds each of `items` as `set_add` does, recording the set's references once, at
+    /// the end (or at the first unhashable item, whose TypeError is returned): its table
+    /// is still written (and grown) item by item.
+    pub fn set_fill(&mut self, s: ObjId, items: &[ObjId]) -> PyResult<()> {
+        let mut added = false;
+        let mut result = Ok(());
+        for &it in items {
+            match self.set_insert(s, it) {
+                Ok(new) => added |= new,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if added {
+            self.heap.record_references(s, Kept::NOTHING);
+        }
+        result
+    }
+
+    /// Puts `v` in the set's table and writes it (`Heap::wrote`), without recording the
+    /// set's references; whether it was new.
+    fn set_insert(&mut self, s: ObjId, v: ObjId) -> PyResult<bool> {
         let Some((h, k)) = self.heap.key_of(v) else {
             return Err(self.unhashable(v));
         };
@@ -570,9 +638,9 @@ impl Vm {
                     label: "item".into(),
                 },
             );
-            self.heap.changed(s);
+            self.heap.wrote(s);
         }
-        Ok(())
+        Ok(added)
     }
 
     pub fn set_discard(&mut self, s: ObjId, v: ObjId) -> PyResult<bool> {
@@ -608,12 +676,7 @@ impl Vm {
 
     pub fn set_update(&mut self, s: ObjId, src: ObjId) -> VmResult<()> {
         let items = self.iterate(src)?;
-        let mut r = Ok(());
-        for &it in &items {
-            if r.is_ok() {
-                r = self.set_add(s, it);
-            }
-        }
+        let r = self.set_fill(s, &items);
         for it in items {
             self.release(it);
         }

@@ -329,9 +329,7 @@ impl Vm {
                 let items = self.stack_ids(n as usize);
                 let s = self.new_set();
                 self.hold(s);
-                for it in items {
-                    self.set_add(s, it)?;
-                }
+                self.set_fill(s, &items)?;
                 for _ in 0..n {
                     self.pop_drop();
                 }

@@ -807,13 +807,20 @@ impl Vm {
 
     fn set_operation(&mut self, a: ObjId, b: ObjId, op: Operator) -> VmResult {
         let (xa, xb) = (self.set_items(a), self.set_items(b));
-        let r = self.new_set();
+        // The result has the left operand's type (`frozenset | set` is a frozenset).
+        let frozen = matches!(self.heap.payload(a), Payload::Set(s) if s.frozen);
+        let r = self.heap.alloc(Payload::Set(Set {
+            frozen,
+            ..Set::default()
+        }));
         self.hold(r);
-        let keys_b: Vec<_> = xb
+        // Hashed, as a set looks its items up (a scan of a list each was quadratic).
+        type Keys = std::collections::HashSet<memlane_core::hash::Key, memlane_core::hash::FxBuild>;
+        let keys_b: Keys = xb
             .iter()
             .filter_map(|&o| self.heap.key_of(o).map(|k| k.1))
             .collect();
-        let keys_a: Vec<_> = xa
+        let keys_a: Keys = xa
             .iter()
             .filter_map(|&o| self.heap.key_of(o).map(|k| k.1))
             .collect();
@@ -829,9 +836,7 @@ impl Vm {
                 out.extend(xb.iter().filter(|&&o| !in_a(self, o)));
             }
         }
-        for o in out {
-            self.set_add(r, o)?;
-        }
+        self.set_fill(r, &out)?;
         self.heap.decref_runtime_soft(r);
         Ok(r)
     }
@@ -1709,6 +1714,7 @@ impl Vm {
                     index: start,
                     stop,
                     step,
+                    pos: 0,
                 }));
                 self.hold(it);
                 return Ok(it);
@@ -1751,6 +1757,7 @@ impl Vm {
             index,
             stop: 0,
             step: 1,
+            pos: 0,
         }));
         for s in sources {
             self.heap.incref(
@@ -1791,6 +1798,8 @@ impl Vm {
             }
         };
         let i = state.index;
+        // Where the next item after this one is looked for (`Iter::pos`).
+        let mut next_pos = state.pos;
         let item = match state.kind {
             IterKind::Range => {
                 if (state.step > 0 && i < state.stop) || (state.step < 0 && i > state.stop) {
@@ -1802,33 +1811,49 @@ impl Vm {
             IterKind::List | IterKind::Tuple | IterKind::ListReverse => match state.sources.first()
             {
                 Some(&src) => {
-                    let items = match self.heap.payload(src) {
-                        Payload::List(l) => l.items.clone(),
-                        Payload::Tuple(t) => t.clone(),
-                        _ => Vec::new(),
+                    let items: &[ObjId] = match self.heap.payload(src) {
+                        Payload::List(l) => &l.items,
+                        Payload::Tuple(t) => t,
+                        _ => &[],
                     };
                     let at = if state.kind == IterKind::ListReverse {
                         items.len() as i64 - 1 - i
                     } else {
                         i
                     };
-                    (at >= 0 && (at as usize) < items.len()).then(|| items[at as usize])
+                    usize::try_from(at)
+                        .ok()
+                        .and_then(|at| items.get(at).copied())
                 }
                 None => None,
             },
             IterKind::Str => match state.sources.first() {
                 Some(&src) => match self.heap.payload(src) {
-                    Payload::Str(s) => s.chars().nth(i as usize).map(|c| c.to_string()),
+                    Payload::Str(s) => s.get(state.pos..).and_then(|rest| {
+                        let c = rest.chars().next()?;
+                        next_pos = state.pos + c.len_utf8();
+                        Some(c)
+                    }),
                     _ => None,
                 }
-                .map(|c| self.heap.str(&c)),
+                .map(|c| self.heap.str(c.encode_utf8(&mut [0; 4]))),
                 None => None,
             },
             IterKind::DictKeys | IterKind::DictValues | IterKind::DictItems => {
                 match state.sources.first() {
                     Some(&src) => {
-                        let items = self.dict_items(src);
-                        if state.stop != 0 && state.stop != items.len() as i64 + 1 {
+                        let (len, entry) = match self.heap.payload(src) {
+                            Payload::Dict(d) => {
+                                let from = state.pos.min(d.entries.len());
+                                let found = d.entries[from..]
+                                    .iter()
+                                    .enumerate()
+                                    .find_map(|(k, e)| e.map(|(key, v)| (from + k, key, v)));
+                                (d.len(), found)
+                            }
+                            _ => (0, None),
+                        };
+                        if state.stop != 0 && state.stop != len as i64 + 1 {
                             return Err(self
                                 .error(
                                     BuiltinType::RuntimeError,
@@ -1837,13 +1862,16 @@ impl Vm {
                                 .into());
                         }
                         if let Payload::Iterator(st) = self.heap.payload_mut(it) {
-                            st.stop = items.len() as i64 + 1;
+                            st.stop = len as i64 + 1;
                         }
-                        match items.get(i as usize) {
-                            Some(&(k, v)) => Some(match state.kind {
-                                IterKind::DictKeys => k,
-                                IterKind::DictValues => v,
-                                _ => self.new_tuple(&[k, v]),
+                        match entry {
+                            Some((at, k, v)) => Some({
+                                next_pos = at + 1;
+                                match state.kind {
+                                    IterKind::DictKeys => k,
+                                    IterKind::DictValues => v,
+                                    _ => self.new_tuple(&[k, v]),
+                                }
                             }),
                             None => None,
                         }
@@ -1852,7 +1880,22 @@ impl Vm {
                 }
             }
             IterKind::Set => match state.sources.first() {
-                Some(&src) => self.set_items(src).get(i as usize).copied(),
+                Some(&src) => match self.heap.payload(src) {
+                    Payload::Set(set) => {
+                        let from = state.pos.min(set.table.len());
+                        set.table[from..]
+                            .iter()
+                            .enumerate()
+                            .find_map(|(k, slot)| match slot {
+                                SetSlot::Full { item, .. } => {
+                                    next_pos = from + k + 1;
+                                    Some(*item)
+                                }
+                                _ => None,
+                            })
+                    }
+                    _ => None,
+                },
                 None => None,
             },
             IterKind::Enumerate => {
@@ -1903,6 +1946,7 @@ impl Vm {
                     } else {
                         i + 1
                     };
+                    st.pos = next_pos;
                 }
                 self.hold(v);
                 Ok(Some(v))
