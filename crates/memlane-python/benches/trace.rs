@@ -153,6 +153,11 @@ fn seek_mixed(bencher: Bencher, size: usize) {
     seek_bench(bencher, mixed_program, size);
 }
 
+#[divan::bench(args = SIZES, sample_count = 200, sample_size = 1)]
+fn seek_growing(bencher: Bencher, size: usize) {
+    seek_bench(bencher, growing_program, size);
+}
+
 /// Event stepping's count: every event of the loop program replayed, and each asked
 /// whether it is narrated: by making its sentence and dropping it (as the page did), or
 /// with `is_narrated`.
