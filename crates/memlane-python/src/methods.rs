@@ -293,8 +293,14 @@ impl Vm {
                 }
                 none
             }
-            (Payload::Set(_), "copy" | "union" | "intersection" | "difference") => {
-                let mut acc = self.new_set();
+            // A frozenset cannot change: its copy is itself (CPython's `frozenset_copy`).
+            (Payload::Set(s), "copy") if s.frozen => receiver,
+            (Payload::Set(s), "copy" | "union" | "intersection" | "difference") => {
+                // The result has the receiver's type.
+                let mut acc = self.heap.alloc(Payload::Set(Set {
+                    frozen: s.frozen,
+                    ..Set::default()
+                }));
                 self.hold(acc);
                 self.set_update(acc, receiver)?;
                 for &a in args {
