@@ -10,7 +10,7 @@ use crate::log::FrameEvent;
 pub use crate::log::Splice;
 use crate::log::{put_varint, read_varint, unzigzag, zigzag, EventLog, Stored};
 use crate::profile::Profile;
-use crate::view::{Binding, FrameId, FrameView, ObjId, ObjectView, Reference, Snapshot};
+use crate::view::{FrameId, FrameView, ObjId, ObjectView, Reference, Snapshot};
 use serde::{Deserialize, Serialize};
 use std::mem::size_of;
 use std::ops::Range;
@@ -870,15 +870,12 @@ impl Recorder {
             rest, spare_names, ..
         } = &mut self.live;
         if let Some(f) = innermost(&mut rest.frames, frame) {
-            match f.locals.iter_mut().find(|b| b.name == name) {
-                Some(b) => b.target = target,
-                None => {
-                    let mut text = spare_names.pop().unwrap_or_default();
-                    text.clear();
-                    text.push_str(name);
-                    f.locals.push(Binding { name: text, target });
-                }
-            }
+            f.bind(name, target, || {
+                let mut text = spare_names.pop().unwrap_or_default();
+                text.clear();
+                text.push_str(name);
+                text
+            });
         }
     }
 
@@ -1038,17 +1035,6 @@ const SPARE_VIEWS: usize = 64;
 /// How many unbound names' texts the recorder keeps for reuse.
 const SPARE_NAMES: usize = 64;
 
-/// A name bound in a frame: rebound in place, or added last.
-fn bind(f: &mut FrameView, name: &str, target: ObjId) {
-    match f.locals.iter_mut().find(|b| b.name == name) {
-        Some(b) => b.target = target,
-        None => f.locals.push(Binding {
-            name: name.to_owned(),
-            target,
-        }),
-    }
-}
-
 /// The recorder's state as of the latest event: a `Snapshot` with its objects in a
 /// vector indexed by id (ids are dense and never reused), so the million refcount
 /// changes of a run find their object without a tree walk, and events are applied by
@@ -1147,7 +1133,7 @@ impl Live {
                 target,
             } => {
                 if let Some(f) = self.frame_mut(frame) {
-                    bind(f, &name, target);
+                    f.bind(&name, target, || name.clone());
                 }
             }
             // The frame's view is moved in (a snapshot's `apply` clones it).

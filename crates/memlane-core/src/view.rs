@@ -191,6 +191,20 @@ pub struct FrameView {
     pub suspended: bool,
 }
 
+impl FrameView {
+    /// Binds `name` to `target`: rebound in place, or added last with the text `text`
+    /// gives (a caller may have a spare one to reuse).
+    pub(crate) fn bind(&mut self, name: &str, target: ObjId, text: impl FnOnce() -> String) {
+        match self.locals.iter_mut().find(|b| b.name == name) {
+            Some(b) => b.target = target,
+            None => self.locals.push(Binding {
+                name: text(),
+                target,
+            }),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GcView {
     pub enabled: bool,
@@ -395,13 +409,7 @@ impl Snapshot {
                 target,
             } => {
                 if let Some(f) = self.frame_mut(*frame) {
-                    match f.locals.iter_mut().find(|b| &b.name == name) {
-                        Some(b) => b.target = *target,
-                        None => f.locals.push(Binding {
-                            name: name.clone(),
-                            target: *target,
-                        }),
-                    }
+                    f.bind(name, *target, || name.clone());
                 }
             }
             Unbind { frame, name } => {

@@ -415,7 +415,7 @@ pub fn event_timing(trace: &Trace, index: usize) -> Timing {
     let Some(step) = trace.step(index) else {
         return Timing::default();
     };
-    let n = (step.end_event - step.first_event).max(1) as u32;
+    let n = step.events().len().max(1) as u32;
     let mut at = Timing::default();
     for (i, stored) in trace
         .iter_stored_without_holder_texts(step.events())
