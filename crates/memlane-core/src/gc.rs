@@ -329,11 +329,11 @@ impl Heap {
                     .flat_map(|(k, v)| [("key".to_string(), k), ("value".to_string(), v)])
                     .collect()
             }
-            Payload::Set(s) => {
-                let items: Vec<_> = s.items().collect();
-                *s = Default::default();
-                items.into_iter().map(|t| ("item".to_string(), t)).collect()
-            }
+            Payload::Set(s) => s
+                .clear()
+                .into_iter()
+                .map(|t| ("item".to_string(), t))
+                .collect(),
             Payload::Instance(inst) => std::mem::take(&mut inst.attrs)
                 .into_iter()
                 .map(|(k, v)| (format!(".{k}"), v))

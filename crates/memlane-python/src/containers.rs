@@ -351,11 +351,12 @@ impl Vm {
         };
         match existing {
             Some(i) => {
-                let (old, no_holes) = match self.heap.payload_mut(d) {
+                let (old, no_holes, entries) = match self.heap.payload_mut(d) {
                     Payload::Dict(dict) => {
-                        let no_holes = dict.entries.len() == dict.len();
+                        let (entries, no_holes) =
+                            (dict.entries.len(), dict.entries.len() == dict.len());
                         let e = dict.entries[i].as_mut().expect("live entry");
-                        (std::mem::replace(&mut e.1, value), no_holes)
+                        (std::mem::replace(&mut e.1, value), no_holes, entries)
                     }
                     _ => unreachable!(),
                 };
@@ -379,18 +380,20 @@ impl Vm {
                 self.heap.incref_by(value, holder);
                 // With no holes, entry `i` is the `i`th live one: the entries either
                 // side of it are as recorded.
-                let kept = match self.heap.payload(d) {
-                    Payload::Dict(dict) if no_holes => Kept {
+                let kept = if no_holes {
+                    Kept {
                         front: 2 * i,
-                        back: 2 * (dict.entries.len() - i - 1),
-                    },
-                    _ => Kept::NOTHING,
+                        back: 2 * (entries - i - 1),
+                    }
+                } else {
+                    Kept::NOTHING
                 };
                 self.heap.changed_keeping(d, kept);
                 self.heap.decref_by(old, holder);
             }
             None => {
                 let key_text = self.heap.short_value(key);
+                let mut kept = Kept::NOTHING;
                 if let Payload::Dict(dict) = self.heap.payload_mut(d) {
                     if dict.unicode && !is_str && dict.log2_size.is_some() {
                         // A non-str key converts the table to the general layout.
@@ -409,15 +412,12 @@ impl Vm {
                     }
                     dict.index.insert(k, dict.entries.len());
                     dict.entries.push(Some((key, value)));
-                }
-                // A new entry goes last; the live ones before it are as recorded.
-                let kept = match self.heap.payload(d) {
-                    Payload::Dict(dict) => Kept {
+                    // A new entry goes last; the live ones before it are as recorded.
+                    kept = Kept {
                         front: 2 * (dict.len() - 1),
                         back: 0,
-                    },
-                    _ => Kept::NOTHING,
-                };
+                    };
+                }
                 self.heap.incref(
                     key,
                     Holder::Object {
@@ -578,14 +578,16 @@ impl Vm {
     // ----- sets -----
 
     pub fn new_set(&mut self) -> ObjId {
-        self.heap.alloc(Payload::Set(Set::default()))
+        self.new_set_of(false)
+    }
+
+    /// An empty set, or frozenset when `frozen` (one to be filled before anyone sees it).
+    pub fn new_set_of(&mut self, frozen: bool) -> ObjId {
+        self.heap.alloc(Payload::Set(Set::empty(frozen)))
     }
 
     pub fn new_frozenset(&mut self, items: &[ObjId]) -> ObjId {
-        let s = self.heap.alloc(Payload::Set(Set {
-            frozen: true,
-            ..Set::default()
-        }));
+        let s = self.new_set_of(true);
         // Hashable items only (the caller's): no error to stop at.
         let _ = self.set_fill(s, items);
         s
@@ -593,8 +595,14 @@ impl Vm {
 
     /// `set.add`: a new reference to `v` when it is not in the set yet.
     pub fn set_add(&mut self, s: ObjId, v: ObjId) -> PyResult<()> {
-        if self.set_insert(s, v)? {
-            self.heap.record_references(s, Kept::NOTHING);
+        match self.set_insert(s, v)? {
+            Inserted::Present => {}
+            // The items either side of the new one are as recorded.
+            Inserted::At { rank } => {
+                let back = self.heap_set(s).len() - 1 - rank;
+                self.heap.record_references(s, Kept { front: rank, back });
+            }
+            Inserted::Rebuilt => self.heap.record_references(s, Kept::NOTHING),
         }
         Ok(())
     }
@@ -607,7 +615,7 @@ impl Vm {
         let mut result = Ok(());
         for &it in items {
             match self.set_insert(s, it) {
-                Ok(new) => added |= new,
+                Ok(new) => added |= new != Inserted::Present,
                 Err(e) => {
                     result = Err(e);
                     break;
@@ -621,16 +629,16 @@ impl Vm {
     }
 
     /// Puts `v` in the set's table and writes it (`Heap::wrote`), without recording the
-    /// set's references; whether it was new.
-    fn set_insert(&mut self, s: ObjId, v: ObjId) -> PyResult<bool> {
+    /// set's references.
+    fn set_insert(&mut self, s: ObjId, v: ObjId) -> PyResult<Inserted> {
         let Some((h, k)) = self.heap.key_of(v) else {
             return Err(self.unhashable(v));
         };
-        let added = match self.heap.payload_mut(s) {
+        let inserted = match self.heap.payload_mut(s) {
             Payload::Set(set) => set.insert(h, k, v),
-            _ => false,
+            _ => Inserted::Present,
         };
-        if added {
+        if inserted != Inserted::Present {
             self.heap.incref(
                 v,
                 Holder::Object {
@@ -640,9 +648,10 @@ impl Vm {
             );
             self.heap.wrote(s);
         }
-        Ok(added)
+        Ok(inserted)
     }
 
+    /// `set.discard`: whether `v` was there.
     pub fn set_discard(&mut self, s: ObjId, v: ObjId) -> PyResult<bool> {
         let Some((h, k)) = self.heap.key_of(v) else {
             return Err(self.unhashable(v));
@@ -651,19 +660,91 @@ impl Vm {
             Payload::Set(set) => set.remove(h, &k),
             _ => None,
         };
-        match removed {
-            Some(item) => {
-                self.heap.changed(s);
-                self.heap.decref(
-                    item,
-                    Holder::Object {
-                        obj: s,
-                        label: "item".into(),
-                    },
-                );
-                Ok(true)
+        Ok(match removed {
+            Some(removed) => {
+                self.set_removed(s, removed);
+                true
             }
-            None => Ok(false),
+            None => false,
+        })
+    }
+
+    /// `set.pop`: the item taken, from where the last pop stopped (CPython's finger),
+    /// with the set's reference to it, or None when the set is empty.
+    pub fn set_pop(&mut self, s: ObjId) -> Option<ObjId> {
+        let removed = match self.heap.payload_mut(s) {
+            Payload::Set(set) => set.pop(),
+            _ => None,
+        }?;
+        self.hold(removed.0);
+        self.set_removed(s, removed);
+        Some(removed.0)
+    }
+
+    /// Records that the set `s` lost `item`, the `rank`th in table order, and drops its
+    /// reference.
+    fn set_removed(&mut self, s: ObjId, (item, rank): (ObjId, usize)) {
+        let back = self.heap_set(s).len() - rank;
+        self.heap.changed_keeping(s, Kept { front: rank, back });
+        self.heap.decref(
+            item,
+            Holder::Object {
+                obj: s,
+                label: "item".into(),
+            },
+        );
+    }
+
+    /// `set.clear`: a new small table, recorded once, then each item's reference
+    /// dropped (CPython's `set_clear_internal`).
+    pub fn set_clear(&mut self, s: ObjId) {
+        let items = match self.heap.payload_mut(s) {
+            Payload::Set(set) => set.clear(),
+            _ => return,
+        };
+        if items.is_empty() {
+            return;
+        }
+        self.heap.changed(s);
+        for item in items {
+            self.heap.decref(
+                item,
+                Holder::Object {
+                    obj: s,
+                    label: "item".into(),
+                },
+            );
+        }
+    }
+
+    /// Fills the empty set `s` with `table`'s slots as they are (`Set::copy_table`).
+    fn set_copy_table(&mut self, s: ObjId, table: Vec<SetSlot>) {
+        let items: Vec<ObjId> = table
+            .iter()
+            .filter_map(|slot| match slot {
+                SetSlot::Full { item, .. } => Some(*item),
+                _ => None,
+            })
+            .collect();
+        if let Payload::Set(set) = self.heap.payload_mut(s) {
+            set.copy_table(table);
+        }
+        for item in items {
+            self.heap.incref(
+                item,
+                Holder::Object {
+                    obj: s,
+                    label: "item".into(),
+                },
+            );
+        }
+        self.heap.changed(s);
+    }
+
+    fn heap_set(&self, s: ObjId) -> &Set {
+        match self.heap.payload(s) {
+            Payload::Set(set) => set,
+            _ => unreachable!("a set"),
         }
     }
 
@@ -675,6 +756,27 @@ impl Vm {
     }
 
     pub fn set_update(&mut self, s: ObjId, src: ObjId) -> VmResult<()> {
+        // CPython's `set_update_internal`: a set's or a dict's keys come with one resize
+        // first, and a set without dummies fills an empty table of its size slot for
+        // slot; anything else is added an item at a time.
+        let (incoming, table) = match self.heap.payload(src) {
+            Payload::Set(o) => (
+                Some(o.len()),
+                matches!(self.heap.payload(s), Payload::Set(set) if set.can_copy_table(o))
+                    .then(|| o.table.clone()),
+            ),
+            Payload::Dict(d) => (Some(d.len()), None),
+            _ => (None, None),
+        };
+        if let (Some(n), Payload::Set(set)) = (incoming, self.heap.payload_mut(s)) {
+            if n > 0 && s != src {
+                set.make_room(n);
+            }
+        }
+        if let Some(table) = table.filter(|_| s != src) {
+            self.set_copy_table(s, table);
+            return Ok(());
+        }
         let items = self.iterate(src)?;
         let r = self.set_fill(s, &items);
         for it in items {

@@ -101,7 +101,13 @@ impl Vm {
                 _ => {}
             }
         }
-        let payload = self.heap.payload(receiver).clone();
+        // Sets and dicts are matched by kind, their contents read where an arm needs
+        // them: a copy of a big table at each call made a loop of `add`s quadratic.
+        let payload = match self.heap.payload(receiver) {
+            Payload::Set(s) => Payload::Set(Set::empty(s.frozen)),
+            Payload::Dict(_) => Payload::Dict(Dict::default()),
+            p => p.clone(),
+        };
         Ok(match (&payload, name) {
             (Payload::List(_), "extend") => {
                 self.arity("list", name, args, 1, 1)?;
@@ -247,8 +253,12 @@ impl Vm {
                 self.heap.decref_runtime_soft(d);
                 d
             }
-            (Payload::Dict(d), "popitem") => {
-                let Some((k, v)) = d.items().last() else {
+            (Payload::Dict(_), "popitem") => {
+                let last = match self.heap.payload(receiver) {
+                    Payload::Dict(d) => d.entries.iter().rev().flatten().next().copied(),
+                    _ => None,
+                };
+                let Some((k, v)) = last else {
                     return Err(self
                         .error(BuiltinType::KeyError, "popitem(): dictionary is empty")
                         .into());
@@ -270,21 +280,17 @@ impl Vm {
                 }
                 none
             }
-            (Payload::Set(s), "pop") => {
-                let Some(item) = s.items().next() else {
+            (Payload::Set(_), "pop") => {
+                let Some(item) = self.set_pop(receiver) else {
                     return Err(self
                         .error(BuiltinType::KeyError, "pop from an empty set")
                         .into());
                 };
-                self.hold(item);
-                self.set_discard(receiver, item)?;
                 self.heap.decref_runtime_soft(item);
                 item
             }
             (Payload::Set(_), "clear") => {
-                for it in self.set_items(receiver) {
-                    self.set_discard(receiver, it)?;
-                }
+                self.set_clear(receiver);
                 none
             }
             (Payload::Set(_), "update") => {
@@ -297,10 +303,7 @@ impl Vm {
             (Payload::Set(s), "copy") if s.frozen => receiver,
             (Payload::Set(s), "copy" | "union" | "intersection" | "difference") => {
                 // The result has the receiver's type.
-                let mut acc = self.heap.alloc(Payload::Set(Set {
-                    frozen: s.frozen,
-                    ..Set::default()
-                }));
+                let mut acc = self.new_set_of(s.frozen);
                 self.hold(acc);
                 self.set_update(acc, receiver)?;
                 for &a in args {
@@ -902,14 +905,14 @@ impl Vm {
                 d
             }
             BuiltinType::Set | BuiltinType::FrozenSet => {
-                let s = if t == BuiltinType::Set {
-                    self.new_set()
-                } else {
-                    self.heap.alloc(Payload::Set(Set {
-                        frozen: true,
-                        ..Set::default()
-                    }))
-                };
+                // `frozenset(f)` of a frozenset is `f` (CPython's `frozenset_new`).
+                if let Some(a) = arg.filter(|&a| {
+                    t == BuiltinType::FrozenSet
+                        && matches!(self.heap.payload(a), Payload::Set(set) if set.frozen)
+                }) {
+                    return Ok(a);
+                }
+                let s = self.new_set_of(t == BuiltinType::FrozenSet);
                 if let Some(a) = arg {
                     self.hold(s);
                     let r = self.set_update(s, a);

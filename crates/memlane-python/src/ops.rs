@@ -806,14 +806,17 @@ impl Vm {
     }
 
     fn set_operation(&mut self, a: ObjId, b: ObjId, op: Operator) -> VmResult {
-        let (xa, xb) = (self.set_items(a), self.set_items(b));
         // The result has the left operand's type (`frozenset | set` is a frozenset).
         let frozen = matches!(self.heap.payload(a), Payload::Set(s) if s.frozen);
-        let r = self.heap.alloc(Payload::Set(Set {
-            frozen,
-            ..Set::default()
-        }));
+        let r = self.new_set_of(frozen);
         self.hold(r);
+        if op == Operator::BitOr {
+            // CPython's `set_or`: a copy of `a`, updated with `b`.
+            let done = self.set_update(r, a).and_then(|()| self.set_update(r, b));
+            self.heap.decref_runtime_soft(r);
+            return done.map(|()| r);
+        }
+        let (xa, xb) = (self.set_items(a), self.set_items(b));
         // Hashed, as a set looks its items up (a scan of a list each was quadratic).
         type Keys = std::collections::HashSet<memlane_core::hash::Key, memlane_core::hash::FxBuild>;
         let keys_b: Keys = xb
@@ -828,7 +831,6 @@ impl Vm {
         let in_a = |vm: &Vm, o: ObjId| vm.heap.key_of(o).is_some_and(|(_, k)| keys_a.contains(&k));
         let mut out: Vec<ObjId> = Vec::new();
         match op {
-            Operator::BitOr => out.extend(xa.iter().chain(&xb)),
             Operator::BitAnd => out.extend(xa.iter().filter(|&&o| in_b(self, o))),
             Operator::Sub => out.extend(xa.iter().filter(|&&o| !in_b(self, o))),
             _ => {
