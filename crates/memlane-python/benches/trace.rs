@@ -1,6 +1,8 @@
 //! Tracing throughput, seek time and history bytes per step, on programs of 10^3 to 10^6
-//! line steps (a loop, a mixed program, containers that grow a step at a time): `cargo bench -p memlane-python --bench trace`. Before the timings it prints
-//! a table of history bytes per step (`Trace::history_bytes`, counted from capacities).
+//! line steps (a loop, a mixed program, containers that grow a step at a time, a set
+//! grown and emptied a step at a time): `cargo bench -p memlane-python --bench trace`.
+//! Before the timings it prints a table of history bytes per step
+//! (`Trace::history_bytes`, counted from capacities).
 
 use divan::counter::ItemsCount;
 use divan::Bencher;
@@ -56,6 +58,17 @@ fn growing_program(steps: usize) -> String {
     )
 }
 
+/// A set that grows by an add a step while a dict is read with `get` and written, then
+/// the set emptied a discard a step: about 5 line steps an item. A set's change costs
+/// O(log n) (its table's ranks), and a method call on a set or dict no longer copies it
+/// (this shape had been quadratic: 64,000 adds took 10.8 s).
+fn sets_program(steps: usize) -> String {
+    format!(
+        "s = set()\nd = {{}}\nfor i in range({n}):\n    s.add(i)\n    d[i] = d.get(i - 1, 0) + 1\nfor i in range({n}):\n    s.discard(i)\nprint(len(s), len(d))\n",
+        n = steps / 5
+    )
+}
+
 fn options() -> RunOptions {
     RunOptions {
         max_steps: 2_000_000,
@@ -92,6 +105,7 @@ fn main() {
         ("loop", loop_program as fn(usize) -> String),
         ("mixed", mixed_program),
         ("growing", growing_program),
+        ("sets", sets_program),
     ] {
         for &size in SIZES {
             let trace = traced(program, size);
@@ -130,6 +144,11 @@ fn trace_growing(bencher: Bencher, size: usize) {
     trace_bench(bencher, growing_program, size);
 }
 
+#[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+fn trace_sets(bencher: Bencher, size: usize) {
+    trace_bench(bencher, sets_program, size);
+}
+
 /// The snapshot of a random step (forward or back of the previous one): median and
 /// slowest of 200 seeks.
 fn seek_bench(bencher: Bencher, program: fn(usize) -> String, size: usize) {
@@ -156,6 +175,11 @@ fn seek_mixed(bencher: Bencher, size: usize) {
 #[divan::bench(args = SIZES, sample_count = 200, sample_size = 1)]
 fn seek_growing(bencher: Bencher, size: usize) {
     seek_bench(bencher, growing_program, size);
+}
+
+#[divan::bench(args = SIZES, sample_count = 200, sample_size = 1)]
+fn seek_sets(bencher: Bencher, size: usize) {
+    seek_bench(bencher, sets_program, size);
 }
 
 /// Event stepping's count: every event of the loop program replayed, and each asked

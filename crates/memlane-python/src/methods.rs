@@ -85,18 +85,28 @@ impl Vm {
         kwargs: Kwargs,
     ) -> VmResult {
         let none = self.heap.none();
-        // A list's append and pop, the hottest methods, before the payload is copied
-        // for the others (a copy of the list's items).
+        // A list's methods that need not read all its items, before the payload is
+        // copied for the others (a copy of the items, which those walk anyway).
         if let Payload::List(l) = self.heap.payload(receiver) {
+            let n = l.items.len() as i64;
             match name {
                 "append" => {
                     self.arity("list", name, args, 1, 1)?;
                     self.list_push(receiver, arg(args, 0));
                     return Ok(none);
                 }
-                "pop" => {
-                    let n = l.items.len() as i64;
-                    return self.list_pop(receiver, n, args);
+                "pop" => return self.list_pop(receiver, n, args),
+                "extend" => {
+                    self.arity("list", name, args, 1, 1)?;
+                    self.list_extend(receiver, arg(args, 0))?;
+                    return Ok(none);
+                }
+                "insert" => {
+                    self.arity("list", name, args, 2, 2)?;
+                    let i = self.index_value(arg(args, 0))?;
+                    let at = if i < 0 { (i + n).max(0) } else { i.min(n) };
+                    self.list_insert(receiver, at as usize, arg(args, 1));
+                    return Ok(none);
                 }
                 _ => {}
             }
@@ -109,19 +119,6 @@ impl Vm {
             p => p.clone(),
         };
         Ok(match (&payload, name) {
-            (Payload::List(_), "extend") => {
-                self.arity("list", name, args, 1, 1)?;
-                self.list_extend(receiver, arg(args, 0))?;
-                none
-            }
-            (Payload::List(l), "insert") => {
-                self.arity("list", name, args, 2, 2)?;
-                let i = self.index_value(arg(args, 0))?;
-                let n = l.items.len() as i64;
-                let at = if i < 0 { (i + n).max(0) } else { i.min(n) };
-                self.list_insert(receiver, at as usize, arg(args, 1));
-                none
-            }
             (Payload::List(l), "remove") => {
                 self.arity("list", name, args, 1, 1)?;
                 for (i, &it) in l.items.iter().enumerate() {
