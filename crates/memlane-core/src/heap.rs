@@ -1047,6 +1047,32 @@ impl Heap {
         self.record_references(id, kept);
     }
 
+    /// Exchanges two sets' tables and the memory that holds them, each keeping its
+    /// header and kind, as CPython's `set_swap_bodies` does for `&=`: each reference
+    /// goes with its table, so no refcount changes.
+    pub fn swap_set_bodies(&mut self, a: ObjId, b: ObjId) {
+        let frozen =
+            |heap: &Heap, id: ObjId| matches!(heap.payload(id), Payload::Set(s) if s.frozen);
+        let (fa, fb) = (frozen(self, a), frozen(self, b));
+        let o = self.get_mut(a);
+        let (pa, sa) = (
+            std::mem::replace(&mut o.payload, Payload::None),
+            o.storage.take(),
+        );
+        let o = self.get_mut(b);
+        let pb = std::mem::replace(&mut o.payload, pa);
+        let sb = std::mem::replace(&mut o.storage, sa);
+        let o = self.get_mut(a);
+        o.payload = pb;
+        o.storage = sb;
+        for (id, kind) in [(a, fa), (b, fb)] {
+            if let Payload::Set(s) = self.payload_mut(id) {
+                s.frozen = kind;
+            }
+            self.changed(id);
+        }
+    }
+
     /// What the interpreter does to memory when it writes a container: its storage
     /// resized to fit, the object and its storage written.
     pub fn wrote(&mut self, id: ObjId) {

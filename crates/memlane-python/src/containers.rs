@@ -741,6 +741,263 @@ impl Vm {
         self.heap.changed(s);
     }
 
+    // ----- set algebra, as CPython's setobject.c does it: the order items are
+    // added in decides the result's table, and so its printed order and size -----
+
+    fn is_set(&self, o: ObjId) -> bool {
+        matches!(self.heap.payload(o), Payload::Set(_))
+    }
+
+    /// Whether the set `s` holds an item equal to `v` (a TypeError when `v` is
+    /// unhashable).
+    fn set_has(&mut self, s: ObjId, v: ObjId) -> PyResult<bool> {
+        let Some((h, k)) = self.heap.key_of(v) else {
+            return Err(self.unhashable(v));
+        };
+        Ok(self.heap_set(s).contains(h, &k))
+    }
+
+    /// A new, empty set of `like`'s kind (set or frozenset), held.
+    fn set_like(&mut self, like: ObjId) -> ObjId {
+        let r = self.new_set_of(self.heap_set(like).frozen);
+        self.hold(r);
+        r
+    }
+
+    /// Hands back a set made by `set_like` (refcount 0, for the caller to take), or
+    /// frees it when making it failed.
+    fn set_result(&mut self, r: ObjId, made: VmResult<()>) -> VmResult<ObjId> {
+        match made {
+            Ok(()) => {
+                self.heap.decref_runtime_soft(r);
+                Ok(r)
+            }
+            Err(e) => {
+                self.release(r);
+                Err(e)
+            }
+        }
+    }
+
+    /// `set_copy`: a new set of `a`'s kind with its items.
+    pub fn set_copy(&mut self, a: ObjId) -> VmResult<ObjId> {
+        let r = self.set_like(a);
+        let made = self.set_update(r, a);
+        self.set_result(r, made)
+    }
+
+    /// `a | b` and `a.union(b)`: a copy of `a`, updated with `b`.
+    pub fn set_union(&mut self, a: ObjId, b: ObjId) -> VmResult<ObjId> {
+        let r = self.set_copy(a)?;
+        if a == b {
+            return Ok(r);
+        }
+        self.hold(r);
+        let made = self.set_update(r, b);
+        self.set_result(r, made)
+    }
+
+    /// `set_intersection`: the items of the smaller set found in the larger, in the
+    /// smaller's table order; for another iterable, its items found in `a`, until
+    /// the result is as large as `a`.
+    pub fn set_intersection(&mut self, a: ObjId, b: ObjId) -> VmResult<ObjId> {
+        if a == b {
+            return self.set_copy(a);
+        }
+        let r = self.set_like(a);
+        let made = self.set_intersect_into(r, a, b);
+        self.set_result(r, made)
+    }
+
+    fn set_intersect_into(&mut self, r: ObjId, a: ObjId, b: ObjId) -> VmResult<()> {
+        if self.is_set(b) {
+            let (so, other) = if self.heap_set(b).len() > self.heap_set(a).len() {
+                (b, a)
+            } else {
+                (a, b)
+            };
+            let mut found = Vec::new();
+            for it in self.set_items(other) {
+                if self.set_has(so, it)? {
+                    found.push(it);
+                }
+            }
+            return Ok(self.set_fill(r, &found)?);
+        }
+        let items = self.iterate(b)?;
+        let mut result = Ok(());
+        let mut found = Vec::new();
+        let mut kept = Set::empty(false);
+        for &it in &items {
+            match self.set_has(a, it) {
+                Ok(true) => {
+                    // Counted as CPython's result would count it (equal items once).
+                    if let Some((h, k)) = self.heap.key_of(it) {
+                        if kept.insert(h, k, it) != Inserted::Present {
+                            found.push(it);
+                        }
+                    }
+                    if kept.len() >= self.heap_set(a).len() {
+                        break;
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    result = Err(e.into());
+                    break;
+                }
+            }
+        }
+        if result.is_ok() {
+            result = self.set_fill(r, &found).map_err(Halt::from);
+        }
+        for it in items {
+            self.release(it);
+        }
+        result
+    }
+
+    /// `s.intersection(*others)`: `s` with the first, the result with each further one
+    /// (a copy of `s` when there are none).
+    pub fn set_intersection_multi(&mut self, s: ObjId, others: &[ObjId]) -> VmResult<ObjId> {
+        if others.is_empty() {
+            return self.set_copy(s);
+        }
+        let mut acc = s;
+        self.hold(acc);
+        for &other in others {
+            let next = self.set_intersection(acc, other);
+            self.release(acc);
+            acc = next?;
+            self.hold(acc);
+        }
+        self.heap.decref_runtime_soft(acc);
+        Ok(acc)
+    }
+
+    /// `set_difference`: a copy of `a` with `b`'s items discarded when `a` is more
+    /// than four times `b`'s size (or `b` is neither a set nor a dict), else `a`'s
+    /// items not in `b`, in `a`'s table order.
+    pub fn set_difference(&mut self, a: ObjId, b: ObjId) -> VmResult<ObjId> {
+        let other_size = match self.heap.payload(b) {
+            Payload::Set(o) => Some(o.len()),
+            Payload::Dict(d) => Some(d.len()),
+            _ => None,
+        };
+        match other_size {
+            Some(n) if (self.heap_set(a).len() >> 2) <= n => {
+                let r = self.set_like(a);
+                let made = self.set_difference_into(r, a, b);
+                self.set_result(r, made)
+            }
+            _ => {
+                let r = self.set_copy(a)?;
+                self.hold(r);
+                let made = self.set_difference_update(r, b);
+                self.set_result(r, made)
+            }
+        }
+    }
+
+    fn set_difference_into(&mut self, r: ObjId, a: ObjId, b: ObjId) -> VmResult<()> {
+        let mut kept = Vec::new();
+        for it in self.set_items(a) {
+            if !self.contains(b, it)? {
+                kept.push(it);
+            }
+        }
+        Ok(self.set_fill(r, &kept)?)
+    }
+
+    /// `s -= b`, `set_difference_update_internal`: each of `b`'s items discarded (of
+    /// the intersection when `b` is a set more than eight times `s`'s size).
+    pub fn set_difference_update(&mut self, s: ObjId, b: ObjId) -> VmResult<()> {
+        if s == b {
+            self.set_clear(s);
+            return Ok(());
+        }
+        if self.is_set(b) {
+            let other = if (self.heap_set(b).len() >> 3) > self.heap_set(s).len() {
+                let i = self.set_intersection(s, b)?;
+                self.hold(i);
+                i
+            } else {
+                b
+            };
+            for it in self.set_items(other) {
+                self.set_discard(s, it)?;
+            }
+            if other != b {
+                self.release(other);
+            }
+            return Ok(());
+        }
+        let items = self.iterate(b)?;
+        let mut result = Ok(());
+        for &it in &items {
+            if let Err(e) = self.set_discard(s, it) {
+                result = Err(e.into());
+                break;
+            }
+        }
+        for it in items {
+            self.release(it);
+        }
+        result
+    }
+
+    /// `a ^ b`: a new set of `a`'s kind updated with `b`, then with `a`'s items
+    /// toggled.
+    pub fn set_symmetric_difference(&mut self, a: ObjId, b: ObjId) -> VmResult<ObjId> {
+        let r = self.set_like(a);
+        let made = self
+            .set_update(r, b)
+            .and_then(|()| self.set_toggle_each(r, &self.set_items(a)));
+        self.set_result(r, made)
+    }
+
+    /// `s ^= b`: each of `b`'s items (its keys for a dict, a set made of it for
+    /// another iterable) discarded when there, else added.
+    pub fn set_symmetric_difference_update(&mut self, s: ObjId, b: ObjId) -> VmResult<()> {
+        if s == b {
+            self.set_clear(s);
+            return Ok(());
+        }
+        let items: Vec<ObjId> = match self.heap.payload(b) {
+            Payload::Set(o) => o.items().collect(),
+            Payload::Dict(d) => d.items().map(|(k, _)| k).collect(),
+            _ => {
+                let other = self.new_set_of(false);
+                self.hold(other);
+                let made = self.set_update(other, b);
+                let items = self.set_items(other);
+                let r = made.and_then(|()| self.set_toggle_each(s, &items));
+                self.release(other);
+                return r;
+            }
+        };
+        self.set_toggle_each(s, &items)
+    }
+
+    fn set_toggle_each(&mut self, s: ObjId, items: &[ObjId]) -> VmResult<()> {
+        for &it in items {
+            if !self.set_discard(s, it)? {
+                self.set_add(s, it)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `s &= b`: the intersection made apart, then the tables exchanged
+    /// (`set_swap_bodies`), and the old one freed with the other set.
+    pub fn set_intersection_update(&mut self, s: ObjId, b: ObjId) -> VmResult<()> {
+        let tmp = self.set_intersection(s, b)?;
+        self.hold(tmp);
+        self.heap.swap_set_bodies(s, tmp);
+        self.release(tmp);
+        Ok(())
+    }
+
     fn heap_set(&self, s: ObjId) -> &Set {
         match self.heap.payload(s) {
             Payload::Set(set) => set,

@@ -298,27 +298,63 @@ impl Vm {
             }
             // A frozenset cannot change: its copy is itself (CPython's `frozenset_copy`).
             (Payload::Set(s), "copy") if s.frozen => receiver,
-            (Payload::Set(s), "copy" | "union" | "intersection" | "difference") => {
-                // The result has the receiver's type.
-                let mut acc = self.new_set_of(s.frozen);
-                self.hold(acc);
-                self.set_update(acc, receiver)?;
-                for &a in args {
-                    let other = self.new_set();
-                    self.hold(other);
-                    self.set_update(other, a)?;
-                    let op = match name {
-                        "union" => crate::ast::Operator::BitOr,
-                        "intersection" => crate::ast::Operator::BitAnd,
-                        _ => crate::ast::Operator::Sub,
+            (Payload::Set(_), "intersection") => self.set_intersection_multi(receiver, args)?,
+            (Payload::Set(_), "union" | "difference") if !args.is_empty() => {
+                // CPython's `set_union` and `set_difference_multi`: the set with the
+                // first other, then the result with each further one. The result has
+                // the receiver's type.
+                let union = name == "union";
+                let (r, rest) = if union {
+                    (self.set_copy(receiver)?, args)
+                } else {
+                    (self.set_difference(receiver, args[0])?, &args[1..])
+                };
+                self.hold(r);
+                for &other in rest.iter().filter(|&&o| !union || o != receiver) {
+                    let done = if union {
+                        self.set_update(r, other)
+                    } else {
+                        self.set_difference_update(r, other)
                     };
-                    let r = self.binary_op(acc, other, op, false)?;
-                    self.release(other);
-                    self.release(acc);
-                    acc = r;
+                    if let Err(e) = done {
+                        self.release(r);
+                        return Err(e);
+                    }
                 }
-                self.heap.decref_runtime_soft(acc);
-                acc
+                self.heap.decref_runtime_soft(r);
+                r
+            }
+            (Payload::Set(_), "copy" | "union" | "difference") => self.set_copy(receiver)?,
+            (Payload::Set(_), "difference_update") => {
+                for &other in args {
+                    self.set_difference_update(receiver, other)?;
+                }
+                none
+            }
+            (Payload::Set(_), "intersection_update") => {
+                // The intersection made apart, then the tables exchanged.
+                let r = self.set_intersection_multi(receiver, args)?;
+                self.hold(r);
+                self.heap.swap_set_bodies(receiver, r);
+                self.release(r);
+                none
+            }
+            (Payload::Set(_), "symmetric_difference") => {
+                self.arity("set", name, args, 1, 1)?;
+                self.set_symmetric_difference(receiver, arg(args, 0))?
+            }
+            (Payload::Set(_), "symmetric_difference_update") => {
+                self.arity("set", name, args, 1, 1)?;
+                self.set_symmetric_difference_update(receiver, arg(args, 0))?;
+                none
+            }
+            (Payload::Set(_), "isdisjoint") => {
+                self.arity("set", name, args, 1, 1)?;
+                let common = self.set_intersection(receiver, arg(args, 0))?;
+                self.hold(common);
+                let disjoint = matches!(self.heap.payload(common), Payload::Set(c) if c.is_empty());
+                self.release(common);
+                self.heap.bool(disjoint)
             }
             (Payload::Set(_), "issubset" | "issuperset") => {
                 let other = self.new_set();

@@ -643,6 +643,10 @@ impl Vm {
             self.hold(r);
             return Ok(r);
         }
+        if let Some(r) = self.container_op(a, b, op, inplace)? {
+            self.hold(r);
+            return Ok(r);
+        }
         let pa = self.heap.payload(a).clone();
         let pb = self.heap.payload(b).clone();
         let r = match (&pa, &pb, op) {
@@ -668,17 +672,8 @@ impl Vm {
                 Some(self.heap.str(&s.repeat(n)))
             }
             (Payload::List(x), Payload::List(y), Operator::Add) => {
-                if inplace {
-                    self.list_extend(a, b)?;
-                    Some(a)
-                } else {
-                    let items: Vec<ObjId> = x.items.iter().chain(&y.items).copied().collect();
-                    Some(self.new_list_from(&items))
-                }
-            }
-            (Payload::List(_), _, Operator::Add) if inplace => {
-                self.list_extend(a, b)?;
-                Some(a)
+                let items: Vec<ObjId> = x.items.iter().chain(&y.items).copied().collect();
+                Some(self.new_list_from(&items))
             }
             (Payload::Tuple(x), Payload::Tuple(y), Operator::Add) => {
                 let items: Vec<ObjId> = x.iter().chain(y).copied().collect();
@@ -729,19 +724,6 @@ impl Vm {
                 } else {
                     Some(self.new_tuple(&repeated))
                 }
-            }
-            (
-                Payload::Set(_),
-                Payload::Set(_),
-                Operator::BitOr | Operator::BitAnd | Operator::Sub | Operator::BitXor,
-            ) => Some(self.set_operation(a, b, op)?),
-            (Payload::Dict(_), Payload::Dict(_), Operator::BitOr) => {
-                let d = self.new_dict();
-                self.hold(d);
-                self.dict_update(d, a)?;
-                self.dict_update(d, b)?;
-                self.heap.decref_runtime_soft(d);
-                Some(d)
             }
             _ => None,
         };
@@ -805,42 +787,56 @@ impl Vm {
         }
     }
 
-    fn set_operation(&mut self, a: ObjId, b: ObjId, op: Operator) -> VmResult {
-        // The result has the left operand's type (`frozenset | set` is a frozenset).
-        let frozen = matches!(self.heap.payload(a), Payload::Set(s) if s.frozen);
-        let r = self.new_set_of(frozen);
-        self.hold(r);
-        if op == Operator::BitOr {
-            // CPython's `set_or`: a copy of `a`, updated with `b`.
-            let done = self.set_update(r, a).and_then(|()| self.set_update(r, b));
-            self.heap.decref_runtime_soft(r);
-            return done.map(|()| r);
-        }
-        let (xa, xb) = (self.set_items(a), self.set_items(b));
-        // Hashed, as a set looks its items up (a scan of a list each was quadratic).
-        type Keys = std::collections::HashSet<memlane_core::hash::Key, memlane_core::hash::FxBuild>;
-        let keys_b: Keys = xb
-            .iter()
-            .filter_map(|&o| self.heap.key_of(o).map(|k| k.1))
-            .collect();
-        let keys_a: Keys = xa
-            .iter()
-            .filter_map(|&o| self.heap.key_of(o).map(|k| k.1))
-            .collect();
-        let in_b = |vm: &Vm, o: ObjId| vm.heap.key_of(o).is_some_and(|(_, k)| keys_b.contains(&k));
-        let in_a = |vm: &Vm, o: ObjId| vm.heap.key_of(o).is_some_and(|(_, k)| keys_a.contains(&k));
-        let mut out: Vec<ObjId> = Vec::new();
-        match op {
-            Operator::BitAnd => out.extend(xa.iter().filter(|&&o| in_b(self, o))),
-            Operator::Sub => out.extend(xa.iter().filter(|&&o| !in_b(self, o))),
-            _ => {
-                out.extend(xa.iter().filter(|&&o| !in_b(self, o)));
-                out.extend(xb.iter().filter(|&&o| !in_a(self, o)));
-            }
-        }
-        self.set_fill(r, &out)?;
-        self.heap.decref_runtime_soft(r);
-        Ok(r)
+    /// The operators of sets, dicts and a list's `+=`, worked on the operands where
+    /// they are (a copy of each table at every operation made a loop of them
+    /// quadratic). In place on a set (not a frozenset), a dict or a list, as CPython's
+    /// `__ior__`, `__iand__`, ...: the same object comes back, changed.
+    fn container_op(
+        &mut self,
+        a: ObjId,
+        b: ObjId,
+        op: Operator,
+        inplace: bool,
+    ) -> VmResult<Option<ObjId>> {
+        Ok(Some(
+            match (self.heap.payload(a), self.heap.payload(b), op) {
+                (Payload::Set(x), Payload::Set(_), _) if inplace && !x.frozen => {
+                    match op {
+                        Operator::BitOr => self.set_update(a, b)?,
+                        Operator::BitAnd => self.set_intersection_update(a, b)?,
+                        Operator::Sub => self.set_difference_update(a, b)?,
+                        Operator::BitXor => self.set_symmetric_difference_update(a, b)?,
+                        _ => return Ok(None),
+                    }
+                    a
+                }
+                (Payload::Set(_), Payload::Set(_), Operator::BitOr) => self.set_union(a, b)?,
+                (Payload::Set(_), Payload::Set(_), Operator::BitAnd) => {
+                    self.set_intersection(a, b)?
+                }
+                (Payload::Set(_), Payload::Set(_), Operator::Sub) => self.set_difference(a, b)?,
+                (Payload::Set(_), Payload::Set(_), Operator::BitXor) => {
+                    self.set_symmetric_difference(a, b)?
+                }
+                (Payload::Dict(_), Payload::Dict(_), Operator::BitOr) if inplace => {
+                    self.dict_update(a, b)?;
+                    a
+                }
+                (Payload::Dict(_), Payload::Dict(_), Operator::BitOr) => {
+                    let d = self.new_dict();
+                    self.hold(d);
+                    self.dict_update(d, a)?;
+                    self.dict_update(d, b)?;
+                    self.heap.decref_runtime_soft(d);
+                    d
+                }
+                (Payload::List(_), _, Operator::Add) if inplace => {
+                    self.list_extend(a, b)?;
+                    a
+                }
+                _ => return Ok(None),
+            },
+        ))
     }
 
     fn numeric(&mut self, x: Num, y: Num, op: Operator) -> PyResult {
@@ -1323,6 +1319,23 @@ impl Vm {
     }
 
     pub fn contains(&mut self, container: ObjId, item: ObjId) -> VmResult<bool> {
+        // A dict or set is looked up where it is: a copy of its table at each `in` made
+        // a loop of lookups quadratic.
+        match self.heap.payload(container) {
+            Payload::Dict(d) => {
+                return match self.heap.key_of(item) {
+                    Some((_, k)) => Ok(d.get(&k).is_some()),
+                    None => Err(self.unhashable(item).into()),
+                }
+            }
+            Payload::Set(s) => {
+                return match self.heap.key_of(item) {
+                    Some((h, k)) => Ok(s.contains(h, &k)),
+                    None => Err(self.unhashable(item).into()),
+                }
+            }
+            _ => {}
+        }
         match self.heap.payload(container).clone() {
             Payload::List(List { items, .. }) | Payload::Tuple(items) => {
                 for it in items {
@@ -1339,14 +1352,6 @@ impl Vm {
                         format!("'in <string>' requires string as left operand, not {t}")
                     })
                     .into()),
-            },
-            Payload::Dict(d) => match self.heap.key_of(item) {
-                Some((_, k)) => Ok(d.get(&k).is_some()),
-                None => Err(self.unhashable(item).into()),
-            },
-            Payload::Set(s) => match self.heap.key_of(item) {
-                Some((h, k)) => Ok(s.contains(h, &k)),
-                None => Err(self.unhashable(item).into()),
             },
             Payload::Range { start, stop, step } => {
                 Ok(match self.int_value(item).and_then(|i| i.to_i64()) {
