@@ -230,11 +230,14 @@ impl Set {
     }
 
     /// Makes room for `incoming` items at once, as CPython's `set_merge` and
-    /// `set_update_internal` do before adding a set's or a dict's keys.
-    pub fn make_room(&mut self, incoming: usize) {
-        if (self.fill + incoming) * 5 >= (self.table.len() - 1) * 3 {
+    /// `set_update_internal` do before adding a set's or a dict's keys; whether the
+    /// table was rebuilt (its items reordered).
+    pub fn make_room(&mut self, incoming: usize) -> bool {
+        let rebuild = (self.fill + incoming) * 5 >= (self.table.len() - 1) * 3;
+        if rebuild {
             self.resize((self.used + incoming) * 2);
         }
+        rebuild
     }
 
     /// Whether `other`'s table can be copied slot for slot, as `set_merge` does into

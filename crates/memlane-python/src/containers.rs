@@ -611,19 +611,52 @@ impl Vm {
     /// the end (or at the first unhashable item, whose TypeError is returned): its table
     /// is still written (and grown) item by item.
     pub fn set_fill(&mut self, s: ObjId, items: &[ObjId]) -> PyResult<()> {
-        let mut added = false;
+        self.set_fill_after(s, items, false)
+    }
+
+    /// `set_fill` after the table was or was not `rebuilt` (reordered) since its
+    /// references were last recorded. The recording is told which references are kept
+    /// when the additions landed between a first and a last rank, so adding a few items
+    /// to a big set costs the items, not the set.
+    fn set_fill_after(&mut self, s: ObjId, items: &[ObjId], rebuilt: bool) -> PyResult<()> {
+        /// Where the added items stand now: nowhere yet, between a first and a last
+        /// rank, or anywhere (the table was rebuilt).
+        enum Landed {
+            Nowhere,
+            Between(usize, usize),
+            Anywhere,
+        }
+        let mut landed = if rebuilt {
+            Landed::Anywhere
+        } else {
+            Landed::Nowhere
+        };
         let mut result = Ok(());
         for &it in items {
-            match self.set_insert(s, it) {
-                Ok(new) => added |= new != Inserted::Present,
-                Err(e) => {
-                    result = Err(e);
-                    break;
+            landed = match (self.set_insert(s, it), landed) {
+                (Ok(Inserted::Present), landed) => landed,
+                (Ok(Inserted::At { rank }), Landed::Nowhere) => Landed::Between(rank, rank),
+                // Items at or past the new one's rank move one place on.
+                (Ok(Inserted::At { rank }), Landed::Between(lo, hi)) => {
+                    Landed::Between(lo.min(rank), if rank <= hi { hi + 1 } else { rank })
                 }
+                (Ok(_), _) => Landed::Anywhere,
+                (Err(e), landed) => {
+                    result = Err(e);
+                    landed
+                }
+            };
+            if result.is_err() {
+                break;
             }
         }
-        if added {
-            self.heap.record_references(s, Kept::NOTHING);
+        match landed {
+            Landed::Nowhere => {}
+            Landed::Between(lo, hi) => {
+                let back = self.heap_set(s).len() - 1 - hi;
+                self.heap.record_references(s, Kept { front: lo, back });
+            }
+            Landed::Anywhere => self.heap.record_references(s, Kept::NOTHING),
         }
         result
     }
@@ -1025,9 +1058,10 @@ impl Vm {
             Payload::Dict(d) => (Some(d.len()), None),
             _ => (None, None),
         };
+        let mut rebuilt = false;
         if let (Some(n), Payload::Set(set)) = (incoming, self.heap.payload_mut(s)) {
             if n > 0 && s != src {
-                set.make_room(n);
+                rebuilt = set.make_room(n);
             }
         }
         if let Some(table) = table.filter(|_| s != src) {
@@ -1035,7 +1069,7 @@ impl Vm {
             return Ok(());
         }
         let items = self.iterate(src)?;
-        let r = self.set_fill(s, &items);
+        let r = self.set_fill_after(s, &items, rebuilt);
         for it in items {
             self.release(it);
         }

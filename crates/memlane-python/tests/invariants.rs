@@ -69,7 +69,12 @@ fn statement() -> impl Strategy<Value = String> {
         Just("Node()".to_string()),
         Just("[1000, 'x', None]".to_string()),
         Just("f(1)".to_string()),
+        Just("{1, 2, 300, 'x'}".to_string()),
+        Just("set(range(30))".to_string()),
+        Just("frozenset({4, 5})".to_string()),
     ];
+    // Set algebra in place and not, which records splices at ranks.
+    let set_op = prop_oneof![Just("|"), Just("&"), Just("-"), Just("^")];
     prop_oneof![
         (name.clone(), value).prop_map(|(n, v)| format!("{n} = {v}")),
         (name.clone(), name.clone()).prop_map(|(x, y)| format!("{x} = {y}")),
@@ -83,6 +88,17 @@ fn statement() -> impl Strategy<Value = String> {
         Just("gc.collect()".to_string()),
         name.clone()
             .prop_map(|n| format!("print(sys.getrefcount({n}) > 0)")),
+        (name.clone(), set_op.clone(), name.clone()).prop_map(|(x, op, y)| format!(
+            "if isinstance({x}, (set, frozenset)) and isinstance({y}, (set, frozenset)): {x} {op}= {y}"
+        )),
+        (name.clone(), set_op, name.clone()).prop_map(|(x, op, y)| format!(
+            "if isinstance({y}, (set, frozenset)): {x} = {y} {op} set(range(25, 35))"
+        )),
+        (name.clone(), 0i64..40).prop_map(|(x, v)| format!(
+            "if isinstance({x}, set): {x}.add({v})\nif isinstance({x}, set): {x}.discard({})",
+            v * 7 % 40
+        )),
+        name.clone().prop_map(|n| format!("if isinstance({n}, set) and {n}: {n}.pop()")),
         name.prop_map(|n| format!("t = [{n}, {n}]\ndel t")),
     ]
 }
