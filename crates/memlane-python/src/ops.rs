@@ -381,7 +381,16 @@ impl Vm {
                 return Ok(v);
             }
         }
-        let payload = self.heap.payload(obj).clone();
+        // Only these kinds are read below: a list's, dict's or set's contents are not
+        // copied to look a method up.
+        let payload = match self.heap.payload(obj) {
+            p @ (Payload::Instance(_)
+            | Payload::Class(_)
+            | Payload::Function(_)
+            | Payload::Cell(_)
+            | Payload::Module(_)) => p.clone(),
+            _ => Payload::None,
+        };
         match &payload {
             Payload::Instance(inst) => {
                 if let Some(&v) = inst.attrs.get(name) {
@@ -1489,6 +1498,38 @@ impl Vm {
     /// `c[k]`, returned held.
     pub fn getitem(&mut self, c: ObjId, k: ObjId) -> VmResult {
         let is_slice = matches!(self.heap.payload(k), Payload::Slice { .. });
+        // An item by index or key is read where it is: a copy of the list or dict at
+        // each subscript made a loop over a big one quadratic.
+        if !is_slice {
+            let sequence = match self.heap.payload(c) {
+                Payload::List(l) => Some((l.items.len(), "list")),
+                Payload::Tuple(t) => Some((t.len(), "tuple")),
+                _ => None,
+            };
+            let r = match sequence {
+                Some((n, what)) => {
+                    let i = self.normalize_index(k, n, what)?;
+                    match self.heap.payload(c) {
+                        Payload::List(List { items, .. }) | Payload::Tuple(items) => items[i],
+                        _ => unreachable!("a list or tuple"),
+                    }
+                }
+                None if matches!(self.heap.payload(c), Payload::Dict(_)) => {
+                    match self.dict_get(c, k)? {
+                        Some(v) => v,
+                        None => return Err(self.error_with(BuiltinType::KeyError, k).into()),
+                    }
+                }
+                None => return self.getitem_copied(c, k, is_slice),
+            };
+            self.hold(r);
+            return Ok(r);
+        }
+        self.getitem_copied(c, k, is_slice)
+    }
+
+    /// `getitem` for slices and the other kinds, over a copy of the container.
+    fn getitem_copied(&mut self, c: ObjId, k: ObjId, is_slice: bool) -> VmResult {
         let r = match self.heap.payload(c).clone() {
             Payload::List(List { items, .. }) | Payload::Tuple(items) => {
                 let is_list = matches!(self.heap.payload(c), Payload::List(_));
@@ -1569,9 +1610,18 @@ impl Vm {
     }
 
     pub fn setitem(&mut self, c: ObjId, k: ObjId, v: ObjId) -> VmResult<()> {
-        // A dict is stored into without copying its payload (the match below clones it).
-        if matches!(self.heap.payload(c), Payload::Dict(_)) {
-            return Ok(self.dict_set(c, k, v)?);
+        // A dict, or a list at an index, is stored into without copying its payload
+        // (the match below clones it).
+        match self.heap.payload(c) {
+            Payload::Dict(_) => return Ok(self.dict_set(c, k, v)?),
+            Payload::List(l) if !matches!(self.heap.payload(k), Payload::Slice { .. }) => {
+                let i = self
+                    .normalize_index(k, l.items.len(), "list")
+                    .map_err(|e| self.reword_assignment(e))?;
+                self.list_set(c, i, v);
+                return Ok(());
+            }
+            _ => {}
         }
         match self.heap.payload(c).clone() {
             Payload::List(l) => {
@@ -1617,13 +1667,8 @@ impl Vm {
                     }
                     return Ok(());
                 }
-                let i = self
-                    .normalize_index(k, l.items.len(), "list")
-                    .map_err(|e| self.reword_assignment(e))?;
-                self.list_set(c, i, v);
-                Ok(())
+                unreachable!("an index into a list is stored above")
             }
-            Payload::Dict(_) => Ok(self.dict_set(c, k, v)?),
             Payload::Instance(_) => match self.call_dunder(c, "__setitem__", &[k, v])? {
                 Some(r) => {
                     self.release(r);
@@ -1660,22 +1705,35 @@ impl Vm {
     }
 
     pub fn delitem(&mut self, c: ObjId, k: ObjId) -> VmResult<()> {
-        match self.heap.payload(c).clone() {
-            Payload::List(l) => {
+        // Read where they are: `del d[k]` or `del xs[i]` copied the whole container.
+        let length = match self.heap.payload(c) {
+            Payload::List(l) => Some(l.items.len()),
+            Payload::Dict(_) => None,
+            _ => return Err(self.no_item_deletion(c).into()),
+        };
+        match length {
+            Some(n) => {
                 if matches!(self.heap.payload(k), Payload::Slice { .. }) {
-                    let idx = self.slice_indices(k, l.items.len())?;
+                    let idx = self.slice_indices(k, n)?;
+                    let mut deleted = vec![false; n];
+                    for i in idx {
+                        deleted[i] = true;
+                    }
+                    let Payload::List(l) = self.heap.payload(c) else {
+                        unreachable!("a list")
+                    };
                     let keep: Vec<ObjId> = l
                         .items
                         .iter()
-                        .enumerate()
-                        .filter(|(i, _)| !idx.contains(i))
-                        .map(|(_, &o)| o)
+                        .zip(&deleted)
+                        .filter(|(_, &gone)| !gone)
+                        .map(|(&o, _)| o)
                         .collect();
                     let cap = containers_growth(l.capacity, keep.len());
                     self.list_replace_all(c, keep, cap);
                     return Ok(());
                 }
-                let i = match self.normalize_index(k, l.items.len(), "list") {
+                let i = match self.normalize_index(k, n, "list") {
                     Ok(i) => i,
                     Err(e) => {
                         self.heap.decref_runtime(e.0, "the exception being raised");
@@ -1691,16 +1749,19 @@ impl Vm {
                 self.release(v);
                 Ok(())
             }
-            Payload::Dict(_) => {
+            None => {
                 if !self.dict_del(c, k)? {
                     return Err(self.error_with(BuiltinType::KeyError, k).into());
                 }
                 Ok(())
             }
-            _ => Err(self
-                .type_error(c, |t| format!("'{t}' object doesn't support item deletion"))
-                .into()),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn no_item_deletion(&mut self, c: ObjId) -> Exc {
+        self.type_error(c, |t| format!("'{t}' object doesn't support item deletion"))
     }
 
     // ----- iteration -----
