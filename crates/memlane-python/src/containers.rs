@@ -23,13 +23,17 @@ pub fn list_growth(allocated: usize, newsize: usize) -> usize {
     new_allocated
 }
 
-/// `calculate_log2_keysize`: the smallest power of two (at least 8) holding `minsize`.
+/// `calculate_log2_keysize` as 64-bit CPython computes it, with bit tricks whose result
+/// is not always the smallest power of two holding `minsize`: under 8 it gives 16, and so
+/// it does for 16 (32 for 32, ...). A dict emptied to one item grows to 16 slots.
 pub fn dict_log2_for(minsize: usize) -> u8 {
-    let mut log2 = 3u8;
-    while (1usize << log2) < minsize {
-        log2 += 1;
-    }
-    log2
+    let m = (minsize | 8) - 1;
+    (usize::BITS - (m | 7).leading_zeros()) as u8
+}
+
+/// `estimate_log2_keysize`: a table with room for `n` entries without a resize.
+fn dict_log2_estimate(n: usize) -> u8 {
+    dict_log2_for((n * 3).div_ceil(2))
 }
 
 impl Vm {
@@ -302,7 +306,7 @@ impl Vm {
         let d = self.new_dict();
         if n > 5 {
             if let Payload::Dict(dict) = self.heap.payload_mut(d) {
-                dict.log2_size = Some(dict_log2_for((n * 3).div_ceil(2)));
+                dict.log2_size = Some(dict_log2_estimate(n));
             }
             self.heap.changed(d);
         }
@@ -514,11 +518,7 @@ impl Vm {
 
     pub fn dict_update(&mut self, d: ObjId, src: ObjId) -> VmResult<()> {
         match self.heap.payload(src) {
-            Payload::Dict(_) => {
-                for (k, v) in self.dict_items(src) {
-                    self.dict_set(d, k, v)?;
-                }
-            }
+            Payload::Dict(_) => self.dict_merge(d, src)?,
             _ => {
                 let pairs = self.iterate(src)?;
                 for p in &pairs {
@@ -540,6 +540,102 @@ impl Vm {
             }
         }
         Ok(())
+    }
+
+    /// CPython's `dict_merge` of the dict `src` into `d`: into an empty `d`, a `src`
+    /// without deleted entries and freshly sized is cloned (table and all); otherwise `d`
+    /// is resized once for both, then each entry of `src` is stored in order.
+    fn dict_merge(&mut self, d: ObjId, src: ObjId) -> PyResult<()> {
+        let (Payload::Dict(to), Payload::Dict(from)) =
+            (self.heap.payload(d), self.heap.payload(src))
+        else {
+            return Ok(());
+        };
+        if d == src || from.is_empty() {
+            return Ok(());
+        }
+        let clean = from.entries.len() == from.len();
+        let fresh = from.log2_size == Some(3)
+            || from
+                .log2_size
+                .is_some_and(|l| ((1usize << (l - 1)) << 1) / 3 < from.len());
+        if to.is_empty() && clean && fresh {
+            let copy = from.clone();
+            self.dict_take_table(d, copy, src);
+            return Ok(());
+        }
+        if to.usable() < from.len() {
+            let (log2, unicode) = (
+                dict_log2_estimate(to.len() + from.len()),
+                from.unicode && (to.unicode || to.is_empty()),
+            );
+            if let Payload::Dict(to) = self.heap.payload_mut(d) {
+                to.log2_size = Some(log2);
+                to.unicode = unicode;
+                compact(to);
+            }
+        }
+        for (k, v) in self.dict_items(src) {
+            self.dict_set(d, k, v)?;
+        }
+        Ok(())
+    }
+
+    /// `d.copy()`, CPython's `PyDict_Copy`: a dict at most a third of whose entries are
+    /// deleted is cloned as it is (deleted entries too, so the copy is as big), else the
+    /// copy is a merge into a new dict.
+    pub fn dict_copy(&mut self, src: ObjId) -> PyResult<ObjId> {
+        let d = self.new_dict();
+        self.hold(d);
+        let done = match self.heap.payload(src) {
+            Payload::Dict(from) if !from.is_empty() && from.len() >= from.entries.len() * 2 / 3 => {
+                let copy = from.clone();
+                self.dict_take_table(d, copy, src);
+                Ok(())
+            }
+            _ => self.dict_merge(d, src),
+        };
+        match done {
+            Ok(()) => {
+                self.heap.decref_runtime_soft(d);
+                Ok(d)
+            }
+            Err(e) => {
+                self.release(d);
+                Err(e)
+            }
+        }
+    }
+
+    /// Gives the empty dict `d` the table `table`, cloned from `src`
+    /// (`clone_combined_dict_keys`), with a reference to each of its keys and values;
+    /// tracked by the GC when `src` is.
+    fn dict_take_table(&mut self, d: ObjId, table: Dict, src: ObjId) {
+        let items: Vec<(ObjId, ObjId)> = table.items().collect();
+        if let Payload::Dict(to) = self.heap.payload_mut(d) {
+            *to = table;
+        }
+        for (k, v) in items {
+            let text = self.heap.short_value(k);
+            self.heap.incref(
+                k,
+                Holder::Object {
+                    obj: d,
+                    label: key_label(&text),
+                },
+            );
+            self.heap.incref(
+                v,
+                Holder::Object {
+                    obj: d,
+                    label: item_label(&text),
+                },
+            );
+        }
+        self.heap.changed(d);
+        if self.heap.get(src).gc_tracked {
+            self.heap.track(d);
+        }
     }
 
     /// Keyword arguments from a `**mapping`.

@@ -243,13 +243,7 @@ impl Vm {
                 self.dict_clear(receiver);
                 none
             }
-            (Payload::Dict(_), "copy") => {
-                let d = self.new_dict();
-                self.hold(d);
-                self.dict_update(d, receiver)?;
-                self.heap.decref_runtime_soft(d);
-                d
-            }
+            (Payload::Dict(_), "copy") => self.dict_copy(receiver)?,
             (Payload::Dict(_), "popitem") => {
                 let last = match self.heap.payload(receiver) {
                     Payload::Dict(d) => d.entries.iter().rev().flatten().next().copied(),

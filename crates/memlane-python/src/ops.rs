@@ -722,7 +722,14 @@ impl Vm {
                     .collect();
                 if matches!(self.heap.payload(seq), Payload::List(_)) {
                     if inplace && seq == a {
-                        let cap = repeated.len();
+                        // `list_inplace_repeat`: `list_resize` to the new length, with its
+                        // overallocation; repeating by 0 clears the list.
+                        let cap = match self.heap.payload(a) {
+                            Payload::List(l) if !repeated.is_empty() => {
+                                containers_growth(l.capacity, repeated.len())
+                            }
+                            _ => 0,
+                        };
                         self.list_replace_all(a, repeated, cap);
                         Some(a)
                     } else {
