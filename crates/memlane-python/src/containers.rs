@@ -7,8 +7,10 @@ use memlane_core::heap::Kept;
 use memlane_core::object::*;
 use memlane_core::{Label, ObjId};
 
-/// `list_resize`: over-allocate by about 1/8, rounded to a multiple of 4.
-pub fn list_growth(allocated: usize, newsize: usize) -> usize {
+/// `list_resize` from `size` items in room for `allocated` to `newsize` items: over-allocate
+/// by about 1/8, rounded to a multiple of 4, unless the growth is larger than that (an
+/// `extend`), which gets room for the new size alone, rounded up to a multiple of 4.
+pub fn list_growth(allocated: usize, size: usize, newsize: usize) -> usize {
     if allocated >= newsize && newsize >= allocated >> 1 {
         return allocated;
     }
@@ -16,8 +18,8 @@ pub fn list_growth(allocated: usize, newsize: usize) -> usize {
         return 0;
     }
     let mut new_allocated = (newsize + (newsize >> 3) + 6) & !3;
-    // Do not overallocate if the new size is closer to the overallocated size than the old.
-    if newsize - allocated.min(newsize) > new_allocated - newsize {
+    // Signed, as CPython compares them: a shrink never takes this branch.
+    if newsize as isize - size as isize > new_allocated as isize - newsize as isize {
         new_allocated = (newsize + 3) & !3;
     }
     new_allocated
@@ -167,7 +169,7 @@ impl Vm {
     pub fn list_push(&mut self, l: ObjId, v: ObjId) {
         let list = self.list_mut(l);
         let n = list.items.len();
-        list.capacity = list_growth(list.capacity, n + 1);
+        list.capacity = list_growth(list.capacity, n, n + 1);
         list.items.push(v);
         self.heap.incref_by(v, HolderRef::Slot { obj: l, index: n });
         self.heap.changed_keeping(l, Kept { front: n, back: 0 });
@@ -176,7 +178,7 @@ impl Vm {
     pub fn list_insert(&mut self, l: ObjId, index: usize, v: ObjId) {
         let list = self.list_mut(l);
         let n = list.items.len();
-        list.capacity = list_growth(list.capacity, n + 1);
+        list.capacity = list_growth(list.capacity, n, n + 1);
         list.items.insert(index.min(n), v);
         self.heap.incref_by(
             v,
@@ -199,7 +201,7 @@ impl Vm {
         let list = self.list_mut(l);
         let v = list.items.remove(index);
         let n = list.items.len();
-        list.capacity = list_growth(list.capacity, n);
+        list.capacity = list_growth(list.capacity, n + 1, n);
         self.heap
             .incref_runtime(v, "a reference the interpreter holds");
         self.heap.changed_keeping(
@@ -244,15 +246,26 @@ impl Vm {
     /// `list.extend` / LIST_EXTEND / `list(iterable)`, with CPython's preallocation.
     pub fn list_extend(&mut self, l: ObjId, src: ObjId) -> VmResult<()> {
         let exact = matches!(self.heap.payload(src), Payload::List(_) | Payload::Tuple(_));
+        // 3.13 extends by a dict, a set or a dict view with one `list_resize` to the
+        // new length (`list_extend_dict`, `list_extend_set`): no exact preallocation.
+        let resized = self.heap.profile.version >= memlane_core::Version::Py313
+            && match self.heap.payload(src) {
+                Payload::Dict(_) | Payload::Set(_) => true,
+                Payload::Iterator(it) => matches!(
+                    it.kind,
+                    IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView
+                ),
+                _ => false,
+            };
         let items = self.iterate(src)?;
         let m = self.list_len(l);
         let n = items.len();
-        if exact {
+        if exact || resized {
             let list = self.list_mut(l);
-            list.capacity = if list.capacity == 0 {
+            list.capacity = if list.capacity == 0 && !resized {
                 (n + 1) & !1
             } else {
-                list_growth(list.capacity, m + n)
+                list_growth(list.capacity, m, m + n)
             };
             self.list_mut(l).items.extend_from_slice(&items);
             self.incref_slots(l, &items, m);
@@ -267,13 +280,14 @@ impl Vm {
                         list.capacity = (hint + 1) & !1;
                     }
                 } else {
-                    list.capacity = list_growth(list.capacity, m + hint);
+                    list.capacity = list_growth(list.capacity, m, m + hint);
                 }
             }
             for &it in &items {
                 let list = self.list_mut(l);
                 if list.items.len() >= list.capacity {
-                    list.capacity = list_growth(list.capacity, list.items.len() + 1);
+                    let n = list.items.len();
+                    list.capacity = list_growth(list.capacity, n, n + 1);
                 }
                 let i = list.items.len();
                 list.items.push(it);
@@ -282,7 +296,8 @@ impl Vm {
             }
             let list = self.list_mut(l);
             if list.items.len() < list.capacity {
-                list.capacity = list_growth(list.capacity, list.items.len());
+                let n = list.items.len();
+                list.capacity = list_growth(list.capacity, n, n);
             }
             self.heap.changed_keeping(l, Kept { front: m, back: 0 });
         }

@@ -46,7 +46,7 @@ impl Vm {
         self.hold(l);
         // The capacity CPython's appends leave, set once: one event per slot instead of a
         // whole-list change per append (quadratic for a long split).
-        let capacity = (0..parts.len()).fold(0, |cap, n| list_growth(cap, n + 1));
+        let capacity = (0..parts.len()).fold(0, |cap, n| list_growth(cap, n, n + 1));
         let items: Vec<ObjId> = parts.iter().map(|p| self.heap.str(p)).collect();
         self.list_replace_all(l, items, capacity);
         self.heap.decref_runtime_soft(l);

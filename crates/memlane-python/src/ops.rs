@@ -726,7 +726,7 @@ impl Vm {
                         // overallocation; repeating by 0 clears the list.
                         let cap = match self.heap.payload(a) {
                             Payload::List(l) if !repeated.is_empty() => {
-                                containers_growth(l.capacity, repeated.len())
+                                containers_growth(l.capacity, l.items.len(), repeated.len())
                             }
                             _ => 0,
                         };
@@ -1667,7 +1667,7 @@ impl Vm {
                         }
                         items
                     };
-                    let cap = containers_growth(l.capacity, result.len());
+                    let cap = containers_growth(l.capacity, l.items.len(), result.len());
                     self.list_replace_all(c, result, cap);
                     for o in new {
                         self.release(o);
@@ -1736,7 +1736,7 @@ impl Vm {
                         .filter(|(_, &gone)| !gone)
                         .map(|(&o, _)| o)
                         .collect();
-                    let cap = containers_growth(l.capacity, keep.len());
+                    let cap = containers_growth(l.capacity, l.items.len(), keep.len());
                     self.list_replace_all(c, keep, cap);
                     return Ok(());
                 }
@@ -2116,6 +2116,14 @@ impl Vm {
             Payload::Iterator(it) if it.kind == IterKind::Range => {
                 Some(range_len(it.index, it.stop, it.step) as usize)
             }
+            Payload::Iterator(it)
+                if matches!(
+                    it.kind,
+                    IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView
+                ) =>
+            {
+                it.sources.first().and_then(|&d| self.length_hint(d))
+            }
             Payload::Iterator(it) if matches!(it.kind, IterKind::List | IterKind::Tuple) => it
                 .sources
                 .first()
@@ -2464,8 +2472,8 @@ pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {
     }
 }
 
-fn containers_growth(allocated: usize, newsize: usize) -> usize {
-    crate::containers::list_growth(allocated, newsize)
+fn containers_growth(allocated: usize, size: usize, newsize: usize) -> usize {
+    crate::containers::list_growth(allocated, size, newsize)
 }
 
 /// Python's float divmod: the remainder takes the divisor's sign.
