@@ -1210,21 +1210,15 @@ impl Heap {
                 if !old.len().is_multiple_of(2) {
                     return None;
                 }
-                // Entries without holes are indexed as they are; else the live ones.
-                let collected: Vec<Option<(ObjId, ObjId)>>;
-                let items: &[Option<(ObjId, ObjId)>] = if d.entries.len() == d.len() {
-                    &d.entries
-                } else {
-                    collected = d.entries.iter().filter(|e| e.is_some()).copied().collect();
-                    &collected
-                };
-                let (keep_front, keep_back) = dict_kept_between(old, items, kept);
+                // Live entries by rank: past deleted ones without walking them.
+                let entry = |r: usize| d.live_entry(r).expect("a live entry");
+                let (keep_front, keep_back) = dict_kept_between(old, d.len(), entry, kept);
                 Some(ReferencesSplice::Labelled(Splice {
                     keep_front,
                     keep_back,
-                    middle: (keep_front..2 * items.len() - keep_back)
+                    middle: (keep_front..2 * d.len() - keep_back)
                         .map(|j| {
-                            let (key, value) = items[j / 2].expect("a live entry");
+                            let (key, value) = entry(j / 2);
                             let target = if j % 2 == 0 { key } else { value };
                             // The same str or int key at the same place had this label: its
                             // text cannot have changed (a value replaced in place, the hot
@@ -1694,58 +1688,52 @@ fn splice_between(
     }
 }
 
-/// `kept_between` for a dict's references, `key k` then `[k]` for each live entry,
-/// compared an entry at a time: a key's reference is kept when its key is; a value's
-/// when its key and value are (so a value stored under another key is not kept).
-/// `kept` (whole entries: even counts) lets the walk start past the entries known
-/// unchanged.
+/// `kept_between` for a dict's references, `key k` then `[k]` for each of its `live`
+/// entries (`entry(r)`, the `r`th live one's key and value), compared an entry at a time:
+/// a key's reference is kept when its key is; a value's when its key and value are (so a
+/// value stored under another key is not kept). `kept` (whole entries: even counts) lets
+/// the walk start past the entries known unchanged.
 fn dict_kept_between(
     old: &[Reference],
-    items: &[Option<(ObjId, ObjId)>],
+    live: usize,
+    entry: impl Fn(usize) -> (ObjId, ObjId),
     kept: Kept,
 ) -> (usize, usize) {
-    let entry = |item: &Option<(ObjId, ObjId)>| item.expect("a live entry");
-    let (old_pairs, new_len) = (old.len() / 2, items.len());
-    let skip_front = (kept.front / 2).min(old_pairs).min(new_len);
+    let old_pairs = old.len() / 2;
+    let pairs = old_pairs.min(live);
+    let recorded = |p: usize| (old[2 * p].target, old[2 * p + 1].target);
+    let skip_front = (kept.front / 2).min(pairs);
     debug_assert!(
-        old.chunks_exact(2)
-            .zip(items)
-            .take(skip_front)
-            .all(|(pair, item)| (pair[0].target, pair[1].target) == entry(item)),
+        (0..skip_front).all(|r| recorded(r) == entry(r)),
         "a dict's kept front is as recorded"
     );
     let mut front = 2 * skip_front;
-    for (pair, item) in old.chunks_exact(2).zip(items).skip(skip_front) {
-        let (key, value) = entry(item);
-        if pair[0].target != key {
+    for r in skip_front..pairs {
+        let ((old_key, old_value), (key, value)) = (recorded(r), entry(r));
+        if old_key != key {
             break;
         }
         front += 1;
-        if pair[1].target != value {
+        if old_value != value {
             break;
         }
         front += 1;
     }
     // From the back each entry's value reference comes before its key's.
-    let limit = old.len().min(2 * items.len()) - front;
+    let limit = old.len().min(2 * live) - front;
     let skip_back = (kept.back / 2).min(limit / 2);
+    let from_back = |k: usize| (recorded(old_pairs - 1 - k), entry(live - 1 - k));
     debug_assert!(
-        old.chunks_exact(2)
-            .rev()
-            .zip(items.iter().rev())
-            .take(skip_back)
-            .all(|(pair, item)| (pair[0].target, pair[1].target) == entry(item)),
+        (0..skip_back).all(|k| {
+            let (was, is) = from_back(k);
+            was == is
+        }),
         "a dict's kept back is as recorded"
     );
     let mut back = 2 * skip_back;
-    for (pair, item) in old
-        .chunks_exact(2)
-        .rev()
-        .zip(items.iter().rev())
-        .skip(skip_back)
-    {
-        let (key, value) = entry(item);
-        if back >= limit || pair[0].target != key || pair[1].target != value {
+    for k in skip_back..pairs {
+        let (was, is) = from_back(k);
+        if back >= limit || was != is {
             break;
         }
         back += 1;
@@ -1857,12 +1845,13 @@ mod splice_tests {
                 .chunks_exact(2)
                 .map(|p| Some((ObjId(p[0]), ObjId(p[1]))))
                 .collect();
-            let (front, back) = dict_kept_between(&old_refs, &items, Kept::NOTHING);
+            let entry = |r: usize| items[r].expect("a live entry");
+            let (front, back) = dict_kept_between(&old_refs, items.len(), entry, Kept::NOTHING);
             let kept = Kept {
                 front: (front as f64 * front_share) as usize / 2 * 2,
                 back: (back as f64 * back_share) as usize / 2 * 2,
             };
-            prop_assert_eq!(dict_kept_between(&old_refs, &items, kept), (front, back));
+            prop_assert_eq!(dict_kept_between(&old_refs, items.len(), entry, kept), (front, back));
         }
     }
 }

@@ -82,15 +82,65 @@ pub struct List {
 #[derive(Clone, Debug, Default)]
 pub struct Dict {
     /// Entries in insertion order; deleted ones leave a hole until the next resize.
+    /// Changed only through `push_entry`, `take_entry` and `compact`, which keep `live`.
     pub entries: Vec<Option<(ObjId, ObjId)>>,
     pub index: HashMap<Key, usize, crate::hash::FxBuild>,
     /// log2 of the index table size; `None` while the dict has no keys table at all.
     pub log2_size: Option<u8>,
     /// All keys are str: entries take 16 bytes instead of 24.
     pub unicode: bool,
+    /// Which entries are live, counted so that an entry's position among the live ones
+    /// (its place in the dict's references) is found without walking the holes.
+    live: SlotRanks,
 }
 
 impl Dict {
+    /// An empty dict with no keys table yet; `unicode` as a new dict literal starts.
+    pub fn empty(unicode: bool) -> Dict {
+        Dict {
+            unicode,
+            ..Dict::default()
+        }
+    }
+    /// Adds an entry last; its index.
+    pub fn push_entry(&mut self, key: ObjId, value: ObjId) -> usize {
+        self.entries.push(Some((key, value)));
+        self.live.push(true);
+        self.entries.len() - 1
+    }
+    /// Empties entry `i`, leaving a hole: what it held.
+    pub fn take_entry(&mut self, i: usize) -> Option<(ObjId, ObjId)> {
+        let taken = self.entries[i].take();
+        if taken.is_some() {
+            self.live.add(i, -1);
+        }
+        taken
+    }
+    /// Drops the holes (a resize does), keeping the index pointing at the right entries.
+    pub fn compact(&mut self) {
+        let mut new_position = Vec::with_capacity(self.entries.len());
+        let mut live = 0;
+        for e in &self.entries {
+            new_position.push(live);
+            live += e.is_some() as usize;
+        }
+        for position in self.index.values_mut() {
+            *position = new_position[*position];
+        }
+        self.entries.retain(Option::is_some);
+        self.live = SlotRanks::full(self.entries.len());
+    }
+    /// How many live entries come before entry `i`.
+    pub fn live_rank(&self, i: usize) -> usize {
+        self.live.full_before(i)
+    }
+    /// The live entry with `rank` live ones before it.
+    pub fn live_entry(&self, rank: usize) -> Option<(ObjId, ObjId)> {
+        if self.entries.len() == self.len() {
+            return self.entries.get(rank).copied().flatten();
+        }
+        self.entries[self.live.slot_of(rank)?]
+    }
     pub fn len(&self) -> usize {
         self.index.len()
     }
@@ -347,7 +397,7 @@ impl Set {
 /// step records each change as a splice at that rank, where walking its table was
 /// quadratic over the run. Hand-written: about 40 lines, less than the glue a crate's
 /// generic tree would need here.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct SlotRanks {
     /// `tree[i - 1]` counts the full slots in `(i - lowbit(i), i]` (1-based).
     tree: Vec<u32>,
@@ -358,6 +408,26 @@ impl SlotRanks {
         SlotRanks {
             tree: vec![0; slots],
         }
+    }
+
+    /// `n` slots, all full.
+    fn full(n: usize) -> SlotRanks {
+        let mut tree = vec![1u32; n];
+        for i in 1..=n {
+            let parent = i + (i & i.wrapping_neg());
+            if parent <= n {
+                tree[parent - 1] += tree[i - 1];
+            }
+        }
+        SlotRanks { tree }
+    }
+
+    /// A slot added last, full or not.
+    fn push(&mut self, full: bool) {
+        // The new node covers the `lowbit` slots ending with it.
+        let i = self.tree.len() + 1;
+        let covered = self.full_before(i - 1) - self.full_before(i - (i & i.wrapping_neg()));
+        self.tree.push(covered as u32 + full as u32);
     }
 
     /// `slot` became full (`delta` 1) or stopped being full (-1).
@@ -1040,6 +1110,45 @@ mod set_tests {
                     prop_assert_eq!(set.nth(j), Some(item));
                 }
                 prop_assert_eq!(set.nth(items.len()), None);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod dict_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A dict's live ranks follow its holes: `live_rank` counts the live entries
+        /// before an entry and `live_entry` finds the one of a rank, through pushes,
+        /// deletions and compactions.
+        #[test]
+        fn live_ranks_follow_the_holes(ops in prop::collection::vec(0u8..10, 0..200)) {
+            let mut dict = Dict::empty(false);
+            for (n, op) in ops.into_iter().enumerate() {
+                match op {
+                    0..=4 => {
+                        dict.push_entry(ObjId(n as u32), ObjId(n as u32 + 1000));
+                    }
+                    5..=8 if !dict.entries.is_empty() => {
+                        let i = (n * 7919) % dict.entries.len();
+                        dict.take_entry(i);
+                    }
+                    _ => dict.compact(),
+                }
+                let live: Vec<usize> = (0..dict.entries.len())
+                    .filter(|&i| dict.entries[i].is_some())
+                    .collect();
+                for i in 0..dict.entries.len() {
+                    prop_assert_eq!(dict.live_rank(i), live.iter().filter(|&&j| j < i).count());
+                }
+                // `len` counts the index, which these raw pushes leave empty.
+                for (r, &i) in live.iter().enumerate() {
+                    prop_assert_eq!(dict.live.slot_of(r), Some(i));
+                }
+                prop_assert_eq!(dict.live.slot_of(live.len()), None);
             }
         }
     }

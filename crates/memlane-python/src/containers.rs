@@ -310,10 +310,7 @@ impl Vm {
     // ----- dicts -----
 
     pub fn new_dict(&mut self) -> ObjId {
-        self.heap.alloc(Payload::Dict(Dict {
-            unicode: true,
-            ..Dict::default()
-        }))
+        self.heap.alloc(Payload::Dict(Dict::empty(true)))
     }
 
     /// `dict_new_presized`: small displays start empty, larger ones sized for their items.
@@ -370,22 +367,18 @@ impl Vm {
         };
         match existing {
             Some(i) => {
-                let (old, no_holes, entries) = match self.heap.payload_mut(d) {
+                let (old, rank, live) = match self.heap.payload_mut(d) {
                     Payload::Dict(dict) => {
-                        let (entries, no_holes) =
-                            (dict.entries.len(), dict.entries.len() == dict.len());
+                        let (rank, live) = (dict.live_rank(i), dict.len());
                         let e = dict.entries[i].as_mut().expect("live entry");
-                        (std::mem::replace(&mut e.1, value), no_holes, entries)
+                        (std::mem::replace(&mut e.1, value), rank, live)
                     }
                     _ => unreachable!(),
                 };
                 // The value slot's label, `[k]`: the one recorded for this entry when
                 // there is one, else made from the key.
                 self.label_buf.clear();
-                match no_holes
-                    .then(|| self.heap.recorded_value_label(d, i, key))
-                    .flatten()
-                {
+                match self.heap.recorded_value_label(d, rank, key) {
                     Some(Label::Text(label)) => self.label_buf.push_str(label),
                     Some(Label::Slot(i)) => self.label_buf.push_str(&index_label(*i)),
                     None => self
@@ -397,15 +390,11 @@ impl Vm {
                     label: &self.label_buf,
                 };
                 self.heap.incref_by(value, holder);
-                // With no holes, entry `i` is the `i`th live one: the entries either
-                // side of it are as recorded.
-                let kept = if no_holes {
-                    Kept {
-                        front: 2 * i,
-                        back: 2 * (entries - i - 1),
-                    }
-                } else {
-                    Kept::NOTHING
+                // Entry `i` is the `rank`th live one: the entries either side of it
+                // are as recorded.
+                let kept = Kept {
+                    front: 2 * rank,
+                    back: 2 * (live - rank - 1),
                 };
                 self.heap.changed_keeping(d, kept);
                 self.heap.decref_by(old, holder);
@@ -419,7 +408,7 @@ impl Vm {
                         dict.unicode = false;
                         let used = dict.len();
                         dict.log2_size = Some(dict_log2_for(used * 3));
-                        compact(dict);
+                        dict.compact();
                     }
                     if dict.log2_size.is_none() {
                         dict.unicode = is_str;
@@ -427,10 +416,10 @@ impl Vm {
                     } else if dict.entries.len() >= dict.usable() {
                         let used = dict.len();
                         dict.log2_size = Some(dict_log2_for(used * 3));
-                        compact(dict);
+                        dict.compact();
                     }
                     dict.index.insert(k, dict.entries.len());
-                    dict.entries.push(Some((key, value)));
+                    dict.push_entry(key, value);
                     // A new entry goes last; the live ones before it are as recorded.
                     kept = Kept {
                         front: 2 * (dict.len() - 1),
@@ -468,17 +457,26 @@ impl Vm {
         };
         let entry = match self.heap.payload_mut(d) {
             Payload::Dict(dict) => match dict.index.remove(&k) {
-                Some(i) => dict.entries[i].take(),
+                Some(i) => dict
+                    .take_entry(i)
+                    .map(|e| (e, dict.live_rank(i), dict.len())),
                 None => None,
             },
             _ => None,
         };
-        let Some((stored_key, value)) = entry else {
+        let Some(((stored_key, value), rank, live)) = entry else {
             return Ok(false);
         };
         let key_text = self.heap.short_value(stored_key);
         self.sync_namespace_binding(d, stored_key, None);
-        self.heap.changed(d);
+        // The entries either side of the `rank`th are as recorded.
+        self.heap.changed_keeping(
+            d,
+            Kept {
+                front: 2 * rank,
+                back: 2 * (live - rank),
+            },
+        );
         self.heap.decref(
             value,
             Holder::Object {
@@ -506,10 +504,7 @@ impl Vm {
     pub fn dict_clear(&mut self, d: ObjId) {
         let items = self.dict_items(d);
         if let Payload::Dict(dict) = self.heap.payload_mut(d) {
-            *dict = Dict {
-                unicode: true,
-                ..Dict::default()
-            };
+            *dict = Dict::empty(true);
         }
         self.heap.changed(d);
         for (k, v) in items {
@@ -587,7 +582,7 @@ impl Vm {
             if let Payload::Dict(to) = self.heap.payload_mut(d) {
                 to.log2_size = Some(log2);
                 to.unicode = unicode;
-                compact(to);
+                to.compact();
             }
         }
         for (k, v) in self.dict_items(src) {
@@ -1186,18 +1181,4 @@ impl Vm {
         }
         r.map_err(Halt::from)
     }
-}
-
-/// Drops deleted entries (a resize does), keeping the index pointing at the right slots.
-fn compact(dict: &mut Dict) {
-    let mut new_position = Vec::with_capacity(dict.entries.len());
-    let mut live = 0;
-    for e in &dict.entries {
-        new_position.push(live);
-        live += e.is_some() as usize;
-    }
-    for position in dict.index.values_mut() {
-        *position = new_position[*position];
-    }
-    dict.entries.retain(Option::is_some);
 }

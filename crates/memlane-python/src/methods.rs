@@ -914,10 +914,7 @@ impl Vm {
                 }
             },
             BuiltinType::Dict => {
-                let d = self.heap.alloc_generic(Payload::Dict(Dict {
-                    unicode: true,
-                    ..Dict::default()
-                }));
+                let d = self.heap.alloc_generic(Payload::Dict(Dict::empty(true)));
                 self.hold(d);
                 if let Some(a) = arg {
                     self.dict_update(d, a)?;

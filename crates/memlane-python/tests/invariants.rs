@@ -72,6 +72,7 @@ fn statement() -> impl Strategy<Value = String> {
         Just("{1, 2, 300, 'x'}".to_string()),
         Just("set(range(30))".to_string()),
         Just("frozenset({4, 5})".to_string()),
+        Just("{'a': 1, 'b': [], 'k': 3, 7: 'x'}".to_string()),
     ];
     // Set algebra in place and not, which records splices at ranks.
     let set_op = prop_oneof![Just("|"), Just("&"), Just("-"), Just("^")];
@@ -99,6 +100,10 @@ fn statement() -> impl Strategy<Value = String> {
             v * 7 % 40
         )),
         name.clone().prop_map(|n| format!("if isinstance({n}, set) and {n}: {n}.pop()")),
+        // Deleted entries leave holes that later changes are found past, by rank.
+        (name.clone(), prop_oneof![Just("'a'"), Just("'k'"), Just("7")]).prop_map(|(n, k)| {
+            format!("if isinstance({n}, dict): {n}.pop({k}, None)\nif isinstance({n}, dict): {n}['b'] = {k}")
+        }),
         name.prop_map(|n| format!("t = [{n}, {n}]\ndel t")),
     ]
 }
