@@ -11,10 +11,15 @@
       el.id = 'fatal-error';
       el.className = 'fatal-error';
       el.setAttribute('role', 'alert');
+      // Styled here, not by style.css: the box must look like an error when the wasm,
+      // which carries the page's styles, never loaded.
+      el.style.cssText = 'margin:1rem;padding:0.75rem 1rem;border:2px solid #b00020;' +
+        'border-radius:4px;background:#fff4f4;color:#5c0011';
       const title = document.createElement('strong');
       title.textContent = 'memlane stopped working';
       const message = document.createElement('pre');
       message.className = 'fatal-message';
+      message.style.cssText = 'white-space:pre-wrap;overflow-wrap:anywhere;max-height:12rem;overflow:auto';
       const hint = document.createElement('p');
       hint.textContent = 'Reload the page to start again. Your program is in the link if you copied it.';
       el.append(title, message, hint);

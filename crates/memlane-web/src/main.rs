@@ -48,6 +48,7 @@ fn main() {
         .and_then(|d| d.body())
         .is_some_and(|b| b.has_attribute("data-memlane-app"));
     if is_app_page {
+        memlane_web::mount::adopt_page_style();
         yew::Renderer::<memlane_web::app::App>::new().render();
     }
 }
