@@ -605,16 +605,7 @@ impl Vm {
             }
             _ => self.dict_merge(d, src),
         };
-        match done {
-            Ok(()) => {
-                self.heap.decref_runtime_soft(d);
-                Ok(d)
-            }
-            Err(e) => {
-                self.release(d);
-                Err(e)
-            }
-        }
+        self.hand_back(d, done)
     }
 
     /// Gives the empty dict `d` the table `table`, cloned from `src`
@@ -903,9 +894,9 @@ impl Vm {
         r
     }
 
-    /// Hands back a set made by `set_like` (refcount 0, for the caller to take), or
-    /// frees it when making it failed.
-    fn set_result(&mut self, r: ObjId, made: VmResult<()>) -> VmResult<ObjId> {
+    /// Hands back a new object the interpreter held while making it (refcount 0, for
+    /// the caller to take), or frees it when making it failed.
+    pub(crate) fn hand_back<E>(&mut self, r: ObjId, made: Result<(), E>) -> Result<ObjId, E> {
         match made {
             Ok(()) => {
                 self.heap.decref_runtime_soft(r);
@@ -922,7 +913,7 @@ impl Vm {
     pub fn set_copy(&mut self, a: ObjId) -> VmResult<ObjId> {
         let r = self.set_like(a);
         let made = self.set_update(r, a);
-        self.set_result(r, made)
+        self.hand_back(r, made)
     }
 
     /// `a | b` and `a.union(b)`: a copy of `a`, updated with `b`.
@@ -933,7 +924,7 @@ impl Vm {
         }
         self.hold(r);
         let made = self.set_update(r, b);
-        self.set_result(r, made)
+        self.hand_back(r, made)
     }
 
     /// `set_intersection`: the items of the smaller set found in the larger, in the
@@ -945,7 +936,7 @@ impl Vm {
         }
         let r = self.set_like(a);
         let made = self.set_intersect_into(r, a, b);
-        self.set_result(r, made)
+        self.hand_back(r, made)
     }
 
     fn set_intersect_into(&mut self, r: ObjId, a: ObjId, b: ObjId) -> VmResult<()> {
@@ -1027,13 +1018,13 @@ impl Vm {
             Some(n) if (self.heap_set(a).len() >> 2) <= n => {
                 let r = self.set_like(a);
                 let made = self.set_difference_into(r, a, b);
-                self.set_result(r, made)
+                self.hand_back(r, made)
             }
             _ => {
                 let r = self.set_copy(a)?;
                 self.hold(r);
                 let made = self.set_difference_update(r, b);
-                self.set_result(r, made)
+                self.hand_back(r, made)
             }
         }
     }
@@ -1092,7 +1083,7 @@ impl Vm {
         let made = self
             .set_update(r, b)
             .and_then(|()| self.set_toggle_each(r, &self.set_items(a)));
-        self.set_result(r, made)
+        self.hand_back(r, made)
     }
 
     /// `s ^= b`: each of `b`'s items (its keys for a dict, a set made of it for

@@ -304,19 +304,18 @@ impl Vm {
                     (self.set_difference(receiver, args[0])?, &args[1..])
                 };
                 self.hold(r);
+                let mut done = Ok(());
                 for &other in rest.iter().filter(|&&o| !union || o != receiver) {
-                    let done = if union {
+                    done = if union {
                         self.set_update(r, other)
                     } else {
                         self.set_difference_update(r, other)
                     };
-                    if let Err(e) = done {
-                        self.release(r);
-                        return Err(e);
+                    if done.is_err() {
+                        break;
                     }
                 }
-                self.heap.decref_runtime_soft(r);
-                r
+                self.hand_back(r, done)?
             }
             (Payload::Set(_), "copy" | "union" | "difference") => self.set_copy(receiver)?,
             (Payload::Set(_), "difference_update") => {
