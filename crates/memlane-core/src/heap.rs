@@ -1191,7 +1191,16 @@ impl Heap {
                 // Every reference is an `item`, in table order: an add or a discard
                 // moves no other (a resize reorders them all). Items are reached by
                 // rank, so a change at a known rank costs O(log n), not the table.
-                let item = |j: usize| set.nth(j).expect("an item of that rank");
+                // Without a hint the whole set is compared: the table is walked once.
+                let walked: Vec<ObjId> = if kept == Kept::NOTHING {
+                    set.items().collect()
+                } else {
+                    Vec::new()
+                };
+                let item = |j: usize| match walked.get(j) {
+                    Some(&o) => o,
+                    None => set.nth(j).expect("an item of that rank"),
+                };
                 let same = |i: usize, j: usize| old[i].target == item(j) && old[i].label == *"item";
                 let make = |j: usize| Reference {
                     label: "item".into(),

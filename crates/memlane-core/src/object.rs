@@ -158,8 +158,13 @@ impl Dict {
     }
     /// Entries the keys table can hold before it must grow (`USABLE_FRACTION`).
     pub fn usable(&self) -> usize {
-        self.log2_size.map_or(0, |l| ((1usize << l) << 1) / 3)
+        self.log2_size.map_or(0, |l| usable_fraction(1 << l))
     }
+}
+
+/// `USABLE_FRACTION`: the entries a keys table of `size` slots holds.
+pub fn usable_fraction(size: usize) -> usize {
+    (size << 1) / 3
 }
 
 /// A set with CPython's open-addressing table, so iteration order matches CPython's.

@@ -565,10 +565,10 @@ impl Vm {
             return Ok(());
         }
         let clean = from.entries.len() == from.len();
-        let fresh = from.log2_size == Some(3)
-            || from
-                .log2_size
-                .is_some_and(|l| ((1usize << (l - 1)) << 1) / 3 < from.len());
+        // Just allocated: the smallest table, or more than half-size could hold.
+        let fresh = from
+            .log2_size
+            .is_some_and(|l| l == 3 || usable_fraction(1 << (l - 1)) < from.len());
         if to.is_empty() && clean && fresh {
             let copy = from.clone();
             self.dict_take_table(d, copy, src);
@@ -849,17 +849,10 @@ impl Vm {
 
     /// Fills the empty set `s` with `table`'s slots as they are (`Set::copy_table`).
     fn set_copy_table(&mut self, s: ObjId, table: Vec<SetSlot>) {
-        let items: Vec<ObjId> = table
-            .iter()
-            .filter_map(|slot| match slot {
-                SetSlot::Full { item, .. } => Some(*item),
-                _ => None,
-            })
-            .collect();
         if let Payload::Set(set) = self.heap.payload_mut(s) {
             set.copy_table(table);
         }
-        for item in items {
+        for item in self.set_items(s) {
             self.heap.incref(
                 item,
                 Holder::Object {
@@ -1146,22 +1139,27 @@ impl Vm {
         // CPython's `set_update_internal`: a set's or a dict's keys come with one resize
         // first, and a set without dummies fills an empty table of its size slot for
         // slot; anything else is added an item at a time.
-        let (incoming, table) = match self.heap.payload(src) {
-            Payload::Set(o) => (
-                Some(o.len()),
-                matches!(self.heap.payload(s), Payload::Set(set) if set.can_copy_table(o))
-                    .then(|| o.table.clone()),
-            ),
-            Payload::Dict(d) => (Some(d.len()), None),
-            _ => (None, None),
+        // `s.update(s)` adds nothing.
+        if s == src {
+            return Ok(());
+        }
+        let incoming = match self.heap.payload(src) {
+            Payload::Set(o) => Some(o.len()),
+            Payload::Dict(d) => Some(d.len()),
+            _ => None,
         };
         let mut rebuilt = false;
         if let (Some(n), Payload::Set(set)) = (incoming, self.heap.payload_mut(s)) {
-            if n > 0 && s != src {
+            if n > 0 {
                 rebuilt = set.make_room(n);
             }
         }
-        if let Some(table) = table.filter(|_| s != src) {
+        // Decided after the resize, as `set_merge` does.
+        let table = match (self.heap.payload(s), self.heap.payload(src)) {
+            (Payload::Set(set), Payload::Set(o)) if set.can_copy_table(o) => Some(o.table.clone()),
+            _ => None,
+        };
+        if let Some(table) = table {
             self.set_copy_table(s, table);
             return Ok(());
         }
