@@ -30,26 +30,31 @@ thread_local! {
 /// adopted by the document too, so the page downloads it once, in the wasm (a linked
 /// copy was 5,017 bytes gzipped more). Called before the app's first render.
 pub fn adopt_page_style() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(sheet) = CssStyleSheet::new() else {
-        return;
-    };
-    if sheet.replace_sync(PAGE_CSS).is_ok() {
-        let sheets = web_sys::js_sys::Array::of1(&sheet);
-        document.set_adopted_style_sheets(&JsValue::from(sheets));
+    if let (Some(document), Some(sheet)) = (
+        web_sys::window().and_then(|w| w.document()),
+        sheet_of(PAGE_CSS),
+    ) {
+        document.set_adopted_style_sheets(&adopted(&sheet));
     }
 }
 
 fn widget_sheet() -> Option<CssStyleSheet> {
-    let sheet = CssStyleSheet::new().ok()?;
-    let css = format!(
+    sheet_of(&format!(
         "{}\n{EMBED_CSS}",
         PAGE_CSS.replace(":root", ".memlane-embed")
-    );
-    sheet.replace_sync(&css).ok()?;
+    ))
+}
+
+/// A constructed style sheet holding `css`.
+fn sheet_of(css: &str) -> Option<CssStyleSheet> {
+    let sheet = CssStyleSheet::new().ok()?;
+    sheet.replace_sync(css).ok()?;
     Some(sheet)
+}
+
+/// The list `adoptedStyleSheets` takes: `sheet` alone.
+fn adopted(sheet: &CssStyleSheet) -> JsValue {
+    JsValue::from(web_sys::js_sys::Array::of1(sheet))
 }
 
 /// Mounts everything the page asks for; returns how many widgets it mounted.
@@ -131,8 +136,7 @@ fn mount_widget(host: &Element, request: EmbedRequest, base: &str) -> bool {
     };
     SHEET.with(|sheet| {
         if let Some(sheet) = sheet {
-            let sheets = web_sys::js_sys::Array::of1(sheet);
-            shadow.set_adopted_style_sheets(&JsValue::from(sheets));
+            shadow.set_adopted_style_sheets(&adopted(sheet));
         }
     });
     let Some(root) = host
