@@ -1,11 +1,12 @@
 //! CPython version profiles: the behaviour that differs between 3.11, 3.12 and 3.13.
 //! Each figure here was read off the real interpreters (3.11.7, 3.12.1, 3.13.0).
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
-/// A CPython minor version whose memory behaviour memlane models. Read from its name
-/// ("3.12") with [`deserialize_name`] rather than serde's derive.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// A CPython minor version whose memory behaviour memlane models.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum Version {
     #[serde(rename = "3.11")]
     Py311,
@@ -16,55 +17,18 @@ pub enum Version {
     Py313,
 }
 
-impl<'de> Deserialize<'de> for Version {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Version, D::Error> {
-        let i = deserialize_name(d, &["3.11", "3.12", "3.13"])?;
-        Ok(Version::ALL[i])
-    }
-}
-
-/// Reads a unit enum's variant from its name: the index of the string in `names`. One
-/// function for every such enum (serde's derive writes a visitor per enum; this saves
-/// about 0.5 KB of the gzipped wasm bundle). An unknown name is the same error the
-/// derive gives.
-pub fn deserialize_name<'de, D: Deserializer<'de>>(
-    d: D,
-    names: &'static [&'static str],
-) -> Result<usize, D::Error> {
-    struct Name(&'static [&'static str]);
-    impl serde::de::Visitor<'_> for Name {
-        type Value = usize;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("variant identifier")
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<usize, E> {
-            self.0
-                .iter()
-                .position(|n| *n == v)
-                .ok_or_else(|| E::unknown_variant(v, self.0))
-        }
-    }
-    d.deserialize_str(Name(names))
-}
-
 impl Version {
     pub const ALL: [Version; 3] = [Version::Py311, Version::Py312, Version::Py313];
+    /// Each version's name, in the order of [`Version::ALL`].
+    pub const NAMES: [&'static str; 3] = ["3.11", "3.12", "3.13"];
 
     pub fn parse(s: &str) -> Option<Version> {
-        match s.trim() {
-            "3.11" => Some(Version::Py311),
-            "3.12" => Some(Version::Py312),
-            "3.13" => Some(Version::Py313),
-            _ => None,
-        }
+        let i = Self::NAMES.iter().position(|n| *n == s.trim())?;
+        Some(Self::ALL[i])
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Version::Py311 => "3.11",
-            Version::Py312 => "3.12",
-            Version::Py313 => "3.13",
-        }
+        Self::NAMES[self as usize]
     }
 
     /// The patch release whose behaviour the profile reproduces.

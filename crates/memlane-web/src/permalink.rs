@@ -12,12 +12,12 @@ use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use memlane_core::profile::deserialize_name;
 use memlane_core::Version;
 use miniz_oxide::inflate::TINFLStatus;
-use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::state::{StepMode, ViewOptions};
+
+mod json;
 
 /// The longest program a link may carry, in bytes of UTF-8.
 pub const MAX_CODE_BYTES: usize = 64 * 1024;
@@ -27,46 +27,38 @@ const MAX_JSON_BYTES: usize = 6 * MAX_CODE_BYTES + 1024;
 /// The prefix of what [`encode`] writes.
 const V1: &str = "v1.";
 
-/// Everything a link restores.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+/// Everything a link restores. Each field's name in the JSON is given; a field that is
+/// missing takes its default, so a link made before a field existed still opens, and a
+/// field this page does not know is ignored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Scenario {
-    /// The program (the traced one, not an unsaved draft).
+    /// `code`: the program (the traced one, not an unsaved draft).
     pub code: String,
-    /// The step shown, counting from 0.
+    /// `step`: the step shown, counting from 0.
     pub step: usize,
-    /// The CPython profile: "3.11", "3.12" or "3.13".
-    #[serde(rename = "py")]
+    /// `py`: the CPython profile, "3.11", "3.12" or "3.13".
     pub python: Version,
-    /// "line" or "event".
+    /// `mode`: "line" or "event".
     pub mode: LinkMode,
-    /// "textbook" or "cpython".
+    /// `frames`: "textbook" or "cpython".
     pub frames: LinkFrames,
-    #[serde(rename = "inline")]
+    /// `inline`.
     pub inline_small: bool,
-    #[serde(rename = "internal")]
+    /// `internal`.
     pub show_internal: bool,
-    /// Run a second python3 process beside the traced one (`MemoryConfig::twin`).
-    #[serde(skip_serializing_if = "is_false")]
+    /// `twin`, written only when on: run a second python3 process beside the traced one
+    /// (`MemoryConfig::twin`).
     pub twin: bool,
-    /// Show the RAM lane in an embedded widget (the full page always shows it).
-    #[serde(skip_serializing_if = "is_false")]
+    /// `ram`, written only when on: show the RAM lane in an embedded widget (the full page
+    /// always shows it).
     pub ram: bool,
-    /// The step cap of runs, when not the page's default (`state::MAX_STEPS`); within
-    /// `state::STEP_CAP_RANGE`.
-    #[serde(rename = "steps", skip_serializing_if = "Option::is_none")]
+    /// `steps`, written only when set: the step cap of runs, when not the page's default
+    /// (`state::MAX_STEPS`); within `state::STEP_CAP_RANGE`.
     pub max_steps: Option<usize>,
 }
 
-/// Options off by default are left out of the JSON, so links stay short.
-fn is_false(on: &bool) -> bool {
-    !on
-}
-
-/// [`StepMode`] as a link spells it. Both link enums are read with
-/// `memlane_core::profile::deserialize_name` (smaller than the derive in the wasm bundle).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// [`StepMode`] as a link spells it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LinkMode {
     #[default]
     Line,
@@ -74,25 +66,21 @@ pub enum LinkMode {
 }
 
 /// Where frames are drawn, as a link spells it (`ViewOptions::frames_in_heap`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LinkFrames {
     #[default]
     Textbook,
     Cpython,
 }
 
-impl<'de> Deserialize<'de> for LinkMode {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok([LinkMode::Line, LinkMode::Event][deserialize_name(d, &["line", "event"])?])
-    }
+impl LinkMode {
+    const NAMES: [&'static str; 2] = ["line", "event"];
+    const ALL: [LinkMode; 2] = [LinkMode::Line, LinkMode::Event];
 }
 
-impl<'de> Deserialize<'de> for LinkFrames {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok([LinkFrames::Textbook, LinkFrames::Cpython]
-            [deserialize_name(d, &["textbook", "cpython"])?])
-    }
+impl LinkFrames {
+    const NAMES: [&'static str; 2] = ["textbook", "cpython"];
+    const ALL: [LinkFrames; 2] = [LinkFrames::Textbook, LinkFrames::Cpython];
 }
 
 impl From<StepMode> for LinkMode {
@@ -126,6 +114,74 @@ impl Scenario {
             inline_small: self.inline_small,
             frames_in_heap: self.frames == LinkFrames::Cpython,
         }
+    }
+}
+
+impl Scenario {
+    /// The JSON a `v1` link compresses: options at their defaults are left out (as are
+    /// `twin`, `ram` and `steps`), so links stay short.
+    fn to_json(&self) -> String {
+        let mut w = json::ObjectWriter::new();
+        w.str("code", &self.code);
+        w.uint("step", self.step);
+        w.str("py", self.python.as_str());
+        w.str("mode", LinkMode::NAMES[self.mode as usize]);
+        w.str("frames", LinkFrames::NAMES[self.frames as usize]);
+        w.bool("inline", self.inline_small);
+        w.bool("internal", self.show_internal);
+        if self.twin {
+            w.bool("twin", true);
+        }
+        if self.ram {
+            w.bool("ram", true);
+        }
+        if let Some(n) = self.max_steps {
+            w.uint("steps", n);
+        }
+        w.finish()
+    }
+
+    /// The scenario `text` describes; the error says which field is wrong and how.
+    fn from_json(text: &str) -> Result<Scenario, String> {
+        let mut s = Scenario::default();
+        for (key, value) in json::read_object(text)? {
+            let wrong = |expected: &str| format!("its {key} is {}, not {expected}", value.kind());
+            let name = |names: &[&str]| match &value {
+                json::Value::Str(v) => names
+                    .iter()
+                    .position(|n| n == v)
+                    .ok_or_else(|| format!("its {key} is \"{v}\", one of {names:?} expected")),
+                _ => Err(wrong("a string")),
+            };
+            let flag = || match value {
+                json::Value::Bool(b) => Ok(b),
+                _ => Err(wrong("true or false")),
+            };
+            match key.as_str() {
+                "code" => match &value {
+                    json::Value::Str(code) => s.code = code.clone(),
+                    _ => return Err(wrong("a string")),
+                },
+                "step" => match value {
+                    json::Value::Uint(n) => s.step = n,
+                    _ => return Err(wrong("a count")),
+                },
+                "steps" => match value {
+                    json::Value::Uint(n) => s.max_steps = Some(n),
+                    json::Value::Null => s.max_steps = None,
+                    _ => return Err(wrong("a count")),
+                },
+                "py" => s.python = Version::ALL[name(&Version::NAMES)?],
+                "mode" => s.mode = LinkMode::ALL[name(&LinkMode::NAMES)?],
+                "frames" => s.frames = LinkFrames::ALL[name(&LinkFrames::NAMES)?],
+                "inline" => s.inline_small = flag()?,
+                "internal" => s.show_internal = flag()?,
+                "twin" => s.twin = flag()?,
+                "ram" => s.ram = flag()?,
+                _ => {}
+            }
+        }
+        Ok(s)
     }
 }
 
@@ -185,8 +241,7 @@ impl LinkError {
 
 /// The fragment (without `#`) for `scenario`: `v1.` and the compressed JSON.
 pub fn encode(scenario: &Scenario) -> String {
-    let json = serde_json::to_vec(scenario).expect("a scenario always serialises");
-    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    let deflated = miniz_oxide::deflate::compress_to_vec(scenario.to_json().as_bytes(), 9);
     format!("{V1}{}", URL_SAFE_NO_PAD.encode(deflated))
 }
 
@@ -233,8 +288,10 @@ fn decode_v1(payload: &str) -> Result<Scenario, LinkError> {
             TINFLStatus::HasMoreOutput => LinkError::TooLarge,
             _ => LinkError::Corrupt("its data does not inflate".into()),
         })?;
-    let scenario: Scenario = serde_json::from_slice(&json)
-        .map_err(|e| LinkError::Corrupt(format!("its scenario does not read ({e})")))?;
+    let scenario = std::str::from_utf8(&json)
+        .map_err(|_| "it is not text".to_owned())
+        .and_then(Scenario::from_json)
+        .map_err(|why| LinkError::Corrupt(format!("its scenario does not read ({why})")))?;
     check_size(scenario)
 }
 
@@ -342,6 +399,49 @@ mod tests {
     }
 
     #[test]
+    fn writes_the_json_the_first_links_were_made_with() {
+        let deflated = URL_SAFE_NO_PAD.decode(&V1_FIXTURE[3..]).unwrap();
+        let json = miniz_oxide::inflate::decompress_to_vec(&deflated).unwrap();
+        assert_eq!(fixture_scenario().to_json().as_bytes(), json);
+    }
+
+    #[test]
+    fn says_which_field_does_not_read() {
+        for (json, why) in [
+            (r#"{"step":"2"}"#, "its step is a string, not a count"),
+            (
+                r#"{"step":-1}"#,
+                "its step is a list, an object or a number",
+            ),
+            (r#"{"code":1}"#, "its code is a number, not a string"),
+            (
+                r#"{"py":"3.10"}"#,
+                r#"its py is "3.10", one of ["3.11", "3.12", "3.13"] expected"#,
+            ),
+            (
+                r#"{"mode":"fast"}"#,
+                r#"its mode is "fast", one of ["line", "event"]"#,
+            ),
+            (
+                r#"{"inline":1}"#,
+                "its inline is a number, not true or false",
+            ),
+            (r#"{"code":"x"#, "an unfinished string at byte 10"),
+        ] {
+            let err = Scenario::from_json(json).unwrap_err();
+            assert!(err.starts_with(why), "{json}: {err}");
+        }
+        // Unknown fields are skipped, whatever they hold; `steps` may be null.
+        assert_eq!(
+            Scenario::from_json(r#"{"later":{"x":[1.5,null]},"steps":null,"step":3}"#),
+            Ok(Scenario {
+                step: 3,
+                ..Scenario::default()
+            })
+        );
+    }
+
+    #[test]
     fn a_step_cap_travels_in_a_link_and_is_bounded() {
         let capped = Scenario {
             max_steps: Some(20_000),
@@ -351,9 +451,7 @@ mod tests {
         assert_eq!(capped.step_cap(), 20_000);
         assert_eq!(fixture_scenario().step_cap(), crate::state::MAX_STEPS);
         // The default cap is left out, so links without one stay as they were.
-        assert!(!serde_json::to_string(&fixture_scenario())
-            .unwrap()
-            .contains("steps"));
+        assert!(!fixture_scenario().to_json().contains("steps"));
         let plain = decode("code=x%3D1&steps=5000").unwrap();
         assert_eq!(plain.max_steps, Some(5000));
         for bad in [
