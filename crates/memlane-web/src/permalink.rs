@@ -2,7 +2,7 @@
 //! natively.
 //!
 //! The page writes `v1.<base64url(deflate(json))>`: the [`Scenario`] as JSON, compressed
-//! with raw DEFLATE (miniz_oxide) and encoded with URL-safe base64 without padding. Every
+//! with raw DEFLATE (written by `deflate.rs`, read by miniz_oxide) and encoded with URL-safe base64 without padding. Every
 //! field has a default, so a link made before a field existed still opens. [`decode`] also
 //! reads a plain form, `code=<percent-encoded>&step=N&py=3.12`, and Python Tutor links
 //! (`code=...&curInstr=N&py=3`, `curInstr` counting steps from 0, `py=3` the default
@@ -17,6 +17,7 @@ use miniz_oxide::inflate::TINFLStatus;
 
 use crate::state::{StepMode, ViewOptions};
 
+mod deflate;
 mod json;
 
 /// The longest program a link may carry, in bytes of UTF-8.
@@ -120,7 +121,7 @@ impl Scenario {
 impl Scenario {
     /// The JSON a `v1` link compresses: options at their defaults are left out (as are
     /// `twin`, `ram` and `steps`), so links stay short.
-    fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut w = json::ObjectWriter::new();
         w.str("code", &self.code);
         w.uint("step", self.step);
@@ -241,7 +242,7 @@ impl LinkError {
 
 /// The fragment (without `#`) for `scenario`: `v1.` and the compressed JSON.
 pub fn encode(scenario: &Scenario) -> String {
-    let deflated = miniz_oxide::deflate::compress_to_vec(scenario.to_json().as_bytes(), 9);
+    let deflated = deflate::compress(scenario.to_json().as_bytes());
     format!("{V1}{}", URL_SAFE_NO_PAD.encode(deflated))
 }
 
