@@ -5,8 +5,12 @@
 use num_bigint::{BigInt, Sign};
 use num_traits::ToPrimitive;
 
-/// The fast hasher of the model's own maps (see `log.rs`).
-pub use crate::log::{Fx, FxBuild};
+/// The hasher of the model's own maps (dict indexes, the log's string table, pools by
+/// address). rustc-hash 2 hashes a string with a folded multiply: the FxHash mixing that
+/// was here before kept texts such as `key 123456` apart poorly (about 4,700 of 200,000
+/// shared a whole 64-bit hash), and a run building a 200,000-entry dict spent 40% of its
+/// time probing the string table (`docs/performance.md`, "The string table's hash").
+pub type FxBuild = rustc_hash::FxBuildHasher;
 
 /// The modulus of CPython's numeric hash (2**61 - 1 on 64-bit builds).
 const MODULUS: u64 = (1 << 61) - 1;

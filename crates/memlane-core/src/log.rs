@@ -10,10 +10,10 @@
 //! memory, frame pushes, collections) are kept whole in a side vector.
 
 use crate::event::{Event, Holder, HolderRef};
+use crate::hash::FxBuild;
 use crate::object::index_label;
 use crate::view::{Binding, FrameId, FrameView, Label, ObjId, ObjectView, Placement, Reference};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 /// Events per block: one `u32` offset per block.
@@ -212,60 +212,12 @@ const T_TLB_HITS: u8 = 31;
 /// is then left out. A step's events mostly share one frame.
 const SAME_FRAME: u8 = 0x80;
 
-/// A small, fast string hasher (FxHash's mixing, eight bytes at a time): the table's keys
-/// are short names and labels, hashed once per event; SipHash and byte-wise FNV-1a showed
-/// up at 8% of a run's time in `perf`.
-#[derive(Default)]
-pub struct Fx(u64);
-
-impl Fx {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        // The multiply leaves the low bits, which pick a hash table's bucket, depending
-        // on the low bits of the input alone: texts differing only past their first
-        // bytes (`key 123456`, `[123456]`) fell into a few buckets, and a run with
-        // 200,000 of them spent 40% of its time probing. Its best-mixed high bits go
-        // low, as rustc-hash 2 does.
-        self.0.rotate_left(26)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("eight bytes")));
-        }
-        let mut last = [0u8; 8];
-        let rest = chunks.remainder();
-        last[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(last) ^ (rest.len() as u64) << 56);
-    }
-    fn write_u8(&mut self, b: u8) {
-        self.add(b as u64);
-    }
-    fn write_u32(&mut self, v: u32) {
-        self.add(v as u64);
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.add(v);
-    }
-    fn write_usize(&mut self, v: usize) {
-        self.add(v as u64);
-    }
-}
-
-/// The hasher of the model's own maps (dict indexes, the log's tables): FxHash's mixing.
-pub type FxBuild = BuildHasherDefault<Fx>;
-
 /// Distinct strings (names, labels, type names, runtime holders), each stored once.
 #[derive(Clone, Debug, Default)]
 struct Strings {
     /// Shared with the index, and with the labels read back (`Label::Text`).
     texts: Vec<Arc<str>>,
-    index: HashMap<Arc<str>, u32, BuildHasherDefault<Fx>>,
+    index: HashMap<Arc<str>, u32, FxBuild>,
     /// The last id found for texts of each `recent_slot`, plus one (0: none): a step's
     /// events name the same few strings over and over, and comparing one candidate is
     /// cheaper than hashing (`put_sym` was 6% of a loop's instructions).
@@ -1265,7 +1217,7 @@ pub(crate) struct Events<'a> {
     reader: Reader<'a>,
     end: usize,
     /// The references of the objects met so far: a splice's starting point.
-    known: HashMap<ObjId, Vec<Reference>, BuildHasherDefault<Fx>>,
+    known: HashMap<ObjId, Vec<Reference>, FxBuild>,
 }
 
 impl Events<'_> {
