@@ -14,6 +14,7 @@ pub mod limits;
 pub mod methods;
 pub mod ops;
 pub mod parser;
+mod printf;
 pub mod symtable;
 pub mod vm;
 

@@ -668,6 +668,10 @@ impl Vm {
                 self.check_str_bytes(x.len() + y.len())?;
                 Some(self.heap.str(&format!("{x}{y}")))
             }
+            (Payload::Str(fmt), _, Operator::Mod) => {
+                let text = self.printf(fmt, b)?;
+                Some(self.heap.str(&text))
+            }
             (Payload::Str(s), _, Operator::Mult) | (_, Payload::Str(s), Operator::Mult)
                 if self
                     .int_value(if matches!(pa, Payload::Str(_)) { b } else { a })
@@ -1035,7 +1039,7 @@ impl Vm {
         }
     }
 
-    fn int_to_float(&mut self, i: &BigInt) -> PyResult<f64> {
+    pub(crate) fn int_to_float(&mut self, i: &BigInt) -> PyResult<f64> {
         match i.to_f64() {
             Some(f) if f.is_finite() => Ok(f),
             _ => Err(self.error(
