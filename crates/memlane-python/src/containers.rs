@@ -531,14 +531,20 @@ impl Vm {
             Payload::Dict(_) => self.dict_merge(d, src)?,
             _ => {
                 let pairs = self.iterate(src)?;
-                for p in &pairs {
+                for (i, p) in pairs.iter().enumerate() {
+                    if !self.is_iterable(*p) {
+                        for &o in &pairs {
+                            self.release(o);
+                        }
+                        return Err(self.error_fmt(BuiltinType::TypeError, format_args!("cannot convert dictionary update sequence element #{i} to a sequence")).into());
+                    }
                     let kv = self.iterate(*p)?;
                     if kv.len() != 2 {
                         let n = kv.len();
                         for o in kv.into_iter().chain(pairs.iter().copied()) {
                             self.release(o);
                         }
-                        return Err(self.error_fmt(BuiltinType::ValueError, format_args!("dictionary update sequence element #0 has length {n}; 2 is required")).into());
+                        return Err(self.error_fmt(BuiltinType::ValueError, format_args!("dictionary update sequence element #{i} has length {n}; 2 is required")).into());
                     }
                     self.dict_set(d, kv[0], kv[1])?;
                     self.release(kv[0]);

@@ -838,7 +838,8 @@ impl Vm {
                 (Payload::Set(_), Payload::Set(_), Operator::BitXor) => {
                     self.set_symmetric_difference(a, b)?
                 }
-                (Payload::Dict(_), Payload::Dict(_), Operator::BitOr) if inplace => {
+                // `d |= x` takes what `d.update(x)` takes: a mapping or pairs.
+                (Payload::Dict(_), _, Operator::BitOr) if inplace => {
                     self.dict_update(a, b)?;
                     a
                 }
@@ -1778,6 +1779,22 @@ impl Vm {
     // ----- iteration -----
 
     /// `iter(v)`, returned held.
+    /// Whether `get_iter(v)` makes an iterator rather than raising "not iterable".
+    pub fn is_iterable(&self, v: ObjId) -> bool {
+        match self.heap.payload(v) {
+            Payload::List(_)
+            | Payload::Tuple(_)
+            | Payload::Str(_)
+            | Payload::Dict(_)
+            | Payload::Set(_)
+            | Payload::Range { .. }
+            | Payload::Iterator(_)
+            | Payload::Generator(_) => true,
+            Payload::Instance(i) => self.heap.class_lookup(i.class, "__iter__").is_some(),
+            _ => false,
+        }
+    }
+
     pub fn get_iter(&mut self, v: ObjId) -> VmResult {
         let kind = match self.heap.payload(v) {
             Payload::List(_) => IterKind::List,
