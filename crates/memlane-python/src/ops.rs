@@ -2156,17 +2156,7 @@ impl Vm {
 
     /// Unpacking for assignment targets: `n` items, or `n` before and `after` after a star.
     pub fn unpack(&mut self, seq: ObjId, n: usize, after: Option<usize>) -> VmResult<Vec<ObjId>> {
-        if !matches!(
-            self.heap.payload(seq),
-            Payload::List(_)
-                | Payload::Tuple(_)
-                | Payload::Str(_)
-                | Payload::Dict(_)
-                | Payload::Set(_)
-                | Payload::Range { .. }
-                | Payload::Iterator(_)
-                | Payload::Generator(_)
-        ) {
+        if !self.is_iterable(seq) {
             return Err(self
                 .type_error(seq, |t| format!("cannot unpack non-iterable {t} object"))
                 .into());

@@ -13,3 +13,21 @@ except ValueError as e:
     print(e)
 merged = rest + init
 print(merged, merged is rest)
+
+
+# An instance with __iter__ unpacks as any iterable does.
+class Pair:
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        return iter(range(self.n))
+
+
+a, b = Pair(2)
+first, *rest = Pair(4)
+print(a, b, first, rest)
+try:
+    a, b = 5
+except TypeError as e:
+    print(e)
