@@ -58,6 +58,8 @@ struct Statics {
     empty_str: Option<ObjId>,
     chars: HashMap<char, ObjId, crate::hash::FxBuild>,
     types: HashMap<BuiltinType, ObjId, crate::hash::FxBuild>,
+    /// Each kind of iterator's own type (`list_iterator`, `zip`, `map`, ...).
+    iterator_types: HashMap<IterKind, ObjId, crate::hash::FxBuild>,
     next_address: u64,
 }
 
@@ -792,6 +794,26 @@ impl Heap {
         id
     }
 
+    /// The type of iterators of `kind`: a subtype of the model's one iterator type, named
+    /// as CPython names it, so that `type(zip())` is not `type(iter([]))`.
+    pub fn iterator_type(&mut self, kind: IterKind) -> ObjId {
+        if let Some(&id) = self.statics.iterator_types.get(&kind) {
+            return id;
+        }
+        let id = self.alloc_static(Payload::Class(Class {
+            name: Rc::from(kind.type_name()),
+            bases: Vec::new(),
+            attrs: Default::default(),
+            builtin: Some(BuiltinType::Iterator),
+            shared_keys: SharedKeys::default(),
+        }));
+        self.get_mut(id).internal = true;
+        let base = self.type_object(BuiltinType::Iterator);
+        self.class_add_base(id, base);
+        self.statics.iterator_types.insert(kind, id);
+        id
+    }
+
     fn class_add_base(&mut self, class: ObjId, base: ObjId) {
         let i = match &mut self.get_mut(class).payload {
             Payload::Class(c) => {
@@ -1389,7 +1411,7 @@ impl Heap {
             Payload::Module(_) => 56,
             Payload::Code(_) => 160,
             Payload::Builtin(_) => 56,
-            Payload::Iterator(_) => 32,
+            Payload::Iterator(it) => it.kind.basic_size(),
             Payload::Generator(_) => 184,
         }
     }

@@ -589,7 +589,7 @@ pub struct Iter {
     pub pos: usize,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IterKind {
     List,
     ListReverse,
@@ -602,6 +602,10 @@ pub enum IterKind {
     Set,
     Enumerate,
     Zip,
+    /// `map(f, *iterables)`: sources are `f`, then the iterators.
+    Map,
+    /// `filter(f, iterable)`: sources are `f` (or None), then the iterator.
+    Filter,
     /// `dict.keys()`, `values()`, `items()`: views, not iterators; iterating one makes a
     /// dict iterator.
     KeysView,
@@ -612,6 +616,16 @@ pub enum IterKind {
 }
 
 impl IterKind {
+    /// `sys.getsizeof` of the iterator less its GC header (`enumobject.c`, `bltinmodule.c`;
+    /// the rest hold an index and a sequence, or a function and iterators).
+    pub fn basic_size(self) -> u64 {
+        match self {
+            IterKind::Zip => 48,
+            IterKind::Enumerate => 56,
+            _ => 32,
+        }
+    }
+
     pub fn type_name(self) -> &'static str {
         match self {
             IterKind::List => "list_iterator",
@@ -625,6 +639,8 @@ impl IterKind {
             IterKind::Set => "set_iterator",
             IterKind::Enumerate => "enumerate",
             IterKind::Zip => "zip",
+            IterKind::Map => "map",
+            IterKind::Filter => "filter",
             IterKind::KeysView => "dict_keys",
             IterKind::ValuesView => "dict_values",
             IterKind::ItemsView => "dict_items",

@@ -23,6 +23,8 @@ const FUNCTIONS: &[&str] = &[
     "reversed",
     "enumerate",
     "zip",
+    "map",
+    "filter",
     "chr",
     "ord",
     "repr",
@@ -507,6 +509,48 @@ impl Vm {
                 let it = self.new_iterator(IterKind::Zip, inners.clone(), 0);
                 for i in inners {
                     self.release(i);
+                }
+                self.heap.decref_runtime_soft(it);
+                it
+            }
+            "map" | "filter" => {
+                if name == "map" && args.len() < 2 {
+                    return Err(self
+                        .error(
+                            BuiltinType::TypeError,
+                            "map() must have at least two arguments.",
+                        )
+                        .into());
+                }
+                if name == "filter" && args.len() != 2 {
+                    return Err(self
+                        .error_fmt(
+                            BuiltinType::TypeError,
+                            format_args!("filter expected 2 arguments, got {}", args.len()),
+                        )
+                        .into());
+                }
+                let mut sources = vec![arg(args, 0)];
+                self.hold(sources[0]);
+                for &a in &args[1..] {
+                    match self.get_iter(a) {
+                        Ok(it) => sources.push(it),
+                        Err(e) => {
+                            for s in sources {
+                                self.release(s);
+                            }
+                            return Err(e);
+                        }
+                    }
+                }
+                let kind = if name == "map" {
+                    IterKind::Map
+                } else {
+                    IterKind::Filter
+                };
+                let it = self.new_iterator(kind, sources.clone(), 0);
+                for s in sources {
+                    self.release(s);
                 }
                 self.heap.decref_runtime_soft(it);
                 it

@@ -51,6 +51,37 @@ fn syntax(message: impl Into<String>, loc: &Loc) -> CompileError {
     }
 }
 
+/// CPython's built-in names that memlane's interpreter does not provide.
+const UNMODELLED_BUILTINS: &[&str] = &[
+    "aiter",
+    "anext",
+    "ascii",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "classmethod",
+    "compile",
+    "complex",
+    "copyright",
+    "credits",
+    "dir",
+    "eval",
+    "exec",
+    "exit",
+    "globals",
+    "help",
+    "input",
+    "license",
+    "locals",
+    "memoryview",
+    "open",
+    "property",
+    "quit",
+    "staticmethod",
+    "super",
+    "vars",
+];
+
 fn unsupported(message: impl Into<String>, loc: &Loc) -> CompileError {
     CompileError {
         message: message.into(),
@@ -661,6 +692,23 @@ impl Compiler {
         Ok(())
     }
 
+    /// Refuses a CPython built-in that memlane does not model, unless the program binds
+    /// the name itself: a run would otherwise raise a NameError CPython never raises.
+    fn check_builtin(&mut self, name: &str, loc: &Loc) -> CResult {
+        if !UNMODELLED_BUILTINS.contains(&name) {
+            return Ok(());
+        }
+        let mut scope = Some(self.unit().scope);
+        while let Some(s) = scope {
+            let s = &self.symbols.scopes[s];
+            if s.bound.contains(name) || s.params.iter().any(|p| p == name) {
+                return Ok(());
+            }
+            scope = s.parent;
+        }
+        Err(unsupported(format!("the built-in `{name}` is"), loc))
+    }
+
     fn check_module(&self, name: &str, loc: &Loc) -> CResult {
         if name == "sys" || name == "gc" {
             Ok(())
@@ -1226,7 +1274,12 @@ impl Compiler {
                 };
                 self.load_const(v, lit);
             }
-            ExprKind::Name { id, ctx } => self.name_op(id, *ctx),
+            ExprKind::Name { id, ctx } => {
+                if *ctx == ExprContext::Load {
+                    self.check_builtin(id, &e.loc)?;
+                }
+                self.name_op(id, *ctx)
+            }
             ExprKind::BoolOp { op, values } => {
                 let mut jumps = Vec::new();
                 for (i, v) in values.iter().enumerate() {

@@ -245,6 +245,7 @@ impl Vm {
     pub fn class_of(&mut self, v: ObjId) -> ObjId {
         match self.heap.payload(v) {
             Payload::Instance(i) => i.class,
+            &Payload::Iterator(Iter { kind, .. }) => self.heap.iterator_type(kind),
             p => {
                 let t = p.builtin_type();
                 self.heap.type_object(t)
@@ -2029,6 +2030,58 @@ impl Vm {
                     self.release(v);
                 }
                 r
+            }
+            IterKind::Map => {
+                let mut items = Vec::new();
+                let mut done = false;
+                for &src in &state.sources[1..] {
+                    match self.iter_next(src)? {
+                        Some(v) => items.push(v),
+                        None => {
+                            done = true;
+                            break;
+                        }
+                    }
+                }
+                let r = if done {
+                    Ok(None)
+                } else {
+                    self.call(state.sources[0], &items, &[]).map(Some)
+                };
+                for v in items {
+                    self.release(v);
+                }
+                // Returned unheld, as the other kinds' items are (held again below).
+                r?.inspect(|&v| self.heap.decref_runtime_soft(v))
+            }
+            IterKind::Filter => {
+                let (f, inner) = (state.sources[0], state.sources[1]);
+                let by_truth = matches!(self.heap.payload(f), Payload::None);
+                loop {
+                    let Some(v) = self.iter_next(inner)? else {
+                        break None;
+                    };
+                    let keep = if by_truth {
+                        self.truthy(v)
+                    } else {
+                        self.call(f, &[v], &[]).and_then(|r| {
+                            let t = self.truthy(r);
+                            self.release(r);
+                            t
+                        })
+                    };
+                    match keep {
+                        Ok(true) => {
+                            self.heap.decref_runtime_soft(v);
+                            break Some(v);
+                        }
+                        Ok(false) => self.release(v),
+                        Err(e) => {
+                            self.release(v);
+                            return Err(e);
+                        }
+                    }
+                }
             }
             IterKind::Call | IterKind::KeysView | IterKind::ValuesView | IterKind::ItemsView => {
                 None

@@ -160,6 +160,8 @@ fn constructs_outside_the_subset_are_named_with_their_line() {
         ("x = 1\nasync def f():\n    pass\n", "async def"),
         ("import os\n", "`import os`"),
         ("with open('f') as f:\n    pass\n", "with"),
+        ("x = 1\nname = input('who? ')\n", "the built-in `input`"),
+        ("def f():\n    return super()\n", "the built-in `super`"),
     ] {
         match trace(src).outcome {
             Outcome::Unsupported { message, line } => {
@@ -169,6 +171,15 @@ fn constructs_outside_the_subset_are_named_with_their_line() {
             other => panic!("{src}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn a_program_may_bind_the_name_of_a_builtin_memlane_lacks() {
+    let t = trace(
+        "def input(p):\n    return p\ndef f(open):\n    return open\nprint(input('a'), f(1))\n",
+    );
+    assert_eq!(t.outcome, Outcome::Finished);
+    assert_eq!(last_line(&t).stdout, "a 1\n");
 }
 
 #[test]
