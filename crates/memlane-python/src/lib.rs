@@ -15,6 +15,7 @@ pub mod methods;
 pub mod ops;
 pub mod parser;
 mod printf;
+mod str_format;
 pub mod symtable;
 pub mod vm;
 

@@ -382,7 +382,7 @@ impl Vm {
         s: Rc<str>,
         receiver: ObjId,
         args: &[ObjId],
-        _kwargs: Kwargs,
+        kwargs: Kwargs,
     ) -> VmResult {
         let arg_text = |vm: &mut Vm, i: usize, what: &str| -> PyResult<Rc<str>> {
             match args.get(i) {
@@ -708,47 +708,7 @@ impl Vm {
                 }
                 return Ok(t);
             }
-            "format" => {
-                let mut out = String::new();
-                let mut auto = 0;
-                let mut chars = s.chars().peekable();
-                while let Some(c) = chars.next() {
-                    match c {
-                        '{' if chars.peek() == Some(&'{') => {
-                            chars.next();
-                            out.push('{');
-                        }
-                        '}' if chars.peek() == Some(&'}') => {
-                            chars.next();
-                            out.push('}');
-                        }
-                        '{' => {
-                            let mut field = String::new();
-                            for d in chars.by_ref() {
-                                if d == '}' {
-                                    break;
-                                }
-                                field.push(d);
-                            }
-                            let (name_part, spec) = field
-                                .split_once(':')
-                                .map_or((field.as_str(), ""), |(a, b)| (a, b));
-                            let idx = if name_part.is_empty() {
-                                auto += 1;
-                                auto - 1
-                            } else {
-                                name_part.parse::<usize>().unwrap_or(usize::MAX)
-                            };
-                            let Some(&v) = args.get(idx) else {
-                                return Err(self.error_fmt(BuiltinType::IndexError, format_args!("Replacement index {idx} out of range for positional args tuple")).into());
-                            };
-                            out.push_str(&self.format_with_spec(v, spec)?);
-                        }
-                        c => out.push(c),
-                    }
-                }
-                out
-            }
+            "format" => self.str_format(&s, args, kwargs)?,
             _ => return Err(self.no_attribute("str", name).into()),
         };
         if r == *s {

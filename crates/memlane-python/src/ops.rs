@@ -466,6 +466,10 @@ impl Vm {
             self.hold(c);
             return Ok(c);
         }
+        if let Some(v) = self.number_attribute(obj, name) {
+            self.hold(v);
+            return Ok(v);
+        }
         if let Some(m) = self.builtin_method(obj, name) {
             let b = self.heap.alloc(Payload::BoundMethod {
                 function: m,
@@ -495,6 +499,21 @@ impl Vm {
             _ => return Err(self.no_attribute(&t, name)),
         };
         Err(self.error(BuiltinType::AttributeError, msg))
+    }
+
+    /// `x.real`, `x.imag`, and an int's `numerator` and `denominator`: an exact int or
+    /// float is its own real part (the same object), a bool's is the int.
+    fn number_attribute(&mut self, obj: ObjId, name: &str) -> Option<ObjId> {
+        let v = match (self.heap.payload(obj), name) {
+            (Payload::Int(_), "real" | "numerator") => obj,
+            (Payload::Int(_), "imag") | (Payload::Bool(_), "imag") => self.heap.int_i64(0),
+            (Payload::Int(_) | Payload::Bool(_), "denominator") => self.heap.int_i64(1),
+            (&Payload::Bool(b), "real" | "numerator") => self.heap.int_i64(b as i64),
+            (Payload::Float(_), "real") => obj,
+            (Payload::Float(_), "imag") => self.heap.float(0.0),
+            _ => return None,
+        };
+        Some(v)
     }
 
     fn bound_method(&mut self, function: ObjId, receiver: ObjId) -> ObjId {
