@@ -283,6 +283,59 @@ impl Vm {
         Some(self.builtin_function(m, Some(t.name())))
     }
 
+    /// `pow(b, e, m)`: `b ** e % m` without the power, and with `e < 0` the power of
+    /// `b`'s inverse modulo `m`, as CPython's `long_pow`.
+    fn int_pow_mod(&mut self, args: &[ObjId]) -> VmResult {
+        let ints: Vec<BigInt> = args.iter().filter_map(|&a| self.int_value(a)).collect();
+        let [b, e, m] = &ints[..] else {
+            let numbers = args.iter().all(|&a| {
+                matches!(
+                    self.heap.payload(a),
+                    Payload::Int(_) | Payload::Bool(_) | Payload::Float(_)
+                )
+            });
+            if numbers {
+                return Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        "pow() 3rd argument not allowed unless all arguments are integers",
+                    )
+                    .into());
+            }
+            let [a, b, c] = [0, 1, 2].map(|i| self.heap.type_name(args[i]).to_string());
+            return Err(self
+                .error_fmt(
+                    BuiltinType::TypeError,
+                    format_args!(
+                        "unsupported operand type(s) for ** or pow(): '{a}', '{b}', '{c}'"
+                    ),
+                )
+                .into());
+        };
+        if m.is_zero() {
+            return Err(self
+                .error(BuiltinType::ValueError, "pow() 3rd argument cannot be 0")
+                .into());
+        }
+        let base = if e.is_negative() {
+            match b.modinv(m) {
+                Some(inverse) => inverse,
+                None => {
+                    return Err(self
+                        .error(
+                            BuiltinType::ValueError,
+                            "base is not invertible for the given modulus",
+                        )
+                        .into())
+                }
+            }
+        } else {
+            b.clone()
+        };
+        let r = base.modpow(&e.abs(), m);
+        Ok(self.new_int(r)?)
+    }
+
     fn expect_args(&mut self, name: &str, args: &[ObjId], min: usize, max: usize) -> PyResult<()> {
         match arity_message(name, name, args.len(), min, max) {
             Some(msg) => Err(self.error(BuiltinType::TypeError, msg)),
@@ -686,8 +739,11 @@ impl Vm {
                 self.release(m);
                 t
             }
+            "pow" if args.len() == 3 && !matches!(self.heap.payload(args[2]), Payload::None) => {
+                self.int_pow_mod(args)?
+            }
             "pow" => {
-                self.expect_args("pow", args, 2, 2)?;
+                self.expect_args("pow", args, 2, 3)?;
                 let r =
                     self.binary_op(arg(args, 0), arg(args, 1), crate::ast::Operator::Pow, false)?;
                 self.heap.decref_runtime_soft(r);
