@@ -1,6 +1,6 @@
 //! Raw DEFLATE (RFC 1951) for the links the page writes: LZ77 over hash chains, coded in
-//! one block of the fixed Huffman codes. Any inflater reads it (links are read back with
-//! miniz_oxide).
+//! one block of the fixed Huffman codes. Any inflater reads it (links are read back by
+//! `inflate.rs`).
 //!
 //! Written by hand because miniz_oxide's compressor cost 8,333 bytes of the gzipped wasm
 //! (`docs/performance.md`, "Links compressed by hand"), about 2% of the bundle, for the
