@@ -420,20 +420,17 @@ impl Vm {
                         }
                     }
                 }
+                // One str item: CPython returns that very object (the items were read
+                // once: a generator cannot be read again).
+                if err.is_none() && parts.len() == 1 {
+                    self.heap.decref_runtime_soft(items[0]);
+                    return Ok(items[0]);
+                }
                 for it in items {
                     self.release(it);
                 }
                 if let Some(m) = err {
                     return Err(self.error(BuiltinType::TypeError, m).into());
-                }
-                // One str item: CPython returns that very object.
-                if parts.len() == 1 {
-                    let only = self.iterate(arg(args, 0))?;
-                    let item = only[0];
-                    for o in only {
-                        self.release(o);
-                    }
-                    return Ok(item);
                 }
                 let len = parts.iter().map(|p| p.len()).sum::<usize>()
                     + s.len() * parts.len().saturating_sub(1);
