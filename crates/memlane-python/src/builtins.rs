@@ -336,6 +336,13 @@ impl Vm {
         Ok(self.new_int(r)?)
     }
 
+    /// `str.lower`, `list.append`, ...: a built-in type's method, unbound (its first
+    /// argument is the receiver).
+    pub fn unbound_builtin_method(&mut self, t: BuiltinType, name: &str) -> Option<ObjId> {
+        let &m = methods_of(t).iter().find(|&&m| m == name)?;
+        Some(self.builtin_function(m, Some(t.name())))
+    }
+
     fn expect_args(&mut self, name: &str, args: &[ObjId], min: usize, max: usize) -> PyResult<()> {
         match arity_message(name, name, args.len(), min, max) {
             Some(msg) => Err(self.error(BuiltinType::TypeError, msg)),
@@ -365,11 +372,33 @@ impl Vm {
                     return Err(self
                         .error_fmt(
                             BuiltinType::TypeError,
-                            format_args!("unbound method {}() needs an argument", b.name),
+                            format_args!(
+                                "unbound method {}.{}() needs an argument",
+                                b.owner.unwrap_or_default(),
+                                b.name
+                            ),
                         )
                         .into());
                 }
-                self.call_method(b.name, arg(args, 0), &args[1..], kwargs)
+                let receiver = arg(args, 0);
+                let owner = b.owner.unwrap_or_default();
+                let t = match self.heap.payload(receiver) {
+                    Payload::Bool(_) => "int",
+                    p => p.builtin_type().name(),
+                };
+                if t != owner {
+                    let t = self.heap.type_name(receiver).to_string();
+                    return Err(self
+                        .error_fmt(
+                            BuiltinType::TypeError,
+                            format_args!(
+                                "descriptor '{}' for '{owner}' objects doesn't apply to a '{t}' object",
+                                b.name
+                            ),
+                        )
+                        .into());
+                }
+                self.call_method(b.name, receiver, &args[1..], kwargs)
             }
         }
     }
@@ -935,11 +964,19 @@ impl Vm {
         let key = Vm::kwarg(kwargs, "key");
         let default = Vm::kwarg(kwargs, "default");
         let result = self.min_max_items(name, &items, key);
+        // The winner may have no other holder (an item a generator made): it is held
+        // across the release of the items, and returned unheld.
+        if let Ok(Some(v)) = result {
+            self.hold(v);
+        }
         for it in items.iter().copied() {
             self.release(it);
         }
         match result? {
-            Some(v) => Ok(v),
+            Some(v) => {
+                self.heap.decref_runtime_soft(v);
+                Ok(v)
+            }
             None => match default {
                 Some(d) => Ok(d),
                 None => {

@@ -415,6 +415,10 @@ impl Vm {
                     self.hold(v);
                     return Ok(v);
                 }
+                if let Some(v) = c.builtin.and_then(|t| self.unbound_builtin_method(t, name)) {
+                    self.hold(v);
+                    return Ok(v);
+                }
                 if name == "__name__" || name == "__qualname__" {
                     let s = self.heap.str(&c.name.clone());
                     self.hold(s);
