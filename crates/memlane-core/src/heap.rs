@@ -1429,7 +1429,12 @@ impl Heap {
             } else {
                 4
             };
-            self.profile.str_compact_header() + width * (len + 1)
+            let utf8 = if len == 1 && width == 1 && self.profile.latin1_chars_have_utf8() {
+                3
+            } else {
+                0
+            };
+            self.profile.str_compact_header() + width * (len + 1) + utf8
         }
     }
 

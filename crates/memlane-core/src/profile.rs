@@ -98,6 +98,13 @@ impl Profile {
         }
     }
 
+    /// Whether the shared one-character strings U+0080..U+00FF carry their UTF-8 form
+    /// (2 bytes and a NUL, counted by `sys.getsizeof`): from 3.12 they are static objects
+    /// built with it (`_Py_LATIN1_CHR`).
+    pub fn latin1_chars_have_utf8(self) -> bool {
+        self.version >= Version::Py312
+    }
+
     /// `sys.getsizeof` of an instance of a plain class with no `__slots__`.
     pub fn instance_size(self) -> u64 {
         match self.version {

@@ -265,8 +265,20 @@ impl Vm {
         match v {
             ConstValue::Int(i) => self.heap.int(i.clone()),
             ConstValue::Float(f) => self.heap.float(*f),
-            // The parser makes a new object for every literal, one character long or not.
-            ConstValue::Str(s) => self.heap.new_str(s),
+            // A one-character Latin-1 literal is the shared character (the parser's UTF-8
+            // decoder returns it) unless it is a name character: those are new objects here
+            // and compile-time interning decides which object they become.
+            ConstValue::Str(s) => {
+                let mut chars = s.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None)
+                        if (c as u32) < 256 && !(c.is_ascii_alphanumeric() || c == '_') =>
+                    {
+                        self.heap.str(s)
+                    }
+                    _ => self.heap.new_str(s),
+                }
+            }
             ConstValue::None => self.heap.none(),
             ConstValue::True => self.heap.bool(true),
             ConstValue::False => self.heap.bool(false),
