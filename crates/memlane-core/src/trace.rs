@@ -1060,9 +1060,7 @@ fn innermost(frames: &mut [FrameView], id: FrameId) -> Option<&mut FrameView> {
     frames.iter_mut().rev().find(|f| f.id == id)
 }
 
-/// No references (a live object that never had any).
-
-/// The live objects' references, kept apart from their views in ring buffers (see
+/// The live objects' references, kept apart from their views (see
 /// `LiveReferences`), so a splice near either end of a big container is cheap. Found
 /// through a slot number by id, not hashed: a dict store looks them up three times.
 #[derive(Debug, Default)]
