@@ -8,6 +8,7 @@ pub mod event;
 pub mod gc;
 pub mod hash;
 pub mod heap;
+mod live_references;
 mod log;
 pub mod memory_view;
 pub mod narrate;

@@ -11,6 +11,7 @@
 
 use crate::event::{Event, Holder, HolderRef};
 use crate::hash::FxBuild;
+use crate::live_references::LiveReferences;
 use crate::object::index_label;
 use crate::view::{Binding, FrameId, FrameView, Label, ObjId, ObjectView, Placement, Reference};
 use std::collections::HashMap;
@@ -55,16 +56,16 @@ impl Splice {
         len - replaced(len, self.keep_front, self.keep_back).len() + self.middle.len()
     }
 
-    /// Applies the splice to `referents` in place, moving its new references in.
-    pub fn apply_owned(self, referents: &mut Vec<Reference>) {
-        let range = replaced(referents.len(), self.keep_front, self.keep_back);
+    /// Applies the splice to the recorder's `live` references, moving its new ones in.
+    pub(crate) fn apply_live(self, live: &mut LiveReferences) {
+        let range = replaced(live.len(), self.keep_front, self.keep_back);
         if range.len() == self.middle.len() {
             // As many references replaced as put in (a value rebound): in place.
-            for (slot, new) in referents[range].iter_mut().zip(self.middle) {
+            for (slot, new) in live[range].iter_mut().zip(self.middle) {
                 *slot = new;
             }
         } else {
-            referents.splice(range, self.middle);
+            live.splice(range, self.middle.into_iter());
         }
     }
 
@@ -92,9 +93,42 @@ impl PositionSplice {
         len - replaced(len, self.keep_front, self.keep_back).len() + self.middle.len()
     }
 
-    /// Applies the splice to a list's `referents`, which are labelled by their positions:
-    /// as `Splice::apply` would with the labels made, reusing the labels of positions
-    /// the list keeps.
+    /// Applies the splice to the recorder's `live` references of a list, which are
+    /// labelled by their positions: as `Splice::apply` would with the labels made,
+    /// reusing the labels of positions the list keeps.
+    pub fn apply_live(&self, live: &mut LiveReferences) {
+        let range = replaced(live.len(), self.keep_front, self.keep_back);
+        let front = range.start;
+        if self.keep_back == 0 {
+            let (kept, added) = self
+                .middle
+                .split_at(self.middle.len().min(live.len() - front));
+            for (j, (slot, &target)) in (front..).zip(live[front..].iter_mut().zip(kept)) {
+                debug_assert_eq!(slot.label, Label::Slot(j as u64));
+                slot.target = target;
+            }
+            for (j, &target) in (front + kept.len()..).zip(added) {
+                live.push(Reference {
+                    label: Label::Slot(j as u64),
+                    target,
+                });
+            }
+            live.truncate(front + self.middle.len());
+        } else {
+            let middle = self
+                .middle
+                .iter()
+                .enumerate()
+                .map(|(k, &target)| Reference {
+                    label: Label::Slot((front + k) as u64),
+                    target,
+                });
+            live.splice(range, middle);
+        }
+    }
+
+    /// `apply_live` on a `Vec`, as the recorder did before: the tests' oracle.
+    #[cfg(test)]
     pub fn apply(&self, referents: &mut Vec<Reference>) {
         let range = replaced(referents.len(), self.keep_front, self.keep_back);
         let front = range.start;
@@ -780,6 +814,11 @@ impl EventLog {
 
     /// Records an `Alloc` of (a copy of) `o`.
     pub fn push_alloc(&mut self, o: &ObjectView) {
+        self.push_alloc_with(o, &o.referents);
+    }
+
+    /// Records an `Alloc` of `o` with the references `referents` in place of its own.
+    pub fn push_alloc_with(&mut self, o: &ObjectView, referents: &[Reference]) {
         if !self.whole_only {
             self.last_references.set(o.id, self.len, 0);
         }
@@ -812,7 +851,7 @@ impl EventLog {
             self.put(o.refcount);
             self.put(o.runtime_refs);
         }
-        self.put_referents(&o.referents);
+        self.put_referents(referents);
     }
 
     /// Records a `FramePush` of (a copy of) `f`.
@@ -1983,6 +2022,65 @@ mod tests {
             assert!(logs[0].push_position_splice(ObjId(1), "list", 88, &by_position, n));
             assert!(logs[1].push_splice(ObjId(1), "list", 88, &labelled, n));
             assert_eq!(logs[0].bytes, logs[1].bytes);
+        }
+    }
+
+    fn labelled(targets: &[u32], label: impl Fn(usize) -> Label) -> Vec<Reference> {
+        targets
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| Reference {
+                label: label(i),
+                target: ObjId(t),
+            })
+            .collect()
+    }
+
+    /// `references` as the recorder's live ones, with `room` spare before them.
+    fn live(references: Vec<Reference>, room: usize) -> LiveReferences {
+        let mut live = LiveReferences::from(references);
+        live.make_room(room);
+        live
+    }
+
+    proptest::proptest! {
+        /// Splices applied to the recorder's live references leave what they left when
+        /// those were a `Vec`, wherever they fall and whatever room there is.
+        #[test]
+        fn splices_apply_to_live_references_as_to_a_vec(
+            old in proptest::collection::vec(0u32..50, 0..40),
+            room in 0usize..40,
+            splices in proptest::collection::vec(
+                (0usize..45, 0usize..45, proptest::collection::vec(50u32..99, 0..20)),
+                1..8,
+            ),
+        ) {
+            let text = |i: usize| Label::from(format!("key {}", i % 7));
+            let mut expected = labelled(&old, text);
+            let mut got = live(expected.clone(), room);
+            for (keep_front, keep_back, middle) in &splices {
+                let splice = Splice {
+                    keep_front: *keep_front,
+                    keep_back: *keep_back,
+                    middle: labelled(middle, |i| text(i + 3)),
+                };
+                splice.apply(&mut expected);
+                splice.apply_live(&mut got);
+                proptest::prop_assert_eq!(&got[..], &expected[..]);
+            }
+
+            let slot = |i: usize| Label::Slot(i as u64);
+            let (keep_front, keep_back, middle) = &splices[0];
+            let by_position = PositionSplice {
+                keep_front: *keep_front,
+                keep_back: *keep_back,
+                middle: middle.iter().map(|&t| ObjId(t)).collect(),
+            };
+            let mut expected = labelled(&old, slot);
+            let mut got = live(expected.clone(), room);
+            by_position.apply(&mut expected);
+            by_position.apply_live(&mut got);
+            proptest::prop_assert_eq!(&got[..], &expected[..]);
         }
     }
 

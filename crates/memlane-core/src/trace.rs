@@ -6,6 +6,7 @@
 
 use crate::event::Event;
 use crate::event::HolderRef;
+use crate::live_references::LiveReferences;
 use crate::log::FrameEvent;
 pub use crate::log::Splice;
 use crate::log::{put_varint, read_varint, unzigzag, zigzag, EventLog, Stored};
@@ -163,18 +164,19 @@ impl Checkpoint {
         Checkpoint::of(
             event,
             &snap.frames,
-            snap.objects.values().map(|o| &**o),
+            snap.objects.values().map(|o| (&**o, &o.referents[..])),
             snap,
             strings,
         )
     }
 
-    /// The checkpoint of `frames`, `objects` (in id order) and the rest of `snap`'s
-    /// fields but its objects and frames, its strings written into `strings`' table.
+    /// The checkpoint of `frames`, `objects` (in id order, each with its references) and
+    /// the rest of `snap`'s fields but its objects and frames, its strings
+    /// written into `strings`' table.
     fn of<'a>(
         event: usize,
         frames: &[FrameView],
-        objects: impl Iterator<Item = &'a ObjectView>,
+        objects: impl Iterator<Item = (&'a ObjectView, &'a [Reference])>,
         snap: &Snapshot,
         strings: &mut EventLog,
     ) -> Checkpoint {
@@ -193,14 +195,14 @@ impl Checkpoint {
     fn write<'a>(
         state: &mut EventLog,
         frames: &[FrameView],
-        objects: impl Iterator<Item = &'a ObjectView>,
+        objects: impl Iterator<Item = (&'a ObjectView, &'a [Reference])>,
         snap: &Snapshot,
     ) {
         for f in frames {
             state.push_frame_push(f);
         }
-        for o in objects {
-            state.push_alloc(o);
+        for (o, referents) in objects {
+            state.push_alloc_with(o, referents);
         }
         for (text, stderr) in [(&snap.stdout, false), (&snap.stderr, true)] {
             if !text.is_empty() {
@@ -917,10 +919,10 @@ impl Recorder {
         splice: crate::heap::ReferencesSplice,
     ) {
         use crate::heap::ReferencesSplice;
-        let Some(o) = self.live.object_mut(obj) else {
+        let Some((o, live)) = self.live.object_and_references_mut(obj) else {
             return;
         };
-        let len = o.referents.len();
+        let len = live.len();
         let spliced = match splice {
             ReferencesSplice::Positions(p) => {
                 let after_len = p.len_after(len);
@@ -928,20 +930,19 @@ impl Recorder {
                 let spliced = self
                     .events
                     .push_position_splice(obj, value, size, &p, after_len);
-                p.apply(Arc::make_mut(&mut o.referents));
+                p.apply_live(live);
                 spliced
             }
             ReferencesSplice::Labelled(s) => {
                 let after_len = s.len_after(len);
                 self.most_referents.note(obj, after_len);
                 let spliced = self.events.push_splice(obj, value, size, &s, after_len);
-                s.apply_owned(Arc::make_mut(&mut o.referents));
+                s.apply_live(live);
                 spliced
             }
         };
         if !spliced {
-            self.events
-                .push_change_whole(obj, value, size, &o.referents);
+            self.events.push_change_whole(obj, value, size, live);
         }
         if o.value != value {
             o.value.clear();
@@ -952,7 +953,7 @@ impl Recorder {
 
     /// The references `obj` had at its last recorded event.
     pub fn references(&self, obj: ObjId) -> Option<&[Reference]> {
-        self.live.object(obj).map(|o| &o.referents[..])
+        self.live.references(obj)
     }
 
     /// Starts a new step: the line `line` of frame `frame` is about to run.
@@ -1043,6 +1044,9 @@ const SPARE_NAMES: usize = 64;
 #[derive(Debug, Default)]
 struct Live {
     objects: Vec<Option<Box<ObjectView>>>,
+    /// The references of the live objects that have had any; their views' own
+    /// `referents` stay empty meanwhile.
+    references: ReferenceSlots,
     /// Frames, stdout, stderr, gc and memory (its `objects` stay empty).
     rest: Snapshot,
     /// Texts of unbound names, reused by the next bindings.
@@ -1056,14 +1060,108 @@ fn innermost(frames: &mut [FrameView], id: FrameId) -> Option<&mut FrameView> {
     frames.iter_mut().rev().find(|f| f.id == id)
 }
 
+/// The live objects' references, kept apart from their views (see
+/// `LiveReferences`), so a splice near either end of a big container is cheap. Found
+/// through a slot number by id, not hashed: a dict store looks them up three times.
+#[derive(Debug, Default)]
+struct ReferenceSlots {
+    /// By id: the slot holding the object's references, plus one; 0 for none.
+    slot_of: Vec<u32>,
+    slots: Vec<LiveReferences>,
+    /// Slots that freed objects left.
+    free: Vec<u32>,
+}
+
+impl ReferenceSlots {
+    #[inline]
+    fn get(&self, id: ObjId) -> Option<&LiveReferences> {
+        let slot = self.slot_of.get(id.0 as usize)?.checked_sub(1)?;
+        Some(&self.slots[slot as usize])
+    }
+
+    /// `id`'s references, `initial()` if it had none.
+    #[inline]
+    fn get_or_insert(
+        &mut self,
+        id: ObjId,
+        initial: impl FnOnce() -> Vec<Reference>,
+    ) -> &mut LiveReferences {
+        match self.slot_of.get(id.0 as usize) {
+            Some(&slot) if slot > 0 => &mut self.slots[slot as usize - 1],
+            _ => self.insert(id, initial()),
+        }
+    }
+
+    /// Gives `id`, which has none, a slot holding `references`.
+    fn insert(&mut self, id: ObjId, references: Vec<Reference>) -> &mut LiveReferences {
+        let i = id.0 as usize;
+        if i >= self.slot_of.len() {
+            self.slot_of.resize(i + 1, 0);
+        }
+        let slot = match self.free.pop() {
+            Some(slot) => slot as usize,
+            None => {
+                self.slots.push(LiveReferences::default());
+                self.slots.len() - 1
+            }
+        };
+        self.slot_of[i] = slot as u32 + 1;
+        self.slots[slot] = references.into();
+        &mut self.slots[slot]
+    }
+
+    fn set(&mut self, id: ObjId, references: Vec<Reference>) {
+        *self.get_or_insert(id, Vec::new) = references.into();
+    }
+
+    fn remove(&mut self, id: ObjId) -> Option<LiveReferences> {
+        let slot = std::mem::take(self.slot_of.get_mut(id.0 as usize)?).checked_sub(1)?;
+        self.free.push(slot);
+        Some(std::mem::take(&mut self.slots[slot as usize]))
+    }
+}
+
 impl Live {
     fn object(&self, id: ObjId) -> Option<&ObjectView> {
         self.objects.get(id.0 as usize)?.as_deref()
     }
 
-    /// Removes a freed object's view (what `apply` of its `Free` does).
+    /// The references of the live object `id` (only live objects have a slot).
+    fn references(&self, id: ObjId) -> Option<&[Reference]> {
+        match self.references.get(id) {
+            Some(r) => Some(r),
+            None => self.object(id).map(|o| &o.referents[..]),
+        }
+    }
+
+    /// The references of `o`, a live object.
+    fn references_of<'a>(&'a self, o: &'a ObjectView) -> &'a [Reference] {
+        match self.references.get(o.id) {
+            Some(r) => r,
+            None => &o.referents,
+        }
+    }
+
+    fn object_and_references_mut(
+        &mut self,
+        id: ObjId,
+    ) -> Option<(&mut ObjectView, &mut LiveReferences)> {
+        let o = self.objects.get_mut(id.0 as usize)?.as_deref_mut()?;
+        let live = self.references.get_or_insert(id, || take_references(o));
+        Some((o, live))
+    }
+
+    /// Removes a freed object's view (what `apply` of its `Free` does), its references'
+    /// buffer given back to it for the next allocation to fill.
+    #[inline(always)]
     fn take(&mut self, id: ObjId) -> Option<Box<ObjectView>> {
-        self.objects.get_mut(id.0 as usize)?.take()
+        let mut view = self.objects.get_mut(id.0 as usize)?.take()?;
+        if let Some(live) = self.references.remove(id) {
+            if let Some(referents) = Arc::get_mut(&mut view.referents) {
+                *referents = live.into_empty_vec();
+            }
+        }
+        Some(view)
     }
 
     fn object_mut(&mut self, id: ObjId) -> Option<&mut ObjectView> {
@@ -1076,17 +1174,19 @@ impl Live {
 
     fn apply(&mut self, event: Event) {
         match event {
-            Event::Alloc { object } => {
+            Event::Alloc { mut object } => {
                 let i = object.id.0 as usize;
                 if i >= self.objects.len() {
                     self.objects.resize_with(i + 1, || None);
                 }
+                if !object.referents.is_empty() {
+                    let live = take_references(&mut object);
+                    self.references.set(object.id, live);
+                }
                 self.objects[i] = Some(object);
             }
             Event::Free { obj, .. } => {
-                if let Some(slot) = self.objects.get_mut(obj.0 as usize) {
-                    *slot = None;
-                }
+                self.take(obj);
             }
             Event::Refcount {
                 obj,
@@ -1110,7 +1210,7 @@ impl Live {
                 if let Some(o) = self.object_mut(obj) {
                     o.value = value;
                     o.size = size;
-                    o.referents = referents.into();
+                    self.references.set(obj, referents);
                 }
             }
             Event::Flags {
@@ -1147,7 +1247,10 @@ impl Live {
         Checkpoint::of(
             event,
             &self.rest.frames,
-            self.objects.iter().flatten().map(|o| &**o),
+            self.objects
+                .iter()
+                .flatten()
+                .map(|o| (&**o, self.references_of(o))),
             &self.rest,
             strings,
         )
@@ -1159,9 +1262,21 @@ impl Live {
             .objects
             .iter()
             .flatten()
-            .map(|o| (o.id, Arc::new((**o).clone())))
+            .map(|o| {
+                let mut view = (**o).clone();
+                view.referents = Arc::new(self.references_of(o).to_vec());
+                (o.id, Arc::new(view))
+            })
             .collect();
         snap
+    }
+}
+
+/// Moves `o`'s references out of its view, leaving it none.
+fn take_references(o: &mut ObjectView) -> Vec<Reference> {
+    match Arc::get_mut(&mut o.referents) {
+        Some(referents) => std::mem::take(referents),
+        None => std::mem::take(&mut o.referents).to_vec(),
     }
 }
 
