@@ -116,6 +116,14 @@ fn methods_of(t: BuiltinType) -> &'static [&'static str] {
             "swapcase",
             "splitlines",
             "partition",
+            "rpartition",
+            "rindex",
+            "isascii",
+            "isdecimal",
+            "istitle",
+            "removeprefix",
+            "removesuffix",
+            "expandtabs",
         ],
         BuiltinType::Set => &[
             "add",
@@ -450,10 +458,27 @@ impl Vm {
             }
             "abs" => {
                 self.expect_args("abs", args, 1, 1)?;
-                match self.heap.payload(arg(args, 0)).clone() {
-                    Payload::Int(i) => self.heap.int(i.abs()),
-                    Payload::Bool(b) => self.heap.int_i64(b as i64),
-                    Payload::Float(f) => self.heap.float(f.abs()),
+                let x = arg(args, 0);
+                match self.heap.payload(x) {
+                    // A non-negative int is its own absolute value (long_abs).
+                    Payload::Int(i) if !i.is_negative() => x,
+                    Payload::Int(i) => {
+                        let v = -i.clone();
+                        self.heap.int(v)
+                    }
+                    &Payload::Bool(b) => self.heap.int_i64(b as i64),
+                    &Payload::Float(f) => self.heap.float(f.abs()),
+                    Payload::Instance(_) => match self.call_dunder(x, "__abs__", &[])? {
+                        Some(r) => {
+                            self.heap.decref_runtime_soft(r);
+                            r
+                        }
+                        None => {
+                            return Err(self
+                                .type_error(x, |t| format!("bad operand type for abs(): '{t}'"))
+                                .into())
+                        }
+                    },
                     _ => {
                         return Err(self
                             .type_error(arg(args, 0), |t| {

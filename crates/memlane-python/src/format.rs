@@ -101,6 +101,13 @@ pub fn unicode_decimal(c: char) -> Option<u32> {
 }
 
 /// CPython's `str.isspace()` for one character.
+/// Unicode's titlecase letters (category Lt), which `str.istitle` counts with the
+/// uppercase ones; Rust's `char` has no test for them.
+pub fn is_titlecase(c: char) -> bool {
+    matches!(c as u32, 0x1c5 | 0x1c8 | 0x1cb | 0x1f2 | 0x1f88..=0x1f8f | 0x1f98..=0x1f9f
+        | 0x1fa8..=0x1faf | 0x1fbc | 0x1fcc | 0x1ffc)
+}
+
 pub fn is_unicode_space(c: char) -> bool {
     matches!(
         c as u32,

@@ -591,33 +591,137 @@ impl Vm {
                 });
                 return Ok(self.heap.bool(hit));
             }
-            "find" | "rfind" | "index" | "count" => {
+            "find" | "rfind" | "index" | "rindex" | "count" => {
+                if self.heap.profile.version >= memlane_core::Version::Py313 {
+                    self.arity("str", name, args, 1, 3)?;
+                } else if args.is_empty() || args.len() > 3 {
+                    let (bound, n) = if args.is_empty() {
+                        ("least 1 argument", 0)
+                    } else {
+                        ("most 3 arguments", args.len())
+                    };
+                    return Err(self
+                        .error_fmt(
+                            BuiltinType::TypeError,
+                            format_args!("{name}() takes at {bound} ({n} given)"),
+                        )
+                        .into());
+                }
                 let sub = arg_text(self, 0, "must be str")?;
-                let chars: Vec<char> = s.chars().collect();
-                let char_index = |byte: usize| s[..byte].chars().count() as i64;
-                let r = match name {
-                    "find" | "index" => s.find(&*sub).map(char_index).unwrap_or(-1),
-                    "rfind" => s.rfind(&*sub).map(char_index).unwrap_or(-1),
-                    _ => {
-                        let _ = chars;
-                        if sub.is_empty() {
-                            s.chars().count() as i64 + 1
-                        } else {
-                            s.matches(&*sub).count() as i64
+                // `start` and `end` as a slice's, in characters (None for either: an end).
+                let n = s.chars().count() as i64;
+                // CPython's ADJUST_INDICES: negatives count from the end; only `end` is
+                // clamped to the length.
+                let bound = |vm: &mut Vm, i: usize, default: i64| -> PyResult<i64> {
+                    match args.get(i) {
+                        Some(&a) if !matches!(vm.heap.payload(a), Payload::None) => {
+                            let v = vm.index_value(a)?;
+                            Ok(if v < 0 { (v + n).max(0) } else { v })
                         }
+                        _ => Ok(default),
                     }
                 };
-                if name == "index" && r < 0 {
+                let start = bound(self, 1, 0)?;
+                let end = bound(self, 2, n)?.min(n);
+                let byte = |c: i64| s.char_indices().nth(c as usize).map_or(s.len(), |(b, _)| b);
+                let window = if start <= end {
+                    &s[byte(start)..byte(end)]
+                } else {
+                    ""
+                };
+                let char_index = |b: usize| start + window[..b].chars().count() as i64;
+                let r = if start > end {
+                    if name == "count" {
+                        0
+                    } else {
+                        -1
+                    }
+                } else {
+                    match name {
+                        "find" | "index" => window.find(&*sub).map(char_index).unwrap_or(-1),
+                        "rfind" | "rindex" => window.rfind(&*sub).map(char_index).unwrap_or(-1),
+                        _ if sub.is_empty() => (end - start).max(0) + 1,
+                        _ => window.matches(&*sub).count() as i64,
+                    }
+                };
+                if name.ends_with("index") && r < 0 {
                     return Err(self
                         .error(BuiltinType::ValueError, "substring not found")
                         .into());
                 }
                 return Ok(self.heap.int_i64(r));
             }
+            "isascii" => return Ok(self.heap.bool(s.is_ascii())),
+            "istitle" => {
+                // Upper- and titlecase only after uncased characters, lowercase only after
+                // cased ones, and at least one cased character.
+                let (mut cased, mut previous_cased) = (false, false);
+                for c in s.chars() {
+                    if c.is_uppercase() || format::is_titlecase(c) {
+                        if previous_cased {
+                            return Ok(self.heap.bool(false));
+                        }
+                        previous_cased = true;
+                        cased = true;
+                    } else if c.is_lowercase() {
+                        if !previous_cased {
+                            return Ok(self.heap.bool(false));
+                        }
+                        previous_cased = true;
+                        cased = true;
+                    } else {
+                        previous_cased = false;
+                    }
+                }
+                return Ok(self.heap.bool(cased));
+            }
+            "removeprefix" | "removesuffix" => {
+                self.arity("str", name, args, 1, 1)?;
+                let affix = arg_text(self, 0, &format!("{name}() argument must be str"))?;
+                let rest = if name == "removeprefix" {
+                    s.strip_prefix(&*affix)
+                } else {
+                    s.strip_suffix(&*affix)
+                };
+                match rest {
+                    Some(r) if !affix.is_empty() => r.to_string(),
+                    _ => return Ok(receiver),
+                }
+            }
+            "expandtabs" => {
+                self.arity("str", name, args, 0, 1)?;
+                let size = match args.first() {
+                    Some(&a) => self.index_value(a)?,
+                    None => 8,
+                };
+                let mut out = String::new();
+                let mut column = 0i64;
+                for c in s.chars() {
+                    match c {
+                        '\t' if size > 0 => {
+                            let pad = size - column % size;
+                            self.check_new_str(out.len() + pad as usize, out.len() + pad as usize)?;
+                            out.extend(std::iter::repeat_n(' ', pad as usize));
+                            column += pad;
+                        }
+                        '\t' => {}
+                        '\n' | '\r' => {
+                            out.push(c);
+                            column = 0;
+                        }
+                        c => {
+                            out.push(c);
+                            column += 1;
+                        }
+                    }
+                }
+                out
+            }
             "isdigit" | "isalpha" | "isalnum" | "isspace" | "isupper" | "islower"
-            | "isidentifier" => {
+            | "isidentifier" | "isdecimal" => {
                 let v = !s.is_empty()
                     && match name {
+                        "isdecimal" => s.chars().all(|c| format::unicode_decimal(c).is_some()),
                         "isdigit" => s
                             .chars()
                             .all(|c| c.is_ascii_digit() || format::unicode_decimal(c).is_some()),
@@ -685,17 +789,38 @@ impl Vm {
                 };
                 format!("{sign}{}{rest}", "0".repeat(width - n))
             }
-            "partition" => {
+            "partition" | "rpartition" => {
                 let sep = arg_text(self, 0, "must be str")?;
-                let (a, b, c) = match s.find(&*sep) {
+                if sep.is_empty() {
+                    return Err(self
+                        .error(BuiltinType::ValueError, "empty separator")
+                        .into());
+                }
+                let found = if name == "partition" {
+                    s.find(&*sep)
+                } else {
+                    s.rfind(&*sep)
+                };
+                let (a, b, c) = match found {
                     Some(i) => (
                         s[..i].to_string(),
                         sep.to_string(),
                         s[i + sep.len()..].to_string(),
                     ),
-                    None => (s.to_string(), String::new(), String::new()),
+                    None if name == "partition" => (s.to_string(), String::new(), String::new()),
+                    None => (String::new(), String::new(), s.to_string()),
                 };
-                let parts: Vec<ObjId> = [a, b, c].iter().map(|p| self.heap.str(p)).collect();
+                // A part that is the whole string is the string itself, as in CPython.
+                let parts: Vec<ObjId> = [a, b, c]
+                    .iter()
+                    .map(|p| {
+                        if **p == *s {
+                            receiver
+                        } else {
+                            self.heap.str(p)
+                        }
+                    })
+                    .collect();
                 for &p in &parts {
                     self.hold(p);
                 }

@@ -788,6 +788,11 @@ impl Vm {
                 return Ok(r);
             }
         }
+        // The reflected method of the right operand: `3 * v` calls `v.__rmul__(3)`.
+        let reflected = format!("__r{}", &dunder(op)[2..]);
+        if let Some(r) = self.call_dunder(b, &reflected, &[a])? {
+            return Ok(r);
+        }
         let (ta, tb) = (self.heap.type_name(a), self.heap.type_name(b));
         let sym = if inplace {
             format!("{}=", op_symbol(op))
