@@ -93,10 +93,10 @@ web() {
   done
   # The budget is 250 KB; the bundle is not there yet (docs/performance.md says why and
   # what would get it there). Until it is, the check holds the measured size plus ~2%
-  # (now 469,183 + 0.8%, raised on purpose for the interpreter's fidelity fixes), so
+  # (now 472,951 + 0.9%, raised on purpose for the interpreter's fidelity fixes), so
   # growth fails the build instead of going unnoticed. Lower the limit as the bundle
   # shrinks; raise it only on purpose, with the measurement in the docs.
-  local budget=250000 limit=473000
+  local budget=250000 limit=477000
   if [ "$total" -gt "$limit" ]; then
     echo "  bundle over its limit: $total > $limit bytes gzipped (budget $budget)" >&2
     return 1
