@@ -1808,6 +1808,24 @@ impl Vm {
     // ----- iteration -----
 
     /// `iter(v)`, returned held.
+    /// The next item of each iterator, held; `None`, with nothing held, once one of them
+    /// is exhausted (zip's and map's step).
+    fn next_of_each(&mut self, iterators: &[ObjId]) -> VmResult<Option<Vec<ObjId>>> {
+        let mut items = Vec::with_capacity(iterators.len());
+        for &it in iterators {
+            match self.iter_next(it) {
+                Ok(Some(v)) => items.push(v),
+                r => {
+                    for v in items {
+                        self.release(v);
+                    }
+                    return r.map(|_| None);
+                }
+            }
+        }
+        Ok(Some(items))
+    }
+
     /// Whether `get_iter(v)` makes an iterator rather than raising "not iterable".
     pub fn is_iterable(&self, v: ObjId) -> bool {
         match self.heap.payload(v) {
@@ -2037,51 +2055,29 @@ impl Vm {
                     None => None,
                 }
             }
-            IterKind::Zip => {
-                let mut items = Vec::new();
-                let mut done = false;
-                for &src in &state.sources {
-                    match self.iter_next(src)? {
-                        Some(v) => items.push(v),
-                        None => {
-                            done = true;
-                            break;
-                        }
+            IterKind::Zip => match self.next_of_each(&state.sources)? {
+                Some(items) => {
+                    let t = self.new_tuple(&items);
+                    for v in items {
+                        self.release(v);
                     }
+                    Some(t)
                 }
-                let r = if done {
-                    None
-                } else {
-                    Some(self.new_tuple(&items))
-                };
-                for v in items {
-                    self.release(v);
-                }
-                r
-            }
-            IterKind::Map => {
-                let mut items = Vec::new();
-                let mut done = false;
-                for &src in &state.sources[1..] {
-                    match self.iter_next(src)? {
-                        Some(v) => items.push(v),
-                        None => {
-                            done = true;
-                            break;
-                        }
+                None => None,
+            },
+            IterKind::Map => match self.next_of_each(&state.sources[1..])? {
+                Some(items) => {
+                    let r = self.call(state.sources[0], &items, &[]);
+                    for v in items {
+                        self.release(v);
                     }
+                    // Returned unheld, as the other kinds' items are (held again below).
+                    let v = r?;
+                    self.heap.decref_runtime_soft(v);
+                    Some(v)
                 }
-                let r = if done {
-                    Ok(None)
-                } else {
-                    self.call(state.sources[0], &items, &[]).map(Some)
-                };
-                for v in items {
-                    self.release(v);
-                }
-                // Returned unheld, as the other kinds' items are (held again below).
-                r?.inspect(|&v| self.heap.decref_runtime_soft(v))
-            }
+                None => None,
+            },
             IterKind::Filter => {
                 let (f, inner) = (state.sources[0], state.sources[1]);
                 let by_truth = matches!(self.heap.payload(f), Payload::None);
