@@ -29,6 +29,8 @@ pub struct Compiled {
     pub literals: Vec<ConstValue>,
     /// For each constant key, the literal whose object became the shared constant.
     pub canonical: HashMap<String, usize>,
+    /// The SyntaxWarnings compiling raised, as (line, message), in source order.
+    pub warnings: Vec<(u32, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,6 +135,7 @@ pub fn compile(module: &Module, version: Version) -> CResult<Compiled> {
         units: Vec::new(),
         stack: Vec::new(),
         version,
+        warnings: Vec::new(),
     };
     c.enter(UnitKind::Module, "<module>", "<module>", 0, 1);
     c.body(&module.body)?;
@@ -145,6 +148,7 @@ pub fn compile(module: &Module, version: Version) -> CResult<Compiled> {
         module_unit,
         literals: c.literals,
         canonical: c.canonical,
+        warnings: c.warnings,
     })
 }
 
@@ -300,9 +304,47 @@ struct Compiler {
     units: Vec<CodeUnit>,
     stack: Vec<Unit>,
     version: Version,
+    warnings: Vec<(u32, String)>,
 }
 
 impl Compiler {
+    /// CPython's `check_compare`: `is` or `is not` with a literal operand (not None,
+    /// True, False or `...`, after constant folding) raises a SyntaxWarning, once a
+    /// comparison chain.
+    fn check_is_literal(&mut self, left: &Expr, ops: &[CmpOp], comparators: &[Expr], line: u32) {
+        let literal = |c: &Self, e: &Expr| match c.fold(e)? {
+            ConstValue::None | ConstValue::True | ConstValue::False | ConstValue::Ellipsis => None,
+            ConstValue::Int(_) => Some("int"),
+            ConstValue::Float(_) => Some("float"),
+            ConstValue::Str(_) => Some("str"),
+            ConstValue::Tuple(_) => Some("tuple"),
+            ConstValue::FrozenSet(_) => Some("frozenset"),
+            ConstValue::Code(_) => None,
+        };
+        let mut left = literal(self, left);
+        for (op, e) in ops.iter().zip(comparators) {
+            let right = literal(self, e);
+            if let (CmpOp::Is | CmpOp::IsNot, Some(t)) = (op, left.or(right)) {
+                let (word, instead) = if *op == CmpOp::Is {
+                    ("is", "==")
+                } else {
+                    ("is not", "!=")
+                };
+                let what = if self.version >= Version::Py312 {
+                    format!("'{t}' literal")
+                } else {
+                    "a literal".to_string()
+                };
+                self.warnings.push((
+                    line,
+                    format!("\"{word}\" with {what}. Did you mean \"{instead}\"?"),
+                ));
+                return;
+            }
+            left = right;
+        }
+    }
+
     fn enter(&mut self, kind: UnitKind, name: &str, qualname: &str, scope: usize, line: u32) {
         let s = &self.symbols.scopes[scope];
         let code = CodeUnit {
@@ -1377,6 +1419,7 @@ impl Compiler {
                 ops,
                 comparators,
             } => {
+                self.check_is_literal(left, ops, comparators, e.loc.line);
                 self.expr(left)?;
                 if ops.len() == 1 {
                     self.compare_operand(ops[0], &comparators[0])?;

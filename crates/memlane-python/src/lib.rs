@@ -137,6 +137,14 @@ impl Session {
             source,
         ));
         vm.materialize();
+        // Compiling comes before running: its warnings are on stderr before any step.
+        for (line, message) in std::mem::take(&mut vm.compiled.warnings) {
+            let text = source.lines().nth(line as usize - 1).unwrap_or("").trim();
+            vm.stderr_write(&format!(
+                "{}:{line}: SyntaxWarning: {message}\n  {text}\n",
+                options.filename
+            ));
+        }
         let mut session = Session {
             state: SessionState::Running(vm),
         };

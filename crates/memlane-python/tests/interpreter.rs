@@ -183,6 +183,23 @@ fn a_program_may_bind_the_name_of_a_builtin_memlane_lacks() {
 }
 
 #[test]
+fn is_with_a_literal_warns_before_the_first_step() {
+    let t = trace("x = 1\nif x is 1 or x is not 'a':\n    print(x is None)\n");
+    assert_eq!(t.outcome, Outcome::Finished);
+    let first = t.snapshot(0);
+    assert_eq!(
+        first.stderr,
+        format!(
+            "{0}:2: SyntaxWarning: \"is\" with 'int' literal. Did you mean \"==\"?\n  \
+             if x is 1 or x is not 'a':\n{0}:2: SyntaxWarning: \"is not\" with 'str' literal. \
+             Did you mean \"!=\"?\n  if x is 1 or x is not 'a':\n",
+            RunOptions::default().filename
+        )
+    );
+    assert_eq!(last_line(&t).stdout, "False\n");
+}
+
+#[test]
 fn the_step_limit_keeps_the_steps_so_far() {
     let options = RunOptions {
         max_steps: 50,
