@@ -14,7 +14,7 @@ use crate::vm::{Vm, VmResult};
 enum Source {
     /// The items of a tuple, the next at `.1`.
     Items(Vec<ObjId>, usize),
-    /// One object, not yet used (or used, `false`).
+    /// One object, and whether it was taken.
     Single(ObjId, bool),
 }
 
