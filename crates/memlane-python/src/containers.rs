@@ -1,6 +1,7 @@
 //! Building and changing lists, tuples, dicts and sets with CPython's own growth rules
 //! (they decide `sys.getsizeof` and which blocks pymalloc hands out).
 
+use crate::ast::Operator;
 use crate::vm::*;
 use memlane_core::event::{Event, Holder, HolderRef};
 use memlane_core::heap::Kept;
@@ -923,6 +924,84 @@ impl Vm {
         }
         self.hold(r);
         let made = self.set_update(r, b);
+        self.hand_back(r, made)
+    }
+
+    /// Whether `o` is a keys or items view (the views with set operators).
+    fn is_set_view(&self, o: ObjId) -> bool {
+        matches!(
+            self.heap.payload(o),
+            Payload::Iterator(Iter {
+                kind: IterKind::KeysView | IterKind::ItemsView,
+                ..
+            })
+        )
+    }
+
+    /// `a op b` where either is a keys or items view (`dictviews_and`, `_or`, `_sub`,
+    /// `_xor`): a new set, held by no one.
+    pub fn dict_view_op(&mut self, a: ObjId, b: ObjId, op: Operator) -> VmResult<ObjId> {
+        if op == Operator::BitAnd {
+            return self.dict_view_intersect(a, b);
+        }
+        // `dictviews_to_set`: a keys view's set is made from its dict.
+        let source = match self.heap.payload(a) {
+            Payload::Iterator(Iter {
+                kind: IterKind::KeysView,
+                sources,
+                ..
+            }) => sources[0],
+            _ => a,
+        };
+        let r = self.new_set();
+        self.hold(r);
+        let made = self.set_update(r, source).and_then(|()| match op {
+            Operator::BitOr => self.set_update(r, b),
+            Operator::Sub => self.set_difference_update(r, b),
+            _ => self.set_symmetric_difference_update(r, b),
+        });
+        self.hand_back(r, made)
+    }
+
+    /// `_PyDictView_Intersect`: a set's own intersection when the other operand is a set at
+    /// least as large; else the items of the smaller operand found in the view.
+    fn dict_view_intersect(&mut self, a: ObjId, b: ObjId) -> VmResult<ObjId> {
+        let (mut view, mut other) = if self.is_set_view(a) { (a, b) } else { (b, a) };
+        let len = |vm: &mut Self, o: ObjId| vm.length_hint(o).unwrap_or(0);
+        let view_len = len(self, view);
+        if matches!(self.heap.payload(other), Payload::Set(s) if !s.frozen)
+            && view_len <= self.heap_set(other).len()
+        {
+            return self.set_intersection(other, view);
+        }
+        if self.is_set_view(other) && len(self, other) > view_len {
+            std::mem::swap(&mut view, &mut other);
+        }
+        let r = self.new_set();
+        self.hold(r);
+        let items = match self.iterate(other) {
+            Ok(items) => items,
+            Err(e) => return self.hand_back(r, Err(e)),
+        };
+        let mut made = Ok(());
+        for &it in &items {
+            match self.contains(view, it) {
+                Ok(true) => {
+                    if let Err(e) = self.set_add(r, it) {
+                        made = Err(e.into());
+                        break;
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    made = Err(e);
+                    break;
+                }
+            }
+        }
+        for it in items {
+            self.release(it);
+        }
         self.hand_back(r, made)
     }
 

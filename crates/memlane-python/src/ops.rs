@@ -884,6 +884,28 @@ impl Vm {
                     self.list_extend(a, b)?;
                     a
                 }
+                (
+                    Payload::Iterator(Iter {
+                        kind: IterKind::KeysView | IterKind::ItemsView,
+                        ..
+                    }),
+                    _,
+                    _,
+                )
+                | (
+                    _,
+                    Payload::Iterator(Iter {
+                        kind: IterKind::KeysView | IterKind::ItemsView,
+                        ..
+                    }),
+                    _,
+                ) if matches!(
+                    op,
+                    Operator::BitAnd | Operator::BitOr | Operator::Sub | Operator::BitXor
+                ) =>
+                {
+                    self.dict_view_op(a, b, op)?
+                }
                 _ => return Ok(None),
             },
         ))
