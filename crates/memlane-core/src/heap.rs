@@ -775,22 +775,25 @@ impl Heap {
         if let Some(&id) = self.statics.types.get(&t) {
             return id;
         }
-        let bases = match t.base() {
-            Some(b) => vec![self.type_object(b)],
-            None => Vec::new(),
-        };
+        let base = t.base().map(|b| self.type_object(b));
+        let id = self.static_class(t.name(), t, base);
+        self.statics.types.insert(t, id);
+        id
+    }
+
+    /// A static, internal type object named `name`, of the built-in type `t`.
+    fn static_class(&mut self, name: &str, t: BuiltinType, base: Option<ObjId>) -> ObjId {
         let id = self.alloc_static(Payload::Class(Class {
-            name: Rc::from(t.name()),
+            name: Rc::from(name),
             bases: Vec::new(),
             attrs: Default::default(),
             builtin: Some(t),
             shared_keys: SharedKeys::default(),
         }));
         self.get_mut(id).internal = true;
-        for b in bases {
+        if let Some(b) = base {
             self.class_add_base(id, b);
         }
-        self.statics.types.insert(t, id);
         id
     }
 
@@ -800,16 +803,8 @@ impl Heap {
         if let Some(&id) = self.statics.iterator_types.get(&kind) {
             return id;
         }
-        let id = self.alloc_static(Payload::Class(Class {
-            name: Rc::from(kind.type_name()),
-            bases: Vec::new(),
-            attrs: Default::default(),
-            builtin: Some(BuiltinType::Iterator),
-            shared_keys: SharedKeys::default(),
-        }));
-        self.get_mut(id).internal = true;
         let base = self.type_object(BuiltinType::Iterator);
-        self.class_add_base(id, base);
+        let id = self.static_class(kind.type_name(), BuiltinType::Iterator, Some(base));
         self.statics.iterator_types.insert(kind, id);
         id
     }

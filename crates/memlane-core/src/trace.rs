@@ -1128,10 +1128,7 @@ impl Live {
 
     /// The references of the live object `id` (only live objects have a slot).
     fn references(&self, id: ObjId) -> Option<&[Reference]> {
-        match self.references.get(id) {
-            Some(r) => Some(r),
-            None => self.object(id).map(|o| &o.referents[..]),
-        }
+        self.object(id).map(|o| self.references_of(o))
     }
 
     /// The references of `o`, a live object.

@@ -459,6 +459,11 @@ impl Vm {
             "abs" => {
                 self.expect_args("abs", args, 1, 1)?;
                 let x = arg(args, 0);
+                // An instance's own `__abs__` (call_dunder answers None for the others).
+                if let Some(r) = self.call_dunder(x, "__abs__", &[])? {
+                    self.heap.decref_runtime_soft(r);
+                    return Ok(r);
+                }
                 match self.heap.payload(x) {
                     // A non-negative int is its own absolute value (long_abs).
                     Payload::Int(i) if !i.is_negative() => x,
@@ -468,22 +473,9 @@ impl Vm {
                     }
                     &Payload::Bool(b) => self.heap.int_i64(b as i64),
                     &Payload::Float(f) => self.heap.float(f.abs()),
-                    Payload::Instance(_) => match self.call_dunder(x, "__abs__", &[])? {
-                        Some(r) => {
-                            self.heap.decref_runtime_soft(r);
-                            r
-                        }
-                        None => {
-                            return Err(self
-                                .type_error(x, |t| format!("bad operand type for abs(): '{t}'"))
-                                .into())
-                        }
-                    },
                     _ => {
                         return Err(self
-                            .type_error(arg(args, 0), |t| {
-                                format!("bad operand type for abs(): '{t}'")
-                            })
+                            .type_error(x, |t| format!("bad operand type for abs(): '{t}'"))
                             .into());
                     }
                 }

@@ -405,10 +405,8 @@ impl Vm {
                 } else {
                     String::new()
                 };
-                let text = match conv {
-                    c if c == 'r' as i32 => self.repr(items[0])?,
-                    c if c == 's' as i32 => self.str_of(items[0])?,
-                    c if c == 'a' as i32 => crate::ops::ascii_of(&self.repr(items[0])?),
+                let text = match u8::try_from(conv).map(char::from) {
+                    Ok(c @ ('r' | 's' | 'a')) => self.conversion_text(items[0], c)?,
                     _ => {
                         if spec.is_empty() {
                             self.str_of(items[0])?

@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use crate::limits::{MAX_INT_BITS, MAX_ITEMS, MAX_STR_CHARS};
 
-pub fn ascii_of(repr: &str) -> String {
+fn ascii_of(repr: &str) -> String {
     let mut out = String::new();
     for c in repr.chars() {
         let n = c as u32;
@@ -2503,6 +2503,15 @@ impl Vm {
                 self.heap.get(v).address
             ),
         })
+    }
+
+    /// `v` as the conversion `!r`, `!s` or `!a` (and `%r`, `%s`, `%a`) gives it.
+    pub fn conversion_text(&mut self, v: ObjId, conversion: char) -> PyResult<String> {
+        match conversion {
+            'r' => self.repr(v),
+            'a' => Ok(ascii_of(&self.repr(v)?)),
+            _ => self.str_of(v),
+        }
     }
 
     pub fn str_of(&mut self, v: ObjId) -> PyResult<String> {

@@ -7,7 +7,6 @@ use num_bigint::{BigInt, Sign};
 use num_traits::{FromPrimitive, ToPrimitive};
 
 use crate::format;
-use crate::ops::ascii_of;
 use crate::vm::{Vm, VmResult};
 
 /// Where the next argument comes from: CPython's `argidx` and `arglen`.
@@ -168,18 +167,6 @@ impl Vm {
             } else if c.left {
                 out.push_str(&text);
                 out.extend(std::iter::repeat_n(' ', pad));
-            } else if c.zero && "diuoxX".contains(kind) {
-                // Zeros go after the sign and the base's prefix.
-                let body = text.trim_start_matches(['-', '+', ' ']);
-                let body = body
-                    .strip_prefix("0x")
-                    .or_else(|| body.strip_prefix("0X"))
-                    .or_else(|| body.strip_prefix("0o"))
-                    .filter(|_| c.alt)
-                    .unwrap_or(body);
-                out.push_str(&text[..text.len() - body.len()]);
-                out.extend(std::iter::repeat_n('0', pad));
-                out.push_str(body);
             } else {
                 out.extend(std::iter::repeat_n(' ', pad));
                 out.push_str(&text);
@@ -224,15 +211,12 @@ impl Vm {
         }
     }
 
-    /// One conversion's text, before its width is applied.
+    /// One conversion's text, before its width is applied (a number's zero fill is its
+    /// own).
     fn convert(&mut self, arg: ObjId, kind: char, c: &Conversion) -> VmResult<String> {
         Ok(match kind {
             's' | 'r' | 'a' => {
-                let text = match kind {
-                    's' => self.str_of(arg)?,
-                    'r' => self.repr(arg)?,
-                    _ => ascii_of(&self.repr(arg)?),
-                };
+                let text = self.conversion_text(arg, kind)?;
                 match c.precision {
                     Some(p) => text.chars().take(p).collect(),
                     None => text,
@@ -339,9 +323,6 @@ impl Vm {
                 if kind == 'X' {
                     digits.make_ascii_uppercase();
                 }
-                let min = c.precision.unwrap_or(0);
-                let zeros = min.saturating_sub(digits.len());
-                self.check_new_str(zeros + digits.len(), zeros + digits.len())?;
                 let sign = if v.sign() == Sign::Minus {
                     "-"
                 } else if c.plus {
@@ -357,6 +338,15 @@ impl Vm {
                     (true, 'X') => "0X",
                     _ => "",
                 };
+                let mut zeros = c.precision.unwrap_or(0).saturating_sub(digits.len());
+                // The `0` flag fills the width with zeros after the sign and the prefix.
+                if c.zero && !c.left {
+                    zeros = zeros.max(
+                        c.width
+                            .saturating_sub(sign.len() + prefix.len() + digits.len()),
+                    );
+                }
+                self.check_new_str(zeros + digits.len(), zeros + digits.len())?;
                 format!("{sign}{prefix}{}{digits}", "0".repeat(zeros))
             }
         })

@@ -8,7 +8,6 @@ use memlane_core::object::BuiltinType;
 use memlane_core::ObjId;
 
 use crate::format;
-use crate::ops::ascii_of;
 use crate::vm::{Vm, VmResult};
 
 /// How the fields so far were numbered: CPython refuses to mix `{}` with `{0}`.
@@ -282,9 +281,7 @@ impl Vm {
         };
         let converted = match field.conversion {
             None => return Ok(self.format_with_spec(obj, &spec)?),
-            Some('r') => self.repr(obj)?,
-            Some('s') => self.str_of(obj)?,
-            Some('a') => ascii_of(&self.repr(obj)?),
+            Some(c @ ('r' | 's' | 'a')) => self.conversion_text(obj, c)?,
             Some(c) if (' '..='~').contains(&c) => {
                 return Err(self
                     .error_fmt(
