@@ -13,7 +13,10 @@ use crate::event::{Event, Holder, HolderRef};
 use crate::hash::FxBuild;
 use crate::live_references::LiveReferences;
 use crate::object::index_label;
-use crate::view::{Binding, FrameId, FrameView, Label, ObjId, ObjectView, Placement, Reference};
+use crate::view::{
+    canonical_int, int_key, Binding, FrameId, FrameView, Label, ObjId, ObjectView, Placement,
+    Reference,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -376,25 +379,6 @@ pub(crate) struct EventLog {
     whole_only: bool,
 }
 
-/// The number `s` is the decimal text of, if it is exactly that text (no `+`, no leading
-/// zeros, no `-0`) and under 2^60: such a value is stored as the number.
-fn canonical_int(s: &str) -> Option<i64> {
-    let digits = s.strip_prefix('-').unwrap_or(s).as_bytes();
-    let canonical = !digits.is_empty()
-        && digits.len() <= 18
-        && digits.iter().all(u8::is_ascii_digit)
-        && (digits[0] != b'0' || (digits.len() == 1 && digits.len() == s.len()));
-    if !canonical {
-        return None;
-    }
-    let magnitude = digits.iter().fold(0i64, |n, &d| n * 10 + (d - b'0') as i64);
-    Some(if digits.len() < s.len() {
-        -magnitude
-    } else {
-        magnitude
-    })
-}
-
 /// A signed difference as an unsigned varint's value (small either way round).
 pub(crate) fn zigzag(d: i64) -> u64 {
     ((d << 1) ^ (d >> 63)) as u64
@@ -521,21 +505,55 @@ impl EventLog {
         self.put(i as u64);
     }
 
-    /// A slot's label: a position `[i]` as the number (`i << 1 | 1`, `put_slot`), any
-    /// other text as its string id (`id << 1`). A list of 10^6 items has 10^6 distinct
-    /// position labels: as texts they were most of such a run's history (81 of 117 MB for
-    /// `[0] * 10**6`).
+    /// A changed object's value: a text ending in a number (`list of 12`, `dict of 3`)
+    /// as the id of the text before the number (`id << 1 | 1`) and the number, any other
+    /// text as its id (`id << 1`). A list grown an item a step has a new count each step:
+    /// as whole texts they put 200,000 strings in the table for a list of 200,000 items.
+    fn put_change_value(&mut self, s: &str) {
+        let counted = s
+            .rsplit_once(' ')
+            .and_then(|(head, n)| Some((head, canonical_int(n)?)));
+        match counted {
+            Some((head, n)) => {
+                let i = self.strings.id(head);
+                self.put((i as u64) << 1 | 1);
+                self.put(zigzag(n));
+            }
+            None => {
+                let i = self.strings.id(s);
+                self.put((i as u64) << 1);
+            }
+        }
+    }
+
+    /// A slot's label: a position `[i]` as the number (`i << 1 | 1`, `put_slot`), an int
+    /// key `key k` as the number (`zigzag(k) << 2 | 2`), any other text as its string id
+    /// (`id << 2`). A list of 10^6 items has 10^6 distinct position labels: as texts they
+    /// were most of such a run's history (81 of 117 MB for `[0] * 10**6`); a dict's int
+    /// keys likewise.
     fn put_label(&mut self, label: &Label) {
         match label {
             Label::Slot(i) => self.put_slot(*i),
-            Label::Text(text) => self.put_text_label(text),
+            Label::Key(k) => self.put_key(*k),
+            Label::Text(text) => self.put_text(text),
         }
     }
 
     /// A label known not to be `[i]`.
     fn put_text_label(&mut self, label: &str) {
+        match int_key(label) {
+            Some(k) => self.put_key(k),
+            None => self.put_text(label),
+        }
+    }
+
+    fn put_text(&mut self, label: &str) {
         let id = self.strings.id(label);
-        self.put((id as u64) << 1);
+        self.put((id as u64) << 2);
+    }
+
+    fn put_key(&mut self, key: i64) {
+        self.put(zigzag(key) << 2 | 2);
     }
 
     /// The label `[index]`.
@@ -662,7 +680,7 @@ impl EventLog {
             }
             HolderRef::Stack { .. } => {}
             HolderRef::Object { obj, label } => {
-                // Stored as a text: slots by position come as `HolderRef::Slot`, so the
+                // Not a position: slots by position come as `HolderRef::Slot`, so the
                 // hot path (a dict's `['total']`) skips `put_label`'s check.
                 self.put_obj(obj);
                 self.put_text_label(label);
@@ -739,7 +757,7 @@ impl EventLog {
         self.start_event();
         self.bytes.push(T_CHANGE);
         self.put_obj(obj);
-        self.put_sym(value);
+        self.put_change_value(value);
         self.put(size);
         self.put_referents(after);
     }
@@ -801,7 +819,7 @@ impl EventLog {
                 self.bytes.push(T_CHANGE_SPLICE);
                 self.put_obj(obj);
                 self.put((here - base) as u64);
-                self.put_sym(value);
+                self.put_change_value(value);
                 self.put(size);
                 self.put(keep_front as u64);
                 self.put(keep_back as u64);
@@ -1367,10 +1385,22 @@ impl Reader<'_> {
         self.strings.texts[i].to_string()
     }
 
+    /// A value written by `put_change_value`.
+    fn change_value(&mut self) -> String {
+        let v = self.num();
+        let text = &self.strings.texts[(v >> 1) as usize];
+        if v & 1 == 0 {
+            return text.to_string();
+        }
+        let text = text.clone();
+        format!("{text} {}", unzigzag(self.num()))
+    }
+
     /// A label written by `put_label`: `[i]` made here, when it is decoded.
     fn label(&mut self) -> String {
         match self.reference_label() {
             Label::Slot(i) => index_label(i),
+            label @ Label::Key(_) => label.to_string(),
             Label::Text(text) => text.to_string(),
         }
     }
@@ -1379,10 +1409,11 @@ impl Reader<'_> {
     /// number and a text is shared with the string table (nothing is allocated).
     fn reference_label(&mut self) -> Label {
         let v = self.num();
-        if v & 1 == 1 {
-            return Label::Slot(v >> 1);
+        match v & 3 {
+            1 | 3 => Label::Slot(v >> 1),
+            2 => Label::Key(unzigzag(v >> 2)),
+            _ => Label::Text(self.strings.texts[(v >> 2) as usize].clone()),
         }
-        Label::Text(self.strings.texts[(v >> 1) as usize].clone())
     }
 
     fn obj(&mut self) -> ObjId {
@@ -1437,7 +1468,7 @@ impl Reader<'_> {
             self.at += 1;
             let obj = self.obj();
             let base_event = here - self.num() as usize;
-            let value = self.sym();
+            let value = self.change_value();
             let size = self.num();
             let keep_front = self.num() as usize;
             let keep_back = self.num() as usize;
@@ -1531,7 +1562,7 @@ impl Reader<'_> {
             },
             T_CHANGE => Event::Change {
                 obj: self.obj(),
-                value: self.sym(),
+                value: self.change_value(),
                 size: self.num(),
                 referents: self.referents(),
             },
@@ -1864,10 +1895,11 @@ mod tests {
     }
 
     /// A position label `[i]` among an object's references is stored as its number, and
-    /// a slot holder recorded by position (`HolderRef::Slot`) too: neither adds to the
-    /// string table, and both decode to the label text, as any other label does.
+    /// a slot holder recorded by position (`HolderRef::Slot`) too; so is an int key's
+    /// label `key k`, given either way. None adds to the string table, and all decode
+    /// to the label text, as any other label does.
     #[test]
-    fn slot_labels_are_numbers_and_decode_as_texts() {
+    fn slot_and_int_key_labels_are_numbers_and_decode_as_texts() {
         assert_eq!(slot_index("[0]"), Some(0));
         assert_eq!(slot_index("[42]"), Some(42));
         assert_eq!(
@@ -1891,10 +1923,25 @@ mod tests {
             "1]",
             "['a']",
             "[(1, 2)]",
-            "key 0",
+            "key 00",
+            "key +1",
+            "key -0",
+            "key 1.5",
+            "key 1000000000000000000",
+            "key  1",
             "__bases__[0]",
             "cell_contents",
+            // Int keys: numbers.
+            "key 0",
+            "key -7",
+            "key 123456",
+            "key 999999999999999999",
+            "key -999999999999999999",
         ];
+        let keys = labels.len() - 5;
+        for (k, label) in labels.iter().enumerate() {
+            assert_eq!(int_key(label).is_some(), k >= keys, "{label}");
+        }
         // Only the first four are positions as `index_label` writes them.
         for (k, label) in labels.iter().enumerate() {
             match slot_index(label) {
@@ -1933,8 +1980,9 @@ mod tests {
             });
         }
         let stored: Vec<&str> = log.strings.texts.iter().map(|t| &**t).collect();
-        let mut texts: Vec<&str> = labels[4..].to_vec();
-        texts.push("list of 19");
+        let mut texts: Vec<&str> = labels[4..keys].to_vec();
+        // A change's value is stored as its text before the count.
+        texts.push("list of");
         texts.sort();
         let mut stored_sorted = stored.clone();
         stored_sorted.sort();
@@ -1953,6 +2001,10 @@ mod tests {
             log.push(&event);
             expected.push(event);
         }
+        assert!(
+            log.strings.texts.iter().all(|t| int_key(t).is_none()),
+            "int keys given as holder texts are stored as numbers"
+        );
         assert_eq!(log.decode(0, log.len()), expected);
         assert_eq!(
             expected[6],
@@ -1965,6 +2017,53 @@ mod tests {
                     label: "[5]".into(),
                 },
             }
+        );
+    }
+
+    /// A changed object's value decodes as written, and only its text before a count
+    /// goes to the string table: a container grown an item a step adds no text a step.
+    #[test]
+    fn change_values_keep_counts_out_of_the_string_table() {
+        let values = [
+            "list of 0",
+            "list of 1",
+            "dict of 200000",
+            "list of 007",
+            "list of -0",
+            "list of -3",
+            "Dog object",
+            "set of 1.5",
+            "",
+            "5",
+            " 5",
+        ];
+        let mut log = EventLog::default();
+        let mut expected = Vec::new();
+        for (k, value) in values.iter().enumerate() {
+            let event = Event::Change {
+                obj: ObjId(k as u32),
+                value: value.to_string(),
+                size: 56,
+                referents: Vec::new(),
+            };
+            log.push(&event);
+            expected.push(event);
+        }
+        assert_eq!(log.decode(0, log.len()), expected);
+        let mut stored: Vec<&str> = log.strings.texts.iter().map(|t| &**t).collect();
+        stored.sort();
+        assert_eq!(
+            stored,
+            [
+                "",
+                "5",
+                "Dog object",
+                "dict of",
+                "list of",
+                "list of -0",
+                "list of 007",
+                "set of 1.5"
+            ]
         );
     }
 

@@ -28,23 +28,27 @@ pub struct Reference {
     pub target: ObjId,
 }
 
-/// How a holder names one of its references. A position `[i]` is kept as its number and
-/// any other text is shared: a snapshot holding a list of a million items then holds no
-/// million strings, which every clone and seek of it allocated (50-80 ms each).
-/// Made through `From`, which keeps `[i]` as a `Slot` whatever its source, so two labels
-/// are equal exactly when their texts are. Serialised as its text.
+/// How a holder names one of its references. A position `[i]` and an int key `key i` are
+/// kept as their numbers and any other text is shared: a snapshot holding a list of a
+/// million items then holds no million strings, which every clone and seek of it
+/// allocated (50-80 ms each), and a dict of 200,000 int keys puts no 200,000 texts in the
+/// event log's string table (looking them up was 40% of such a run).
+/// Made through `From`, which keeps `[i]` as a `Slot` and `key i` as a `Key` whatever its
+/// source, so two labels are equal exactly when their texts are. Serialised as its text.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Label {
     /// `[i]`: a list's or tuple's position, or a dict item whose key shows as `i`.
     Slot(u64),
+    /// `key i`: a dict's reference to its int key `i` (as `canonical_int` reads it).
+    Key(i64),
     Text(Arc<str>),
 }
 
 impl Label {
-    /// The label's text, when it is not a position.
+    /// The label's text, when it is held as text (not a position or an int key).
     pub fn text(&self) -> Option<&str> {
         match self {
-            Label::Slot(_) => None,
+            Label::Slot(_) | Label::Key(_) => None,
             Label::Text(t) => Some(t),
         }
     }
@@ -54,6 +58,7 @@ impl fmt::Display for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Label::Slot(i) => write!(f, "[{i}]"),
+            Label::Key(k) => write!(f, "key {k}"),
             Label::Text(t) => f.write_str(t),
         }
     }
@@ -61,11 +66,39 @@ impl fmt::Display for Label {
 
 impl Label {
     fn of_text<T: AsRef<str> + Into<Arc<str>>>(text: T) -> Label {
-        match crate::object::slot_index(text.as_ref()) {
-            Some(i) => Label::Slot(i),
+        let s = text.as_ref();
+        if let Some(i) = crate::object::slot_index(s) {
+            return Label::Slot(i);
+        }
+        match int_key(s) {
+            Some(k) => Label::Key(k),
             None => Label::Text(text.into()),
         }
     }
+}
+
+/// The int `k` of a label `key k`, when `k` is written as Python writes an int.
+pub(crate) fn int_key(label: &str) -> Option<i64> {
+    label.strip_prefix("key ").and_then(canonical_int)
+}
+
+/// `s` as an int when it is one as Python writes it (no sign but a minus, no leading
+/// zero, no `-0`) of up to 18 digits, so that its text round-trips.
+pub(crate) fn canonical_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix('-').unwrap_or(s).as_bytes();
+    let canonical = !digits.is_empty()
+        && digits.len() <= 18
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits[0] != b'0' || (digits.len() == 1 && digits.len() == s.len()));
+    if !canonical {
+        return None;
+    }
+    let magnitude = digits.iter().fold(0i64, |n, &d| n * 10 + (d - b'0') as i64);
+    Some(if digits.len() < s.len() {
+        -magnitude
+    } else {
+        magnitude
+    })
 }
 
 impl From<&str> for Label {
@@ -90,6 +123,7 @@ impl PartialEq<str> for Label {
     fn eq(&self, other: &str) -> bool {
         match self {
             Label::Slot(i) => crate::object::slot_index(other) == Some(*i),
+            Label::Key(k) => int_key(other) == Some(*k),
             Label::Text(t) => **t == *other,
         }
     }
@@ -104,7 +138,7 @@ impl PartialEq<&str> for Label {
 impl Serialize for Label {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Label::Slot(_) => s.collect_str(self),
+            Label::Slot(_) | Label::Key(_) => s.collect_str(self),
             Label::Text(t) => s.serialize_str(t),
         }
     }

@@ -382,6 +382,10 @@ impl Vm {
                 match self.heap.recorded_value_label(d, rank, key) {
                     Some(Label::Text(label)) => self.label_buf.push_str(label),
                     Some(Label::Slot(i)) => self.label_buf.push_str(&index_label(*i)),
+                    Some(label @ Label::Key(_)) => {
+                        use std::fmt::Write;
+                        let _ = write!(self.label_buf, "{label}");
+                    }
                     None => self
                         .label_buf
                         .push_str(&item_label(&self.heap.short_value(key))),
