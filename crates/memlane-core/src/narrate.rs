@@ -351,10 +351,12 @@ pub fn describe_step_between(
     format!("`{code}` {list}.")
 }
 
+/// `s` with its first letter uppercased: `name_object`'s text, which starts with `the`
+/// or `None`, so ASCII is enough (Unicode's case tables cost the page 15.7 KB).
 fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
+    let mut s = s.to_string();
+    if let Some(first) = s.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    s
 }

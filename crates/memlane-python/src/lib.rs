@@ -4,6 +4,9 @@
 pub mod ast;
 pub mod builtins;
 pub mod bytecode;
+mod case;
+#[rustfmt::skip] // generated: scripts/gen-unicode-case.py
+mod case_data;
 pub mod compile;
 pub mod containers;
 pub mod exec;

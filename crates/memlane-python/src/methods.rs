@@ -2,6 +2,7 @@
 //! built-in types (`int("5")`, `list(it)`, `ValueError("x")`).
 
 use crate::builtins::arg;
+use crate::case;
 use crate::containers::list_growth;
 use crate::format;
 use crate::vm::*;
@@ -510,38 +511,11 @@ impl Vm {
                 Some(c) => s.trim_end_matches(|x| c.contains(x)).to_string(),
                 None => s.trim_end().to_string(),
             },
-            "upper" => s.to_uppercase(),
-            "lower" => s.to_lowercase(),
-            "swapcase" => s
-                .chars()
-                .map(|c| {
-                    if c.is_uppercase() {
-                        c.to_lowercase().collect::<String>()
-                    } else {
-                        c.to_uppercase().collect()
-                    }
-                })
-                .collect(),
-            "title" => {
-                let mut out = String::new();
-                let mut prev_cased = false;
-                for c in s.chars() {
-                    if prev_cased {
-                        out.extend(c.to_lowercase());
-                    } else {
-                        out.extend(c.to_uppercase());
-                    }
-                    prev_cased = c.is_alphabetic();
-                }
-                out
-            }
-            "capitalize" => {
-                let mut cs = s.chars();
-                match cs.next() {
-                    Some(f) => f.to_uppercase().collect::<String>() + &cs.as_str().to_lowercase(),
-                    None => String::new(),
-                }
-            }
+            "upper" => case::upper(&s),
+            "lower" => case::lower(&s),
+            "swapcase" => case::swapcase(&s),
+            "title" => case::title(&s),
+            "capitalize" => case::capitalize(&s),
             "replace" => {
                 self.arity("str", name, args, 2, 3)?;
                 let old = arg_text(self, 0, "replace() argument 1 must be str")?;
@@ -728,11 +702,18 @@ impl Vm {
                         "isalpha" => s.chars().all(char::is_alphabetic),
                         "isalnum" => s.chars().all(char::is_alphanumeric),
                         "isspace" => s.chars().all(format::is_unicode_space),
+                        // Titlecase letters count against both, as in CPython.
                         "isupper" => {
-                            s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase)
+                            s.chars().any(char::is_uppercase)
+                                && !s
+                                    .chars()
+                                    .any(|c| c.is_lowercase() || format::is_titlecase(c))
                         }
                         "islower" => {
-                            s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase)
+                            s.chars().any(char::is_lowercase)
+                                && !s
+                                    .chars()
+                                    .any(|c| c.is_uppercase() || format::is_titlecase(c))
                         }
                         _ => {
                             s.chars()
