@@ -754,8 +754,10 @@ impl Vm {
                     }
                     (Payload::Float(f), Some(d)) => {
                         let text = format!("{:.*}", d.clamp(0, 300) as usize, f);
-                        let v: f64 = if d >= 0 {
-                            text.parse().unwrap_or(f)
+                        let v: f64 = if !f.is_finite() {
+                            f
+                        } else if d >= 0 {
+                            crate::format::decimal_to_f64(&text)
                         } else {
                             (f / 10f64.powi(-d as i32)).round_ties_even() * 10f64.powi(-d as i32)
                         };

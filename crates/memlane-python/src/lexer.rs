@@ -727,7 +727,7 @@ impl<'a> Lexer<'a> {
             .collect();
         let tok = match kind {
             NumKind::Imag => Tok::Imag,
-            NumKind::Float => Tok::Float(text.parse().unwrap_or(f64::INFINITY)),
+            NumKind::Float => Tok::Float(crate::format::decimal_to_f64(&text)),
             NumKind::Int if radix != 10 => {
                 Tok::Int(BigInt::parse_bytes(&text.as_bytes()[2..], radix).unwrap_or_default())
             }
