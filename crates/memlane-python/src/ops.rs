@@ -324,7 +324,7 @@ impl Vm {
     }
 
     /// Binds `name` in a namespace dict, taking over the caller's (stack) reference to `v`.
-    pub fn store_in_namespace(&mut self, ns: ObjId, name: &str, v: ObjId) -> PyResult<()> {
+    pub fn store_in_namespace(&mut self, ns: ObjId, name: &str, v: ObjId) -> VmResult<()> {
         let key = self.heap.interned_str(name);
         let fid = self.frame().id;
         let r = self.dict_set(ns, key, v);
@@ -332,7 +332,7 @@ impl Vm {
         r
     }
 
-    pub fn delete_from_namespace(&mut self, ns: ObjId, name: &str) -> PyResult<bool> {
+    pub fn delete_from_namespace(&mut self, ns: ObjId, name: &str) -> VmResult<bool> {
         let key = self.heap.interned_str(name);
         self.hold(key);
         let r = self.dict_del(ns, key);
@@ -1209,12 +1209,18 @@ impl Vm {
                 if x.len() != y.len() {
                     return Ok(false);
                 }
+                // `dict_equal`: each key of `a`, with its stored hash, looked up in `b`.
                 for (k, v) in x.items() {
-                    let Some((_, key)) = self.heap.key_of(k) else {
-                        return Ok(false);
+                    let (h, key) = self.dict_stored_key(a, k);
+                    self.hold(k);
+                    let found = self.dict_lookup(b, k, h, &key);
+                    self.release(k);
+                    let w = match (found?, self.heap.payload(b)) {
+                        (Some(i), Payload::Dict(y)) => y.entries[i].map(|(_, w)| w),
+                        _ => None,
                     };
-                    match y.get(&key) {
-                        Some((_, w)) => {
+                    match w {
+                        Some(w) => {
                             if !self.eq_bool(v, w)? {
                                 return Ok(false);
                             }
@@ -1224,13 +1230,7 @@ impl Vm {
                 }
                 true
             }
-            (Payload::Set(x), Payload::Set(y)) => {
-                x.len() == y.len()
-                    && x.items().all(|o| match self.heap.key_of(o) {
-                        Some((h, k)) => y.contains(h, &k),
-                        None => false,
-                    })
-            }
+            (Payload::Set(x), Payload::Set(y)) => x.len() == y.len() && self.set_is_subset(a, b)?,
             (
                 Payload::Range {
                     start: s1,
@@ -1361,21 +1361,12 @@ impl Vm {
                             if let (Payload::Set(_), Payload::Set(_)) =
                                 (self.heap.payload(a), self.heap.payload(b))
                             {
-                                let sub = |vm: &Vm, x: ObjId, y: ObjId| {
-                                    let ys = match vm.heap.payload(y) {
-                                        Payload::Set(s) => s.clone(),
-                                        _ => return false,
-                                    };
-                                    vm.set_items(x).into_iter().all(|o| {
-                                        vm.heap.key_of(o).is_some_and(|(h, k)| ys.contains(h, &k))
-                                    })
-                                };
                                 let (la, lb) = (self.set_items(a).len(), self.set_items(b).len());
                                 let v = match op {
-                                    CmpOp::Lt => la < lb && sub(self, a, b),
-                                    CmpOp::LtE => sub(self, a, b),
-                                    CmpOp::Gt => la > lb && sub(self, b, a),
-                                    _ => sub(self, b, a),
+                                    CmpOp::Lt => la < lb && self.set_is_subset(a, b)?,
+                                    CmpOp::LtE => self.set_is_subset(a, b)?,
+                                    CmpOp::Gt => la > lb && self.set_is_subset(b, a)?,
+                                    _ => self.set_is_subset(b, a)?,
                                 };
                                 self.heap.bool(v)
                             } else {
@@ -1394,18 +1385,11 @@ impl Vm {
         // A dict or set is looked up where it is: a copy of its table at each `in` made
         // a loop of lookups quadratic.
         match self.heap.payload(container) {
-            Payload::Dict(d) => {
-                return match self.heap.key_of(item) {
-                    Some((_, k)) => Ok(d.get(&k).is_some()),
-                    None => Err(self.unhashable(item).into()),
-                }
+            Payload::Dict(_) => {
+                let (h, k) = self.key_of(item)?;
+                return Ok(self.dict_lookup(container, item, h, &k)?.is_some());
             }
-            Payload::Set(s) => {
-                return match self.heap.key_of(item) {
-                    Some((h, k)) => Ok(s.contains(h, &k)),
-                    None => Err(self.unhashable(item).into()),
-                }
-            }
+            Payload::Set(_) => return self.set_has(container, item),
             _ => {}
         }
         match self.heap.payload(container).clone() {
