@@ -130,7 +130,10 @@ pub enum Key {
     /// An object whose hash came from Python code (its class's `__hash__`, or a tuple
     /// holding such an object), by that hash and its id: equal here only to itself; the
     /// interpreter matches it with any other key of its hash by calling `==`.
-    Hashed { hash: i64, id: u32 },
+    Hashed {
+        hash: i64,
+        id: u32,
+    },
 }
 
 /// Why `Heap::key_of` gives no key.

@@ -363,16 +363,24 @@ impl Vm {
 
     /// `insertdict`: `d[key] = value` for a key already hashed (a merge reuses the hash
     /// its source stored).
-    pub fn dict_set_keyed(
-        &mut self,
-        d: ObjId,
-        (key, h, k): Keyed,
-        value: ObjId,
-    ) -> VmResult<()> {
+    pub fn dict_set_keyed(&mut self, d: ObjId, (key, h, k): Keyed, value: ObjId) -> VmResult<()> {
         if !matches!(self.heap.payload(d), Payload::Dict(_)) {
             return Ok(());
         }
         let existing = self.dict_lookup(d, key, h, &k)?;
+        self.dict_store(d, (key, h, k), value, existing);
+        Ok(())
+    }
+
+    /// Stores `value` in the entry `existing` a lookup of `key` found, or in a new
+    /// entry when it found none.
+    pub fn dict_store(
+        &mut self,
+        d: ObjId,
+        (key, _, k): Keyed,
+        value: ObjId,
+        existing: Option<usize>,
+    ) {
         let is_str = matches!(self.heap.payload(key), Payload::Str(_));
         let trackable = self.heap.may_be_tracked(key) || self.heap.may_be_tracked(value);
         match existing {
@@ -461,7 +469,6 @@ impl Vm {
             self.heap.track(d);
         }
         self.sync_namespace_binding(d, key, Some(value));
-        Ok(())
     }
 
     /// Removes `key`; Ok(false) when absent.
@@ -470,6 +477,12 @@ impl Vm {
         let Some(i) = self.dict_lookup(d, key, h, &k)? else {
             return Ok(false);
         };
+        self.dict_del_at(d, i);
+        Ok(true)
+    }
+
+    /// `delitem_common`: removes entry `i`, found by a lookup.
+    pub fn dict_del_at(&mut self, d: ObjId, i: usize) {
         let stored = match self.heap.payload(d) {
             Payload::Dict(dict) => dict.entries[i].map(|(k, _)| k),
             _ => None,
@@ -484,7 +497,7 @@ impl Vm {
             _ => None,
         };
         let Some(((stored_key, value), rank, live)) = entry else {
-            return Ok(false);
+            return;
         };
         let key_text = self.heap.short_value(stored_key);
         self.sync_namespace_binding(d, stored_key, None);
@@ -510,7 +523,6 @@ impl Vm {
                 label: key_label(&key_text),
             },
         );
-        Ok(true)
     }
 
     pub fn dict_items(&self, d: ObjId) -> Vec<(ObjId, ObjId)> {

@@ -21,6 +21,10 @@ impl Vm {
     pub fn key_of(&mut self, obj: ObjId) -> VmResult<(i64, Key)> {
         match self.heap.key_of(obj) {
             Ok(hashed) => Ok(hashed),
+            // `tuplehash` meets the unhashable item, and names its type.
+            Err(NoKey::Unhashable) if matches!(self.heap.payload(obj), Payload::Tuple(_)) => self
+                .python_hash(obj)
+                .map(|hash| (hash, Key::Hashed { hash, id: obj.0 })),
             Err(NoKey::Unhashable) => Err(self.unhashable(obj).into()),
             Err(NoKey::ByPython) => {
                 let hash = self.python_hash(obj)?;
@@ -29,7 +33,8 @@ impl Vm {
         }
     }
 
-    /// The hash of an object `Heap::key_of` leaves to Python code.
+    /// The hash of an object `Heap::key_of` leaves to Python code (or finds unhashable, for
+    /// a tuple: its items are hashed in order up to the one that is not).
     fn python_hash(&mut self, obj: ObjId) -> VmResult<i64> {
         match self.heap.payload(obj) {
             // `tuplehash`: its items' hashes, in order, combined.
@@ -187,14 +192,11 @@ impl Vm {
     /// The hash and key the dict `d` stores its key object `stored` under (no
     /// `__hash__` is called: CPython keeps each entry's hash).
     pub fn dict_stored_key(&self, d: ObjId, stored: ObjId) -> (i64, Key) {
-        if let Some(hash) = self.heap_dict(d).and_then(|dict| dict.python_hash_of(stored)) {
-            return (
-                hash,
-                Key::Hashed {
-                    hash,
-                    id: stored.0,
-                },
-            );
+        if let Some(hash) = self
+            .heap_dict(d)
+            .and_then(|dict| dict.python_hash_of(stored))
+        {
+            return (hash, Key::Hashed { hash, id: stored.0 });
         }
         // Stored as a built-in key, it still hashes as one.
         self.heap

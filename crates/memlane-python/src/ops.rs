@@ -1253,7 +1253,13 @@ impl Vm {
                 } else {
                     (b, a)
                 };
-                match self.call_dunder(first, "__eq__", &[second])? {
+                // Without NotImplemented, a class with no `__eq__` of its own stands for
+                // `object.__eq__` returning it: the other operand's is tried, reflected.
+                let mut r = self.call_dunder(first, "__eq__", &[second])?;
+                if r.is_none() && matches!(self.heap.payload(second), Payload::Instance(_)) {
+                    r = self.call_dunder(second, "__eq__", &[first])?;
+                }
+                match r {
                     Some(r) => {
                         let t = self.truthy(r)?;
                         self.release(r);
