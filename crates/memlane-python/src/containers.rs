@@ -367,13 +367,41 @@ impl Vm {
         if !matches!(self.heap.payload(d), Payload::Dict(_)) {
             return Ok(());
         }
+        let had_table = self.dict_general_for(d, key);
         let existing = self.dict_lookup(d, key, h, &k)?;
+        if existing.is_none() && had_table {
+            if let Payload::Dict(dict) = self.heap.payload_mut(d) {
+                if dict.log2_size.is_none() {
+                    // `__eq__` cleared the dict during the lookup: `insertdict` grows the
+                    // empty keys with `insertion_resize(mp, 1)`, a str-keys table,
+                    // whatever the key.
+                    dict.unicode = true;
+                    dict.log2_size = Some(dict_log2_for(0));
+                }
+            }
+        }
         self.dict_store(d, (key, h, k), value, existing);
         Ok(())
     }
 
+    /// What `insertdict` and `PyDict_SetDefault` do before the lookup: a non-str key
+    /// converts a str-keys table to the general layout. Whether the dict has a table.
+    pub fn dict_general_for(&mut self, d: ObjId, key: ObjId) -> bool {
+        let is_str = matches!(self.heap.payload(key), Payload::Str(_));
+        let Payload::Dict(dict) = self.heap.payload_mut(d) else {
+            return false;
+        };
+        if dict.unicode && !is_str && dict.log2_size.is_some() {
+            dict.unicode = false;
+            let used = dict.len();
+            dict.log2_size = Some(dict_log2_for(used * 3));
+            dict.compact();
+        }
+        dict.log2_size.is_some()
+    }
+
     /// Stores `value` in the entry `existing` a lookup of `key` found, or in a new
-    /// entry when it found none.
+    /// entry when it found none (after `dict_general_for`).
     pub fn dict_store(
         &mut self,
         d: ObjId,
@@ -425,13 +453,7 @@ impl Vm {
                 let key_text = self.heap.short_value(key);
                 let mut kept = Kept::NOTHING;
                 if let Payload::Dict(dict) = self.heap.payload_mut(d) {
-                    if dict.unicode && !is_str && dict.log2_size.is_some() {
-                        // A non-str key converts the table to the general layout.
-                        dict.unicode = false;
-                        let used = dict.len();
-                        dict.log2_size = Some(dict_log2_for(used * 3));
-                        dict.compact();
-                    }
+                    // A table without one (`insert_to_emptydict`) of the key's kind.
                     if dict.log2_size.is_none() {
                         dict.unicode = is_str;
                         dict.log2_size = Some(3);
@@ -625,15 +647,26 @@ impl Vm {
         // Each key with the hash `src` stored it with.
         let keys = self.dict_keyed_keys(src);
         let values: Vec<ObjId> = self.dict_items(src).into_iter().map(|(_, v)| v).collect();
-        let held = self.hold_keyed(&keys);
+        // CPython holds each key and value while it is stored.
+        let held = self.hold_keyed(&keys, d);
+        if held {
+            for &v in &values {
+                self.hold(v);
+            }
+        }
         let mut result = Ok(());
-        for (keyed, v) in keys.iter().cloned().zip(values) {
+        for (keyed, &v) in keys.iter().cloned().zip(&values) {
             result = self.dict_set_keyed(d, keyed, v);
             if result.is_err() {
                 break;
             }
         }
         self.release_keyed(&keys, held);
+        if held {
+            for v in values {
+                self.release(v);
+            }
+        }
         result
     }
 
@@ -940,7 +973,7 @@ impl Vm {
             return Ok(false);
         }
         let items = self.set_keyed_items(a);
-        let held = self.hold_keyed(&items);
+        let held = self.hold_keyed(&items, b);
         let mut result = Ok(true);
         for keyed in items.iter().cloned() {
             match self.set_has_keyed(b, keyed) {
@@ -1094,7 +1127,7 @@ impl Vm {
             };
             // Each item of `other` with its stored hash, added to the result as found.
             let items = self.set_keyed_items(other);
-            let held = self.hold_keyed(&items);
+            let held = self.hold_keyed(&items, so);
             let mut result = Ok(());
             let mut found = Vec::new();
             for keyed in items.iter().cloned() {
@@ -1195,7 +1228,7 @@ impl Vm {
     /// `a`'s items, with their stored hashes, looked up in the set or dict `b`.
     fn set_difference_into(&mut self, r: ObjId, a: ObjId, b: ObjId) -> VmResult<()> {
         let items = self.set_keyed_items(a);
-        let held = self.hold_keyed(&items);
+        let held = self.hold_keyed(&items, b);
         let mut result = Ok(());
         let mut kept = Vec::new();
         for (it, h, k) in items.iter().cloned() {
@@ -1235,7 +1268,7 @@ impl Vm {
                 b
             };
             let items = self.set_keyed_items(other);
-            let held = self.hold_keyed(&items);
+            let held = self.hold_keyed(&items, s);
             let mut result = Ok(());
             for keyed in items.iter().cloned() {
                 if let Err(e) = self.set_discard_keyed(s, keyed) {
@@ -1297,7 +1330,7 @@ impl Vm {
 
     /// Each item, with its stored hash, discarded from `s` when there, else added.
     fn set_toggle_each(&mut self, s: ObjId, items: &[Keyed]) -> VmResult<()> {
-        let held = self.hold_keyed(items);
+        let held = self.hold_keyed(items, s);
         let mut result = Ok(());
         for keyed in items.iter().cloned() {
             result = match self.set_discard_keyed(s, keyed.clone()) {

@@ -237,12 +237,24 @@ impl Vm {
         }
     }
 
-    /// Holds the objects of `items` when any was hashed by Python code: a lookup of
-    /// such an object runs `__eq__`, which may drop the container's own reference to
-    /// the items still to come (CPython holds each key while it is looked up). Whether
-    /// it held them, for `release_keyed`.
-    pub fn hold_keyed(&mut self, items: &[Keyed]) -> bool {
-        let any = items.iter().any(|(_, _, k)| k.is_hashed());
+    /// Whether looking `key` up in the dict or set `container` may call `__eq__`.
+    pub fn lookup_may_run_python(&self, container: ObjId, key: &Key) -> bool {
+        key.is_hashed()
+            || match self.heap.payload(container) {
+                Payload::Dict(dict) => dict.has_python_keys(),
+                Payload::Set(set) => set.has_hashed(),
+                _ => false,
+            }
+    }
+
+    /// Holds the objects of `items` when looking them up in `target` may call `__eq__`,
+    /// which may drop the last other reference to the items still to come (CPython
+    /// holds each key while it is looked up). Whether it held them, for
+    /// `release_keyed`.
+    pub fn hold_keyed(&mut self, items: &[Keyed], target: ObjId) -> bool {
+        let any = items
+            .iter()
+            .any(|(_, _, k)| self.lookup_may_run_python(target, k));
         if any {
             for &(o, _, _) in items {
                 self.hold(o);

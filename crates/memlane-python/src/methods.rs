@@ -229,6 +229,7 @@ impl Vm {
                 // One hash and one lookup, as `PyDict_SetDefault`.
                 let key = arg(args, 0);
                 let (h, k) = self.key_of(key)?;
+                self.dict_general_for(receiver, key);
                 let found = self.dict_lookup(receiver, key, h, &k)?;
                 match (found, self.heap.payload(receiver)) {
                     (Some(i), Payload::Dict(d)) => d.entries[i].map_or(none, |(_, v)| v),

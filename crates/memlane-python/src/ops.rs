@@ -1212,9 +1212,14 @@ impl Vm {
                 // `dict_equal`: each key of `a`, with its stored hash, looked up in `b`.
                 for (k, v) in x.items() {
                     let (h, key) = self.dict_stored_key(a, k);
-                    self.hold(k);
+                    let hold = self.lookup_may_run_python(b, &key);
+                    if hold {
+                        self.hold(k);
+                    }
                     let found = self.dict_lookup(b, k, h, &key);
-                    self.release(k);
+                    if hold {
+                        self.release(k);
+                    }
                     let w = match (found?, self.heap.payload(b)) {
                         (Some(i), Payload::Dict(y)) => y.entries[i].map(|(_, w)| w),
                         _ => None,
@@ -1666,7 +1671,7 @@ impl Vm {
         // A dict, or a list at an index, is stored into without copying its payload
         // (the match below clones it).
         match self.heap.payload(c) {
-            Payload::Dict(_) => return Ok(self.dict_set(c, k, v)?),
+            Payload::Dict(_) => return self.dict_set(c, k, v),
             Payload::List(l) if !matches!(self.heap.payload(k), Payload::Slice { .. }) => {
                 let i = self
                     .normalize_index(k, l.items.len(), "list")
