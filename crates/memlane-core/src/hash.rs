@@ -95,6 +95,16 @@ pub fn hash_tuple(items: &[i64]) -> i64 {
     acc as i64
 }
 
+/// `slot_tp_hash`: what `hash()` makes of the int a class's `__hash__` returned. A value
+/// that fits in a `Py_hash_t` is kept as it is (so `hash(x)` returned from `__hash__` keeps
+/// it), a bigger one is hashed as an int; -1 becomes -2.
+pub fn hash_from_python(v: &BigInt) -> i64 {
+    match v.to_i64() {
+        Some(h) => fix_minus_one(h),
+        None => hash_int(v),
+    }
+}
+
 /// FNV-1a: stands in for CPython's randomised SipHash of str.
 pub fn hash_str(s: &str) -> i64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -117,9 +127,32 @@ pub enum Key {
     Tuple(Vec<Key>),
     /// Objects hashed by identity: functions, classes, instances, NaN.
     Identity(u32),
+    /// An object whose hash came from Python code (its class's `__hash__`, or a tuple
+    /// holding such an object), by that hash and its id: equal here only to itself; the
+    /// interpreter matches it with any other key of its hash by calling `==`.
+    Hashed {
+        hash: i64,
+        id: u32,
+    },
+}
+
+/// Why `Heap::key_of` gives no key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoKey {
+    /// `unhashable type`: lists, dicts, sets, instances whose class set `__hash__` to
+    /// None (as defining `__eq__` alone does).
+    Unhashable,
+    /// Its hash comes from Python code (a class's `__hash__`, or a tuple holding such an
+    /// object): the interpreter computes it.
+    ByPython,
 }
 
 impl Key {
+    /// Whether matching this key against another of its hash takes Python's `==`.
+    pub fn is_hashed(&self) -> bool {
+        matches!(self, Key::Hashed { .. })
+    }
+
     pub fn from_float(v: f64, identity: u32) -> Key {
         if v.is_nan() {
             Key::Identity(identity)
@@ -158,5 +191,19 @@ mod tests {
         // hash((1, 2)) == -3550055125485641917 and hash(()) == 5740354900026072187.
         assert_eq!(hash_tuple(&[1, 2]), -3_550_055_125_485_641_917);
         assert_eq!(hash_tuple(&[]), 5_740_354_900_026_072_187);
+    }
+
+    #[test]
+    fn hashes_from_python_match_cpython() {
+        // A class whose __hash__ returns 2**62, -1 or 2**64 + 5 hashes to these.
+        assert_eq!(
+            hash_from_python(&(BigInt::from(1u64) << 62)),
+            4_611_686_018_427_387_904
+        );
+        assert_eq!(hash_from_python(&BigInt::from(-1)), -2);
+        assert_eq!(
+            hash_from_python(&((BigInt::from(1u64) << 64) + 5)),
+            hash_int(&((BigInt::from(1u64) << 64) + 5))
+        );
     }
 }

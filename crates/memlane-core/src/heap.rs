@@ -3,7 +3,7 @@
 
 use crate::alloc::Allocator;
 use crate::event::{Event, Holder, HolderRef};
-use crate::hash::{hash_float, hash_int, hash_str, hash_tuple, Key};
+use crate::hash::{hash_float, hash_int, hash_str, hash_tuple, Key, NoKey};
 use crate::log::PositionSplice;
 use crate::object::*;
 use crate::profile::{Profile, IMMORTAL_REFCOUNT};
@@ -61,6 +61,17 @@ struct Statics {
     /// Each kind of iterator's own type (`list_iterator`, `zip`, `map`, ...).
     iterator_types: HashMap<IterKind, ObjId, crate::hash::FxBuild>,
     next_address: u64,
+}
+
+/// How a class's instances hash (`Heap::hash_method`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashMethod {
+    /// By address, `object.__hash__`.
+    Identity,
+    /// By calling this `__hash__` function.
+    Python(ObjId),
+    /// `__hash__` is None.
+    Unhashable,
 }
 
 /// The cycle collector's bookkeeping: which tracked objects sit in which generation, in
@@ -1333,10 +1344,10 @@ impl Heap {
         None
     }
 
-    /// The Python hash and dict/set key of an object, or None when it is unhashable.
-    pub fn key_of(&self, id: ObjId) -> Option<(i64, Key)> {
+    /// The Python hash and dict/set key of an object, or why there is none here.
+    pub fn key_of(&self, id: ObjId) -> Result<(i64, Key), NoKey> {
         let o = self.get(id);
-        Some(match &o.payload {
+        Ok(match &o.payload {
             Payload::None => (0x7fff_f7d9_4c60 >> 4, Key::None),
             Payload::Bool(b) => (*b as i64, Key::Int(BigInt::from(*b as u8))),
             Payload::Int(v) => (hash_int(v), Key::Int(v.clone())),
@@ -1352,16 +1363,39 @@ impl Heap {
                 }
                 (hash_tuple(&hashes), Key::Tuple(keys))
             }
-            Payload::List(_) | Payload::Dict(_) => return None,
-            Payload::Set(s) if !s.frozen => return None,
-            Payload::Instance(inst)
-                if self.class_lookup(inst.class, "__eq__").is_some()
-                    && self.class_lookup(inst.class, "__hash__").is_none() =>
-            {
-                return None
-            }
+            Payload::List(_) | Payload::Dict(_) => return Err(NoKey::Unhashable),
+            Payload::Set(s) if !s.frozen => return Err(NoKey::Unhashable),
+            Payload::Instance(inst) => match self.hash_method(inst.class) {
+                HashMethod::Identity => ((o.address >> 4) as i64, Key::Identity(id.0)),
+                HashMethod::Python(_) => return Err(NoKey::ByPython),
+                HashMethod::Unhashable => return Err(NoKey::Unhashable),
+            },
             _ => ((o.address >> 4) as i64, Key::Identity(id.0)),
         })
+    }
+
+    /// How instances of `class` hash: the first class up the bases that defines
+    /// `__hash__` decides; one that defines `__eq__` without it has `__hash__ = None`,
+    /// as `type.__new__` sets it.
+    pub fn hash_method(&self, class: ObjId) -> HashMethod {
+        let mut cur = Some(class);
+        while let Some(c) = cur {
+            let Payload::Class(cls) = &self.get(c).payload else {
+                break;
+            };
+            if let Some(&f) = cls.attrs.get("__hash__") {
+                return match &self.get(f).payload {
+                    Payload::Function(_) => HashMethod::Python(f),
+                    Payload::None => HashMethod::Unhashable,
+                    _ => HashMethod::Identity,
+                };
+            }
+            if cls.attrs.contains_key("__eq__") {
+                return HashMethod::Unhashable;
+            }
+            cur = cls.bases.first().copied();
+        }
+        HashMethod::Identity
     }
 
     // ----- sizes -----

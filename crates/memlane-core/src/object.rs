@@ -85,6 +85,12 @@ pub struct Dict {
     /// Changed only through `push_entry`, `take_entry` and `compact`, which keep `live`.
     pub entries: Vec<Option<(ObjId, ObjId)>>,
     pub index: HashMap<Key, usize, crate::hash::FxBuild>,
+    /// The keys hashed by Python code (`Key::Hashed`): by hash, those a lookup of that
+    /// hash compares with `==`; and each one's hash. Empty for most dicts, so other keys'
+    /// lookups stay one probe of `index`. Changed with `index` by `index_key` and
+    /// `unindex_key`.
+    python_keys: HashMap<i64, Vec<ObjId>, crate::hash::FxBuild>,
+    python_hashes: HashMap<ObjId, i64, crate::hash::FxBuild>,
     /// log2 of the index table size; `None` while the dict has no keys table at all.
     pub log2_size: Option<u8>,
     /// All keys are str: entries take 16 bytes instead of 24.
@@ -129,6 +135,51 @@ impl Dict {
         }
         self.entries.retain(Option::is_some);
         self.live = SlotRanks::full(self.entries.len());
+    }
+    /// Points `key` at entry `position`.
+    pub fn index_key(&mut self, key: Key, position: usize) {
+        if let Key::Hashed { hash, id } = key {
+            self.python_keys.entry(hash).or_default().push(ObjId(id));
+            self.python_hashes.insert(ObjId(id), hash);
+        }
+        self.index.insert(key, position);
+    }
+    /// Forgets `key`: the entry it pointed at.
+    pub fn unindex_key(&mut self, key: &Key) -> Option<usize> {
+        if let &Key::Hashed { hash, id } = key {
+            if let Some(ids) = self.python_keys.get_mut(&hash) {
+                ids.retain(|&k| k != ObjId(id));
+                if ids.is_empty() {
+                    self.python_keys.remove(&hash);
+                }
+            }
+            self.python_hashes.remove(&ObjId(id));
+        }
+        self.index.remove(key)
+    }
+    /// Whether any key was hashed by Python code.
+    pub fn has_python_keys(&self) -> bool {
+        !self.python_keys.is_empty()
+    }
+    /// The hash a key object hashed by Python code was stored with.
+    pub fn python_hash_of(&self, key: ObjId) -> Option<i64> {
+        self.python_hashes.get(&key).copied()
+    }
+    /// The entries whose keys were hashed by Python code to `hash`, in entry order (the
+    /// order CPython's probe meets keys of one hash in): positions and keys.
+    pub fn python_candidates(&self, hash: i64) -> Vec<(usize, ObjId)> {
+        let Some(ids) = self.python_keys.get(&hash) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(usize, ObjId)> = ids
+            .iter()
+            .filter_map(|&id| {
+                let key = Key::Hashed { hash, id: id.0 };
+                self.index.get(&key).map(|&i| (i, id))
+            })
+            .collect();
+        found.sort_unstable();
+        found
     }
     /// How many live entries come before entry `i`.
     pub fn live_rank(&self, i: usize) -> usize {
@@ -179,6 +230,9 @@ pub struct Set {
     /// Which slots are full, counted so that a slot's rank among the full ones (its
     /// position in the set's references) is found without walking the table.
     ranks: SlotRanks,
+    /// How many items were hashed by Python code (`Key::Hashed`): while there are none,
+    /// no lookup of a built-in key calls `==`.
+    hashed: usize,
 }
 
 /// What `Set::insert` did.
@@ -190,6 +244,38 @@ pub enum Inserted {
     At { rank: usize },
     /// Added, and the table was rebuilt: the items' order changed.
     Rebuilt,
+}
+
+/// Where a walk of a set's probe sequence stands (`Set::probe`).
+#[derive(Clone, Copy, Debug)]
+pub struct Probe {
+    start: usize,
+    next: usize,
+    perturb: u64,
+    free_slot: Option<usize>,
+}
+
+impl Probe {
+    /// The start of `hash`'s probe sequence in a table of `size` slots.
+    pub fn new(hash: i64, size: usize) -> Probe {
+        let start = (hash as u64 as usize) & (size - 1);
+        Probe {
+            start,
+            next: start,
+            perturb: hash as u64,
+            free_slot: None,
+        }
+    }
+}
+
+/// Where `Set::probe` stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Probed {
+    Found(usize),
+    /// Not there: the slot to insert it in.
+    Absent(usize),
+    /// This slot's item has the same hash; only Python's `==` can say if it matches.
+    Compare(usize),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -209,6 +295,7 @@ impl Set {
             frozen,
             finger: 0,
             ranks: SlotRanks::new(8),
+            hashed: 0,
         }
     }
 
@@ -227,63 +314,118 @@ impl Set {
         self.used == 0
     }
 
-    fn find(&self, hash: i64, key: &Key) -> Result<usize, usize> {
-        // CPython's probe sequence: 9 linear probes, then perturbed jumps.
+    /// Whether any item was hashed by Python code.
+    pub fn has_hashed(&self) -> bool {
+        self.hashed > 0
+    }
+
+    /// Walks CPython's probe sequence for `hash` from where `probe` stands: 9 linear
+    /// probes, then perturbed jumps. Stops at an item equal to `key` as a Rust value
+    /// (identity for objects), at the free slot to insert it in, or at an item of the
+    /// same hash that only Python's `==` can match (`Key::Hashed` on either side); the
+    /// probe then goes on from the next slot.
+    pub fn probe(&self, hash: i64, key: &Key, probe: &mut Probe) -> Probed {
         let mask = self.table.len() - 1;
-        let mut perturb = hash as u64;
-        let mut i = (hash as u64 as usize) & mask;
-        let mut free_slot = None;
         loop {
-            let probes = if i + 9 <= mask { 9 } else { 0 };
-            for j in i..=i + probes {
+            let last = if probe.start + 9 <= mask {
+                probe.start + 9
+            } else {
+                probe.start
+            };
+            while probe.next <= last {
+                let j = probe.next;
+                probe.next += 1;
                 match &self.table[j] {
-                    SetSlot::Empty => return Err(free_slot.unwrap_or(j)),
+                    SetSlot::Empty => return Probed::Absent(probe.free_slot.unwrap_or(j)),
                     SetSlot::Full {
                         hash: h, key: k, ..
-                    } if *h == hash && k == key => return Ok(j),
+                    } if *h == hash => {
+                        if k == key {
+                            return Probed::Found(j);
+                        }
+                        if k.is_hashed() || key.is_hashed() {
+                            return Probed::Compare(j);
+                        }
+                    }
                     // The last dummy passed is reused, as CPython's `set_add_entry`
                     // does (it keeps no first one).
-                    SetSlot::Dummy => free_slot = Some(j),
+                    SetSlot::Dummy => probe.free_slot = Some(j),
                     _ => {}
                 }
             }
-            perturb >>= 5;
-            i = (i
+            probe.perturb >>= 5;
+            probe.start = (probe
+                .start
                 .wrapping_mul(5)
                 .wrapping_add(1)
-                .wrapping_add(perturb as usize))
+                .wrapping_add(probe.perturb as usize))
                 & mask;
+            probe.next = probe.start;
         }
+    }
+
+    /// `probe` where keys match only as Rust values: the slot of `key`, or where it
+    /// would go.
+    fn find(&self, hash: i64, key: &Key) -> Result<usize, usize> {
+        let mut probe = Probe::new(hash, self.table.len());
+        loop {
+            match self.probe(hash, key, &mut probe) {
+                Probed::Found(j) => return Ok(j),
+                Probed::Absent(j) => return Err(j),
+                Probed::Compare(_) => {}
+            }
+        }
+    }
+
+    /// The item in `slot`, if it is full.
+    pub fn item_at(&self, slot: usize) -> Option<ObjId> {
+        match self.table.get(slot) {
+            Some(SetSlot::Full { item, .. }) => Some(*item),
+            _ => None,
+        }
+    }
+
+    /// The items with the hash and key each was stored with, in table order.
+    pub fn entries(&self) -> impl Iterator<Item = (ObjId, i64, &Key)> + '_ {
+        self.table.iter().filter_map(|s| match s {
+            SetSlot::Full { hash, key, item } => Some((*item, *hash, key)),
+            _ => None,
+        })
     }
 
     pub fn contains(&self, hash: i64, key: &Key) -> bool {
         self.find(hash, key).is_ok()
     }
 
-    /// Inserts `item` unless an equal one is there.
+    /// Inserts `item` unless an equal one (as a Rust value) is there.
     pub fn insert(&mut self, hash: i64, key: Key, item: ObjId) -> Inserted {
         match self.find(hash, &key) {
             Ok(_) => Inserted::Present,
-            Err(slot) => {
-                if self.table[slot] == SetSlot::Empty {
-                    self.fill += 1;
-                }
-                self.used += 1;
-                self.table[slot] = SetSlot::Full { hash, key, item };
-                self.ranks.add(slot, 1);
-                let mask = self.table.len() - 1;
-                if self.fill * 5 >= mask * 3 {
-                    self.resize(if self.used > 50_000 {
-                        self.used * 2
-                    } else {
-                        self.used * 4
-                    });
-                    return Inserted::Rebuilt;
-                }
-                Inserted::At {
-                    rank: self.ranks.full_before(slot),
-                }
-            }
+            Err(slot) => self.insert_at(slot, hash, key, item),
+        }
+    }
+
+    /// Puts `item` in the free `slot` a probe for its hash ended at, growing the table
+    /// when it is full enough.
+    pub fn insert_at(&mut self, slot: usize, hash: i64, key: Key, item: ObjId) -> Inserted {
+        if self.table[slot] == SetSlot::Empty {
+            self.fill += 1;
+        }
+        self.used += 1;
+        self.hashed += key.is_hashed() as usize;
+        self.table[slot] = SetSlot::Full { hash, key, item };
+        self.ranks.add(slot, 1);
+        let mask = self.table.len() - 1;
+        if self.fill * 5 >= mask * 3 {
+            self.resize(if self.used > 50_000 {
+                self.used * 2
+            } else {
+                self.used * 4
+            });
+            return Inserted::Rebuilt;
+        }
+        Inserted::At {
+            rank: self.ranks.full_before(slot),
         }
     }
 
@@ -310,9 +452,10 @@ impl Set {
         *self = Set::empty(frozen);
         self.ranks = SlotRanks::new(table.len());
         for (i, slot) in table.iter().enumerate() {
-            if matches!(slot, SetSlot::Full { .. }) {
+            if let SetSlot::Full { key, .. } = slot {
                 self.ranks.add(i, 1);
                 self.used += 1;
+                self.hashed += key.is_hashed() as usize;
             }
         }
         self.fill = self.used;
@@ -340,12 +483,15 @@ impl Set {
         self.take(slot)
     }
 
-    fn take(&mut self, slot: usize) -> Option<(ObjId, usize)> {
-        let SetSlot::Full { item, .. } = std::mem::replace(&mut self.table[slot], SetSlot::Dummy)
+    /// Empties the full `slot`: the item it held, and the rank it had.
+    pub fn take(&mut self, slot: usize) -> Option<(ObjId, usize)> {
+        let SetSlot::Full { item, key, .. } =
+            std::mem::replace(&mut self.table[slot], SetSlot::Dummy)
         else {
             return None;
         };
         self.used -= 1;
+        self.hashed -= key.is_hashed() as usize;
         self.ranks.add(slot, -1);
         Some((item, self.ranks.full_before(slot)))
     }

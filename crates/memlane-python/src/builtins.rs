@@ -799,12 +799,8 @@ impl Vm {
             }
             "hash" => {
                 self.expect_args("hash", args, 1, 1)?;
-                match self.heap.key_of(arg(args, 0)) {
-                    Some((h, _)) => self.heap.int_i64(h),
-                    None => {
-                        return Err(self.unhashable(arg(args, 0)).into());
-                    }
-                }
+                let (h, _) = self.key_of(arg(args, 0))?;
+                self.heap.int_i64(h)
             }
             "callable" => {
                 self.expect_args("callable", args, 1, 1)?;

@@ -2,6 +2,7 @@
 //! (they decide `sys.getsizeof` and which blocks pymalloc hands out).
 
 use crate::ast::Operator;
+use crate::keys::Keyed;
 use crate::vm::*;
 use memlane_core::event::{Event, Holder, HolderRef};
 use memlane_core::heap::Kept;
@@ -326,12 +327,11 @@ impl Vm {
         d
     }
 
-    pub fn dict_get(&mut self, d: ObjId, key: ObjId) -> PyResult<Option<ObjId>> {
-        let Some((_, k)) = self.heap.key_of(key) else {
-            return Err(self.unhashable(key));
-        };
-        Ok(match self.heap.payload(d) {
-            Payload::Dict(dict) => dict.get(&k).map(|(_, v)| v),
+    pub fn dict_get(&mut self, d: ObjId, key: ObjId) -> VmResult<Option<ObjId>> {
+        let (h, k) = self.key_of(key)?;
+        let found = self.dict_lookup(d, key, h, &k)?;
+        Ok(match (found, self.heap.payload(d)) {
+            (Some(i), Payload::Dict(dict)) => dict.entries[i].map(|(_, v)| v),
             _ => None,
         })
     }
@@ -356,16 +356,61 @@ impl Vm {
     }
 
     /// `d[key] = value`: new references to both (the key only when it is new).
-    pub fn dict_set(&mut self, d: ObjId, key: ObjId, value: ObjId) -> PyResult<()> {
-        let Some((_, k)) = self.heap.key_of(key) else {
-            return Err(self.unhashable(key));
+    pub fn dict_set(&mut self, d: ObjId, key: ObjId, value: ObjId) -> VmResult<()> {
+        let (h, k) = self.key_of(key)?;
+        self.dict_set_keyed(d, (key, h, k), value)
+    }
+
+    /// `insertdict`: `d[key] = value` for a key already hashed (a merge reuses the hash
+    /// its source stored).
+    pub fn dict_set_keyed(&mut self, d: ObjId, (key, h, k): Keyed, value: ObjId) -> VmResult<()> {
+        if !matches!(self.heap.payload(d), Payload::Dict(_)) {
+            return Ok(());
+        }
+        let had_table = self.dict_general_for(d, key);
+        let existing = self.dict_lookup(d, key, h, &k)?;
+        if existing.is_none() && had_table {
+            if let Payload::Dict(dict) = self.heap.payload_mut(d) {
+                if dict.log2_size.is_none() {
+                    // `__eq__` cleared the dict during the lookup: `insertdict` grows the
+                    // empty keys with `insertion_resize(mp, 1)`, a str-keys table,
+                    // whatever the key.
+                    dict.unicode = true;
+                    dict.log2_size = Some(dict_log2_for(0));
+                }
+            }
+        }
+        self.dict_store(d, (key, h, k), value, existing);
+        Ok(())
+    }
+
+    /// What `insertdict` and `PyDict_SetDefault` do before the lookup: a non-str key
+    /// converts a str-keys table to the general layout. Whether the dict has a table.
+    pub fn dict_general_for(&mut self, d: ObjId, key: ObjId) -> bool {
+        let is_str = matches!(self.heap.payload(key), Payload::Str(_));
+        let Payload::Dict(dict) = self.heap.payload_mut(d) else {
+            return false;
         };
+        if dict.unicode && !is_str && dict.log2_size.is_some() {
+            dict.unicode = false;
+            let used = dict.len();
+            dict.log2_size = Some(dict_log2_for(used * 3));
+            dict.compact();
+        }
+        dict.log2_size.is_some()
+    }
+
+    /// Stores `value` in the entry `existing` a lookup of `key` found, or in a new
+    /// entry when it found none (after `dict_general_for`).
+    pub fn dict_store(
+        &mut self,
+        d: ObjId,
+        (key, _, k): Keyed,
+        value: ObjId,
+        existing: Option<usize>,
+    ) {
         let is_str = matches!(self.heap.payload(key), Payload::Str(_));
         let trackable = self.heap.may_be_tracked(key) || self.heap.may_be_tracked(value);
-        let existing = match self.heap.payload(d) {
-            Payload::Dict(dict) => dict.index.get(&k).copied(),
-            _ => return Ok(()),
-        };
         match existing {
             Some(i) => {
                 let (old, rank, live) = match self.heap.payload_mut(d) {
@@ -408,13 +453,7 @@ impl Vm {
                 let key_text = self.heap.short_value(key);
                 let mut kept = Kept::NOTHING;
                 if let Payload::Dict(dict) = self.heap.payload_mut(d) {
-                    if dict.unicode && !is_str && dict.log2_size.is_some() {
-                        // A non-str key converts the table to the general layout.
-                        dict.unicode = false;
-                        let used = dict.len();
-                        dict.log2_size = Some(dict_log2_for(used * 3));
-                        dict.compact();
-                    }
+                    // A table without one (`insert_to_emptydict`) of the key's kind.
                     if dict.log2_size.is_none() {
                         dict.unicode = is_str;
                         dict.log2_size = Some(3);
@@ -423,7 +462,7 @@ impl Vm {
                         dict.log2_size = Some(dict_log2_for(used * 3));
                         dict.compact();
                     }
-                    dict.index.insert(k, dict.entries.len());
+                    dict.index_key(k, dict.entries.len());
                     dict.push_entry(key, value);
                     // A new entry goes last; the live ones before it are as recorded.
                     kept = Kept {
@@ -452,25 +491,35 @@ impl Vm {
             self.heap.track(d);
         }
         self.sync_namespace_binding(d, key, Some(value));
-        Ok(())
     }
 
     /// Removes `key`; Ok(false) when absent.
-    pub fn dict_del(&mut self, d: ObjId, key: ObjId) -> PyResult<bool> {
-        let Some((_, k)) = self.heap.key_of(key) else {
-            return Err(self.unhashable(key));
+    pub fn dict_del(&mut self, d: ObjId, key: ObjId) -> VmResult<bool> {
+        let (h, k) = self.key_of(key)?;
+        let Some(i) = self.dict_lookup(d, key, h, &k)? else {
+            return Ok(false);
         };
-        let entry = match self.heap.payload_mut(d) {
-            Payload::Dict(dict) => match dict.index.remove(&k) {
-                Some(i) => dict
-                    .take_entry(i)
-                    .map(|e| (e, dict.live_rank(i), dict.len())),
-                None => None,
-            },
+        self.dict_del_at(d, i);
+        Ok(true)
+    }
+
+    /// `delitem_common`: removes entry `i`, found by a lookup.
+    pub fn dict_del_at(&mut self, d: ObjId, i: usize) {
+        let stored = match self.heap.payload(d) {
+            Payload::Dict(dict) => dict.entries[i].map(|(k, _)| k),
+            _ => None,
+        };
+        let stored_key = stored.map(|o| self.dict_stored_key(d, o).1);
+        let entry = match (stored_key, self.heap.payload_mut(d)) {
+            (Some(stored_key), Payload::Dict(dict)) => {
+                dict.unindex_key(&stored_key);
+                dict.take_entry(i)
+                    .map(|e| (e, dict.live_rank(i), dict.len()))
+            }
             _ => None,
         };
         let Some(((stored_key, value), rank, live)) = entry else {
-            return Ok(false);
+            return;
         };
         let key_text = self.heap.short_value(stored_key);
         self.sync_namespace_binding(d, stored_key, None);
@@ -496,7 +545,6 @@ impl Vm {
                 label: key_label(&key_text),
             },
         );
-        Ok(true)
     }
 
     pub fn dict_items(&self, d: ObjId) -> Vec<(ObjId, ObjId)> {
@@ -566,7 +614,7 @@ impl Vm {
     /// CPython's `dict_merge` of the dict `src` into `d`: into an empty `d`, a `src`
     /// without deleted entries and freshly sized is cloned (table and all); otherwise `d`
     /// is resized once for both, then each entry of `src` is stored in order.
-    fn dict_merge(&mut self, d: ObjId, src: ObjId) -> PyResult<()> {
+    fn dict_merge(&mut self, d: ObjId, src: ObjId) -> VmResult<()> {
         let (Payload::Dict(to), Payload::Dict(from)) =
             (self.heap.payload(d), self.heap.payload(src))
         else {
@@ -596,16 +644,36 @@ impl Vm {
                 to.compact();
             }
         }
-        for (k, v) in self.dict_items(src) {
-            self.dict_set(d, k, v)?;
+        // Each key with the hash `src` stored it with.
+        let keys = self.dict_keyed_keys(src);
+        let values: Vec<ObjId> = self.dict_items(src).into_iter().map(|(_, v)| v).collect();
+        // CPython holds each key and value while it is stored.
+        let held = self.hold_keyed(&keys, d);
+        if held {
+            for &v in &values {
+                self.hold(v);
+            }
         }
-        Ok(())
+        let mut result = Ok(());
+        for (keyed, &v) in keys.iter().cloned().zip(&values) {
+            result = self.dict_set_keyed(d, keyed, v);
+            if result.is_err() {
+                break;
+            }
+        }
+        self.release_keyed(&keys, held);
+        if held {
+            for v in values {
+                self.release(v);
+            }
+        }
+        result
     }
 
     /// `d.copy()`, CPython's `PyDict_Copy`: a dict at most a third of whose entries are
     /// deleted is cloned as it is (deleted entries too, so the copy is as big), else the
     /// copy is a merge into a new dict.
-    pub fn dict_copy(&mut self, src: ObjId) -> PyResult<ObjId> {
+    pub fn dict_copy(&mut self, src: ObjId) -> VmResult<ObjId> {
         let d = self.new_dict();
         self.hold(d);
         let done = match self.heap.payload(src) {
@@ -702,8 +770,14 @@ impl Vm {
     }
 
     /// `set.add`: a new reference to `v` when it is not in the set yet.
-    pub fn set_add(&mut self, s: ObjId, v: ObjId) -> PyResult<()> {
-        match self.set_insert(s, v)? {
+    pub fn set_add(&mut self, s: ObjId, v: ObjId) -> VmResult<()> {
+        let (h, k) = self.key_of(v)?;
+        self.set_add_keyed(s, (v, h, k))
+    }
+
+    /// `set_add_entry`: `set.add` of an item already hashed.
+    fn set_add_keyed(&mut self, s: ObjId, keyed: Keyed) -> VmResult<()> {
+        match self.set_insert(s, keyed)? {
             Inserted::Present => {}
             // The items either side of the new one are as recorded.
             Inserted::At { rank } => {
@@ -718,65 +792,56 @@ impl Vm {
     /// Adds each of `items` as `set_add` does, recording the set's references once, at
     /// the end (or at the first unhashable item, whose TypeError is returned): its table
     /// is still written (and grown) item by item.
-    pub fn set_fill(&mut self, s: ObjId, items: &[ObjId]) -> PyResult<()> {
-        self.set_fill_after(s, items, false)
+    pub fn set_fill(&mut self, s: ObjId, items: &[ObjId]) -> VmResult<()> {
+        self.set_fill_after(s, items, None, false)
+    }
+
+    /// `set_fill` of items already hashed.
+    fn set_fill_keyed(&mut self, s: ObjId, items: &[Keyed]) -> VmResult<()> {
+        let objects: Vec<ObjId> = items.iter().map(|&(o, _, _)| o).collect();
+        self.set_fill_after(s, &objects, Some(items), false)
     }
 
     /// `set_fill` after the table was or was not `rebuilt` (reordered) since its
-    /// references were last recorded. The recording is told which references are kept
-    /// when the additions landed between a first and a last rank, so adding a few items
-    /// to a big set costs the items, not the set.
-    fn set_fill_after(&mut self, s: ObjId, items: &[ObjId], rebuilt: bool) -> PyResult<()> {
-        /// Where the added items stand now: nowhere yet, between a first and a last
-        /// rank, or anywhere (the table was rebuilt).
-        enum Landed {
-            Nowhere,
-            Between(usize, usize),
-            Anywhere,
-        }
-        let mut landed = if rebuilt {
-            Landed::Anywhere
-        } else {
-            Landed::Nowhere
-        };
+    /// references were last recorded (see `Landing`). Each item is hashed as it comes,
+    /// unless `keyed` gives the hashes (of `items` in order).
+    fn set_fill_after(
+        &mut self,
+        s: ObjId,
+        items: &[ObjId],
+        keyed: Option<&[Keyed]>,
+        rebuilt: bool,
+    ) -> VmResult<()> {
+        let mut landing = Landing::new(rebuilt);
         let mut result = Ok(());
-        for &it in items {
-            landed = match (self.set_insert(s, it), landed) {
-                (Ok(Inserted::Present), landed) => landed,
-                (Ok(Inserted::At { rank }), Landed::Nowhere) => Landed::Between(rank, rank),
-                // Items at or past the new one's rank move one place on.
-                (Ok(Inserted::At { rank }), Landed::Between(lo, hi)) => {
-                    Landed::Between(lo.min(rank), if rank <= hi { hi + 1 } else { rank })
-                }
-                (Ok(_), _) => Landed::Anywhere,
-                (Err(e), landed) => {
-                    result = Err(e);
-                    landed
-                }
+        for (n, &it) in items.iter().enumerate() {
+            let hashed = match keyed {
+                Some(keyed) => Ok(keyed[n].clone()),
+                None => match self.heap.key_of(it) {
+                    Ok((h, k)) => Ok((it, h, k)),
+                    Err(_) => {
+                        landing.record(self, s);
+                        self.key_of(it).map(|(h, k)| (it, h, k))
+                    }
+                },
             };
+            result = hashed.and_then(|keyed| landing.insert(self, s, keyed));
             if result.is_err() {
                 break;
             }
         }
-        match landed {
-            Landed::Nowhere => {}
-            Landed::Between(lo, hi) => {
-                let back = self.heap_set(s).len() - 1 - hi;
-                self.heap.record_references(s, Kept { front: lo, back });
-            }
-            Landed::Anywhere => self.heap.record_references(s, Kept::NOTHING),
-        }
+        landing.record(self, s);
         result
     }
 
     /// Puts `v` in the set's table and writes it (`Heap::wrote`), without recording the
     /// set's references.
-    fn set_insert(&mut self, s: ObjId, v: ObjId) -> PyResult<Inserted> {
-        let Some((h, k)) = self.heap.key_of(v) else {
-            return Err(self.unhashable(v));
+    fn set_insert(&mut self, s: ObjId, (v, h, k): Keyed) -> VmResult<Inserted> {
+        let Err(slot) = self.set_lookup(s, v, h, &k)? else {
+            return Ok(Inserted::Present);
         };
         let inserted = match self.heap.payload_mut(s) {
-            Payload::Set(set) => set.insert(h, k, v),
+            Payload::Set(set) => set.insert_at(slot, h, k, v),
             _ => Inserted::Present,
         };
         if inserted != Inserted::Present {
@@ -793,12 +858,18 @@ impl Vm {
     }
 
     /// `set.discard`: whether `v` was there.
-    pub fn set_discard(&mut self, s: ObjId, v: ObjId) -> PyResult<bool> {
-        let Some((h, k)) = self.heap.key_of(v) else {
-            return Err(self.unhashable(v));
+    pub fn set_discard(&mut self, s: ObjId, v: ObjId) -> VmResult<bool> {
+        let (h, k) = self.key_of(v)?;
+        self.set_discard_keyed(s, (v, h, k))
+    }
+
+    /// `set_discard_entry`: `set.discard` of an item already hashed.
+    fn set_discard_keyed(&mut self, s: ObjId, (v, h, k): Keyed) -> VmResult<bool> {
+        let Ok(slot) = self.set_lookup(s, v, h, &k)? else {
+            return Ok(false);
         };
         let removed = match self.heap.payload_mut(s) {
-            Payload::Set(set) => set.remove(h, &k),
+            Payload::Set(set) => set.take(slot),
             _ => None,
         };
         Ok(match removed {
@@ -884,11 +955,37 @@ impl Vm {
 
     /// Whether the set `s` holds an item equal to `v` (a TypeError when `v` is
     /// unhashable).
-    fn set_has(&mut self, s: ObjId, v: ObjId) -> PyResult<bool> {
-        let Some((h, k)) = self.heap.key_of(v) else {
-            return Err(self.unhashable(v));
-        };
-        Ok(self.heap_set(s).contains(h, &k))
+    pub fn set_has(&mut self, s: ObjId, v: ObjId) -> VmResult<bool> {
+        let (h, k) = self.key_of(v)?;
+        self.set_has_keyed(s, (v, h, k))
+    }
+
+    /// `set_contains_entry`: whether the set `s` holds an item equal to one already
+    /// hashed.
+    pub fn set_has_keyed(&mut self, s: ObjId, (v, h, k): Keyed) -> VmResult<bool> {
+        Ok(self.set_lookup(s, v, h, &k)?.is_ok())
+    }
+
+    /// `set_issubset`: whether each item of the set `a`, with its stored hash, is in
+    /// the set `b`.
+    pub fn set_is_subset(&mut self, a: ObjId, b: ObjId) -> VmResult<bool> {
+        if self.heap_set(a).len() > self.heap_set(b).len() {
+            return Ok(false);
+        }
+        let items = self.set_keyed_items(a);
+        let held = self.hold_keyed(&items, b);
+        let mut result = Ok(true);
+        for keyed in items.iter().cloned() {
+            match self.set_has_keyed(b, keyed) {
+                Ok(true) => {}
+                other => {
+                    result = other;
+                    break;
+                }
+            }
+        }
+        self.release_keyed(&items, held);
+        result
     }
 
     /// A new, empty set of `like`'s kind (set or frozenset), held.
@@ -992,7 +1089,7 @@ impl Vm {
             match self.contains(view, it) {
                 Ok(true) => {
                     if let Err(e) = self.set_add(r, it) {
-                        made = Err(e.into());
+                        made = Err(e);
                         break;
                     }
                 }
@@ -1028,41 +1125,58 @@ impl Vm {
             } else {
                 (a, b)
             };
+            // Each item of `other` with its stored hash, added to the result as found.
+            let items = self.set_keyed_items(other);
+            let held = self.hold_keyed(&items, so);
+            let mut result = Ok(());
             let mut found = Vec::new();
-            for it in self.set_items(other) {
-                if self.set_has(so, it)? {
-                    found.push(it);
-                }
-            }
-            return Ok(self.set_fill(r, &found)?);
-        }
-        let items = self.iterate(b)?;
-        let mut result = Ok(());
-        let mut found = Vec::new();
-        let mut kept = Set::empty(false);
-        for &it in &items {
-            match self.set_has(a, it) {
-                Ok(true) => {
-                    // Counted as CPython's result would count it (equal items once).
-                    if let Some((h, k)) = self.heap.key_of(it) {
-                        if kept.insert(h, k, it) != Inserted::Present {
-                            found.push(it);
-                        }
-                    }
-                    if kept.len() >= self.heap_set(a).len() {
+            for keyed in items.iter().cloned() {
+                match self.set_has_keyed(so, keyed.clone()) {
+                    Ok(true) => found.push(keyed),
+                    Ok(false) => {}
+                    Err(e) => {
+                        result = Err(e);
                         break;
                     }
                 }
-                Ok(false) => {}
-                Err(e) => {
-                    result = Err(e.into());
-                    break;
+            }
+            if result.is_ok() {
+                result = self.set_fill_keyed(r, &found);
+            }
+            self.release_keyed(&items, held);
+            return result;
+        }
+        let items = self.iterate(b)?;
+        let mut result = Ok(());
+        // Added to the result as found, so equal items count once (CPython stops when
+        // the result is as large as `a`).
+        let mut landing = Landing::new(false);
+        for &it in &items {
+            let hashed = match self.heap.key_of(it) {
+                Ok(hashed) => Ok(hashed),
+                Err(_) => {
+                    landing.record(self, r);
+                    self.key_of(it)
                 }
+            };
+            let step = hashed.and_then(|(h, k)| {
+                if self.heap_set(a).has_hashed() {
+                    landing.record(self, r);
+                }
+                if self.set_has_keyed(a, (it, h, k.clone()))? {
+                    landing.insert(self, r, (it, h, k))?;
+                }
+                Ok(())
+            });
+            if let Err(e) = step {
+                result = Err(e);
+                break;
+            }
+            if self.heap_set(r).len() >= self.heap_set(a).len() {
+                break;
             }
         }
-        if result.is_ok() {
-            result = self.set_fill(r, &found).map_err(Halt::from);
-        }
+        landing.record(self, r);
         for it in items {
             self.release(it);
         }
@@ -1111,14 +1225,31 @@ impl Vm {
         }
     }
 
+    /// `a`'s items, with their stored hashes, looked up in the set or dict `b`.
     fn set_difference_into(&mut self, r: ObjId, a: ObjId, b: ObjId) -> VmResult<()> {
+        let items = self.set_keyed_items(a);
+        let held = self.hold_keyed(&items, b);
+        let mut result = Ok(());
         let mut kept = Vec::new();
-        for it in self.set_items(a) {
-            if !self.contains(b, it)? {
-                kept.push(it);
+        for (it, h, k) in items.iter().cloned() {
+            let found = match self.heap.payload(b) {
+                Payload::Dict(_) => self.dict_lookup(b, it, h, &k).map(|i| i.is_some()),
+                _ => self.set_has_keyed(b, (it, h, k.clone())),
+            };
+            match found {
+                Ok(true) => {}
+                Ok(false) => kept.push((it, h, k)),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
             }
         }
-        Ok(self.set_fill(r, &kept)?)
+        if result.is_ok() {
+            result = self.set_fill_keyed(r, &kept);
+        }
+        self.release_keyed(&items, held);
+        result
     }
 
     /// `s -= b`, `set_difference_update_internal`: each of `b`'s items discarded (of
@@ -1136,19 +1267,26 @@ impl Vm {
             } else {
                 b
             };
-            for it in self.set_items(other) {
-                self.set_discard(s, it)?;
+            let items = self.set_keyed_items(other);
+            let held = self.hold_keyed(&items, s);
+            let mut result = Ok(());
+            for keyed in items.iter().cloned() {
+                if let Err(e) = self.set_discard_keyed(s, keyed) {
+                    result = Err(e);
+                    break;
+                }
             }
+            self.release_keyed(&items, held);
             if other != b {
                 self.release(other);
             }
-            return Ok(());
+            return result;
         }
         let items = self.iterate(b)?;
         let mut result = Ok(());
         for &it in &items {
             if let Err(e) = self.set_discard(s, it) {
-                result = Err(e.into());
+                result = Err(e);
                 break;
             }
         }
@@ -1164,7 +1302,7 @@ impl Vm {
         let r = self.set_like(a);
         let made = self
             .set_update(r, b)
-            .and_then(|()| self.set_toggle_each(r, &self.set_items(a)));
+            .and_then(|()| self.set_toggle_each(r, &self.set_keyed_items(a)));
         self.hand_back(r, made)
     }
 
@@ -1175,14 +1313,13 @@ impl Vm {
             self.set_clear(s);
             return Ok(());
         }
-        let items: Vec<ObjId> = match self.heap.payload(b) {
-            Payload::Set(o) => o.items().collect(),
-            Payload::Dict(d) => d.items().map(|(k, _)| k).collect(),
-            _ => {
+        let items = match self.keyed_items_of(b) {
+            Some(items) => items,
+            None => {
                 let other = self.new_set_of(false);
                 self.hold(other);
                 let made = self.set_update(other, b);
-                let items = self.set_items(other);
+                let items = self.set_keyed_items(other);
                 let r = made.and_then(|()| self.set_toggle_each(s, &items));
                 self.release(other);
                 return r;
@@ -1191,13 +1328,22 @@ impl Vm {
         self.set_toggle_each(s, &items)
     }
 
-    fn set_toggle_each(&mut self, s: ObjId, items: &[ObjId]) -> VmResult<()> {
-        for &it in items {
-            if !self.set_discard(s, it)? {
-                self.set_add(s, it)?;
+    /// Each item, with its stored hash, discarded from `s` when there, else added.
+    fn set_toggle_each(&mut self, s: ObjId, items: &[Keyed]) -> VmResult<()> {
+        let held = self.hold_keyed(items, s);
+        let mut result = Ok(());
+        for keyed in items.iter().cloned() {
+            result = match self.set_discard_keyed(s, keyed.clone()) {
+                Ok(true) => Ok(()),
+                Ok(false) => self.set_add_keyed(s, keyed),
+                Err(e) => Err(e),
+            };
+            if result.is_err() {
+                break;
             }
         }
-        Ok(())
+        self.release_keyed(items, held);
+        result
     }
 
     /// `s &= b`: the intersection made apart, then the tables exchanged
@@ -1208,13 +1354,6 @@ impl Vm {
         self.heap.swap_set_bodies(s, tmp);
         self.release(tmp);
         Ok(())
-    }
-
-    fn heap_set(&self, s: ObjId) -> &Set {
-        match self.heap.payload(s) {
-            Payload::Set(set) => set,
-            _ => unreachable!("a set"),
-        }
     }
 
     pub fn set_items(&self, s: ObjId) -> Vec<ObjId> {
@@ -1252,11 +1391,65 @@ impl Vm {
             self.set_copy_table(s, table);
             return Ok(());
         }
+        // A set's items and a dict's keys come with their stored hashes.
+        let keyed = self.keyed_items_of(src);
         let items = self.iterate(src)?;
-        let r = self.set_fill_after(s, &items, rebuilt);
+        let r = self.set_fill_after(s, &items, keyed.as_deref(), rebuilt);
         for it in items {
             self.release(it);
         }
-        r.map_err(Halt::from)
+        r
+    }
+}
+
+/// Where the items a builtin adds to a set one by one stand, so the set's references
+/// are recorded once, at the end (`Heap::record_references`): nowhere yet, between a
+/// first and a last rank (the recording is told the references either side are kept,
+/// so adding a few items to a big set costs the items, not the set), or anywhere (the
+/// table was rebuilt). Recorded early, before Python code (`__hash__`, `__eq__`) runs
+/// steps, so each step sees the set as it is.
+enum Landing {
+    Nowhere,
+    Between(usize, usize),
+    Anywhere,
+}
+
+impl Landing {
+    fn new(rebuilt: bool) -> Landing {
+        if rebuilt {
+            Landing::Anywhere
+        } else {
+            Landing::Nowhere
+        }
+    }
+
+    /// `set_insert`, noting where the item landed.
+    fn insert(&mut self, vm: &mut Vm, s: ObjId, keyed: Keyed) -> VmResult<()> {
+        if keyed.2.is_hashed() || vm.heap_set(s).has_hashed() {
+            self.record(vm, s);
+        }
+        let inserted = vm.set_insert(s, keyed)?;
+        *self = match (inserted, std::mem::replace(self, Landing::Nowhere)) {
+            (Inserted::Present, landed) => landed,
+            (Inserted::At { rank }, Landing::Nowhere) => Landing::Between(rank, rank),
+            // Items at or past the new one's rank move one place on.
+            (Inserted::At { rank }, Landing::Between(lo, hi)) => {
+                Landing::Between(lo.min(rank), if rank <= hi { hi + 1 } else { rank })
+            }
+            _ => Landing::Anywhere,
+        };
+        Ok(())
+    }
+
+    /// Records the set's references as they are now, if anything landed.
+    fn record(&mut self, vm: &mut Vm, s: ObjId) {
+        match std::mem::replace(self, Landing::Nowhere) {
+            Landing::Nowhere => {}
+            Landing::Between(lo, hi) => {
+                let back = vm.heap_set(s).len() - 1 - hi;
+                vm.heap.record_references(s, Kept { front: lo, back });
+            }
+            Landing::Anywhere => vm.heap.record_references(s, Kept::NOTHING),
+        }
     }
 }

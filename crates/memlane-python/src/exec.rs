@@ -878,7 +878,10 @@ impl Vm {
             self.hold(d);
             for (k, v) in extra_kw {
                 let key = self.heap.interned_str(&k);
-                self.dict_set(d, key, v)?;
+                // A str key runs no Python code: an exception is all that can stop it.
+                if let Err(Halt::Exception(e)) = self.dict_set(d, key, v) {
+                    return Err(e);
+                }
             }
             slots[next] = Some(d);
         }

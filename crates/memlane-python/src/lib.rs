@@ -12,6 +12,7 @@ pub mod containers;
 pub mod exec;
 pub mod format;
 pub mod instr;
+mod keys;
 pub mod lexer;
 pub mod limits;
 pub mod methods;

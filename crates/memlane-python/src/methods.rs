@@ -202,10 +202,18 @@ impl Vm {
             }
             (Payload::Dict(_), "pop") => {
                 self.arity("dict", name, args, 1, 2)?;
-                match self.dict_get(receiver, arg(args, 0))? {
-                    Some(v) => {
+                // One hash and one lookup, as `_PyDict_Pop_KnownHash`.
+                let key = arg(args, 0);
+                let (h, k) = self.key_of(key)?;
+                let found = self.dict_lookup(receiver, key, h, &k)?;
+                let entry = match (found, self.heap.payload(receiver)) {
+                    (Some(i), Payload::Dict(d)) => d.entries[i].map(|(_, v)| (i, v)),
+                    _ => None,
+                };
+                match entry {
+                    Some((i, v)) => {
                         self.hold(v);
-                        self.dict_del(receiver, arg(args, 0))?;
+                        self.dict_del_at(receiver, i);
                         self.heap.decref_runtime_soft(v);
                         v
                     }
@@ -219,11 +227,16 @@ impl Vm {
             }
             (Payload::Dict(_), "setdefault") => {
                 self.arity("dict", name, args, 1, 2)?;
-                match self.dict_get(receiver, arg(args, 0))? {
-                    Some(v) => v,
-                    None => {
+                // One hash and one lookup, as `PyDict_SetDefault`.
+                let key = arg(args, 0);
+                let (h, k) = self.key_of(key)?;
+                self.dict_general_for(receiver, key);
+                let found = self.dict_lookup(receiver, key, h, &k)?;
+                match (found, self.heap.payload(receiver)) {
+                    (Some(i), Payload::Dict(d)) => d.entries[i].map_or(none, |(_, v)| v),
+                    _ => {
                         let d = args.get(1).copied().unwrap_or(none);
-                        self.dict_set(receiver, arg(args, 0), d)?;
+                        self.dict_store(receiver, (key, h, k), d, None);
                         d
                     }
                 }
@@ -247,17 +260,21 @@ impl Vm {
             (Payload::Dict(_), "copy") => self.dict_copy(receiver)?,
             (Payload::Dict(_), "popitem") => {
                 let last = match self.heap.payload(receiver) {
-                    Payload::Dict(d) => d.entries.iter().rev().flatten().next().copied(),
+                    Payload::Dict(d) => d
+                        .entries
+                        .iter()
+                        .rposition(Option::is_some)
+                        .map(|i| (i, d.entries[i])),
                     _ => None,
                 };
-                let Some((k, v)) = last else {
+                let Some((i, Some((k, v)))) = last else {
                     return Err(self
                         .error(BuiltinType::KeyError, "popitem(): dictionary is empty")
                         .into());
                 };
                 let t = self.new_tuple(&[k, v]);
                 self.hold(t);
-                self.dict_del(receiver, k)?;
+                self.dict_del_at(receiver, i);
                 self.heap.decref_runtime_soft(t);
                 t
             }

@@ -324,7 +324,7 @@ impl Vm {
     }
 
     /// Binds `name` in a namespace dict, taking over the caller's (stack) reference to `v`.
-    pub fn store_in_namespace(&mut self, ns: ObjId, name: &str, v: ObjId) -> PyResult<()> {
+    pub fn store_in_namespace(&mut self, ns: ObjId, name: &str, v: ObjId) -> VmResult<()> {
         let key = self.heap.interned_str(name);
         let fid = self.frame().id;
         let r = self.dict_set(ns, key, v);
@@ -332,7 +332,7 @@ impl Vm {
         r
     }
 
-    pub fn delete_from_namespace(&mut self, ns: ObjId, name: &str) -> PyResult<bool> {
+    pub fn delete_from_namespace(&mut self, ns: ObjId, name: &str) -> VmResult<bool> {
         let key = self.heap.interned_str(name);
         self.hold(key);
         let r = self.dict_del(ns, key);
@@ -1209,12 +1209,23 @@ impl Vm {
                 if x.len() != y.len() {
                     return Ok(false);
                 }
+                // `dict_equal`: each key of `a`, with its stored hash, looked up in `b`.
                 for (k, v) in x.items() {
-                    let Some((_, key)) = self.heap.key_of(k) else {
-                        return Ok(false);
+                    let (h, key) = self.dict_stored_key(a, k);
+                    let hold = self.lookup_may_run_python(b, &key);
+                    if hold {
+                        self.hold(k);
+                    }
+                    let found = self.dict_lookup(b, k, h, &key);
+                    if hold {
+                        self.release(k);
+                    }
+                    let w = match (found?, self.heap.payload(b)) {
+                        (Some(i), Payload::Dict(y)) => y.entries[i].map(|(_, w)| w),
+                        _ => None,
                     };
-                    match y.get(&key) {
-                        Some((_, w)) => {
+                    match w {
+                        Some(w) => {
                             if !self.eq_bool(v, w)? {
                                 return Ok(false);
                             }
@@ -1224,13 +1235,7 @@ impl Vm {
                 }
                 true
             }
-            (Payload::Set(x), Payload::Set(y)) => {
-                x.len() == y.len()
-                    && x.items().all(|o| match self.heap.key_of(o) {
-                        Some((h, k)) => y.contains(h, &k),
-                        None => false,
-                    })
-            }
+            (Payload::Set(x), Payload::Set(y)) => x.len() == y.len() && self.set_is_subset(a, b)?,
             (
                 Payload::Range {
                     start: s1,
@@ -1253,7 +1258,13 @@ impl Vm {
                 } else {
                     (b, a)
                 };
-                match self.call_dunder(first, "__eq__", &[second])? {
+                // Without NotImplemented, a class with no `__eq__` of its own stands for
+                // `object.__eq__` returning it: the other operand's is tried, reflected.
+                let mut r = self.call_dunder(first, "__eq__", &[second])?;
+                if r.is_none() && matches!(self.heap.payload(second), Payload::Instance(_)) {
+                    r = self.call_dunder(second, "__eq__", &[first])?;
+                }
+                match r {
                     Some(r) => {
                         let t = self.truthy(r)?;
                         self.release(r);
@@ -1361,21 +1372,12 @@ impl Vm {
                             if let (Payload::Set(_), Payload::Set(_)) =
                                 (self.heap.payload(a), self.heap.payload(b))
                             {
-                                let sub = |vm: &Vm, x: ObjId, y: ObjId| {
-                                    let ys = match vm.heap.payload(y) {
-                                        Payload::Set(s) => s.clone(),
-                                        _ => return false,
-                                    };
-                                    vm.set_items(x).into_iter().all(|o| {
-                                        vm.heap.key_of(o).is_some_and(|(h, k)| ys.contains(h, &k))
-                                    })
-                                };
                                 let (la, lb) = (self.set_items(a).len(), self.set_items(b).len());
                                 let v = match op {
-                                    CmpOp::Lt => la < lb && sub(self, a, b),
-                                    CmpOp::LtE => sub(self, a, b),
-                                    CmpOp::Gt => la > lb && sub(self, b, a),
-                                    _ => sub(self, b, a),
+                                    CmpOp::Lt => la < lb && self.set_is_subset(a, b)?,
+                                    CmpOp::LtE => self.set_is_subset(a, b)?,
+                                    CmpOp::Gt => la > lb && self.set_is_subset(b, a)?,
+                                    _ => self.set_is_subset(b, a)?,
                                 };
                                 self.heap.bool(v)
                             } else {
@@ -1394,18 +1396,11 @@ impl Vm {
         // A dict or set is looked up where it is: a copy of its table at each `in` made
         // a loop of lookups quadratic.
         match self.heap.payload(container) {
-            Payload::Dict(d) => {
-                return match self.heap.key_of(item) {
-                    Some((_, k)) => Ok(d.get(&k).is_some()),
-                    None => Err(self.unhashable(item).into()),
-                }
+            Payload::Dict(_) => {
+                let (h, k) = self.key_of(item)?;
+                return Ok(self.dict_lookup(container, item, h, &k)?.is_some());
             }
-            Payload::Set(s) => {
-                return match self.heap.key_of(item) {
-                    Some((h, k)) => Ok(s.contains(h, &k)),
-                    None => Err(self.unhashable(item).into()),
-                }
-            }
+            Payload::Set(_) => return self.set_has(container, item),
             _ => {}
         }
         match self.heap.payload(container).clone() {
@@ -1676,7 +1671,7 @@ impl Vm {
         // A dict, or a list at an index, is stored into without copying its payload
         // (the match below clones it).
         match self.heap.payload(c) {
-            Payload::Dict(_) => return Ok(self.dict_set(c, k, v)?),
+            Payload::Dict(_) => return self.dict_set(c, k, v),
             Payload::List(l) if !matches!(self.heap.payload(k), Payload::Slice { .. }) => {
                 let i = self
                     .normalize_index(k, l.items.len(), "list")
