@@ -96,7 +96,7 @@ web() {
   # (now 472,951 + 0.9%, raised on purpose for the interpreter's fidelity fixes), so
   # growth fails the build instead of going unnoticed. Lower the limit as the bundle
   # shrinks; raise it only on purpose, with the measurement in the docs.
-  local budget=250000 limit=477000
+  local budget=250000 limit=461000
   if [ "$total" -gt "$limit" ]; then
     echo "  bundle over its limit: $total > $limit bytes gzipped (budget $budget)" >&2
     return 1
