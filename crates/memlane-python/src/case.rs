@@ -35,16 +35,24 @@ fn multi(table: &[(u32, &'static str)], c: u32) -> Option<&'static str> {
         .map(|i| table[i].1)
 }
 
-/// Appends `c` mapped through one kind's tables (unchanged when it has no mapping).
-fn push_mapped(out: &mut String, c: char, runs: &[(u32, i32)], multis: &[(u32, &'static str)]) {
+/// Appends `c` mapped through one kind's tables; false, appending nothing, when it has
+/// no mapping of that kind.
+fn push_mapped(
+    out: &mut String,
+    c: char,
+    runs: &[(u32, i32)],
+    multis: &[(u32, &'static str)],
+) -> bool {
     let n = c as u32;
     if let Some(m) = multi(multis, n) {
-        return out.push_str(m);
+        out.push_str(m);
+        return true;
     }
-    match run_delta(runs, n) {
-        Some(d) => out.push(char::from_u32(n.wrapping_add_signed(d)).unwrap_or(c)),
-        None => out.push(c),
+    match run_delta(runs, n).and_then(|d| char::from_u32(n.wrapping_add_signed(d))) {
+        Some(m) => out.push(m),
+        None => return false,
     }
+    true
 }
 
 /// CPython's `Cased` property, read by `title` and the final-sigma rule.
@@ -57,17 +65,15 @@ fn is_case_ignorable(c: char) -> bool {
 }
 
 fn push_upper(out: &mut String, c: char) {
-    push_mapped(out, c, &UPPER, &UPPER_MULTI);
+    if !push_mapped(out, c, &UPPER, &UPPER_MULTI) {
+        out.push(c);
+    }
 }
 
+/// Titlecase: its own mapping where it differs from uppercase.
 fn push_title(out: &mut String, c: char) {
-    let n = c as u32;
-    if let Some(m) = multi(&TITLE_MULTI, n) {
-        return out.push_str(m);
-    }
-    match run_delta(&TITLE, n) {
-        Some(d) => out.push(char::from_u32(n.wrapping_add_signed(d)).unwrap_or(c)),
-        None => push_upper(out, c),
+    if !push_mapped(out, c, &TITLE, &TITLE_MULTI) {
+        push_upper(out, c);
     }
 }
 
@@ -75,7 +81,10 @@ fn push_title(out: &mut String, c: char) {
 /// letter and not before one, case-ignorable characters skipped either way.
 fn push_lower(out: &mut String, chars: &[char], i: usize) {
     if chars[i] != '\u{3a3}' {
-        return push_mapped(out, chars[i], &LOWER, &LOWER_MULTI);
+        if !push_mapped(out, chars[i], &LOWER, &LOWER_MULTI) {
+            out.push(chars[i]);
+        }
+        return;
     }
     let before = chars[..i].iter().rev().find(|&&c| !is_case_ignorable(c));
     let after = chars[i + 1..].iter().find(|&&c| !is_case_ignorable(c));
