@@ -1443,6 +1443,8 @@ impl Heap {
             Payload::Function(_) => self.profile.function_size() - GC_HEADER,
             Payload::Class(_) => self.profile.class_size() - GC_HEADER,
             Payload::Instance(_) => self.profile.instance_size() - GC_HEADER,
+            // A built-in's bound method is a `builtin_function_or_method`, as `len` is.
+            Payload::BoundMethod { .. } if self.is_bound_builtin(payload) => 56,
             Payload::BoundMethod { .. } => 48,
             Payload::Cell(_) => 24,
             Payload::Module(_) => 56,
@@ -1489,8 +1491,16 @@ impl Heap {
                 _ => "object",
             },
             Payload::Iterator(it) => it.kind.type_name(),
+            p if self.is_bound_builtin(p) => BuiltinType::BuiltinFunction.name(),
             p => p.builtin_type().name(),
         }
+    }
+
+    /// A built-in's method bound to its object (`xs.append`): CPython's
+    /// `builtin_function_or_method` with `__self__` set, not a `method`.
+    pub fn is_bound_builtin(&self, payload: &Payload) -> bool {
+        matches!(payload, Payload::BoundMethod { function, .. }
+            if matches!(self.get(*function).payload, Payload::Builtin(_)))
     }
 
     pub fn view(&self, id: ObjId) -> ObjectView {

@@ -155,7 +155,7 @@ fn methods_of(t: BuiltinType) -> &'static [&'static str] {
             "symmetric_difference",
         ],
         BuiltinType::Tuple => &["index", "count"],
-        BuiltinType::Int | BuiltinType::Bool => &["bit_length"],
+        BuiltinType::Int | BuiltinType::Bool => &["bit_length", "bit_count"],
         BuiltinType::Float => &["is_integer"],
         _ => &[],
     }
@@ -390,11 +390,13 @@ impl Vm {
                 }
                 let receiver = arg(args, 0);
                 let owner = b.owner.unwrap_or_default();
-                let t = match self.heap.payload(receiver) {
-                    Payload::Bool(_) => "int",
-                    p => p.builtin_type().name(),
+                // A bool's methods are bound with `bool` as their owner, and `int.bit_length`
+                // applies to a bool as well.
+                let applies = match self.heap.payload(receiver) {
+                    Payload::Bool(_) => matches!(owner, "int" | "bool"),
+                    p => p.builtin_type().name() == owner,
                 };
-                if t != owner {
+                if !applies {
                     let t = self.heap.type_name(receiver).to_string();
                     return Err(self
                         .error_fmt(

@@ -119,6 +119,14 @@ impl Vm {
             Payload::Dict(_) => Payload::Dict(Dict::default()),
             p => p.clone(),
         };
+        // The numbers' methods take no arguments (a bool's are int's).
+        match (&payload, name) {
+            (Payload::Int(_) | Payload::Bool(_), "bit_length" | "bit_count") => {
+                self.arity("int", name, args, 0, 0)?
+            }
+            (Payload::Float(_), "is_integer") => self.arity("float", name, args, 0, 0)?,
+            _ => {}
+        }
         Ok(match (&payload, name) {
             (Payload::List(l), "remove") => {
                 self.arity("list", name, args, 1, 1)?;
@@ -382,7 +390,8 @@ impl Vm {
                 r
             }
             (Payload::Int(i), "bit_length") => self.heap.int_i64(i.bits() as i64),
-            (Payload::Bool(b), "bit_length") => self.heap.int_i64(*b as i64),
+            (Payload::Bool(b), "bit_length" | "bit_count") => self.heap.int_i64(*b as i64),
+            (Payload::Int(i), "bit_count") => self.heap.int_i64(i.magnitude().count_ones() as i64),
             (Payload::Float(f), "is_integer") => self.heap.bool(f.fract() == 0.0 && f.is_finite()),
             (Payload::Str(s), _) => {
                 return self.str_method(name, s.clone(), receiver, args, kwargs)

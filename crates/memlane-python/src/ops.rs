@@ -247,7 +247,12 @@ impl Vm {
             Payload::Instance(i) => i.class,
             &Payload::Iterator(Iter { kind, .. }) => self.heap.iterator_type(kind),
             p => {
-                let t = p.builtin_type();
+                let t = match p.builtin_type() {
+                    BuiltinType::Method if self.heap.is_bound_builtin(p) => {
+                        BuiltinType::BuiltinFunction
+                    }
+                    t => t,
+                };
                 self.heap.type_object(t)
             }
         }
@@ -2454,11 +2459,18 @@ impl Vm {
                     self.heap.get(v).address
                 )
             }
-            Payload::BoundMethod { function, receiver } => {
-                let f = self.heap.short_value(*function);
-                let r = self.repr_inner(*receiver)?;
-                format!("<bound method {f} of {r}>")
-            }
+            Payload::BoundMethod { function, receiver } => match self.heap.payload(*function) {
+                Payload::Builtin(b) => {
+                    let t = self.heap.type_name(*receiver);
+                    let at = self.heap.get(*receiver).address;
+                    format!("<built-in method {} of {t} object at {at:#x}>", b.name)
+                }
+                _ => {
+                    let f = self.heap.short_value(*function);
+                    let r = self.repr_inner(*receiver)?;
+                    format!("<bound method {f} of {r}>")
+                }
+            },
             Payload::Cell(_) => format!("<cell at {:#x}>", self.heap.get(v).address),
             Payload::Module(m) => format!("<module '{}' (built-in)>", m.name),
             Payload::Code(c) => format!(
