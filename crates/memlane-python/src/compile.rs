@@ -755,7 +755,10 @@ impl Compiler {
         if name == "sys" || name == "gc" {
             Ok(())
         } else {
-            Err(unsupported(format!("`import {name}` is not supported: memlane models the modules `sys` and `gc` only; it"), loc))
+            Err(unsupported(
+                format!("`import {name}` (memlane models the modules `sys` and `gc` only) is"),
+                loc,
+            ))
         }
     }
 
