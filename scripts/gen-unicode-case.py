@@ -6,7 +6,7 @@ properties its final-sigma rule reads, from the running interpreter's own databa
 
 CPython 3.11, 3.12 and 3.13 (Unicode 14.0, 15.0, 15.1) give the same tables. Rust's
 `char::to_lowercase` and friends would follow Rust's Unicode version instead, and their
-tables cost the page 15.7 KB gzipped; these cost about 4 KB (docs/performance.md,
+tables cost the page 15.7 KB gzipped; these cost 5.4 KB (docs/performance.md,
 "Case mappings from CPython's tables").
 """
 import sys
