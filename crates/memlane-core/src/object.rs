@@ -721,6 +721,14 @@ pub struct Builtin {
     pub owner: Option<&'static str>,
 }
 
+impl Builtin {
+    /// A class method (`dict.fromkeys`): taken from an object, it is bound to the
+    /// object's type, and called without it.
+    pub fn is_class_method(&self) -> bool {
+        self.owner == Some("dict") && self.name == "fromkeys"
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Iter {
     pub kind: IterKind,

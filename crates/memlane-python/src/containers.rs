@@ -327,6 +327,88 @@ impl Vm {
         d
     }
 
+    /// `dict.fromkeys(iterable, value=None)` (`_PyDict_FromKeys`): a dict's keys or a
+    /// set's items go into a table sized for them first (from a set, a general table),
+    /// with the hashes they are stored with; anything else is stored key by key, as
+    /// `d[k] = value` would.
+    pub fn dict_fromkeys(&mut self, args: &[ObjId]) -> VmResult {
+        match args.len() {
+            1 | 2 => {}
+            0 => {
+                return Err(self
+                    .error(
+                        BuiltinType::TypeError,
+                        "fromkeys expected at least 1 argument, got 0",
+                    )
+                    .into())
+            }
+            n => {
+                return Err(self
+                    .error_fmt(
+                        BuiltinType::TypeError,
+                        format_args!("fromkeys expected at most 2 arguments, got {n}"),
+                    )
+                    .into())
+            }
+        }
+        let iterable = args[0];
+        let value = args.get(1).copied().unwrap_or_else(|| self.heap.none());
+        // `cls()`: allocated as `dict()` is, tracked from the start.
+        let d = self.heap.alloc_generic(Payload::Dict(Dict::empty(true)));
+        self.hold(d);
+        let unicode = match self.heap.payload(iterable) {
+            Payload::Dict(src) => Some(src.unicode),
+            Payload::Set(_) => Some(false),
+            _ => None,
+        };
+        let result = match (unicode, self.keyed_items_of(iterable)) {
+            (Some(unicode), Some(keys)) => {
+                if let Payload::Dict(dict) = self.heap.payload_mut(d) {
+                    dict.log2_size = Some(dict_log2_estimate(keys.len()).max(3));
+                    dict.unicode = unicode;
+                }
+                self.heap.changed(d);
+                let held = self.hold_keyed(&keys, d);
+                let mut result = Ok(());
+                for keyed in keys.iter().cloned() {
+                    result = self.dict_set_keyed(d, keyed, value);
+                    if result.is_err() {
+                        break;
+                    }
+                }
+                self.release_keyed(&keys, held);
+                result
+            }
+            _ => {
+                let keys = match self.iterate(iterable) {
+                    Ok(keys) => keys,
+                    Err(e) => {
+                        self.release(d);
+                        return Err(e);
+                    }
+                };
+                let mut result = Ok(());
+                for &k in &keys {
+                    if result.is_ok() {
+                        result = self.dict_set(d, k, value);
+                    }
+                    self.release(k);
+                }
+                result
+            }
+        };
+        match result {
+            Ok(()) => {
+                self.heap.decref_runtime_soft(d);
+                Ok(d)
+            }
+            Err(e) => {
+                self.release(d);
+                Err(e)
+            }
+        }
+    }
+
     pub fn dict_get(&mut self, d: ObjId, key: ObjId) -> VmResult<Option<ObjId>> {
         let (h, k) = self.key_of(key)?;
         let found = self.dict_lookup(d, key, h, &k)?;

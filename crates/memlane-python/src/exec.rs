@@ -576,6 +576,10 @@ impl Vm {
                 }
             }
             &Payload::BoundMethod { function, receiver } => {
+                if matches!(self.heap.payload(function), Payload::Builtin(b) if b.is_class_method())
+                {
+                    return self.call(function, args, kwargs);
+                }
                 let mut all = vec![receiver];
                 all.extend_from_slice(args);
                 self.call(function, &all, kwargs)

@@ -480,6 +480,10 @@ impl Vm {
             return Ok(v);
         }
         if let Some(m) = self.builtin_method(obj, name) {
+            let obj = match self.heap.payload(m) {
+                Payload::Builtin(b) if b.is_class_method() => self.class_of(obj),
+                _ => obj,
+            };
             let b = self.heap.alloc(Payload::BoundMethod {
                 function: m,
                 receiver: obj,
@@ -607,7 +611,10 @@ impl Vm {
                     .filter(|&f| matches!(self.heap.payload(f), Payload::Function(_))))
             }
             Payload::Module(_) | Payload::Class(_) => Ok(None),
-            _ => Ok(self.builtin_method(obj, name)),
+            // A class method is no method descriptor: `LOAD_METHOD` gets it bound.
+            _ => Ok(self.builtin_method(obj, name).filter(
+                |&m| !matches!(self.heap.payload(m), Payload::Builtin(b) if b.is_class_method()),
+            )),
         }
     }
 
