@@ -387,6 +387,23 @@ impl Vm {
                 return Ok(v);
             }
         }
+        // A bound method's own references; a built-in's has no `__func__`.
+        if let &Payload::BoundMethod { function, receiver } = self.heap.payload(obj) {
+            let python = matches!(self.heap.payload(function), Payload::Function(_));
+            let v = match name {
+                "__self__" => Some(receiver),
+                "__func__" if python => Some(function),
+                _ => None,
+            };
+            if let Some(v) = v {
+                self.hold(v);
+                return Ok(v);
+            }
+            // `method_getattro`: what the method type lacks is the function's.
+            if python && name != "__class__" {
+                return self.getattr(function, name);
+            }
+        }
         // Only these kinds are read below: a list's, dict's or set's contents are not
         // copied to look a method up.
         let payload = match self.heap.payload(obj) {
