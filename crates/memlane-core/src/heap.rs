@@ -1491,8 +1491,17 @@ impl Heap {
                 _ => "object",
             },
             Payload::Iterator(it) => it.kind.type_name(),
-            p if self.is_bound_builtin(p) => BuiltinType::BuiltinFunction.name(),
-            p => p.builtin_type().name(),
+            p => self.builtin_type_of(p).name(),
+        }
+    }
+
+    /// The built-in type of `payload`, a bound built-in being a
+    /// `builtin_function_or_method` (which the payload alone cannot tell).
+    pub fn builtin_type_of(&self, payload: &Payload) -> BuiltinType {
+        if self.is_bound_builtin(payload) {
+            BuiltinType::BuiltinFunction
+        } else {
+            payload.builtin_type()
         }
     }
 

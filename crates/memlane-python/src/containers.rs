@@ -364,7 +364,7 @@ impl Vm {
         let result = match (unicode, self.keyed_items_of(iterable)) {
             (Some(unicode), Some(keys)) => {
                 if let Payload::Dict(dict) = self.heap.payload_mut(d) {
-                    dict.log2_size = Some(dict_log2_estimate(keys.len()).max(3));
+                    dict.log2_size = Some(dict_log2_estimate(keys.len()));
                     dict.unicode = unicode;
                 }
                 self.heap.changed(d);

@@ -119,10 +119,6 @@ impl Vm {
             Payload::Dict(_) => Payload::Dict(Dict::default()),
             p => p.clone(),
         };
-        // `d.fromkeys(...)` is `dict.fromkeys(...)`: a class method.
-        if name == "fromkeys" && matches!(payload, Payload::Dict(_)) {
-            return self.dict_fromkeys(args);
-        }
         // The numbers' methods take no arguments (a bool's are int's).
         match (&payload, name) {
             (Payload::Int(_) | Payload::Bool(_), "bit_length" | "bit_count") => {

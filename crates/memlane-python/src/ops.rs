@@ -247,12 +247,7 @@ impl Vm {
             Payload::Instance(i) => i.class,
             &Payload::Iterator(Iter { kind, .. }) => self.heap.iterator_type(kind),
             p => {
-                let t = match p.builtin_type() {
-                    BuiltinType::Method if self.heap.is_bound_builtin(p) => {
-                        BuiltinType::BuiltinFunction
-                    }
-                    t => t,
-                };
+                let t = self.heap.builtin_type_of(p);
                 self.heap.type_object(t)
             }
         }
