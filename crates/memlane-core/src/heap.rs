@@ -987,6 +987,20 @@ impl Heap {
             _ => {
                 let mut refs = Vec::new();
                 payload.referents(&mut refs);
+                // Dropped under the labels the page shows (a dict's `['a']`, not its
+                // entry number): the same references, as recorded. Entry numbers as
+                // texts also filled the log's string table at a big dict's free.
+                if let Some(recorded) = self.recorder.references(id) {
+                    if recorded.len() == refs.len()
+                        && recorded
+                            .iter()
+                            .zip(&refs)
+                            .all(|(a, b)| a.target == b.target)
+                    {
+                        refs.clear();
+                        refs.extend_from_slice(recorded);
+                    }
+                }
                 refs.reverse();
                 Releases::Labelled(refs)
             }
