@@ -990,7 +990,11 @@ impl Heap {
                 // Dropped under the labels the page shows (a dict's `['a']`, not its
                 // entry number): the same references, as recorded. Entry numbers as
                 // texts also filled the log's string table at a big dict's free.
-                if let Some(recorded) = self.recorder.references(id) {
+                let recorded = match refs.is_empty() {
+                    true => None,
+                    false => self.recorder.references(id),
+                };
+                if let Some(recorded) = recorded {
                     if recorded.len() == refs.len()
                         && recorded
                             .iter()
