@@ -1142,6 +1142,7 @@ impl EventLog {
             last_runtime: [0; 4],
             last_name: 0,
             holder_texts: true,
+            no_referents: None,
         }
     }
 
@@ -1217,6 +1218,10 @@ impl EventLog {
             r.read();
         }
         while r.next < end {
+            if let Some(view) = r.read_alloc() {
+                snap.objects.insert(view.id, Arc::new(view));
+                continue;
+            }
             match r.read() {
                 Decoded::Event(e) => snap.apply_owned(e),
                 Decoded::Splice(rec) => match snap.objects.get_mut(&rec.obj).map(Arc::make_mut) {
@@ -1340,6 +1345,9 @@ struct Reader<'a> {
     /// back with its kind but no text (`Snapshot::apply` reads only the count and
     /// whether the holder is the runtime), so a seek makes no string for it.
     holder_texts: bool,
+    /// One empty list of references for all the views it reads that hold none (most
+    /// objects: ints, strings), made at the first.
+    no_referents: Option<Arc<Vec<Reference>>>,
 }
 
 impl Reader<'_> {
@@ -1373,7 +1381,14 @@ impl Reader<'_> {
     fn value(&mut self) -> String {
         let v = self.num();
         if v & 1 == 1 {
-            return unzigzag(v >> 1).to_string();
+            // Every int's birth: not through `fmt`.
+            let n = unzigzag(v >> 1);
+            let mut text = String::with_capacity(20);
+            if n < 0 {
+                text.push('-');
+            }
+            crate::object::push_decimal(&mut text, n.unsigned_abs());
+            return text;
         }
         let n = (v >> 1) as usize;
         let s = &self.log.bytes[self.at..self.at + n];
@@ -1454,17 +1469,77 @@ impl Reader<'_> {
             .collect()
     }
 
-    /// Reads the next event.
-    fn read(&mut self) -> Decoded {
+    /// An `Alloc`'s view, read after its tag.
+    fn alloc_view(&mut self) -> ObjectView {
+        let id = self.obj();
+        let type_name = self.sym();
+        let value = self.value();
+        let address = self.address();
+        let size = self.num();
+        let flags = self.byte();
+        let generation = (flags & 0x10 != 0).then(|| self.byte());
+        let (refcount, runtime_refs) = if flags & 0x80 != 0 {
+            (0, 0)
+        } else {
+            (self.num(), self.num())
+        };
+        let referents = self.referents();
+        ObjectView {
+            id,
+            type_name,
+            value,
+            address,
+            size,
+            refcount,
+            runtime_refs,
+            immortal: flags & 1 != 0,
+            interned: flags & 2 != 0,
+            gc_tracked: flags & 4 != 0,
+            generation,
+            placement: match flags >> 5 & 3 {
+                0 => Placement::Static,
+                1 => Placement::Pool,
+                _ => Placement::Malloc,
+            },
+            internal: flags & 8 != 0,
+            referents: match referents.is_empty() {
+                true => self
+                    .no_referents
+                    .get_or_insert_with(Default::default)
+                    .clone(),
+                false => Arc::new(referents),
+            },
+        }
+    }
+
+    /// The next event read straight into a view when it is an `Alloc` (a checkpoint is
+    /// all `Alloc`s: no boxed event to copy out of), else None with nothing read.
+    fn read_alloc(&mut self) -> Option<ObjectView> {
+        if self.log.bytes[self.at] != T_ALLOC {
+            return None;
+        }
+        self.begin_event();
+        self.last_name = 0;
+        self.at += 1;
+        Some(self.alloc_view())
+    }
+
+    /// Starts reading event `next` (returned): a block's first resets the differences.
+    fn begin_event(&mut self) -> usize {
         if self.next.is_multiple_of(BLOCK) {
             self.last_obj = 0;
             self.last_address = 0;
             self.last_frame = 0;
             self.last_runtime = [0; 4];
         }
-        let name = std::mem::take(&mut self.last_name);
-        let here = self.next;
         self.next += 1;
+        self.next - 1
+    }
+
+    /// Reads the next event.
+    fn read(&mut self) -> Decoded {
+        let here = self.begin_event();
+        let name = std::mem::take(&mut self.last_name);
         if self.log.bytes[self.at] == T_CHANGE_SPLICE {
             self.at += 1;
             let obj = self.obj();
@@ -1520,43 +1595,9 @@ impl Reader<'_> {
         let tag = full & !SAME_FRAME;
         match tag {
             T_RARE => self.log.rare[self.num() as usize].clone(),
-            T_ALLOC => {
-                let id = self.obj();
-                let type_name = self.sym();
-                let value = self.value();
-                let address = self.address();
-                let size = self.num();
-                let flags = self.byte();
-                let generation = (flags & 0x10 != 0).then(|| self.byte());
-                let (refcount, runtime_refs) = if flags & 0x80 != 0 {
-                    (0, 0)
-                } else {
-                    (self.num(), self.num())
-                };
-                let referents = self.referents();
-                Event::Alloc {
-                    object: Box::new(ObjectView {
-                        id,
-                        type_name,
-                        value,
-                        address,
-                        size,
-                        refcount,
-                        runtime_refs,
-                        immortal: flags & 1 != 0,
-                        interned: flags & 2 != 0,
-                        gc_tracked: flags & 4 != 0,
-                        generation,
-                        placement: match flags >> 5 & 3 {
-                            0 => Placement::Static,
-                            1 => Placement::Pool,
-                            _ => Placement::Malloc,
-                        },
-                        internal: flags & 8 != 0,
-                        referents: referents.into(),
-                    }),
-                }
-            }
+            T_ALLOC => Event::Alloc {
+                object: Box::new(self.alloc_view()),
+            },
             T_FREE => Event::Free {
                 obj: self.obj(),
                 address: self.address(),
