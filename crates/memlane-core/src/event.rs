@@ -41,6 +41,12 @@ pub enum HolderRef<'a> {
         obj: ObjId,
         index: usize,
     },
+    /// A dict's reference to its int key `key`: `Holder::Object` with the label `key 5`,
+    /// also stored as the number.
+    Key {
+        obj: ObjId,
+        key: i64,
+    },
     Runtime {
         what: &'a str,
     },
@@ -60,7 +66,21 @@ impl Holder {
     }
 }
 
-impl HolderRef<'_> {
+impl<'a> HolderRef<'a> {
+    /// `obj`'s reference labelled `label`, as a holder: a position or an int key as its
+    /// number (no text made and parsed back).
+    pub fn of_label(obj: ObjId, label: &'a crate::view::Label) -> HolderRef<'a> {
+        use crate::view::Label;
+        match label {
+            Label::Slot(i) => HolderRef::Slot {
+                obj,
+                index: *i as usize,
+            },
+            Label::Key(key) => HolderRef::Key { obj, key: *key },
+            Label::Text(label) => HolderRef::Object { obj, label },
+        }
+    }
+
     pub fn to_owned(self) -> Holder {
         match self {
             HolderRef::Name { frame, name } => Holder::Name {
@@ -75,6 +95,10 @@ impl HolderRef<'_> {
             HolderRef::Slot { obj, index } => Holder::Object {
                 obj,
                 label: crate::object::index_label(index as u64),
+            },
+            HolderRef::Key { obj, key } => Holder::Object {
+                obj,
+                label: crate::view::Label::Key(key).to_string(),
             },
             HolderRef::Runtime { what } => Holder::Runtime {
                 what: what.to_owned(),

@@ -944,21 +944,7 @@ impl Heap {
                     )
                 }),
                 Releases::Labelled(refs) => refs.pop().map(|r| {
-                    let key_text;
-                    let holder = match &r.label {
-                        Label::Slot(i) => HolderRef::Slot {
-                            obj,
-                            index: *i as usize,
-                        },
-                        Label::Key(_) => {
-                            key_text = r.label.to_string();
-                            HolderRef::Object {
-                                obj,
-                                label: &key_text,
-                            }
-                        }
-                        Label::Text(label) => HolderRef::Object { obj, label },
-                    };
+                    let holder = HolderRef::of_label(obj, &r.label);
                     (r.target, self.drop_ref(r.target, holder))
                 }),
             };

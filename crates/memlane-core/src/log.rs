@@ -618,7 +618,7 @@ impl EventLog {
         let kind = match holder {
             HolderRef::Name { .. } => 0,
             HolderRef::Stack { .. } => 1,
-            HolderRef::Object { .. } | HolderRef::Slot { .. } => 2,
+            HolderRef::Object { .. } | HolderRef::Slot { .. } | HolderRef::Key { .. } => 2,
             HolderRef::Runtime { .. } => 3,
         };
         let frame = match holder {
@@ -689,6 +689,10 @@ impl EventLog {
             HolderRef::Slot { obj, index } => {
                 self.put_obj(obj);
                 self.put_slot(index as u64);
+            }
+            HolderRef::Key { obj, key } => {
+                self.put_obj(obj);
+                self.put_key(key);
             }
             HolderRef::Runtime { what } => self.put_sym(what),
         }
@@ -1937,7 +1941,7 @@ mod tests {
 
     /// A position label `[i]` among an object's references is stored as its number, and
     /// a slot holder recorded by position (`HolderRef::Slot`) too; so is an int key's
-    /// label `key k`, given either way. None adds to the string table, and all decode
+    /// label `key k`, given either way (`HolderRef::Key` or the text). None adds to the string table, and all decode
     /// to the label text, as any other label does.
     #[test]
     fn slot_and_int_key_labels_are_numbers_and_decode_as_texts() {
@@ -2018,6 +2022,20 @@ mod tests {
                 count: 2,
                 delta: -1,
                 holder: holder.to_owned(),
+            });
+        }
+        // An int key's holder given as its number.
+        for key in [0, -7, 123_456, 999_999_999_999_999_999] {
+            let holder = HolderRef::Key { obj: ObjId(4), key };
+            log.push_refcount(ObjId(10), 3, 1, holder);
+            expected.push(Event::Refcount {
+                obj: ObjId(10),
+                count: 3,
+                delta: 1,
+                holder: Holder::Object {
+                    obj: ObjId(4),
+                    label: format!("key {key}"),
+                },
             });
         }
         let stored: Vec<&str> = log.strings.texts.iter().map(|t| &**t).collect();

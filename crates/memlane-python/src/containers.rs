@@ -505,22 +505,11 @@ impl Vm {
                 };
                 // The value slot's label, `[k]`: the one recorded for this entry when
                 // there is one, else made from the key.
-                self.label_buf.clear();
-                match self.heap.recorded_value_label(d, rank, key) {
-                    Some(Label::Text(label)) => self.label_buf.push_str(label),
-                    Some(Label::Slot(i)) => self.label_buf.push_str(&index_label(*i)),
-                    Some(label @ Label::Key(_)) => {
-                        use std::fmt::Write;
-                        let _ = write!(self.label_buf, "{label}");
-                    }
-                    None => self
-                        .label_buf
-                        .push_str(&item_label(&self.heap.short_value(key))),
-                }
-                let holder = HolderRef::Object {
-                    obj: d,
-                    label: &self.label_buf,
+                let label = match self.heap.recorded_value_label(d, rank, key) {
+                    Some(label) => label.clone(),
+                    None => Label::from(item_label(&self.heap.short_value(key))),
                 };
+                let holder = HolderRef::of_label(d, &label);
                 self.heap.incref_by(value, holder);
                 // Entry `i` is the `rank`th live one: the entries either side of it
                 // are as recorded.

@@ -130,8 +130,6 @@ pub struct Vm {
     pub pending_generator: Option<ObjId>,
     /// Builtin function objects by (owner, name): `sys.getrefcount` is (Some("sys"), ...).
     pub builtin_cache: HashMap<(Option<&'static str>, &'static str), ObjId, FxBuild>,
-    /// A dict slot's label (`['total']`) for a store's refcount events, reused.
-    pub label_buf: String,
     /// Constants the compiler's cache holds until code objects own them.
     compiler_holds: Vec<ObjId>,
 }
@@ -177,7 +175,6 @@ impl Vm {
             last_step: None,
             repr_active: Vec::new(),
             pending_generator: None,
-            label_buf: String::new(),
             builtin_cache: HashMap::default(),
             compiler_holds: Vec::new(),
         }
