@@ -1180,11 +1180,12 @@ impl Heap {
     ) -> Option<ReferencesSplice> {
         match &self.get(id).payload {
             Payload::List(l) => {
+                // Kept references may move (a `pop(0)` keeps all but the first, one place
+                // on): the splice then renumbers them (`PositionSplice::renumbers`).
                 let new = &l.items;
-                let same = |i: usize, j: usize| i == j && old[i].target == new[j];
-                let match_back = old.len() == new.len();
+                let same = |i: usize, j: usize| old[i].target == new[j];
                 let (keep_front, keep_back) =
-                    kept_between_from(old.len(), new.len(), match_back, same, kept);
+                    kept_between_from(old.len(), new.len(), true, same, kept);
                 Some(ReferencesSplice::Positions(PositionSplice {
                     keep_front,
                     keep_back,
@@ -1298,6 +1299,7 @@ impl Heap {
                             }
                         })
                         .collect(),
+                    renumber: false,
                 }))
             }
             _ => None,
@@ -1781,6 +1783,7 @@ fn splice_between(
         keep_front: front,
         keep_back: back,
         middle: (front..new_len - back).map(make).collect(),
+        renumber: false,
     }
 }
 

@@ -44,6 +44,10 @@ pub struct Splice {
     pub keep_front: usize,
     pub keep_back: usize,
     pub middle: Vec<Reference>,
+    /// A list's splice whose kept back moved (`pop(0)`, `insert(0, x)`): those references
+    /// are labelled by their new positions after it. Stored so, a queue's `pop(0)` costs
+    /// the change, not the list (it had been stored whole: quadratic history).
+    pub renumber: bool,
 }
 
 impl Splice {
@@ -62,6 +66,7 @@ impl Splice {
     /// Applies the splice to the recorder's `live` references, moving its new ones in.
     pub(crate) fn apply_live(self, live: &mut LiveReferences) {
         let range = replaced(live.len(), self.keep_front, self.keep_back);
+        let moved_from = self.keep_front + self.middle.len();
         if range.len() == self.middle.len() {
             // As many references replaced as put in (a value rebound): in place.
             for (slot, new) in live[range].iter_mut().zip(self.middle) {
@@ -70,12 +75,31 @@ impl Splice {
         } else {
             live.splice(range, self.middle.into_iter());
         }
+        if self.renumber {
+            renumber_from(live, moved_from);
+        }
     }
 
     /// Applies the splice to `referents` in place.
     pub fn apply(&self, referents: &mut Vec<Reference>) {
+        self.apply_unnumbered(referents);
+        if self.renumber {
+            renumber_from(referents, self.keep_front + self.middle.len());
+        }
+    }
+
+    /// `apply`, leaving a moved back's labels as they were (a chain of splices of one
+    /// list renumbers once, at its end).
+    fn apply_unnumbered(&self, referents: &mut Vec<Reference>) {
         let range = replaced(referents.len(), self.keep_front, self.keep_back);
         referents.splice(range, self.middle.iter().cloned());
+    }
+}
+
+/// Labels `references[from..]` by their positions (a list's, after its items moved).
+fn renumber_from(references: &mut [Reference], from: usize) {
+    for (j, r) in references.iter_mut().enumerate().skip(from) {
+        r.label = Label::Slot(j as u64);
     }
 }
 
@@ -94,6 +118,11 @@ impl PositionSplice {
     /// How many references a list of `len` has after the splice.
     pub fn len_after(&self, len: usize) -> usize {
         len - replaced(len, self.keep_front, self.keep_back).len() + self.middle.len()
+    }
+
+    /// Whether, on a list of `len`, the kept back moves (so its labels change).
+    pub fn renumbers(&self, len: usize) -> bool {
+        self.keep_back > 0 && self.len_after(len) != len
     }
 
     /// Applies the splice to the recorder's `live` references of a list, which are
@@ -118,6 +147,7 @@ impl PositionSplice {
             }
             live.truncate(front + self.middle.len());
         } else {
+            let renumber = self.renumbers(live.len());
             let middle = self
                 .middle
                 .iter()
@@ -127,6 +157,9 @@ impl PositionSplice {
                     target,
                 });
             live.splice(range, middle);
+            if renumber {
+                renumber_from(live, front + self.middle.len());
+            }
         }
     }
 
@@ -150,11 +183,15 @@ impl PositionSplice {
             }
             referents.truncate(front + self.middle.len());
         } else {
+            let renumber = self.renumbers(referents.len());
             let middle = (front..).zip(&self.middle).map(|(j, &target)| Reference {
                 label: Label::Slot(j as u64),
                 target,
             });
             referents.splice(range, middle);
+            if renumber {
+                renumber_from(referents, front + self.middle.len());
+            }
         }
     }
 }
@@ -778,25 +815,26 @@ impl EventLog {
         after_len: usize,
     ) -> bool {
         let (front, back) = (splice.keep_front, splice.keep_back);
-        if !self.start_splice(obj, value, size, front, back, after_len) {
+        if !self.start_splice(obj, value, size, (front, back, splice.renumber), after_len) {
             return false;
         }
         self.put_referents(&splice.middle);
         true
     }
 
-    /// As `push_splice`, for a list's splice by position: the same bytes as the
-    /// `Splice` with its labels made.
+    /// As `push_splice`, for a list's splice by position on a list of `len`: the same
+    /// bytes as the `Splice` with its labels made.
     pub(crate) fn push_position_splice(
         &mut self,
         obj: ObjId,
         value: &str,
         size: u64,
         splice: &PositionSplice,
-        after_len: usize,
+        len: usize,
     ) -> bool {
         let (front, back) = (splice.keep_front, splice.keep_back);
-        if !self.start_splice(obj, value, size, front, back, after_len) {
+        let kept = (front, back, splice.renumbers(len));
+        if !self.start_splice(obj, value, size, kept, splice.len_after(len)) {
             return false;
         }
         self.put(splice.middle.len() as u64);
@@ -807,14 +845,15 @@ impl EventLog {
         true
     }
 
-    /// A splice's event up to its new references, when the chain of splices allows.
+    /// A splice's event up to its new references, when the chain of splices allows;
+    /// `kept` is its `keep_front`, `keep_back` and `renumber` (stored with `keep_back`,
+    /// `keep_back << 1 | renumber`).
     fn start_splice(
         &mut self,
         obj: ObjId,
         value: &str,
         size: u64,
-        keep_front: usize,
-        keep_back: usize,
+        (keep_front, keep_back, renumber): (usize, usize, bool),
         after_len: usize,
     ) -> bool {
         let here = self.len;
@@ -827,7 +866,7 @@ impl EventLog {
                 self.put_change_value(value);
                 self.put(size);
                 self.put(keep_front as u64);
-                self.put(keep_back as u64);
+                self.put((keep_back as u64) << 1 | renumber as u64);
                 self.last_references.set(obj, here, chain + 1);
                 true
             }
@@ -1167,9 +1206,9 @@ impl EventLog {
                     break Arc::unwrap_or_clone(object.referents)
                 }
                 Decoded::Event(Event::Change { referents, .. }) => break referents,
-                // A splice that keeps nothing of the list before it (a list's `pop(0)`,
-                // `insert(0, x)` or `sort()` relabels every position) is the whole list:
-                // the walk stops there, so a chain of them costs one, not one each.
+                // A splice that keeps nothing of the list before it (a list's `sort()`,
+                // a `clear()`) is the whole list: the walk stops there, so a chain of
+                // them costs one, not one each.
                 Decoded::Splice(rec) if rec.splice.keep_front == 0 && rec.splice.keep_back == 0 => {
                     splices.push(rec.splice);
                     break Vec::new();
@@ -1181,8 +1220,13 @@ impl EventLog {
                 Decoded::Event(_) => break Vec::new(),
             }
         };
+        // A list's moved positions are labelled once, at the end (each splice's own
+        // renumbering would make the chain O(len) a splice).
         for splice in splices.iter().rev() {
-            splice.apply(&mut referents);
+            splice.apply_unnumbered(&mut referents);
+        }
+        if splices.iter().any(|s| s.renumber) {
+            renumber_from(&mut referents, 0);
         }
         referents
     }
@@ -1551,7 +1595,7 @@ impl Reader<'_> {
             let value = self.change_value();
             let size = self.num();
             let keep_front = self.num() as usize;
-            let keep_back = self.num() as usize;
+            let back = self.num();
             let middle = self.referents();
             return Decoded::Splice(SpliceRecord {
                 obj,
@@ -1560,8 +1604,9 @@ impl Reader<'_> {
                 size,
                 splice: Splice {
                     keep_front,
-                    keep_back,
+                    keep_back: (back >> 1) as usize,
                     middle,
+                    renumber: back & 1 == 1,
                 },
             });
         }
@@ -2138,15 +2183,19 @@ mod tests {
                 })
                 .collect()
         };
-        // (old targets, keep_front, keep_back, middle): an append, a pop(0), an item
-        // replaced, a clear, a shrink from the back, a fill of an empty list.
-        let cases: [(&[u32], usize, usize, &[u32]); 6] = [
+        // (old targets, keep_front, keep_back, middle): an append, a pop(0) stored
+        // whole and as a moved back, an insert(0, x), an item replaced, a clear, a
+        // shrink from the back, a fill of an empty list, a removal in the middle.
+        let cases: [(&[u32], usize, usize, &[u32]); 9] = [
             (&[1, 2, 3], 3, 0, &[4]),
             (&[1, 2, 3, 4], 0, 0, &[2, 3, 4]),
+            (&[1, 2, 3, 4], 0, 3, &[]),
+            (&[1, 2, 3], 0, 3, &[9]),
             (&[1, 2, 3, 4], 1, 2, &[9]),
             (&[1, 2], 0, 0, &[]),
             (&[1, 2, 3], 1, 0, &[]),
             (&[], 0, 0, &[5, 6, 7]),
+            (&[1, 2, 3, 4, 5], 2, 2, &[]),
         ];
         for (old, keep_front, keep_back, middle) in cases {
             let by_position = PositionSplice {
@@ -2164,21 +2213,29 @@ mod tests {
                         target: ObjId(t),
                     })
                     .collect(),
+                renumber: by_position.renumbers(old.len()),
             };
             let (mut a, mut b) = (list(old), list(old));
             by_position.apply(&mut a);
             labelled.apply(&mut b);
             assert_eq!(a, b, "{old:?} {keep_front} {keep_back} {middle:?}");
             assert_eq!(by_position.len_after(old.len()), a.len());
+            // Whatever moved, the list is labelled by position after it.
+            let targets: Vec<u32> = a.iter().map(|r| r.target.0).collect();
+            assert_eq!(a, list(&targets));
 
             let mut logs = [EventLog::default(), EventLog::default()];
             for log in &mut logs {
                 log.push_change_whole(ObjId(1), "list of 3", 80, &list(old));
             }
             let n = a.len();
-            assert!(logs[0].push_position_splice(ObjId(1), "list", 88, &by_position, n));
+            assert!(logs[0].push_position_splice(ObjId(1), "list", 88, &by_position, old.len()));
             assert!(logs[1].push_splice(ObjId(1), "list", 88, &labelled, n));
             assert_eq!(logs[0].bytes, logs[1].bytes);
+            match &logs[0].decode(0, 2)[1] {
+                Event::Change { referents, .. } => assert_eq!(referents, &a),
+                other => panic!("{other:?}"),
+            }
         }
     }
 
@@ -2220,6 +2277,7 @@ mod tests {
                     keep_front: *keep_front,
                     keep_back: *keep_back,
                     middle: labelled(middle, |i| text(i + 3)),
+                    renumber: false,
                 };
                 splice.apply(&mut expected);
                 splice.apply_live(&mut got);

@@ -1068,9 +1068,7 @@ impl Recorder {
             ReferencesSplice::Positions(p) => {
                 let after_len = p.len_after(len);
                 self.most_referents.note(obj, after_len);
-                let spliced = self
-                    .events
-                    .push_position_splice(obj, value, size, &p, after_len);
+                let spliced = self.events.push_position_splice(obj, value, size, &p, len);
                 p.apply_live(live);
                 spliced
             }
