@@ -99,7 +99,11 @@ impl Splice {
 /// Labels `references[from..]` by their positions (a list's, after its items moved).
 fn renumber_from(references: &mut [Reference], from: usize) {
     for (j, r) in references.iter_mut().enumerate().skip(from) {
-        r.label = Label::Slot(j as u64);
+        match &mut r.label {
+            // The number alone: no old label to drop.
+            Label::Slot(i) => *i = j as u64,
+            other => *other = Label::Slot(j as u64),
+        }
     }
 }
 

@@ -189,11 +189,12 @@ impl Vm {
                 index: index.min(n),
             },
         );
+        // The items after it are kept, a place on (the splice renumbers them).
         self.heap.changed_keeping(
             l,
             Kept {
                 front: index.min(n),
-                back: 0,
+                back: n - index.min(n),
             },
         );
     }
@@ -206,11 +207,12 @@ impl Vm {
         list.capacity = list_growth(list.capacity, n + 1, n);
         self.heap
             .incref_runtime(v, "a reference the interpreter holds");
+        // The items after it are kept, a place back (the splice renumbers them).
         self.heap.changed_keeping(
             l,
             Kept {
                 front: index,
-                back: 0,
+                back: n - index,
             },
         );
         self.heap.decref_by(v, HolderRef::Slot { obj: l, index });
