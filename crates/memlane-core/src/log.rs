@@ -1434,13 +1434,7 @@ impl Reader<'_> {
         let v = self.num();
         if v & 1 == 1 {
             // Every int's birth: not through `fmt`.
-            let n = unzigzag(v >> 1);
-            let mut text = String::with_capacity(20);
-            if n < 0 {
-                text.push('-');
-            }
-            crate::object::push_decimal(&mut text, n.unsigned_abs());
-            return text;
+            return crate::object::decimal(unzigzag(v >> 1));
         }
         let n = (v >> 1) as usize;
         let s = &self.log.bytes[self.at..self.at + n];

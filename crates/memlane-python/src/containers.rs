@@ -399,16 +399,7 @@ impl Vm {
                 result
             }
         };
-        match result {
-            Ok(()) => {
-                self.heap.decref_runtime_soft(d);
-                Ok(d)
-            }
-            Err(e) => {
-                self.release(d);
-                Err(e)
-            }
-        }
+        self.hand_back(d, result)
     }
 
     pub fn dict_get(&mut self, d: ObjId, key: ObjId) -> VmResult<Option<ObjId>> {
