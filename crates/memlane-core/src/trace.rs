@@ -229,36 +229,29 @@ impl Checkpoint {
         strings: &mut EventLog,
         since: Option<(&Checkpoint, &TouchedChunks)>,
     ) -> Checkpoint {
+        let chunk_of = |o: &ObjectView| (o.id.0 as usize / CHUNK_IDS) as u32;
         let mut chunks: Vec<(u32, Arc<EventLog>)> = Vec::new();
-        // The chunk being written, or the one taken whole from `since`.
-        let mut open: Option<(u32, EventLog)> = None;
-        let mut kept: Option<u32> = None;
-        let close = |open: &mut Option<(u32, EventLog)>, chunks: &mut Vec<_>| {
-            if let Some((c, mut log)) = open.take() {
-                log.shrink_to_fit();
-                chunks.push((c, Arc::new(log)));
+        let mut objects = objects.peekable();
+        while let Some((first, referents)) = objects.next() {
+            let c = chunk_of(first);
+            // The other objects of chunk `c`, taken as they are read.
+            let rest = std::iter::from_fn(|| objects.next_if(|(o, _)| chunk_of(o) == c));
+            let shared = since
+                .filter(|(_, touched)| !touched.touched(c))
+                .and_then(|(previous, _)| previous.chunk(c));
+            if let Some(chunk) = shared {
+                rest.for_each(drop);
+                chunks.push((c, chunk.clone()));
+                continue;
             }
-        };
-        for (o, referents) in objects {
-            let c = (o.id.0 as usize / CHUNK_IDS) as u32;
-            if kept != Some(c) && open.as_ref().is_none_or(|(k, _)| *k != c) {
-                close(&mut open, &mut chunks);
-                let shared = since
-                    .filter(|(_, touched)| !touched.touched(c))
-                    .and_then(|(previous, _)| previous.chunk(c));
-                match shared {
-                    Some(chunk) => {
-                        chunks.push((c, chunk.clone()));
-                        kept = Some(c);
-                    }
-                    None => open = Some((c, EventLog::whole_only())),
-                }
-            }
-            if let Some((_, log)) = &mut open {
-                log.with_strings_of(strings, |log| log.push_alloc_with(o, referents));
-            }
+            let mut log = EventLog::whole_only();
+            log.with_strings_of(strings, |log| {
+                log.push_alloc_with(first, referents);
+                rest.for_each(|(o, referents)| log.push_alloc_with(o, referents));
+            });
+            log.shrink_to_fit();
+            chunks.push((c, Arc::new(log)));
         }
-        close(&mut open, &mut chunks);
         chunks.shrink_to_fit();
         let mut state = EventLog::whole_only();
         state.with_strings_of(strings, |state| Checkpoint::write(state, frames, snap));
