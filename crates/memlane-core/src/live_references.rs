@@ -1,7 +1,7 @@
 //! The recorder's references of a live object, cheap to splice near either end.
 
 use crate::view::{Label, ObjId, Reference};
-use std::ops::{Deref, DerefMut, Range};
+use std::ops::{Deref, Range};
 
 /// What fills the room before the references: no text, so it costs nothing to drop.
 const SPENT: Reference = Reference {
@@ -13,16 +13,27 @@ const SPENT: Reference = Reference {
 /// splice near either end moves only the references on that side (in a `Vec`, each
 /// discard at the front of a set of 200,000 items moved all the others). Contiguous,
 /// unlike a ring buffer, so readers get a slice.
+///
+/// It also counts its first references that no change touched since the last
+/// checkpoint, so a checkpoint shares the pieces of a big container that are as they
+/// were (see `trace::PIECE`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct LiveReferences {
     /// The references are `buf[start..]`; the ones before are `SPENT`.
     buf: Vec<Reference>,
     start: usize,
+    /// The first `unchanged` references are as they were at the last checkpoint (0 for
+    /// references set since).
+    unchanged: usize,
 }
 
 impl From<Vec<Reference>> for LiveReferences {
     fn from(buf: Vec<Reference>) -> LiveReferences {
-        LiveReferences { buf, start: 0 }
+        LiveReferences {
+            buf,
+            start: 0,
+            unchanged: 0,
+        }
     }
 }
 
@@ -35,19 +46,31 @@ impl Deref for LiveReferences {
     }
 }
 
-impl DerefMut for LiveReferences {
-    #[inline]
-    fn deref_mut(&mut self) -> &mut [Reference] {
-        &mut self.buf[self.start..]
-    }
-}
-
 impl LiveReferences {
+    /// The references from position `from` on, to change: the ones before stay
+    /// unchanged.
+    #[inline]
+    pub fn changed_from(&mut self, from: usize) -> &mut [Reference] {
+        self.unchanged = self.unchanged.min(from);
+        &mut self.buf[self.start + from..]
+    }
+
+    /// How many of the first references are as they were at the last checkpoint.
+    pub fn unchanged(&self) -> usize {
+        self.unchanged
+    }
+
+    /// A checkpoint has written them: all are unchanged since.
+    pub fn mark_unchanged(&mut self) {
+        self.unchanged = self.len();
+    }
+
     pub fn push(&mut self, reference: Reference) {
         self.buf.push(reference);
     }
 
     pub fn truncate(&mut self, len: usize) {
+        self.unchanged = self.unchanged.min(len);
         self.buf.truncate(self.start + len);
     }
 
@@ -64,6 +87,7 @@ impl LiveReferences {
         middle: impl ExactSizeIterator<Item = Reference>,
     ) {
         let len = self.len();
+        self.unchanged = self.unchanged.min(range.start);
         let (front, removed, added) = (range.start, range.len(), middle.len());
         if front > len - range.end {
             let start = self.start;
