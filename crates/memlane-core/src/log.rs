@@ -285,6 +285,8 @@ const T_REFCOUNT: u8 = 24;
 /// changes are of temporaries and names, to counts of 0 to 3.
 const T_REFCOUNT_PACKED: u8 = 0x20;
 const PACKED_COUNT_MAX: u64 = 7;
+/// Recent holders a refcount change's holder is looked up among (see `put_holder`).
+const HOLDERS: usize = 4;
 /// A packed refcount change (as `T_REFCOUNT_PACKED`) whose holder is one of the block's
 /// last four runtime holders, left out: `RUNTIME_RECENT[k] + ((delta < 0) << 3 | count)`
 /// for the k-th most recent. Most runtime holds are "a reference the interpreter holds",
@@ -430,6 +432,9 @@ pub(crate) struct EventLog {
     last_frame: u32,
     /// The string ids + 1 of the block's last four runtime holders, latest first (0: none).
     last_runtime: [u32; 4],
+    /// The block's last four objects holding a reference, latest first (see
+    /// `put_holder`).
+    last_holders: [u32; HOLDERS],
     /// The string id + 1 of the name of the previous event if it was a name's refcount
     /// change (0: it was not).
     last_name: u32,
@@ -639,6 +644,26 @@ impl EventLog {
         self.put(zigzag(d));
     }
 
+    /// An object holding a reference (or a container changed by a splice): its place
+    /// among the block's last `HOLDERS` holders, else `HOLDERS` plus its difference from
+    /// the last object named (which it does not change). A step's references are held by the same few containers while
+    /// their items change: written as differences, a list's and its items' ids took 3
+    /// bytes each, as they alternated.
+    fn put_holder(&mut self, obj: ObjId) {
+        match self.last_holders.iter().position(|&h| h == obj.0) {
+            Some(k) => {
+                self.put(k as u64);
+                self.last_holders[..=k].rotate_right(1);
+            }
+            None => {
+                let d = obj.0 as i64 - self.last_obj as i64;
+                self.put(HOLDERS as u64 + zigzag(d));
+                self.last_holders.rotate_right(1);
+            }
+        }
+        self.last_holders[0] = obj.0;
+    }
+
     /// None as 0, a value as itself plus one.
     fn put_option(&mut self, v: Option<u64>) {
         self.put(v.map_or(0, |v| v + 1));
@@ -732,6 +757,7 @@ impl EventLog {
             self.last_address = 0;
             self.last_frame = 0;
             self.last_runtime = [0; 4];
+            self.last_holders = [u32::MAX; HOLDERS];
         }
         self.last_name = 0;
         self.len += 1;
@@ -808,15 +834,15 @@ impl EventLog {
             }
             HolderRef::Stack { .. } => {}
             HolderRef::Object { obj, label } => {
-                self.put_obj(obj);
+                self.put_holder(obj);
                 self.put_text_label(label);
             }
             HolderRef::Slot { obj, index } => {
-                self.put_obj(obj);
+                self.put_holder(obj);
                 self.put_slot(index as u64);
             }
             HolderRef::Key { obj, key } => {
-                self.put_obj(obj);
+                self.put_holder(obj);
                 self.put_key(key);
             }
             HolderRef::Runtime { what } => self.put_sym(what),
@@ -949,7 +975,7 @@ impl EventLog {
             Some((base, chain)) if chain < MAX_SPLICES.max(after_len) => {
                 self.start_event();
                 self.bytes.push(T_CHANGE_SPLICE);
-                self.put_obj(obj);
+                self.put_holder(obj);
                 self.put((here - base) as u64);
                 self.put_change_value(value);
                 self.put(size);
@@ -1327,6 +1353,7 @@ impl EventLog {
             last_address: 0,
             last_frame: 0,
             last_runtime: [0; 4],
+            last_holders: [u32::MAX; HOLDERS],
             last_name: 0,
             holder_texts: true,
             no_referents: None,
@@ -1608,6 +1635,7 @@ struct Reader<'a> {
     last_address: u64,
     last_frame: u32,
     last_runtime: [u32; 4],
+    last_holders: [u32; HOLDERS],
     last_name: u32,
     /// False while replaying into a snapshot: a refcount change's holder then comes
     /// back with its kind but no text (`Snapshot::apply` reads only the count and
@@ -1698,6 +1726,25 @@ impl Reader<'_> {
         let d = unzigzag(self.num());
         self.last_obj = (self.last_obj as i64 + d) as u32;
         ObjId(self.last_obj)
+    }
+
+    /// An object holding a reference, written by `put_holder`.
+    fn holder(&mut self) -> ObjId {
+        let v = self.num();
+        let obj = match v.checked_sub(HOLDERS as u64) {
+            Some(d) => {
+                self.last_holders.rotate_right(1);
+                (self.last_obj as i64 + unzigzag(d)) as u32
+            }
+            None => {
+                let k = v as usize;
+                let obj = self.last_holders[k];
+                self.last_holders[..=k].rotate_right(1);
+                obj
+            }
+        };
+        self.last_holders[0] = obj;
+        ObjId(obj)
     }
 
     fn option(&mut self) -> Option<u64> {
@@ -1893,6 +1940,7 @@ impl Reader<'_> {
             self.last_address = 0;
             self.last_frame = 0;
             self.last_runtime = [0; 4];
+            self.last_holders = [u32::MAX; HOLDERS];
         }
         self.next += 1;
         self.next - 1
@@ -1904,7 +1952,7 @@ impl Reader<'_> {
         let name = std::mem::take(&mut self.last_name);
         if self.log.bytes[self.at] == T_CHANGE_SPLICE {
             self.at += 1;
-            let obj = self.obj();
+            let obj = self.holder();
             let base_event = here - self.num() as usize;
             let value = self.change_value();
             let size = self.num();
@@ -2101,7 +2149,7 @@ impl Reader<'_> {
                         frame: frame.expect("a stack's frame"),
                     },
                     2 => Holder::Object {
-                        obj: self.obj(),
+                        obj: self.holder(),
                         label: if self.holder_texts {
                             self.label()
                         } else {
