@@ -179,6 +179,7 @@ impl Heap {
     }
 
     /// Records `Event::Pop`.
+    #[inline]
     pub fn record_pop(&mut self, frame: FrameId) {
         self.flush_memory_events();
         self.recorder.record_pop(frame);
