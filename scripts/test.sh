@@ -92,11 +92,12 @@ web() {
     printf '  (other pages) %-30s %8s bytes, %7s gzipped\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
   done
   # The budget is 250 KB; the bundle is not there yet (docs/performance.md says why and
-  # what would get it there). Until it is, the check holds the measured size plus ~2%
-  # (now 472,951 + 0.9%, raised on purpose for the interpreter's fidelity fixes), so
-  # growth fails the build instead of going unnoticed. Lower the limit as the bundle
-  # shrinks; raise it only on purpose, with the measurement in the docs.
-  local budget=250000 limit=461000
+  # what would get it there). Until it is, the check holds the measured size plus a
+  # little (now 463,027 + 0.4%, raised on purpose for the history's pieces and compact
+  # memory events, +3,690 bytes), so growth fails the build instead of going unnoticed.
+  # Lower the limit as the bundle shrinks; raise it only on purpose, with the
+  # measurement in the docs.
+  local budget=250000 limit=465000
   if [ "$total" -gt "$limit" ]; then
     echo "  bundle over its limit: $total > $limit bytes gzipped (budget $budget)" >&2
     return 1

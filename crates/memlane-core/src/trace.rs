@@ -1550,6 +1550,34 @@ fn take_references(o: &mut ObjectView) -> Vec<Reference> {
 mod tests {
     use super::*;
 
+    /// The checkpoint of `snap` after `first`, with the chunks `touched` and every
+    /// object's first `unchanged` references as they were.
+    fn next_checkpoint(
+        first: &Checkpoint,
+        snap: &Snapshot,
+        table: &mut EventLog,
+        touched: &TouchedChunks,
+        unchanged: usize,
+    ) -> Checkpoint {
+        let objects = snap
+            .objects
+            .values()
+            .map(|o| (&**o, &o.referents[..], unchanged));
+        Checkpoint::of(20, &[], objects, snap, table, Some((first, touched)))
+    }
+
+    /// `second` decodes to `snap`, alone and beside `first` decoded.
+    fn assert_decodes_to(
+        second: &Checkpoint,
+        first: &Checkpoint,
+        table: &EventLog,
+        snap: &Snapshot,
+    ) {
+        assert_eq!(&second.snapshot(table, None), snap);
+        let first_state = first.snapshot(table, None);
+        assert_eq!(&second.snapshot(table, Some((first, &first_state))), snap);
+    }
+
     /// A checkpoint takes the chunks of ids no event touched from the one before, shared,
     /// writes the others again, and decodes to the state either way.
     #[test]
@@ -1581,18 +1609,8 @@ mod tests {
         for id in [k + 500, 2 * k + 900, 4 * k + 5] {
             touched.touch(ObjId(id));
         }
-        let objects = snap.objects.values().map(|o| (&**o, &o.referents[..], 0));
-        let second = Checkpoint::of(
-            20,
-            &[],
-            objects,
-            &snap,
-            &mut table,
-            Some((&first, &touched)),
-        );
-        assert_eq!(second.snapshot(&table, None), snap);
-        let first_state = first.snapshot(&table, None);
-        assert_eq!(second.snapshot(&table, Some((&first, &first_state))), snap);
+        let second = next_checkpoint(&first, &snap, &mut table, &touched, 0);
+        assert_decodes_to(&second, &first, &table, &snap);
         let shared = |c: u32| match (first.chunk(c), second.chunk(c)) {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
             _ => false,
@@ -1640,18 +1658,7 @@ mod tests {
             let referents = Arc::make_mut(&mut Arc::make_mut(&mut grown).referents);
             referents[2_600].target = ObjId(1);
             snap.objects.insert(ObjId(7), grown);
-            let objects = snap
-                .objects
-                .values()
-                .map(|o| (&**o, &o.referents[..], unchanged));
-            let second = Checkpoint::of(
-                20,
-                &[],
-                objects,
-                &snap,
-                &mut table,
-                Some((&first, &touched)),
-            );
+            let second = next_checkpoint(&first, &snap, &mut table, &touched, unchanged);
             assert_eq!(second.pieces_of(ObjId(7)).map(<[_]>::len), Some(4));
             for (k, shared) in shared.into_iter().enumerate().take(3) {
                 assert_eq!(
@@ -1660,9 +1667,7 @@ mod tests {
                     "piece {k}"
                 );
             }
-            assert_eq!(second.snapshot(&table, None), snap);
-            let first_state = first.snapshot(&table, None);
-            assert_eq!(second.snapshot(&table, Some((&first, &first_state))), snap);
+            assert_decodes_to(&second, &first, &table, &snap);
             assert!(second.heap_bytes(Some(&first)) < second.heap_bytes(None) || !shared[0]);
         }
     }
