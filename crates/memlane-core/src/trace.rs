@@ -187,6 +187,18 @@ type Written<'a> = (&'a ObjectView, &'a [Reference], usize);
 /// 1,024 ids 74.0 / 98.2 / 152.1 / 164.8, 4,096 ids 74.0 / 98.2 / 154.1 / 166.2.
 const CHUNK_IDS: usize = 1024;
 
+/// The chunk of ids `id` is in.
+fn chunk_of(id: ObjId) -> u32 {
+    (id.0 as usize / CHUNK_IDS) as u32
+}
+
+/// The ids chunk `c` covers (the last chunk ends at the last id: ids are `u32`s).
+fn chunk_ids(c: u32) -> Range<ObjId> {
+    let start = c as u64 * CHUNK_IDS as u64;
+    let end = (start + CHUNK_IDS as u64).min(u32::MAX as u64);
+    ObjId(start as u32)..ObjId(end as u32)
+}
+
 /// The chunks of objects that events touched since the last checkpoint.
 #[derive(Debug, Default)]
 struct TouchedChunks(Vec<bool>);
@@ -195,7 +207,7 @@ impl TouchedChunks {
     /// On every refcount change: the growth out of line keeps it small enough to inline.
     #[inline]
     fn touch(&mut self, id: ObjId) {
-        let c = id.0 as usize / CHUNK_IDS;
+        let c = chunk_of(id) as usize;
         match self.0.get_mut(c) {
             Some(touched) => *touched = true,
             None => self.grow_to(c),
@@ -220,39 +232,55 @@ impl TouchedChunks {
 
 impl Checkpoint {
     fn new(event: usize, snap: &Snapshot, strings: &mut EventLog) -> Checkpoint {
+        let mut chunks: Vec<u32> = snap.objects.keys().map(|id| chunk_of(*id)).collect();
+        chunks.dedup();
         Checkpoint::of(
             event,
             &snap.frames,
-            snap.objects.values().map(|o| (&**o, &o.referents[..], 0)),
+            chunks.into_iter(),
+            |c, group| {
+                let views = snap.objects.range(chunk_ids(c));
+                group.extend(views.map(|(_, o)| (&**o, &o.referents[..], 0)));
+            },
             snap,
             strings,
             None,
         )
     }
 
-    /// The checkpoint of `frames`, `objects` (in id order, each with its references) and
-    /// the rest of `snap`'s fields but its objects and frames, its strings
-    /// written into `strings`' table. With `since`, the previous checkpoint and the
-    /// chunks touched after it, the chunks not touched are taken from it.
+    /// The checkpoint of `frames`, the objects `fill` gives for each chunk number of
+    /// `chunks` (increasing; in id order, each with its references), and the rest of
+    /// `snap`'s fields but its objects and frames, its strings written into `strings`'
+    /// table. With `since`, the previous checkpoint and the chunks touched after it, the
+    /// chunks not touched are taken from it, without asking `fill` for them.
     fn of<'a>(
         event: usize,
         frames: &[FrameView],
-        objects: impl Iterator<Item = Written<'a>>,
+        chunks: impl Iterator<Item = u32>,
+        mut fill: impl FnMut(u32, &mut Vec<Written<'a>>),
         snap: &Snapshot,
         strings: &mut EventLog,
         since: Option<(&Checkpoint, &TouchedChunks)>,
     ) -> Checkpoint {
-        let chunk_of = |o: &ObjectView| (o.id.0 as usize / CHUNK_IDS) as u32;
-        let mut chunks: Vec<(u32, Arc<EventLog>)> = Vec::new();
+        let mut written: Vec<(u32, Arc<EventLog>)> = Vec::new();
         let mut pieces = Vec::new();
-        let mut objects = objects.peekable();
         let mut group: Vec<Written<'a>> = Vec::new();
-        while let Some(&(first, ..)) = objects.peek() {
-            let c = chunk_of(first);
+        for c in chunks {
+            if let Some((previous, touched)) = since {
+                if !touched.touched(c) {
+                    // As it was: shared, or (no object then, none born since) empty.
+                    if let Some(chunk) = previous.chunk(c) {
+                        written.push((c, chunk.clone()));
+                        pieces.extend_from_slice(previous.pieces_in(c));
+                    }
+                    continue;
+                }
+            }
             group.clear();
-            group.extend(std::iter::from_fn(|| {
-                objects.next_if(|(o, ..)| chunk_of(o) == c)
-            }));
+            fill(c, &mut group);
+            if group.is_empty() {
+                continue;
+            }
             for &(o, referents, unchanged) in &group {
                 if referents.len() > PIECE {
                     let before = since.and_then(|(p, _)| p.pieces_of(o.id));
@@ -260,13 +288,6 @@ impl Checkpoint {
                         Checkpoint::write_pieces(o.id, referents, unchanged, before, strings);
                     pieces.push((o.id, written));
                 }
-            }
-            let shared = since
-                .filter(|(_, touched)| !touched.touched(c))
-                .and_then(|(previous, _)| previous.chunk(c));
-            if let Some(chunk) = shared {
-                chunks.push((c, chunk.clone()));
-                continue;
             }
             let mut log = EventLog::whole_only();
             log.with_strings_of(strings, |log| {
@@ -281,8 +302,9 @@ impl Checkpoint {
                 }
             });
             log.shrink_to_fit();
-            chunks.push((c, Arc::new(log)));
+            written.push((c, Arc::new(log)));
         }
+        let mut chunks = written;
         chunks.shrink_to_fit();
         pieces.shrink_to_fit();
         let mut state = EventLog::whole_only();
@@ -326,6 +348,14 @@ impl Checkpoint {
                 }
             })
             .collect()
+    }
+
+    /// The pieces of the big containers of chunk `c`.
+    fn pieces_in(&self, c: u32) -> &[(ObjId, Vec<Arc<EventLog>>)] {
+        let ids = chunk_ids(c);
+        let first = self.pieces.partition_point(|(id, _)| *id < ids.start);
+        let end = self.pieces.partition_point(|(id, _)| *id < ids.end);
+        &self.pieces[first..end]
     }
 
     /// The pieces of object `id`'s references, if it has them.
@@ -374,14 +404,7 @@ impl Checkpoint {
             });
             match shared {
                 Some((_, decoded)) => {
-                    let first = ObjId(c * CHUNK_IDS as u32);
-                    let views = match c
-                        .checked_add(1)
-                        .and_then(|n| n.checked_mul(CHUNK_IDS as u32))
-                    {
-                        Some(end) => decoded.objects.range(first..ObjId(end)),
-                        None => decoded.objects.range(first..),
-                    };
+                    let views = decoded.objects.range(chunk_ids(*c));
                     snap.objects
                         .extend(views.map(|(id, view)| (*id, view.clone())));
                 }
@@ -399,13 +422,7 @@ impl Checkpoint {
 
     /// Gives the big containers of chunk `c`, decoded into `snap`, their references.
     fn fill_pieces(&self, c: u32, strings: &EventLog, snap: &mut Snapshot) {
-        let first = self
-            .pieces
-            .partition_point(|(id, _)| (id.0 as usize) < c as usize * CHUNK_IDS);
-        let in_chunk = self.pieces[first..]
-            .iter()
-            .take_while(|(id, _)| id.0 as usize / CHUNK_IDS == c as usize);
-        for (id, pieces) in in_chunk {
+        for (id, pieces) in self.pieces_in(c) {
             let mut referents = Vec::with_capacity(pieces.len() * PIECE);
             for piece in pieces {
                 piece.extend_with_references(strings, &mut referents);
@@ -1501,16 +1518,21 @@ impl Live {
         strings: &mut EventLog,
         previous: Option<&Checkpoint>,
     ) -> Checkpoint {
+        let (objects, references) = (&self.objects, &self.references);
         let checkpoint = Checkpoint::of(
             event,
             &self.rest.frames,
-            self.objects
-                .iter()
-                .flatten()
-                .map(|o| match self.references.get(o.id) {
+            0..objects.len().div_ceil(CHUNK_IDS) as u32,
+            |c, group| {
+                let ids = chunk_ids(c);
+                let slots = objects
+                    .get(ids.start.0 as usize..(ids.end.0 as usize).min(objects.len()))
+                    .unwrap_or_default();
+                group.extend(slots.iter().flatten().map(|o| match references.get(o.id) {
                     Some(r) => (&**o, &r[..], r.unchanged()),
                     None => (&**o, &o.referents[..], 0),
-                }),
+                }));
+            },
             &self.rest,
             strings,
             previous.map(|p| (p, &self.touched)),
@@ -1552,18 +1574,30 @@ mod tests {
 
     /// The checkpoint of `snap` after `first`, with the chunks `touched` and every
     /// object's first `unchanged` references as they were.
-    fn next_checkpoint(
+    fn next_checkpoint<'a>(
         first: &Checkpoint,
-        snap: &Snapshot,
+        snap: &'a Snapshot,
         table: &mut EventLog,
         touched: &TouchedChunks,
         unchanged: usize,
     ) -> Checkpoint {
-        let objects = snap
-            .objects
-            .values()
-            .map(|o| (&**o, &o.referents[..], unchanged));
-        Checkpoint::of(20, &[], objects, snap, table, Some((first, touched)))
+        let mut chunks: Vec<u32> = snap.objects.keys().map(|id| chunk_of(*id)).collect();
+        chunks.extend(first.objects.iter().map(|(c, _)| *c));
+        chunks.sort_unstable();
+        chunks.dedup();
+        let fill = |c, group: &mut Vec<Written<'a>>| {
+            let views = snap.objects.range(chunk_ids(c));
+            group.extend(views.map(|(_, o)| (&**o, &o.referents[..], unchanged)));
+        };
+        Checkpoint::of(
+            20,
+            &[],
+            chunks.into_iter(),
+            fill,
+            snap,
+            table,
+            Some((first, touched)),
+        )
     }
 
     /// `second` decodes to `snap`, alone and beside `first` decoded.
