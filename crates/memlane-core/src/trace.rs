@@ -139,6 +139,16 @@ impl MostReferents {
         }
     }
 
+    /// An object's references went from `before` to `after`. Its count was noted when
+    /// it reached `before`, so only growth can raise its most (a map lookup at every
+    /// container change was 2% of the mixed program's recording).
+    #[inline]
+    fn note_growth(&mut self, id: ObjId, before: usize, after: usize) {
+        if after > before {
+            self.note(id, after);
+        }
+    }
+
     fn note_event(&mut self, event: &Event) {
         match event {
             Event::Alloc { object } => self.note(object.id, object.referents.len()),
@@ -1186,14 +1196,14 @@ impl Recorder {
         let spliced = match splice {
             ReferencesSplice::Positions(p) => {
                 let after_len = p.len_after(len);
-                self.most_referents.note(obj, after_len);
+                self.most_referents.note_growth(obj, len, after_len);
                 let spliced = self.events.push_position_splice(obj, value, size, &p, len);
                 p.apply_live(live);
                 spliced
             }
             ReferencesSplice::Labelled(s) => {
                 let after_len = s.len_after(len);
-                self.most_referents.note(obj, after_len);
+                self.most_referents.note_growth(obj, len, after_len);
                 let spliced = self.events.push_splice(obj, value, size, &s, after_len);
                 s.apply_live(live);
                 spliced
