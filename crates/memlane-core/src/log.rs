@@ -287,6 +287,8 @@ const T_REFCOUNT_PACKED: u8 = 0x20;
 const PACKED_COUNT_MAX: u64 = 7;
 /// Recent holders a refcount change's holder is looked up among (see `put_holder`).
 const HOLDERS: usize = 4;
+/// Slots of the cache of objects stack refcount changes named (see `put_stacked`).
+const STACKED: usize = 8;
 
 /// Moves `recent[k]` to the front as `v`, the ones before it back one (a slice's
 /// `rotate_right` cost more than the rest of `put_holder`).
@@ -445,6 +447,9 @@ pub(crate) struct EventLog {
     /// The block's last four objects holding a reference, latest first (see
     /// `put_holder`).
     last_holders: [u32; HOLDERS],
+    /// Objects a value stack's refcount changes in the block named, by id modulo
+    /// `STACKED` (see `put_stacked`).
+    last_stacked: [u32; STACKED],
     /// The string id + 1 of the name of the previous event if it was a name's refcount
     /// change (0: it was not).
     last_name: u32,
@@ -737,6 +742,24 @@ impl EventLog {
         to_front(&mut self.last_holders, k, obj.0);
     }
 
+    /// An object a value stack takes or drops a reference to: its id modulo `STACKED`
+    /// when the block's last such object there was it, else `STACKED` plus its difference
+    /// from the last object named. Either way it is then the last object named. A step
+    /// loads the same containers and constants again and again between new values; a
+    /// slot by id costs one comparison, where a most-recent-first list cost the mixed
+    /// program 0.7% more instructions for about the same bytes.
+    fn put_stacked(&mut self, obj: ObjId) {
+        let k = obj.0 as usize % STACKED;
+        if self.last_stacked[k] == obj.0 {
+            self.put(k as u64);
+        } else {
+            let d = obj.0 as i64 - self.last_obj as i64;
+            self.put(STACKED as u64 + zigzag(d));
+            self.last_stacked[k] = obj.0;
+        }
+        self.last_obj = obj.0;
+    }
+
     /// None as 0, a value as itself plus one.
     fn put_option(&mut self, v: Option<u64>) {
         self.put(v.map_or(0, |v| v + 1));
@@ -831,6 +854,7 @@ impl EventLog {
             self.last_frame = 0;
             self.last_runtime = [0; 4];
             self.last_holders = [u32::MAX; HOLDERS];
+            self.last_stacked = [u32::MAX; STACKED];
         }
         self.last_name = 0;
         self.len += 1;
@@ -895,7 +919,10 @@ impl EventLog {
         if (T_REFCOUNT..T_REFCOUNT + 4).contains(&tag) {
             self.bytes.push(delta as u8);
         }
-        self.put_obj(obj);
+        match holder {
+            HolderRef::Stack { .. } => self.put_stacked(obj),
+            _ => self.put_obj(obj),
+        }
         if tag < T_REFCOUNT_PACKED {
             self.put(count);
         }
@@ -1377,6 +1404,7 @@ impl EventLog {
             last_frame: 0,
             last_runtime: [0; 4],
             last_holders: [u32::MAX; HOLDERS],
+            last_stacked: [u32::MAX; STACKED],
             last_name: 0,
             holder_texts: true,
             no_referents: None,
@@ -1659,6 +1687,7 @@ struct Reader<'a> {
     last_frame: u32,
     last_runtime: [u32; 4],
     last_holders: [u32; HOLDERS],
+    last_stacked: [u32; STACKED],
     last_name: u32,
     /// False while replaying into a snapshot: a refcount change's holder then comes
     /// back with its kind but no text (`Snapshot::apply` reads only the count and
@@ -1759,6 +1788,21 @@ impl Reader<'_> {
             None => (v as usize, self.last_holders[v as usize]),
         };
         to_front(&mut self.last_holders, k, obj);
+        ObjId(obj)
+    }
+
+    /// An object a value stack's refcount change named, written by `put_stacked`.
+    fn stacked(&mut self) -> ObjId {
+        let v = self.num();
+        let obj = match v.checked_sub(STACKED as u64) {
+            Some(d) => {
+                let obj = (self.last_obj as i64 + unzigzag(d)) as u32;
+                self.last_stacked[obj as usize % STACKED] = obj;
+                obj
+            }
+            None => self.last_stacked[v as usize],
+        };
+        self.last_obj = obj;
         ObjId(obj)
     }
 
@@ -1956,6 +2000,7 @@ impl Reader<'_> {
             self.last_frame = 0;
             self.last_runtime = [0; 4];
             self.last_holders = [u32::MAX; HOLDERS];
+            self.last_stacked = [u32::MAX; STACKED];
         }
         self.next += 1;
         self.next - 1
@@ -2149,7 +2194,10 @@ impl Reader<'_> {
                     T_DECREF..T_REFCOUNT => -1,
                     _ => self.byte() as i8,
                 };
-                let obj = self.obj();
+                let obj = match kind {
+                    1 => self.stacked(),
+                    _ => self.obj(),
+                };
                 let count = if packed { (tag & 7) as u64 } else { self.num() };
                 let holder = match kind {
                     0 => {
