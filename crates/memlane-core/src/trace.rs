@@ -242,6 +242,18 @@ impl TouchedChunks {
 
 impl Checkpoint {
     fn new(event: usize, snap: &Snapshot, strings: &mut EventLog) -> Checkpoint {
+        Checkpoint::of_snapshot(event, snap, strings, None, 0)
+    }
+
+    /// `of` for the whole of `snap`, every object's first `unchanged` references taken
+    /// to be as they were at `since`'s checkpoint.
+    fn of_snapshot(
+        event: usize,
+        snap: &Snapshot,
+        strings: &mut EventLog,
+        since: Option<(&Checkpoint, &TouchedChunks)>,
+        unchanged: usize,
+    ) -> Checkpoint {
         let mut chunks: Vec<u32> = snap.objects.keys().map(|id| chunk_of(*id)).collect();
         chunks.dedup();
         Checkpoint::of(
@@ -250,11 +262,11 @@ impl Checkpoint {
             chunks.into_iter(),
             |c, group| {
                 let views = snap.objects.range(chunk_ids(c));
-                group.extend(views.map(|(_, o)| (&**o, &o.referents[..], 0)));
+                group.extend(views.map(|(_, o)| (&**o, &o.referents[..], unchanged)));
             },
             snap,
             strings,
-            None,
+            since,
         )
     }
 
@@ -1582,34 +1594,6 @@ fn take_references(o: &mut ObjectView) -> Vec<Reference> {
 mod tests {
     use super::*;
 
-    /// The checkpoint of `snap` after `first`, with the chunks `touched` and every
-    /// object's first `unchanged` references as they were.
-    fn next_checkpoint<'a>(
-        first: &Checkpoint,
-        snap: &'a Snapshot,
-        table: &mut EventLog,
-        touched: &TouchedChunks,
-        unchanged: usize,
-    ) -> Checkpoint {
-        let mut chunks: Vec<u32> = snap.objects.keys().map(|id| chunk_of(*id)).collect();
-        chunks.extend(first.objects.iter().map(|(c, _)| *c));
-        chunks.sort_unstable();
-        chunks.dedup();
-        let fill = |c, group: &mut Vec<Written<'a>>| {
-            let views = snap.objects.range(chunk_ids(c));
-            group.extend(views.map(|(_, o)| (&**o, &o.referents[..], unchanged)));
-        };
-        Checkpoint::of(
-            20,
-            &[],
-            chunks.into_iter(),
-            fill,
-            snap,
-            table,
-            Some((first, touched)),
-        )
-    }
-
     /// `second` decodes to `snap`, alone and beside `first` decoded.
     fn assert_decodes_to(
         second: &Checkpoint,
@@ -1653,7 +1637,7 @@ mod tests {
         for id in [k + 500, 2 * k + 900, 4 * k + 5] {
             touched.touch(ObjId(id));
         }
-        let second = next_checkpoint(&first, &snap, &mut table, &touched, 0);
+        let second = Checkpoint::of_snapshot(20, &snap, &mut table, Some((&first, &touched)), 0);
         assert_decodes_to(&second, &first, &table, &snap);
         let shared = |c: u32| match (first.chunk(c), second.chunk(c)) {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
@@ -1702,7 +1686,8 @@ mod tests {
             let referents = Arc::make_mut(&mut Arc::make_mut(&mut grown).referents);
             referents[2_600].target = ObjId(1);
             snap.objects.insert(ObjId(7), grown);
-            let second = next_checkpoint(&first, &snap, &mut table, &touched, unchanged);
+            let second =
+                Checkpoint::of_snapshot(20, &snap, &mut table, Some((&first, &touched)), unchanged);
             assert_eq!(second.pieces_of(ObjId(7)).map(<[_]>::len), Some(4));
             for (k, shared) in shared.into_iter().enumerate().take(3) {
                 assert_eq!(
