@@ -289,16 +289,6 @@ const PACKED_COUNT_MAX: u64 = 7;
 const HOLDERS: usize = 4;
 /// Slots of the cache of objects stack refcount changes named (see `put_stacked`).
 const STACKED: usize = 8;
-
-/// Moves `recent[k]` to the front as `v`, the ones before it back one (a slice's
-/// `rotate_right` cost more than the rest of `put_holder`).
-#[inline]
-fn to_front(recent: &mut [u32; HOLDERS], k: usize, v: u32) {
-    for i in (1..=k.min(HOLDERS - 1)).rev() {
-        recent[i] = recent[i - 1];
-    }
-    recent[0] = v;
-}
 /// A packed refcount change (as `T_REFCOUNT_PACKED`) whose holder is one of the block's
 /// last four runtime holders, left out: `RUNTIME_RECENT[k] + ((delta < 0) << 3 | count)`
 /// for the k-th most recent. Most runtime holds are "a reference the interpreter holds",
@@ -325,6 +315,47 @@ const T_EVICT: u8 = 0x80 | (T_DECREF + 2);
 /// in the same block (pushes, pops, lines, bindings, stack and name holders): the frame
 /// is then left out. A step's events mostly share one frame.
 const SAME_FRAME: u8 = 0x80;
+
+/// What a block's events are written relative to, kept alike by the encoder and the
+/// decoder, and reset at each block so a block decodes on its own.
+#[derive(Clone, Debug)]
+struct BlockState {
+    /// The last object named, for differences.
+    last_obj: u32,
+    last_address: u64,
+    last_frame: u32,
+    /// The string ids + 1 of the block's last four runtime holders, latest first (0: none).
+    last_runtime: [u32; 4],
+    /// The block's last four objects holding a reference, latest first (see
+    /// `put_holder`).
+    last_holders: [u32; HOLDERS],
+    /// Objects a value stack's refcount changes in the block named, by id modulo
+    /// `STACKED` (see `put_stacked`).
+    last_stacked: [u32; STACKED],
+}
+
+impl Default for BlockState {
+    fn default() -> BlockState {
+        BlockState {
+            last_obj: 0,
+            last_address: 0,
+            last_frame: 0,
+            last_runtime: [0; 4],
+            last_holders: [u32::MAX; HOLDERS],
+            last_stacked: [u32::MAX; STACKED],
+        }
+    }
+}
+
+/// Moves `recent[k]` to the front as `v`, the ones before it back one (a slice's
+/// `rotate_right` cost more than the rest of `put_holder`).
+#[inline]
+fn to_front(recent: &mut [u32; HOLDERS], k: usize, v: u32) {
+    for i in (1..=k.min(HOLDERS - 1)).rev() {
+        recent[i] = recent[i - 1];
+    }
+    recent[0] = v;
+}
 
 /// Distinct strings (names, labels, type names, runtime holders), each stored once.
 #[derive(Clone, Debug, Default)]
@@ -438,18 +469,8 @@ pub(crate) struct EventLog {
     len: usize,
     strings: Strings,
     rare: Vec<Event>,
-    /// The encoder's running differences (reset at each block).
-    last_obj: u32,
-    last_address: u64,
-    last_frame: u32,
-    /// The string ids + 1 of the block's last four runtime holders, latest first (0: none).
-    last_runtime: [u32; 4],
-    /// The block's last four objects holding a reference, latest first (see
-    /// `put_holder`).
-    last_holders: [u32; HOLDERS],
-    /// Objects a value stack's refcount changes in the block named, by id modulo
-    /// `STACKED` (see `put_stacked`).
-    last_stacked: [u32; STACKED],
+    /// What the encoder writes the block's events relative to.
+    block: BlockState,
     /// The string id + 1 of the name of the previous event if it was a name's refcount
     /// change (0: it was not).
     last_name: u32,
@@ -648,14 +669,14 @@ impl EventLog {
     }
 
     fn put_obj(&mut self, obj: ObjId) {
-        let d = obj.0 as i64 - self.last_obj as i64;
-        self.last_obj = obj.0;
+        let d = obj.0 as i64 - self.block.last_obj as i64;
+        self.block.last_obj = obj.0;
         self.put(zigzag(d));
     }
 
     fn put_address(&mut self, address: u64) {
-        let d = address.wrapping_sub(self.last_address) as i64;
-        self.last_address = address;
+        let d = address.wrapping_sub(self.block.last_address) as i64;
+        self.block.last_address = address;
         self.put(zigzag(d));
     }
 
@@ -724,22 +745,22 @@ impl EventLog {
 
     /// An object holding a reference (or a container changed by a splice): its place
     /// among the block's last `HOLDERS` holders, else `HOLDERS` plus its difference from
-    /// the last object named (which it does not change). A step's references are held by the same few containers while
-    /// their items change: written as differences, a list's and its items' ids took 3
-    /// bytes each, as they alternated.
+    /// the last object named (which it does not change). A step's references are held by
+    /// the same few containers while their items change: written as differences, a
+    /// list's and its items' ids took 3 bytes each, as they alternated.
     fn put_holder(&mut self, obj: ObjId) {
-        let k = match self.last_holders.iter().position(|&h| h == obj.0) {
+        let k = match self.block.last_holders.iter().position(|&h| h == obj.0) {
             Some(k) => {
                 self.put(k as u64);
                 k
             }
             None => {
-                let d = obj.0 as i64 - self.last_obj as i64;
+                let d = obj.0 as i64 - self.block.last_obj as i64;
                 self.put(HOLDERS as u64 + zigzag(d));
                 HOLDERS - 1
             }
         };
-        to_front(&mut self.last_holders, k, obj.0);
+        to_front(&mut self.block.last_holders, k, obj.0);
     }
 
     /// An object a value stack takes or drops a reference to: its id modulo `STACKED`
@@ -750,14 +771,14 @@ impl EventLog {
     /// program 0.7% more instructions for about the same bytes.
     fn put_stacked(&mut self, obj: ObjId) {
         let k = obj.0 as usize % STACKED;
-        if self.last_stacked[k] == obj.0 {
+        if self.block.last_stacked[k] == obj.0 {
             self.put(k as u64);
         } else {
-            let d = obj.0 as i64 - self.last_obj as i64;
+            let d = obj.0 as i64 - self.block.last_obj as i64;
             self.put(STACKED as u64 + zigzag(d));
-            self.last_stacked[k] = obj.0;
+            self.block.last_stacked[k] = obj.0;
         }
-        self.last_obj = obj.0;
+        self.block.last_obj = obj.0;
     }
 
     /// None as 0, a value as itself plus one.
@@ -829,12 +850,12 @@ impl EventLog {
     /// A tag for an event with a frame operand: `SAME_FRAME` set when the frame is the
     /// block's last one, else the frame follows the tag.
     fn put_tag_frame(&mut self, tag: u8, frame: FrameId) {
-        if frame.0 == self.last_frame {
+        if frame.0 == self.block.last_frame {
             self.bytes.push(tag | SAME_FRAME);
         } else {
             self.bytes.push(tag);
             self.put(frame.0 as u64);
-            self.last_frame = frame.0;
+            self.block.last_frame = frame.0;
         }
     }
 
@@ -849,12 +870,7 @@ impl EventLog {
     fn start_event(&mut self) {
         if self.len.is_multiple_of(BLOCK) {
             self.blocks.push(self.bytes.len() as u32);
-            self.last_obj = 0;
-            self.last_address = 0;
-            self.last_frame = 0;
-            self.last_runtime = [0; 4];
-            self.last_holders = [u32::MAX; HOLDERS];
-            self.last_stacked = [u32::MAX; STACKED];
+            self.block = BlockState::default();
         }
         self.last_name = 0;
         self.len += 1;
@@ -880,11 +896,12 @@ impl EventLog {
             // string table: either way the id is the table's.
             let texts = &self.strings.texts;
             let recent = self
+                .block
                 .last_runtime
                 .iter()
                 .position(|&r| r != 0 && *texts[r as usize - 1] == *what);
             let id = match recent {
-                Some(k) => self.last_runtime[k],
+                Some(k) => self.block.last_runtime[k],
                 None => self.strings.id(what) + 1,
             };
             let low = ((delta < 0) as u8) << 3 | count as u8;
@@ -892,14 +909,14 @@ impl EventLog {
                 Some(k) => {
                     self.bytes.push(RUNTIME_RECENT[k] + low);
                     self.put_obj(obj);
-                    self.last_runtime[..=k].rotate_right(1);
+                    self.block.last_runtime[..=k].rotate_right(1);
                 }
                 None => {
                     self.bytes.push(T_REFCOUNT_PACKED + (3 << 4 | low));
                     self.put_obj(obj);
                     self.put(id as u64 - 1);
-                    self.last_runtime.rotate_right(1);
-                    self.last_runtime[0] = id;
+                    self.block.last_runtime.rotate_right(1);
+                    self.block.last_runtime[0] = id;
                 }
             }
             return;
@@ -963,7 +980,7 @@ impl EventLog {
 
     /// Records a `Push` of `obj` onto `frame`'s evaluation stack.
     pub fn push_push(&mut self, frame: FrameId, obj: ObjId) {
-        let same = obj.0 == self.last_obj && !self.len.is_multiple_of(BLOCK);
+        let same = obj.0 == self.block.last_obj && !self.len.is_multiple_of(BLOCK);
         self.start_event();
         if same {
             self.put_tag_frame(T_PUSH_SAME, frame);
@@ -976,8 +993,8 @@ impl EventLog {
     /// Records a `Bind` of `name` in `frame` to `target`.
     pub fn push_bind(&mut self, frame: FrameId, name: &str, target: ObjId) {
         if self.last_name != 0
-            && target.0 == self.last_obj
-            && frame.0 == self.last_frame
+            && target.0 == self.block.last_obj
+            && frame.0 == self.block.last_frame
             && !self.len.is_multiple_of(BLOCK)
             && *self.strings.texts[self.last_name as usize - 1] == *name
         {
@@ -1399,12 +1416,7 @@ impl EventLog {
                 .get(block)
                 .map_or(self.bytes.len(), |&b| b as usize),
             next: block * BLOCK,
-            last_obj: 0,
-            last_address: 0,
-            last_frame: 0,
-            last_runtime: [0; 4],
-            last_holders: [u32::MAX; HOLDERS],
-            last_stacked: [u32::MAX; STACKED],
+            block: BlockState::default(),
             last_name: 0,
             holder_texts: true,
             no_referents: None,
@@ -1682,12 +1694,8 @@ struct Reader<'a> {
     at: usize,
     /// The index of the next event.
     next: usize,
-    last_obj: u32,
-    last_address: u64,
-    last_frame: u32,
-    last_runtime: [u32; 4],
-    last_holders: [u32; HOLDERS],
-    last_stacked: [u32; STACKED],
+    /// What the block's events were written relative to (as `EventLog::block`).
+    block: BlockState,
     last_name: u32,
     /// False while replaying into a snapshot: a refcount change's holder then comes
     /// back with its kind but no text (`Snapshot::apply` reads only the count and
@@ -1776,18 +1784,21 @@ impl Reader<'_> {
 
     fn obj(&mut self) -> ObjId {
         let d = unzigzag(self.num());
-        self.last_obj = (self.last_obj as i64 + d) as u32;
-        ObjId(self.last_obj)
+        self.block.last_obj = (self.block.last_obj as i64 + d) as u32;
+        ObjId(self.block.last_obj)
     }
 
     /// An object holding a reference, written by `put_holder`.
     fn holder(&mut self) -> ObjId {
         let v = self.num();
         let (k, obj) = match v.checked_sub(HOLDERS as u64) {
-            Some(d) => (HOLDERS - 1, (self.last_obj as i64 + unzigzag(d)) as u32),
-            None => (v as usize, self.last_holders[v as usize]),
+            Some(d) => (
+                HOLDERS - 1,
+                (self.block.last_obj as i64 + unzigzag(d)) as u32,
+            ),
+            None => (v as usize, self.block.last_holders[v as usize]),
         };
-        to_front(&mut self.last_holders, k, obj);
+        to_front(&mut self.block.last_holders, k, obj);
         ObjId(obj)
     }
 
@@ -1796,13 +1807,13 @@ impl Reader<'_> {
         let v = self.num();
         let obj = match v.checked_sub(STACKED as u64) {
             Some(d) => {
-                let obj = (self.last_obj as i64 + unzigzag(d)) as u32;
-                self.last_stacked[obj as usize % STACKED] = obj;
+                let obj = (self.block.last_obj as i64 + unzigzag(d)) as u32;
+                self.block.last_stacked[obj as usize % STACKED] = obj;
                 obj
             }
-            None => self.last_stacked[v as usize],
+            None => self.block.last_stacked[v as usize],
         };
-        self.last_obj = obj;
+        self.block.last_obj = obj;
         ObjId(obj)
     }
 
@@ -1908,8 +1919,8 @@ impl Reader<'_> {
 
     fn address(&mut self) -> u64 {
         let d = unzigzag(self.num());
-        self.last_address = self.last_address.wrapping_add(d as u64);
-        self.last_address
+        self.block.last_address = self.block.last_address.wrapping_add(d as u64);
+        self.block.last_address
     }
 
     fn frame(&mut self) -> FrameId {
@@ -1919,9 +1930,9 @@ impl Reader<'_> {
     /// The frame of an event whose tag was `tag` (see `SAME_FRAME`).
     fn tag_frame(&mut self, tag: u8) -> FrameId {
         if tag & SAME_FRAME == 0 {
-            self.last_frame = self.num() as u32;
+            self.block.last_frame = self.num() as u32;
         }
-        FrameId(self.last_frame)
+        FrameId(self.block.last_frame)
     }
 
     fn referents(&mut self) -> Vec<Reference> {
@@ -1995,12 +2006,7 @@ impl Reader<'_> {
     /// Starts reading event `next` (returned): a block's first resets the differences.
     fn begin_event(&mut self) -> usize {
         if self.next.is_multiple_of(BLOCK) {
-            self.last_obj = 0;
-            self.last_address = 0;
-            self.last_frame = 0;
-            self.last_runtime = [0; 4];
-            self.last_holders = [u32::MAX; HOLDERS];
-            self.last_stacked = [u32::MAX; STACKED];
+            self.block = BlockState::default();
         }
         self.next += 1;
         self.next - 1
@@ -2041,9 +2047,9 @@ impl Reader<'_> {
         let full = self.byte();
         if full == T_BIND_SAME {
             return Event::Bind {
-                frame: FrameId(self.last_frame),
+                frame: FrameId(self.block.last_frame),
                 name: self.strings.texts[name as usize - 1].to_string(),
-                target: ObjId(self.last_obj),
+                target: ObjId(self.block.last_obj),
             };
         }
         if full >= T_RUNTIME_SAME && full & 0x60 == 0x60 {
@@ -2052,8 +2058,8 @@ impl Reader<'_> {
             let low = full & 0x0f;
             let obj = self.obj();
             let k = k as usize;
-            let id = self.last_runtime[k];
-            self.last_runtime[..=k].rotate_right(1);
+            let id = self.block.last_runtime[k];
+            self.block.last_runtime[..=k].rotate_right(1);
             return Event::Refcount {
                 obj,
                 count: (low & 7) as u64,
@@ -2119,7 +2125,7 @@ impl Reader<'_> {
             },
             T_PUSH_SAME => Event::Push {
                 frame: self.tag_frame(full),
-                obj: ObjId(self.last_obj),
+                obj: ObjId(self.block.last_obj),
             },
             T_TLB_HITS => Event::TlbCount {
                 hits: self.byte() as u64,
@@ -2223,8 +2229,8 @@ impl Reader<'_> {
                     _ => {
                         let i = self.num() as usize;
                         if packed {
-                            self.last_runtime.rotate_right(1);
-                            self.last_runtime[0] = i as u32 + 1;
+                            self.block.last_runtime.rotate_right(1);
+                            self.block.last_runtime[0] = i as u32 + 1;
                         }
                         Holder::Runtime {
                             what: self.holder_text(i),
